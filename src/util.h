@@ -1,0 +1,21 @@
+/* Small helpers with no better home. */
+#ifndef MESH_UTIL_H
+#define MESH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Copy src into dst (size dstsz), always NUL-terminating; returns strlen(src). */
+size_t	util_strlcpy(char *dst, const char *src, size_t dstsz);
+
+/* Parse a whole decimal string into [min, max]; 0 on success, -1 otherwise. */
+int	util_parse_uint(const char *s, unsigned long min, unsigned long max,
+	    unsigned long *out);
+
+/* Read a whole file (at most maxlen bytes) into a NUL-terminated buffer the
+ * caller frees; -1 with errno set on failure (EFBIG when too large). */
+int	util_read_file(const char *path, size_t maxlen, char **buf, size_t *len);
+
+#endif

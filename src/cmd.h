@@ -19,5 +19,10 @@ __attribute__((noreturn)) void cmd_usage(const struct cmd *);
 extern const struct cmd cmd_genkey;
 extern const struct cmd cmd_pubkey;
 extern const struct cmd cmd_workbit;
+extern const struct cmd cmd_check;
+extern const struct cmd cmd_up;
+extern const struct cmd cmd_down;
+extern const struct cmd cmd_show;
+extern const struct cmd cmd_reload;
 
 #endif

@@ -16,6 +16,11 @@ static const struct cmd cmd_help = {
 };
 
 static const struct cmd *const cmds[] = {
+	&cmd_up,
+	&cmd_down,
+	&cmd_show,
+	&cmd_reload,
+	&cmd_check,
 	&cmd_genkey,
 	&cmd_pubkey,
 	&cmd_workbit,

@@ -1,0 +1,384 @@
+/* Tests of the control socket (src/control.c): a real UNIX socket in a
+ * temporary $MESH_RUNDIR, the daemon end on a libevent loop in this process
+ * and clients in forked children. */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "control.h"
+#include "ctlproto.h"
+#include "t.h"
+
+#define KA "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"
+
+static char		 rundir[64];
+static struct event_base *base;
+static struct control	*ctl;
+static int		 nshow, nreload, ndown;
+
+static int
+t_show(void *arg, const char *what, struct ctl_writer *w, char *err,
+    size_t errlen)
+{
+	struct ctl_iface	ifc;
+	struct ctl_peer		p;
+
+	nshow++;
+	memset(&ifc, 0, sizeof(ifc));
+	strcpy(ifc.ifname, "mesh-t");
+	strcpy(ifc.key, KA);
+	strcpy(ifc.network, what[0] != '\0' ? what : "none");
+	ctl_put_iface(w, &ifc);
+	memset(&p, 0, sizeof(p));
+	strcpy(p.key, KA);
+	ctl_put_peer(w, &p);
+	return 0;
+}
+
+static int
+t_reload(void *arg, struct ctl_writer *w, char *err, size_t errlen)
+{
+	nreload++;
+	snprintf(err, errlen, "subnet changed; restart needed");
+	return EBUSY;
+}
+
+static void
+t_down(void *arg)
+{
+	ndown++;
+	control_close(ctl);
+	ctl = NULL;
+	event_base_loopexit(base, NULL);
+}
+
+static const struct control_ops ops = { t_show, t_reload, t_down };
+
+/* Run fn in a child while the parent serves the loop until the child
+ * exits; returns the child's exit status. */
+static void
+on_child(evutil_socket_t fd, short what, void *arg)
+{
+	int	*status = arg;
+
+	if (waitpid(-1, status, WNOHANG) > 0)
+		event_base_loopexit(base, NULL);
+}
+
+static int
+in_child(int (*fn)(void))
+{
+	struct event	*ev;
+	int		 status = -1;
+	pid_t		 pid;
+
+	ev = evsignal_new(base, SIGCHLD, on_child, &status);
+	evsignal_add(ev, NULL);
+	if ((pid = fork()) == 0)
+		_exit(fn());
+	event_base_dispatch(base);
+	if (status == -1 && waitpid(pid, &status, 0) == -1)
+		status = -1;
+	event_free(ev);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+static int
+req(enum ctl_cmd cmd, const char *arg, struct ctl_reply *r, char *err,
+    size_t errlen)
+{
+	struct ctl_request	 rq;
+	char			*buf;
+	size_t			 len;
+	int			 rc;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.cmd = cmd;
+	snprintf(rq.arg, sizeof(rq.arg), "%s", arg);
+	if (control_request("mesh-t", &rq, &buf, &len, err, errlen) == -1)
+		return -1;
+	rc = ctl_reply_decode(buf, len, r, err, errlen);
+	free(buf);
+	return rc;
+}
+
+static int
+child_show(void)
+{
+	struct ctl_reply	r;
+	char			err[256];
+
+	if (req(CTL_CMD_SHOW, "peers", &r, err, sizeof(err)) == -1) {
+		fprintf(stderr, "show: %s\n", err);
+		return 1;
+	}
+	if (r.errnum != 0 || !r.has_iface || r.npeers != 1 ||
+	    strcmp(r.iface.network, "peers") != 0)
+		return 2;
+	ctl_reply_free(&r);
+	if (req(CTL_CMD_SHOW, "bogus", &r, err, sizeof(err)) == -1 ||
+	    r.errnum != EINVAL || strstr(r.error, "unknown argument") == NULL)
+		return 3;
+	ctl_reply_free(&r);
+	return 0;
+}
+
+static int
+child_reload(void)
+{
+	struct ctl_reply	r;
+	char			err[256];
+
+	if (req(CTL_CMD_RELOAD, "", &r, err, sizeof(err)) == -1)
+		return 1;
+	if (r.errnum != EBUSY || strcmp(r.error,
+	    "subnet changed; restart needed") != 0 || r.has_iface)
+		return 2;
+	ctl_reply_free(&r);
+	return 0;
+}
+
+/* Raw bytes: a malformed request gets EINVAL, not a crash or a hang. */
+static int
+child_garbage(void)
+{
+	struct sockaddr_un	sun;
+	char			buf[512];
+	ssize_t			n;
+	size_t			len = 0;
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/mesh-t.sock",
+	    rundir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		return 1;
+	if (write(fd, "hello\n\n", 7) != 7)
+		return 2;
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(fd);
+	if (strstr(buf, "errno=22\n") == NULL)
+		return 3;
+	return 0;
+}
+
+/* Changes need root or the owner; reads do not. */
+static int
+child_unprivileged(void)
+{
+	struct ctl_reply	r;
+	char			err[256];
+
+	if (setgid(65534) == -1 || setuid(65534) == -1)
+		return 10;
+	/* The socket is 0600: no connection at all. */
+	if (req(CTL_CMD_SHOW, "", &r, err, sizeof(err)) != -1 ||
+	    errno != EACCES || strstr(err, "permission denied") == NULL) {
+		fprintf(stderr, "unexpected: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+child_unprivileged_open(void)
+{
+	struct ctl_reply	r;
+	char			err[256];
+
+	if (setgid(65534) == -1 || setuid(65534) == -1)
+		return 10;
+	if (req(CTL_CMD_SHOW, "", &r, err, sizeof(err)) == -1 ||
+	    r.errnum != 0) {
+		fprintf(stderr, "show: %s\n", err);
+		return 1;
+	}
+	ctl_reply_free(&r);
+	if (req(CTL_CMD_RELOAD, "", &r, err, sizeof(err)) == -1 ||
+	    r.errnum != EPERM) {
+		fprintf(stderr, "reload: %s\n", err);
+		return 2;
+	}
+	ctl_reply_free(&r);
+	if (req(CTL_CMD_DOWN, "", &r, err, sizeof(err)) == -1 ||
+	    r.errnum != EPERM)
+		return 3;
+	ctl_reply_free(&r);
+	return 0;
+}
+
+static int
+child_down(void)
+{
+	struct ctl_reply	r;
+	char			err[256];
+	struct stat		st;
+	char			path[128];
+
+	if (req(CTL_CMD_DOWN, "", &r, err, sizeof(err)) == -1) {
+		fprintf(stderr, "down: %s\n", err);
+		return 1;
+	}
+	if (r.errnum != 0)
+		return 2;
+	/* control_request returned only after the daemon closed; the
+	 * socket is gone. */
+	snprintf(path, sizeof(path), "%s/mesh-t.sock", rundir);
+	if (stat(path, &st) == 0)
+		return 3;
+	return 0;
+}
+
+static int
+child_absent(void)
+{
+	struct ctl_reply	r;
+	char			err[256];
+
+	if (req(CTL_CMD_SHOW, "", &r, err, sizeof(err)) != -1 ||
+	    errno != ENOENT || strstr(err, "no daemon") == NULL)
+		return 1;
+	return 0;
+}
+
+static void
+open_ctl(void)
+{
+	char	err[256];
+
+	ctl = control_open(base, "mesh-t", &ops, NULL, err, sizeof(err));
+	if (ctl == NULL)
+		T_FAIL("control_open: %s", err);
+}
+
+T_TEST(sockdir)
+{
+	char	buf[128];
+
+	T_EQ_INT(control_sockdir(buf, sizeof(buf), 1), 0);
+	T_EQ_STR(buf, rundir);
+	T_EQ_INT(control_sockdir(buf, 4, 1), -1);
+}
+
+T_TEST(open_twice)
+{
+	struct control	*c2;
+	char		 err[256];
+	char		**names;
+	size_t		 n;
+
+	open_ctl();
+	T_ASSERT(ctl != NULL);
+	c2 = control_open(base, "mesh-t", &ops, NULL, err, sizeof(err));
+	T_ASSERT(c2 == NULL);
+	T_ASSERT(strstr(err, "already running") != NULL);
+	T_EQ_INT(control_list(&names, &n), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1)
+		T_EQ_STR(names[0], "mesh-t");
+	control_list_free(names, n);
+	c2 = control_open(base, "../x", &ops, NULL, err, sizeof(err));
+	T_ASSERT(c2 == NULL);
+}
+
+T_TEST(requests)
+{
+	struct stat	st;
+
+	T_ASSERT(stat(control_path(ctl), &st) == 0 &&
+	    (st.st_mode & 0777) == 0600);
+	T_EQ_INT(in_child(child_show), 0);
+	T_EQ_INT(nshow, 1);
+	T_EQ_INT(in_child(child_reload), 0);
+	T_EQ_INT(nreload, 1);
+	T_EQ_INT(in_child(child_garbage), 0);
+}
+
+T_TEST(credentials)
+{
+	if (geteuid() != 0) {
+		printf("# skipped: needs root\n");
+		return;
+	}
+	chmod(rundir, 0755);
+	T_EQ_INT(in_child(child_unprivileged), 0);
+	chmod(control_path(ctl), 0666);
+	T_EQ_INT(in_child(child_unprivileged_open), 0);
+	chmod(rundir, 0700);
+	chmod(control_path(ctl), 0600);
+	T_EQ_INT(nreload, 1);
+	T_EQ_INT(ndown, 0);
+}
+
+T_TEST(down)
+{
+	T_EQ_INT(in_child(child_down), 0);
+	T_EQ_INT(ndown, 1);
+	T_ASSERT(ctl == NULL);
+	T_EQ_INT(in_child(child_absent), 0);
+}
+
+T_TEST(stale)
+{
+	struct sockaddr_un	sun;
+	char			**names;
+	size_t			n;
+	int			fd;
+
+	/* A socket nobody listens on any more, as a killed daemon leaves. */
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/mesh-t.sock",
+	    rundir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	T_EQ_INT(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	close(fd);
+	T_EQ_INT(control_list(&names, &n), 0);
+	T_EQ_INT(n, 0);
+	control_list_free(names, n);
+	T_EQ_INT(in_child(child_absent), 0);
+	open_ctl();
+	T_ASSERT(ctl != NULL);
+	control_close(ctl);
+	ctl = NULL;
+	T_ASSERT(access(sun.sun_path, F_OK) == -1);
+}
+
+int
+main(void)
+{
+	snprintf(rundir, sizeof(rundir), "/tmp/mesh-test-control.XXXXXX");
+	if (mkdtemp(rundir) == NULL) {
+		perror("mkdtemp");
+		return 99;
+	}
+	setenv("MESH_RUNDIR", rundir, 1);
+	signal(SIGPIPE, SIG_IGN);
+	base = event_base_new();
+	T_RUN(sockdir);
+	T_RUN(open_twice);
+	if (ctl != NULL) {
+		T_RUN(requests);
+		T_RUN(credentials);
+		T_RUN(down);
+	}
+	T_RUN(stale);
+	event_base_free(base);
+	rmdir(rundir);
+	return t_done();
+}

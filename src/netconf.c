@@ -546,6 +546,9 @@ parse_trust(struct parser *p, char **av, int ac)
 		    "\"trust [HOSTNAME] [IP] KEY [HOST[:PORT]]\"",
 		    quote(q, av[k + 2]));
 	if (k == 2) {
+		if (addr_ip4_like(av[0]) && !addr_ip4_like(av[1]))
+			return perr(p, "expected the hostname before the "
+			    "address, got %s first", quote(q, av[0]));
 		hostname = av[0];
 		ip = av[1];
 	} else if (k == 1) {
@@ -702,9 +705,9 @@ check_workbits(struct parser *p, const uint8_t key[KEY_LEN], int line)
 	bits = pow_workbits(nc->ns, strlen(nc->ns), key);
 	if (bits < nc->workbit) {
 		p->line = line;
-		return perr(p, "key has %u workbits in namespace \"%s\", "
-		    "fewer than the network's workbit %u", bits, nc->ns,
-		    nc->workbit);
+		return perr(p, "key has %u workbit%s in namespace \"%s\", "
+		    "fewer than the network's workbit %u", bits,
+		    bits == 1 ? "" : "s", nc->ns, nc->workbit);
 	}
 	return 0;
 }

@@ -328,9 +328,10 @@ T_TEST(padded_key_and_workbits)
 	T_ASSERT(pow_workbits("public", 6, key) < 8);
 	cfgf("name n\nsubnet 10.0.0.0/24\nboot %s h\ntrust %s\ntrust %s\n",
 	    KC, KA, k(1));
-	snprintf(err, sizeof(err), "key has %u workbits in namespace "
+	snprintf(err, sizeof(err), "key has %u workbit%s in namespace "
 	    "\"public\", fewer than the network's workbit 8",
-	    pow_workbits("public", 6, key));
+	    pow_workbits("public", 6, key),
+	    pow_workbits("public", 6, key) == 1 ? "" : "s");
 	expect_err(cfg, 5, err);
 	cfgf("name n\nsubnet 10.0.0.0/24\nboot %s h\ntrust %s\n", k(1), KA);
 	expect_err(cfg, 3, err);

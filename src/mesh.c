@@ -82,8 +82,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (argc < 2) {
-		help(stderr);
-		return EXIT_USAGE;
+		/* As wg: no arguments shows every running interface. */
+		char	 show_word[] = "show";
+		char	*show_argv[] = { show_word, NULL };
+
+		return cmd_show.main(&cmd_show, 1, show_argv);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		help(stdout);

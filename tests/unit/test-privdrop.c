@@ -1,0 +1,103 @@
+/* Tests of the privilege drop (src/privdrop.c). The drop itself needs root
+ * and happens in forked children; without root only the lookups run. */
+#include "config.h"
+
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "privdrop.h"
+#include "t.h"
+
+T_TEST(lookup)
+{
+	struct privdrop_user	u;
+	char			err[256];
+
+	T_EQ_INT(privdrop_lookup("nobody", &u, err, sizeof(err)), 0);
+	T_EQ_STR(u.name, "nobody");
+	T_ASSERT(u.uid != 0);
+	T_EQ_INT(privdrop_lookup(NULL, &u, err, sizeof(err)), 0);
+	T_ASSERT(strcmp(u.name, "mesh") == 0 || strcmp(u.name, "nobody") == 0);
+	T_EQ_INT(privdrop_lookup("no-such-user-here", &u, err, sizeof(err)),
+	    -1);
+	T_ASSERT(strstr(err, "no such user") != NULL);
+	T_EQ_INT(privdrop_lookup("root", &u, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "refusing") != NULL);
+}
+
+/* In a child: drop, then try every way back. */
+static int
+child_drop(void)
+{
+	struct privdrop_user	u;
+	char			err[256];
+	int			fd;
+
+	if (privdrop_lookup("nobody", &u, err, sizeof(err)) == -1)
+		return 10;
+	if (privdrop_drop(&u, err, sizeof(err)) == -1) {
+		fprintf(stderr, "drop: %s\n", err);
+		return 11;
+	}
+	if (getuid() != u.uid || geteuid() != u.uid || getgid() != u.gid ||
+	    getegid() != u.gid)
+		return 1;
+	if (getgroups(0, NULL) > 1)
+		return 2;
+	if (setuid(0) != -1 || setresuid(0, 0, 0) != -1 ||
+	    setresgid(0, 0, 0) != -1)
+		return 3;
+	if (!privdrop_is_dropped())
+		return 4;
+	/* Root-only files are out of reach. */
+	if ((fd = open("/etc/shadow", O_RDONLY)) != -1 || errno != EACCES)
+		return 5;
+	/* Dropping again as the user is a no-op, not an error. */
+	if (privdrop_drop(&u, err, sizeof(err)) != 0)
+		return 6;
+	return 0;
+}
+
+static int
+run(int (*fn)(void))
+{
+	int	status;
+	pid_t	pid;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0)
+		_exit(fn());
+	if (pid == -1 || waitpid(pid, &status, 0) == -1)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+T_TEST(drop)
+{
+	struct privdrop_user	u;
+	char			err[256];
+
+	if (geteuid() != 0) {
+		printf("# skipped: needs root\n");
+		return;
+	}
+	T_EQ_INT(privdrop_is_dropped(), 0);
+	T_EQ_INT(run(child_drop), 0);
+	/* A uid 0 target is refused before anything changes. */
+	memset(&u, 0, sizeof(u));
+	T_EQ_INT(privdrop_drop(&u, err, sizeof(err)), -1);
+	T_EQ_INT(geteuid(), 0);
+}
+
+int
+main(void)
+{
+	T_RUN(lookup);
+	T_RUN(drop);
+	return t_done();
+}

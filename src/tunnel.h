@@ -34,11 +34,11 @@
  *   actions (TUNNEL_ACT_* bits), in this order:
  *	GIVE_UP		drop the packets queued for t
  *	SEND_INITIATION	tunnel_initiation(t, ...) and send it to t's endpoint
- *	SESSION_READY	send the packets queued for t (tunnel_encrypt each);
- *			if there were none, send a keepalive (confirms the
- *			session to the responder)
- *	SEND_KEEPALIVE	tunnel_keepalive(t, ...) and send it (skip it if a
- *			data packet went to t during this same handling)
+ *	SESSION_READY	send the packets queued for t (tunnel_encrypt each)
+ *	SEND_KEEPALIVE	tunnel_keepalive(t, ...) and send it; skip it if a
+ *			data packet went to t while handling these actions
+ *			(after a completed handshake the initiator gets both:
+ *			its first packet confirms the session to the peer)
  *
  * Data overhead: WIRE_DATA_OVERHEAD = 32 bytes (16 header + 16 tag) plus
  * padding to a multiple of 16 bounded by config.mtu (0..15 bytes). With the

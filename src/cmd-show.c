@@ -16,7 +16,8 @@
 static int	show_main(const struct cmd *, int, char **);
 
 const struct cmd cmd_show = {
-	"show", "[--json | --dump] [IFACE | all] [peers | dht | all]",
+	"show", "[--json | --dump] [IFACE | all] [peers | dht | all] | "
+	"interfaces",
 	"show interfaces, members, paths, NAT and DHT state", show_main
 };
 
@@ -61,6 +62,25 @@ show_one(struct showfmt *sf, const char *ifname, const char *what)
 	return 0;
 }
 
+/* The names of the running interfaces, one a line (for scripts and shell
+ * completion; needs no permission on the sockets). */
+static int
+show_interfaces(void)
+{
+	char	**names;
+	size_t	  n, i;
+
+	if (control_list(&names, &n) == -1) {
+		fprintf(stderr, "mesh show: listing interfaces: %s\n",
+		    strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		printf("%s\n", names[i]);
+	control_list_free(names, n);
+	return fflush(stdout) == EOF ? 1 : 0;
+}
+
 static int
 use_colour(void)
 {
@@ -95,6 +115,11 @@ show_main(const struct cmd *self, int argc, char **argv)
 			mode = SHOWFMT_DUMP;	/* wg's spelling */
 		else
 			cmd_usage(self);
+	}
+	if (nwords >= 1 && strcmp(words[0], "interfaces") == 0) {
+		if (nwords > 1 || mode != SHOWFMT_PRETTY)
+			cmd_usage(self);
+		return show_interfaces();
 	}
 	if (nwords >= 1)
 		iface = words[0];

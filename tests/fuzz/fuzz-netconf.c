@@ -235,7 +235,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(rc == 0);
 	check_network(&nc, lines);
 
-	memset(&o, 0, sizeof(o));
+	o.len = 0;
+	o.cap = 4096;
+	o.buf = malloc(o.cap);
+	CHECK(o.buf != NULL);
 	write_back(&nc, &o);
 	if (o.len > NETCONF_MAX_SIZE) {	/* explicit addresses made it big */
 		free(o.buf);

@@ -1,0 +1,252 @@
+/* Internals shared by dht.c (instance, packets, peers, pending requests),
+ * dhtsearch.c (iterative lookups) and dhtrv.c (rendezvous and relay). Not
+ * for use outside dht/. */
+#ifndef DHT_DHTINT_H
+#define DHT_DHTINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dht.h"
+#include "dhtcrypto.h"
+#include "dhtmsg.h"
+#include "dhttable.h"
+
+/* Defaults (see struct dht_config) and fixed protocol constants. */
+#define DHT_DEF_PENDING		256
+#define DHT_DEF_SEARCHES	32
+#define DHT_DEF_CLIENTS		64
+#define DHT_DEF_KEYCACHE	256
+#define DHT_DEF_REPLAY		1024
+#define DHT_DEF_REPLY_RATE	400
+#define DHT_DEF_DH_RATE		500
+#define DHT_DEF_REFRESH		600000
+#define DHT_DEF_KEEPALIVE	25000
+#define DHT_DEF_TS_WINDOW	30000
+
+#define DHT_MAX_BOOTS		16
+#define DHT_TOKEN_ROTATE	300000	/* token secrets rotate (ms) */
+#define DHT_TOKEN_FRESH		240000	/* use a token we got this recently */
+#define DHT_FIND_PAD		1024	/* FIND size without a token */
+#define DHT_RTO_MIN		150
+#define DHT_RTO_MAX		2000
+#define DHT_RTO_INIT		1000
+#define DHT_ATTEMPTS		2	/* transmissions per request */
+#define DHT_STALE		900000	/* a node unheard this long is questioned */
+#define DHT_BOOT_RETRY		15000	/* bootstrap retry while the table is thin */
+#define DHT_SEARCH_TIMEOUT	20000	/* a lookup gives up */
+#define DHT_RV_LIFETIME		75	/* seconds a registration lasts */
+#define DHT_RELAY_RATE		10	/* relays per second per client */
+#define DHT_BAD_MAX		32	/* recently failed contacts remembered */
+#define DHT_BAD_TIME		600000
+#define DHT_INTERNAL_SEARCHES	2	/* slots kept for our own lookups */
+
+/* What a pending request is for. */
+enum dht_purpose {
+	DHT_P_SEARCH,		/* a lookup step */
+	DHT_P_VERIFY,		/* ping a node before it may enter the table */
+	DHT_P_CHECK,		/* ping a table node that went quiet */
+	DHT_P_REFRESH,		/* one FIND to refresh a bucket */
+	DHT_P_REGISTER,		/* registration/keepalive with a rendezvous */
+	DHT_P_RELAY,		/* dht_relay() */
+};
+
+/* A peer's pair key, cached (set-associative, DHT_KC_WAYS per set). */
+#define DHT_KC_WAYS		4
+struct dht_peer {
+	uint8_t		key[DHT_KEY_LEN];
+	uint8_t		pair[DHTCRYPTO_PAIR_LEN];
+	uint8_t		token[DHTMSG_TOKEN_LEN];	/* issued to us */
+	uint64_t	token_at;			/* 0: none */
+	uint64_t	used;
+	uint8_t		valid;
+};
+
+struct dht_pending {
+	uint64_t	txid;
+	uint8_t		key[DHT_KEY_LEN];
+	struct dht_addr	addr;
+	uint8_t		type;		/* request type */
+	uint8_t		purpose;
+	uint8_t		attempts;
+	int		search;
+	uint8_t		target[DHT_KEY_LEN];	/* FIND id / RELAY target */
+	uint64_t	sent, deadline;
+};
+
+/* Recently seen request nonces (set-associative, DHT_RP_WAYS per set). */
+#define DHT_RP_WAYS		8
+struct dht_replay {
+	uint64_t	fp;
+	uint64_t	ts;		/* 0: empty */
+};
+
+struct dht_bucketrate {		/* a token bucket, in milli-tokens */
+	uint64_t	level, at;
+	uint32_t	rate, burst;
+};
+
+struct dht_boot {
+	uint8_t		key[DHT_KEY_LEN];
+	struct dht_addr	addr;
+};
+
+/* A node serving us (we are NAT-ed). */
+struct dht_rvnode {
+	uint8_t		key[DHT_KEY_LEN];
+	struct dht_addr	addr;
+	uint8_t		used, active, inflight, token_retry;
+	uint64_t	next_ka;
+};
+
+/* A NAT-ed node we serve. */
+struct dht_client {
+	uint8_t		key[DHT_KEY_LEN];
+	uint8_t		id[DHT_ID_LEN];
+	struct dht_addr	addr;		/* as we see it */
+	uint64_t	expires;	/* 0: free slot */
+	uint64_t	last_ts;	/* its newest REGISTER timestamp */
+	struct dht_bucketrate relay;
+};
+
+struct dht_bad {
+	uint8_t		key[8];
+	uint64_t	until;
+};
+
+struct dhtsearch;
+
+struct dht {
+	struct dht_callbacks	 cb;
+	uint8_t			 sk[DHT_KEY_LEN], pk[DHT_KEY_LEN];
+	uint8_t			 id[DHT_ID_LEN];
+	char			 ns[DHT_MAX_NS + 1];
+	size_t			 nslen;
+	unsigned		 workbit;
+	int			 reachable;
+
+	unsigned		 max_pending, max_searches, max_clients;
+	uint32_t		 refresh_ms, keepalive_ms, ts_window_ms;
+
+	struct dhttable		 table;
+
+	struct dht_peer		*peers;
+	unsigned		 npeersets;
+	uint64_t		 kc_salt;
+
+	struct dht_pending	*pending;
+	unsigned		 npending;
+
+	struct dht_replay	*replay;
+	unsigned		 nreplaysets;
+	uint64_t		 replay_horizon;
+
+	struct dht_bucketrate	 reply_rl, dh_rl;
+
+	uint8_t			 secret[2][DHTCRYPTO_SECRET_LEN];
+	uint64_t		 secret_at;
+
+	struct dht_boot		 boots[DHT_MAX_BOOTS];
+	unsigned		 nboots;
+	uint64_t		 next_boot;
+	uint64_t		 next_self;
+
+	struct dhtsearch	*searches;
+	unsigned		 nsearches;
+	int			 next_search_id;
+
+	struct dht_rvnode	 rv[DHT_RV_MAX];
+	struct dht_client	*clients;
+	unsigned		 nclients;
+
+	struct dht_bad		 bad[DHT_BAD_MAX];
+	unsigned		 nbad;
+
+	struct dht_reflexive	 refl[DHT_REFLEXIVE_MAX];
+	unsigned		 nrefl;
+
+	uint32_t		 srtt, rttvar;		/* ms; 0: no sample */
+	uint64_t		 wake;
+	size_t			 mem;			/* besides the table */
+	struct dht_stats	 st;
+};
+
+/* dht.c */
+void	dht_wake_at(struct dht *d, uint64_t t);
+uint32_t dht_rto(const struct dht *d);
+uint64_t dht_rand64(struct dht *d);
+void	*dht_alloc(struct dht *d, size_t n);
+void	dht_free(struct dht *d, void *p, size_t n);
+/* Check a contact learned from someone else: its key meets the workbit and
+ * is not ours; fills id. 0 or -1. */
+int	dht_contact_ok(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    uint8_t id[DHT_ID_LEN]);
+/* Send a request; returns the pending entry's txid, or 0 on failure. */
+uint64_t dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *addr, uint8_t type, enum dht_purpose purpose,
+	    int search, const uint8_t *target, const uint8_t *payload,
+	    size_t plen, uint64_t now);
+int	dht_pending_to(const struct dht *d, const uint8_t key[DHT_KEY_LEN]);
+/* Contacts that recently failed or refused us are not retried soon. */
+int	dht_is_bad(struct dht *d, const uint8_t key[DHT_KEY_LEN], uint64_t now);
+void	dht_mark_bad(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    uint64_t now);
+void	dht_drop_count(struct dht *d, enum dht_drop why);
+/* A node answered / did not answer a request of ours (table upkeep). */
+void	dht_node_answered(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr,
+	    uint64_t now);
+void	dht_node_failed(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const uint8_t id[DHT_ID_LEN], uint64_t now);
+/* A third party told us about a node: ping it if the table wants it. */
+void	dht_node_learned(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr,
+	    uint64_t now);
+/* Encode, seal and send a message to key at addr; 0 or -1. */
+int	dht_send_msg(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *addr, const struct dhtmsg *m, uint64_t now);
+
+/* dhtsearch.c */
+#define DHTSEARCH_KEY		1	/* the host looks up a key */
+#define DHTSEARCH_SELF		2	/* our own ID: table upkeep, rendezvous */
+int	dhtsearch_start(struct dht *d, int kind, const uint8_t target[DHT_ID_LEN],
+	    const uint8_t *key, dht_search_cb *cb, void *arg, uint64_t now);
+struct dhtsearch *dhtsearch_find(struct dht *d, int id);
+int	dhtsearch_active(const struct dht *d, int kind);
+void	dhtsearch_response(struct dht *d, int id, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now);
+void	dhtsearch_timeout(struct dht *d, int id, const uint8_t key[DHT_KEY_LEN],
+	    int final, uint64_t now);
+void	dhtsearch_periodic(struct dht *d, uint64_t now);
+uint64_t dhtsearch_wake(const struct dht *d, uint64_t w, uint64_t now);
+int	dhtsearch_cancel(struct dht *d, int id);
+void	dhtsearch_free_all(struct dht *d);
+
+/* dhtrv.c */
+void	dhtrv_periodic(struct dht *d, uint64_t now);
+void	dhtrv_self_done(struct dht *d, const struct dhtmsg_contact *closest,
+	    size_t n, uint64_t now);
+void	dhtrv_registered(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dhtmsg *m, uint64_t now);
+void	dhtrv_register_failed(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    uint64_t now);
+void	dhtrv_forget(struct dht *d, const uint8_t key[DHT_KEY_LEN]);
+struct dht_rvnode *dhtrv_find(struct dht *d, const uint8_t key[DHT_KEY_LEN]);
+/* Handle a REGISTER / RELAY: fill the answer r; 1 to send it, 0 to drop
+ * the request (counted). */
+int	dhtrv_handle_register(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *from, const struct dhtmsg *m, int token_ok,
+	    uint64_t now, struct dhtmsg *r);
+int	dhtrv_handle_relay(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now,
+	    struct dhtmsg *r);
+void	dhtrv_handle_relayed(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now);
+const struct dht_client *dhtrv_client_by_id(struct dht *d,
+	    const uint8_t id[DHT_ID_LEN], uint64_t now);
+/* Token bucket helpers (shared with dht.c). */
+void	dht_rate_init(struct dht_bucketrate *b, uint32_t rate, uint32_t burst,
+	    uint64_t now);
+int	dht_rate_take(struct dht_bucketrate *b, uint64_t now);
+
+#endif

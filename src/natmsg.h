@@ -1,0 +1,100 @@
+/* NAT traversal messages on the daemon's one UDP socket (first byte
+ * 0x20-0x2f). A pure codec: encode into / decode from a buffer; the MAC is
+ * computed and checked by natkey.c (libsodium) over the bytes this codec
+ * marks as covered.
+ *
+ * All multi-byte integers are big-endian. EP is 18 bytes: a 16-byte IPv6
+ * address (IPv4 as ::ffff:a.b.c.d) and a 2-byte port. KEY is a 32-byte
+ * X25519 public key. MAC is 16 bytes of keyed BLAKE2b over everything
+ * before it, keyed with the pair key natkey_pair() derives from the static
+ * DH of the two members (so a probe or its answer cannot be forged or
+ * bent to another endpoint by anyone outside the pair).
+ *
+ *  0x20 PROBE   KEY sender | nonce[8] | MAC
+ *               "are you there?": sent to a candidate endpoint.
+ *  0x21 ACK     KEY sender | nonce[8] (the probe's) | EP observed | MAC
+ *               answers a PROBE, telling the prober where its probe came
+ *               from (its reflexive endpoint as seen by us). An endpoint is
+ *               confirmed only by an ACK carrying the nonce we sent there.
+ *  0x22 PUNCH   KEY sender | nonce[8] | flags | count | EP * count | MAC
+ *               passed through the member's rendezvous node (dht_relay):
+ *               "probe me now at these endpoints"; flags bit 0: a reply.
+ *  0x23 RELAY   KEY sender | KEY target | payload | MAC
+ *               to a relay node, MAC keyed with the sender<->relay key:
+ *               "forward payload to target". payload is a tunnel packet,
+ *               already end-to-end encrypted.
+ *  0x24 RELAYED KEY relay | KEY source | payload | MAC
+ *               from the relay to the target, MAC with relay<->target key.
+ *  0x25 BEACON  KEY sender | netid[8] | port
+ *               LAN broadcast: "a member is at this source address and
+ *               port". Unauthenticated on purpose (it is broadcast): it
+ *               only makes the receiver send an authenticated PROBE.
+ */
+#ifndef MESH_NATMSG_H
+#define MESH_NATMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#define NATMSG_TYPE_MIN		0x20
+#define NATMSG_TYPE_MAX		0x2f
+#define NATMSG_PROBE		0x20
+#define NATMSG_ACK		0x21
+#define NATMSG_PUNCH		0x22
+#define NATMSG_RELAY		0x23
+#define NATMSG_RELAYED		0x24
+#define NATMSG_BEACON		0x25
+
+#define NATMSG_KEY_LEN		32
+#define NATMSG_NONCE_LEN	8
+#define NATMSG_MAC_LEN		16
+#define NATMSG_EP_LEN		18
+#define NATMSG_NETID_LEN	8
+#define NATMSG_MAX_EPS		8	/* endpoints in one PUNCH */
+#define NATMSG_MAX_PAYLOAD	1500	/* relayed tunnel packet */
+#define NATMSG_MAX_LEN		(1 + 2 * NATMSG_KEY_LEN + \
+				    NATMSG_MAX_PAYLOAD + NATMSG_MAC_LEN)
+
+#define NATMSG_PUNCH_REPLY	0x01
+
+struct natmsg {
+	uint8_t			 type;
+	uint8_t			 key[NATMSG_KEY_LEN];	/* sender / relay */
+	uint8_t			 key2[NATMSG_KEY_LEN];	/* target / source */
+	uint8_t			 nonce[NATMSG_NONCE_LEN];
+	struct sockaddr_in6	 observed;		/* ACK */
+	uint8_t			 flags;			/* PUNCH */
+	unsigned		 neps;			/* PUNCH */
+	struct sockaddr_in6	 eps[NATMSG_MAX_EPS];	/* PUNCH */
+	uint8_t			 netid[NATMSG_NETID_LEN]; /* BEACON */
+	uint16_t		 port;			/* BEACON */
+	const uint8_t		*payload;		/* RELAY(ED): points */
+	size_t			 payload_len;		/*   into the buffer */
+	/* decode only: the MAC and the bytes it covers (0 for BEACON) */
+	const uint8_t		*mac;
+	size_t			 maclen_covered;
+};
+
+enum natmsg_error {
+	NATMSG_OK = 0,
+	NATMSG_E_TYPE,		/* not a NAT traversal type we know */
+	NATMSG_E_SHORT,		/* shorter than its type needs */
+	NATMSG_E_LONG,		/* trailing bytes / over the limits */
+	NATMSG_E_ADDR,		/* an endpoint with port 0 */
+	NATMSG_E_COUNT,		/* PUNCH: more endpoints than allowed */
+	NATMSG_E_FLAGS,		/* reserved flag bits set */
+};
+
+/* 1 if the datagram is for this module (first byte 0x20-0x2f). */
+int	natmsg_is_natmsg(const uint8_t *buf, size_t len);
+/* Encode m (type and its fields) into buf; the MAC bytes are left zero
+ * for natkey_seal(). Returns the length, or 0 if it does not fit or m is
+ * invalid. */
+size_t	natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap);
+/* Decode buf; payload and mac point into buf. NATMSG_OK or why not. */
+enum natmsg_error natmsg_decode(const uint8_t *buf, size_t len,
+	    struct natmsg *m);
+const char *natmsg_strerror(enum natmsg_error);
+
+#endif

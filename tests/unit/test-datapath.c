@@ -1,0 +1,342 @@
+/* The data path end to end in one process: two nodes, each with a dummy
+ * TUN (socket pair), a real UDP socket on loopback and a real tunnel; the
+ * test plays the kernel on both TUN ends and calls the event handlers the
+ * daemon would call. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "datapath.h"
+#include "keys.h"
+#include "peer.h"
+#include "route.h"
+#include "tun.h"
+#include "tunnel.h"
+#include "udp.h"
+#include "t.h"
+
+#define NET	0x0a2a0000U
+
+static const uint8_t ula[8] = { 0xfd, 0, 0, 0, 0, 0, 0, 1 };
+
+struct node {
+	uint8_t			 sk[KEY_LEN];
+	struct nc_member	 m;
+	struct tun		 tun;
+	struct udp		 udp;
+	struct tunnel_local	*local;
+	struct route		 route;
+	struct peer		*peers[3];
+	struct datapath		*dp;
+	uint64_t		 armed;
+};
+
+static struct node	nodes[3];	/* 0: a, 1: b, 2: c (not a member) */
+
+static void
+arm(void *arg, struct peer *p, uint64_t deadline)
+{
+	((struct node *)arg)->armed = deadline;
+}
+
+static const struct dp_hooks hooks = { arm, NULL };
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+loopback(struct sockaddr_in6 *to, uint16_t port)
+{
+	memset(to, 0, sizeof(*to));
+	to->sin6_family = AF_INET6;
+	to->sin6_port = htons(port);
+	to->sin6_addr.s6_addr[10] = 0xff;
+	to->sin6_addr.s6_addr[11] = 0xff;
+	to->sin6_addr.s6_addr[12] = 127;
+	to->sin6_addr.s6_addr[15] = 1;
+}
+
+/* Nodes 0 and 1 are members 0 and 1 and know each other's endpoint. */
+static void
+setup(void)
+{
+	struct tun_config	cfg;
+	struct sockaddr_in6	ep;
+	char			err[128];
+	int			i, j;
+
+	memset(nodes, 0, sizeof(nodes));
+	for (i = 0; i < 2; i++) {
+		struct node	*n = &nodes[i];
+
+		key_generate(n->sk);
+		key_public(n->m.key, n->sk);
+		n->m.ip4 = NET + 1 + (uint32_t)i;
+		memcpy(n->m.ip6, ula, 8);
+		n->m.ip6[15] = (uint8_t)(i + 1);
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.mtu = 1420;
+		T_EQ_INT(tun_open(&n->tun, &tun_dummy_ops, &cfg, err,
+		    sizeof(err)), 0);
+		T_EQ_INT(udp_open(&n->udp, 0, err, sizeof(err)), 0);
+		T_ASSERT((n->local = tunnel_local_new(n->sk, NULL, 4)) != NULL);
+		T_EQ_INT(route_init(&n->route, 2, NET, 24, ula), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		struct node	*n = &nodes[i];
+
+		for (j = 0; j < 2; j++) {
+			route_add4(&n->route, nodes[j].m.ip4, j);
+			route_add6(&n->route, nodes[j].m.ip6, j);
+			if (j == i)
+				continue;
+			n->peers[j] = peer_new(n->local, &nodes[j].m,
+			    (size_t)j);
+			T_ASSERT(n->peers[j] != NULL);
+			loopback(&ep, nodes[j].udp.port);
+			path_configure(&n->peers[j]->path, &ep);
+		}
+		n->dp = datapath_new(&n->tun, &n->udp, n->local, &n->route,
+		    n->peers, 2, 1420, &hooks, n);
+		T_ASSERT(n->dp != NULL);
+	}
+}
+
+static void
+teardown(void)
+{
+	int	i, j;
+
+	for (i = 0; i < 2; i++) {
+		struct node	*n = &nodes[i];
+
+		datapath_free(n->dp);
+		for (j = 0; j < 2; j++)
+			peer_free(n->peers[j]);
+		route_free(&n->route);
+		tunnel_local_free(n->local);
+		tun_close(&n->tun);
+		udp_close(&n->udp);
+	}
+}
+
+/* An IPv4/UDP packet of len bytes from src to dst (host byte order). */
+static void
+pkt4(uint8_t *p, size_t len, uint32_t src, uint32_t dst, uint8_t mark)
+{
+	uint32_t	s = htonl(src), d = htonl(dst);
+
+	memset(p, mark, len);
+	p[0] = 0x45;
+	p[1] = 0;
+	p[2] = (uint8_t)(len >> 8);
+	p[3] = (uint8_t)len;
+	p[6] = 0x40;
+	p[7] = 0;
+	p[8] = 64;
+	p[9] = 17;
+	memcpy(p + 12, &s, 4);
+	memcpy(p + 16, &d, 4);
+}
+
+static int
+readable(int fd, int ms)
+{
+	struct pollfd	p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, ms) > 0;
+}
+
+/* Let UDP traffic settle: run both nodes' receive handlers until quiet. */
+static void
+pump(void)
+{
+	int	i, busy = 1, rounds = 0;
+
+	while (busy && rounds++ < 50) {
+		busy = 0;
+		for (i = 0; i < 2; i++) {
+			if (readable(nodes[i].udp.fd, 20)) {
+				datapath_udp_readable(nodes[i].dp, now_ms());
+				busy = 1;
+			}
+		}
+	}
+}
+
+/* What node n's kernel receives from its TUN: length, or 0 if nothing. */
+static ssize_t
+delivered(int n, uint8_t *buf, size_t len)
+{
+	if (!readable(nodes[n].tun.peer_fd, 50))
+		return 0;
+	return read(nodes[n].tun.peer_fd, buf, len);
+}
+
+T_TEST(handshake_then_data)
+{
+	uint8_t		p[1500], got[2000];
+	int		i;
+
+	setup();
+	/* Three packets before any session: staged, then sent. */
+	for (i = 0; i < 3; i++) {
+		pkt4(p, 100 + (size_t)i, NET + 1, NET + 2, (uint8_t)i);
+		T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100 + (size_t)i),
+		    100 + i);
+	}
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	T_EQ_INT(nodes[0].peers[1]->nstaged, 3);
+	T_ASSERT(nodes[0].armed != 0);		/* retransmit timer */
+	pump();
+	T_EQ_INT(nodes[0].peers[1]->nstaged, 0);
+	for (i = 0; i < 3; i++) {
+		T_EQ_INT(delivered(1, got, sizeof(got)), 100 + i);
+		T_EQ_INT(got[50], i);
+	}
+	/* Now a session: a full-size packet both ways. */
+	pkt4(p, 1420, NET + 1, NET + 2, 7);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 1420), 1420);
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	pump();
+	T_EQ_INT(delivered(1, got, sizeof(got)), 1420);
+	T_EQ_MEM(got, p, 1420);
+	pkt4(p, 60, NET + 2, NET + 1, 8);
+	T_EQ_INT(write(nodes[1].tun.peer_fd, p, 60), 60);
+	datapath_tun_readable(nodes[1].dp, now_ms());
+	pump();
+	T_EQ_INT(delivered(0, got, sizeof(got)), 60);
+	T_EQ_MEM(got, p, 60);
+	T_EQ_INT(datapath_counters(nodes[1].dp)->drops[DP_DROP_TUNNEL], 0);
+	teardown();
+}
+
+T_TEST(spoofed_source_dropped)
+{
+	uint8_t		p[200], got[2000];
+
+	setup();
+	pkt4(p, 100, NET + 1, NET + 2, 1);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	pump();
+	T_EQ_INT(delivered(1, got, sizeof(got)), 100);
+	/* Member 0 sends as member 1 (to itself) and as an outsider. */
+	pkt4(p, 100, NET + 2, NET + 2, 2);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
+	pkt4(p, 100, NET + 77, NET + 2, 3);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	pump();
+	T_EQ_INT(delivered(1, got, sizeof(got)), 0);
+	T_EQ_INT(nodes[1].peers[0]->drops[PEER_DROP_SPOOFED], 2);
+	teardown();
+}
+
+T_TEST(unknown_destination_and_too_big)
+{
+	uint8_t		p[3000], got[3000];
+	ssize_t		n;
+
+	setup();
+	/* 10.42.0.9 has no member: an ICMP host unreachable comes back. */
+	pkt4(p, 100, NET + 1, NET + 9, 1);
+	p[9] = 1;		/* ICMP echo request */
+	p[20] = 8;
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	n = delivered(0, got, sizeof(got));
+	T_EQ_INT(n, 20 + 8 + 100);
+	T_EQ_INT(got[20], 3);
+	T_EQ_INT(got[21], 1);
+	T_EQ_INT(datapath_counters(nodes[0].dp)->drops[DP_DROP_NO_ROUTE], 1);
+	/* Over the MTU with DF: fragmentation needed, MTU 1420. */
+	pkt4(p, 2000, NET + 1, NET + 2, 1);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 2000), 2000);
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	n = delivered(0, got, sizeof(got));
+	T_EQ_INT(n, 576);
+	T_EQ_INT(got[21], 4);
+	T_EQ_INT(got[26] << 8 | got[27], 1420);
+	/* Multicast and garbage: dropped silently. */
+	pkt4(p, 100, NET + 1, 0xe0000001U, 1);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, "\x00\x01", 2), 2);
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	T_EQ_INT(delivered(0, got, sizeof(got)), 0);
+	T_EQ_INT(datapath_counters(nodes[0].dp)->drops[DP_DROP_MCAST], 1);
+	T_EQ_INT(datapath_counters(nodes[0].dp)->drops[DP_DROP_MALFORMED], 1);
+	teardown();
+}
+
+T_TEST(roaming_and_junk)
+{
+	struct sockaddr_in6	from;
+	struct udp		other;
+	uint8_t			p[200], got[2000], junk[64];
+	char			err[128];
+	int			i;
+
+	setup();
+	pkt4(p, 100, NET + 1, NET + 2, 1);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	pump();
+	T_EQ_INT(delivered(1, got, sizeof(got)), 100);
+	/* Node 1 moves to another socket (a new address and port). */
+	T_EQ_INT(udp_open(&other, 0, err, sizeof(err)), 0);
+	udp_close(&nodes[1].udp);
+	nodes[1].udp.fd = other.fd;
+	nodes[1].udp.port = other.port;
+	/* Junk from the new place first: no roaming on unauthenticated
+	 * packets, nothing delivered, nothing crashes. */
+	loopback(&from, nodes[0].udp.port);
+	for (i = 0; i < 256; i++) {
+		memset(junk, i, sizeof(junk));
+		junk[0] = (uint8_t)i;
+		(void)udp_send(&nodes[1].udp, junk, (size_t)(i % 64) + 1,
+		    &from);
+	}
+	pump();
+	T_EQ_INT(nodes[0].peers[1]->path.changes, 0);
+	/* Authenticated data from the new place: replies go there. */
+	pkt4(p, 80, NET + 2, NET + 1, 2);
+	T_EQ_INT(write(nodes[1].tun.peer_fd, p, 80), 80);
+	datapath_tun_readable(nodes[1].dp, now_ms());
+	pump();
+	T_EQ_INT(delivered(0, got, sizeof(got)), 80);
+	T_EQ_INT(nodes[0].peers[1]->path.changes, 1);
+	T_EQ_INT(ntohs(nodes[0].peers[1]->path.endpoint.sin6_port),
+	    other.port);
+	pkt4(p, 90, NET + 1, NET + 2, 3);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 90), 90);
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	pump();
+	T_EQ_INT(delivered(1, got, sizeof(got)), 90);
+	T_ASSERT(datapath_counters(nodes[0].dp)->drops[DP_DROP_UNKNOWN_TYPE] >
+	    0);
+	teardown();
+}
+
+int
+main(void)
+{
+	if (keys_init() == -1)
+		return 99;
+	T_RUN(handshake_then_data);
+	T_RUN(spoofed_source_dropped);
+	T_RUN(unknown_destination_and_too_big);
+	T_RUN(roaming_and_junk);
+	return t_done();
+}

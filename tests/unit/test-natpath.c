@@ -1,0 +1,419 @@
+#include "config.h"
+
+#include "natep.h"
+#include "natpath.h"
+#include "t.h"
+
+#define IP(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+
+static struct sockaddr_in6
+ep(uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in6	e;
+
+	natep_v4(&e, ip, port);
+	return e;
+}
+
+/* Drain the queue; count actions by type, keep the last probe per
+ * endpoint in probes[] (up to 8). */
+struct drained {
+	unsigned		nprobe, npunch, nswitch, reply;
+	struct natpath_action	probes[16];
+	struct natpath_action	last_switch;
+};
+
+static void
+drain(struct natpath *p, struct drained *d)
+{
+	struct natpath_action	a;
+
+	memset(d, 0, sizeof(*d));
+	while (natpath_next_action(p, &a)) {
+		switch (a.type) {
+		case NATPATH_ACT_PROBE:
+			if (d->nprobe < 16)
+				d->probes[d->nprobe] = a;
+			d->nprobe++;
+			break;
+		case NATPATH_ACT_PUNCH:
+			d->npunch++;
+			d->reply = a.reply;
+			break;
+		case NATPATH_ACT_SWITCH:
+			d->nswitch++;
+			d->last_switch = a;
+			break;
+		}
+	}
+}
+
+T_TEST(idle_until_used)
+{
+	struct natpath	p;
+	struct sockaddr_in6 b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained	d;
+
+	natpath_init(&p, 1, 0);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_CONFIG, 0);
+	T_EQ_INT(natpath_periodic(&p, 0), UINT64_MAX);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 0);	/* nothing sent while not in use */
+	T_EQ_STR(natpath_state_name(p.state), "idle");
+}
+
+T_TEST(direct_on_ack)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374), got;
+	struct drained		d;
+	int			relayed;
+
+	natpath_init(&p, 1000, 0);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_CONFIG, 0);
+	T_EQ_INT(natpath_route(&p, &got, &relayed), -1);
+	natpath_use(&p, 10);
+	drain(&p, &d);
+	T_EQ_INT(p.state, NATPATH_PROBING);
+	T_EQ_INT(d.nprobe, 1);
+	T_ASSERT(natep_eq(&d.probes[0].ep, &b));
+	/* a wrong nonce, and the right nonce from another address: ignored */
+	{
+		uint8_t bad[8] = { 0, 0, 0, 0, 0, 0, 0x03, 0xe8 };
+		struct sockaddr_in6 other = ep(IP(203, 0, 113, 66), 6374);
+
+		natpath_ack_in(&p, &b, bad, 50);
+		natpath_ack_in(&p, &other, d.probes[0].nonce, 50);
+		T_EQ_INT(p.state, NATPATH_PROBING);
+	}
+	natpath_ack_in(&p, &b, d.probes[0].nonce, 60);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	T_EQ_INT(natpath_route(&p, &got, &relayed), 0);
+	T_ASSERT(natep_eq(&got, &b));
+	T_EQ_INT(relayed, 0);
+	drain(&p, &d);
+	T_EQ_INT(d.nswitch, 1);
+	T_ASSERT(natep_eq(&d.last_switch.ep, &b));
+	T_EQ_STR(p.reason, "direct: answered a probe (was probing)");
+	T_EQ_INT(p.connect_ms, 51);
+}
+
+T_TEST(late_ack_for_previous_probe_counts)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained		d;
+	uint8_t			first[8];
+
+	natpath_init(&p, 0, 0);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_DHT, 0);
+	natpath_use(&p, 0);
+	drain(&p, &d);
+	memcpy(first, d.probes[0].nonce, 8);
+	natpath_periodic(&p, NATPATH_PROBE_MS);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 1);
+	T_ASSERT(memcmp(first, d.probes[0].nonce, 8) != 0);
+	natpath_ack_in(&p, &b, first, NATPATH_PROBE_MS + 5);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+}
+
+T_TEST(punch_then_relay_then_upgrade)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct sockaddr_in6	relay = ep(IP(203, 0, 113, 2), 6374);
+	struct sockaddr_in6	obs = ep(IP(203, 0, 113, 21), 41000), got;
+	struct drained		d;
+	uint64_t		now = 0, next;
+	int			relayed;
+	unsigned		probes = 0;
+
+	natpath_init(&p, 7, 0);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_DHT, 0);
+	natpath_set_rendezvous(&p, 1);
+	natpath_set_relay(&p, &relay, 0);
+	natpath_use(&p, 0);
+	/* nothing answers: probes every NATPATH_PROBE_MS for 1 s */
+	while (p.state == NATPATH_PROBING) {
+		next = natpath_periodic(&p, now);
+		drain(&p, &d);
+		probes += d.nprobe;
+		if (p.state != NATPATH_PROBING)
+			break;
+		T_ASSERT(next > now && next <= now + NATPATH_PROBE_MS);
+		now = next;
+		natpath_use(&p, now);
+	}
+	T_EQ_INT(now, NATPATH_DIRECT_MS);
+	/* 4 direct rounds, and the first of the punch round at 1 s */
+	T_EQ_INT(probes, NATPATH_DIRECT_MS / NATPATH_PROBE_MS + 1);
+	/* then: a punch request through the rendezvous, and the relay */
+	T_EQ_INT(p.state, NATPATH_RELAYED);
+	T_EQ_INT(d.npunch, 1);
+	T_EQ_INT(d.reply, 0);
+	T_EQ_INT(d.nswitch, 1);
+	T_EQ_INT(d.last_switch.relayed, 1);
+	T_EQ_INT(natpath_route(&p, &got, &relayed), 0);
+	T_ASSERT(natep_eq(&got, &relay));
+	T_EQ_INT(relayed, 1);
+	T_EQ_STR(p.reason, "relayed: no direct answer; punching meanwhile");
+	/* the member's punch reply: its observed endpoint gets probed */
+	natpath_punch_in(&p, &obs, &b, 1, 1, now + 100);
+	drain(&p, &d);
+	T_EQ_INT(d.npunch, 0);	/* no reply to a reply */
+	T_EQ_INT(d.nprobe, 2);
+	T_EQ_INT(p.state, NATPATH_RELAYED);	/* data stays on the relay */
+	natpath_periodic(&p, now + 100 + NATPATH_PROBE_MS);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 2);	/* still punching */
+	T_ASSERT(natep_eq(&d.probes[1].ep, &obs));
+	natpath_ack_in(&p, &obs, d.probes[1].nonce, now + 400);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	T_EQ_STR(p.reason, "punched: answered during hole punching "
+	    "(was relayed)");
+	drain(&p, &d);
+	T_EQ_INT(d.nswitch, 1);
+	T_EQ_INT(d.last_switch.relayed, 0);
+	T_ASSERT(natep_eq(&d.last_switch.ep, &obs));
+}
+
+T_TEST(relay_retries_direct_in_background)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct sockaddr_in6	relay = ep(IP(203, 0, 113, 2), 6374);
+	struct drained		d;
+	uint64_t		now, next;
+
+	natpath_init(&p, 7, 0);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_DHT, 0);
+	natpath_set_relay(&p, &relay, 0);
+	natpath_use(&p, 0);
+	natpath_periodic(&p, NATPATH_DIRECT_MS);
+	T_EQ_INT(p.state, NATPATH_RELAYED);
+	T_EQ_STR(p.reason, "relayed: no direct answer, no rendezvous");
+	drain(&p, &d);
+	T_EQ_INT(d.npunch, 0);
+	/* quiet until the retry */
+	now = NATPATH_DIRECT_MS;
+	next = natpath_periodic(&p, now);
+	T_EQ_INT(next, NATPATH_DIRECT_MS + NATPATH_RETRY_MS);
+	natpath_use(&p, next);
+	natpath_periodic(&p, next);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 1);
+	/* the member answers now (say its NAT mapping changed) */
+	natpath_ack_in(&p, &b, d.probes[0].nonce, next + 30);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+}
+
+T_TEST(unreachable_without_relay_or_rendezvous)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct sockaddr_in6	relay = ep(IP(203, 0, 113, 2), 6374);
+	struct drained		d;
+
+	natpath_init(&p, 7, 0);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_DHT, 0);
+	natpath_use(&p, 0);
+	natpath_periodic(&p, NATPATH_DIRECT_MS);
+	T_EQ_INT(p.state, NATPATH_UNREACHABLE);
+	T_EQ_STR(natpath_state_name(p.state), "unreachable");
+	/* a relay turns up: used at once */
+	natpath_set_relay(&p, &relay, NATPATH_DIRECT_MS + 5);
+	T_EQ_INT(p.state, NATPATH_RELAYED);
+	drain(&p, &d);
+	T_EQ_INT(d.nswitch, 1);
+	T_EQ_INT(d.last_switch.relayed, 1);
+	natpath_set_relay(&p, NULL, NATPATH_DIRECT_MS + 6);
+	T_EQ_INT(p.state, NATPATH_UNREACHABLE);
+}
+
+T_TEST(passive_side_of_a_punch)
+{
+	struct natpath		p;
+	struct sockaddr_in6	obs = ep(IP(203, 0, 113, 21), 41000);
+	struct sockaddr_in6	adv = ep(IP(192, 0, 2, 5), 6374);
+	struct drained		d;
+
+	natpath_init(&p, 7, 0);
+	/* idle, and the member asks us to punch */
+	natpath_punch_in(&p, &obs, &adv, 1, 0, 100);
+	drain(&p, &d);
+	T_EQ_INT(d.npunch, 1);
+	T_EQ_INT(d.reply, 1);
+	T_ASSERT(d.nprobe >= 2);
+	T_EQ_INT(p.state, NATPATH_PUNCHING);
+	/* its probe gets through: we probe back and its ack confirms */
+	natpath_probe_in(&p, &obs, 150);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 1);
+	natpath_ack_in(&p, &obs, d.probes[0].nonce, 160);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	T_EQ_STR(natpath_src_name(p.ep_src), "punched");
+}
+
+T_TEST(keepalive_only_in_use_and_quiet)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained		d;
+	uint64_t		t;
+
+	natpath_init(&p, 7, 0);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_CONFIG, 0);
+	natpath_use(&p, 0);
+	drain(&p, &d);
+	natpath_ack_in(&p, &b, d.probes[0].nonce, 10);
+	drain(&p, &d);
+	/* traffic every 10 s both ways: no keepalive */
+	for (t = 10000; t <= 60000; t += 10000) {
+		natpath_use(&p, t);
+		natpath_rx(&p, &b, t);
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+		T_EQ_INT(d.nprobe, 0);
+	}
+	/* we stop sending, the member keeps sending: one keepalive per
+	 * NATPATH_KEEPALIVE_MS, so our NAT mapping stays */
+	for (t = 61000; t <= 60000 + 2 * NATPATH_KEEPALIVE_MS; t += 1000) {
+		natpath_rx(&p, &b, t);
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+		if (t == 60000 + NATPATH_KEEPALIVE_MS ||
+		    t == 60000 + 2 * NATPATH_KEEPALIVE_MS)
+			T_EQ_INT(d.nprobe, 1);
+		else
+			T_EQ_INT(d.nprobe, 0);
+	}
+	/* nobody uses it any more: idle, and silent */
+	t = 60000 + NATPATH_IDLE_MS + 60000;
+	T_EQ_INT(natpath_periodic(&p, t), UINT64_MAX);
+	T_EQ_INT(p.state, NATPATH_IDLE);
+	natpath_periodic(&p, t + NATPATH_KEEPALIVE_MS);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 0);
+}
+
+T_TEST(lost_path_is_searched_again)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained		d;
+	uint64_t		t;
+	unsigned		probes = 0;
+
+	natpath_init(&p, 7, 0);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_CONFIG, 0);
+	natpath_use(&p, 0);
+	drain(&p, &d);
+	natpath_ack_in(&p, &b, d.probes[0].nonce, 10);
+	for (t = 1000; p.state == NATPATH_DIRECT && t < 100000; t += 250) {
+		natpath_use(&p, t);	/* we send, nothing comes back */
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+		probes += d.nprobe;
+	}
+	T_EQ_INT(p.state, NATPATH_PROBING);
+	t -= 250;	/* the loop stepped once more */
+	T_ASSERT(t >= 10 + NATPATH_DEAD_MS && t <= 10 + NATPATH_DEAD_MS + 250);
+	T_ASSERT(probes >= 2);	/* stale: probed before giving up */
+	T_ASSERT(strncmp(p.reason, "path lost", 9) == 0);
+}
+
+T_TEST(roaming_follows_authenticated_source)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct sockaddr_in6	b2 = ep(IP(198, 51, 100, 9), 1234), got;
+	struct drained		d;
+	int			relayed;
+
+	natpath_init(&p, 7, 0);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_CONFIG, 0);
+	natpath_use(&p, 0);
+	drain(&p, &d);
+	natpath_ack_in(&p, &b, d.probes[0].nonce, 10);
+	drain(&p, &d);
+	natpath_rx(&p, &b2, 500);
+	drain(&p, &d);
+	T_EQ_INT(d.nswitch, 1);
+	T_EQ_INT(natpath_route(&p, &got, &relayed), 0);
+	T_ASSERT(natep_eq(&got, &b2));
+	T_EQ_STR(natpath_src_name(p.ep_src), "roamed");
+}
+
+T_TEST(lan_beats_punched)
+{
+	struct natpath		p;
+	struct sockaddr_in6	obs = ep(IP(203, 0, 113, 21), 41000);
+	struct sockaddr_in6	lan = ep(IP(192, 0, 2, 5), 6374), got;
+	struct drained		d;
+	int			relayed;
+
+	natpath_init(&p, 7, 0);
+	natpath_probe_in(&p, &obs, 0);
+	drain(&p, &d);
+	natpath_ack_in(&p, &obs, d.probes[0].nonce, 10);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	/* a LAN beacon later: probed, and preferred once it answers */
+	natpath_add_candidate(&p, &lan, NATPATH_SRC_LAN, 20);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 1);
+	T_ASSERT(natep_eq(&d.probes[0].ep, &lan));
+	natpath_ack_in(&p, &lan, d.probes[0].nonce, 25);
+	T_EQ_INT(natpath_route(&p, &got, &relayed), 0);
+	T_ASSERT(natep_eq(&got, &lan));
+	T_EQ_STR(natpath_src_name(p.ep_src), "lan");
+	/* and a punched answer does not take it back */
+	natpath_probe_in(&p, &obs, 30);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 0);
+}
+
+T_TEST(candidate_table_is_bounded)
+{
+	struct natpath		p;
+	struct sockaddr_in6	e;
+	struct drained		d;
+	unsigned		i;
+
+	natpath_init(&p, 7, 0);
+	e = ep(IP(203, 0, 113, 20), 6374);
+	natpath_add_candidate(&p, &e, NATPATH_SRC_CONFIG, 0);
+	natpath_use(&p, 0);
+	for (i = 0; i < 100; i++) {
+		e = ep(IP(198, 51, 100, 1), (uint16_t)(1000 + i));
+		natpath_probe_in(&p, &e, i);
+	}
+	T_EQ_INT(p.ncand, NATPATH_MAX_CAND);
+	/* the configured endpoint survived the flood of punched ones */
+	e = ep(IP(203, 0, 113, 20), 6374);
+	for (i = 0; i < p.ncand; i++)
+		if (natep_eq(&p.cand[i].ep, &e))
+			break;
+	T_ASSERT(i < p.ncand);
+	drain(&p, &d);
+	T_ASSERT(d.nprobe > 0);
+	T_EQ_INT(p.dropped_actions, 100 + 1 - NATPATH_MAX_ACTIONS);
+}
+
+int
+main(void)
+{
+	T_RUN(idle_until_used);
+	T_RUN(direct_on_ack);
+	T_RUN(late_ack_for_previous_probe_counts);
+	T_RUN(punch_then_relay_then_upgrade);
+	T_RUN(relay_retries_direct_in_background);
+	T_RUN(unreachable_without_relay_or_rendezvous);
+	T_RUN(passive_side_of_a_punch);
+	T_RUN(keepalive_only_in_use_and_quiet);
+	T_RUN(lost_path_is_searched_again);
+	T_RUN(roaming_follows_authenticated_source);
+	T_RUN(lan_beats_punched);
+	T_RUN(candidate_table_is_bounded);
+	return t_done();
+}

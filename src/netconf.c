@@ -444,6 +444,9 @@ parse_subnet(struct parser *p, char **av, int ac)
 		return perr(p, "expected the network address %s/%lu "
 		    "(host bits zero), got %s", net, plen, quote(q, av[0]));
 	}
+	if (ip >> 24 == 0 || ip >> 24 == 127 || ip >= 0xe0000000u)
+		return perr(p, "expected a unicast subnet (not in 0.0.0.0/8, "
+		    "127.0.0.0/8 or 224.0.0.0/3), got %s", quote(q, av[0]));
 	p->nc->subnet = ip;
 	p->nc->prefixlen = (unsigned)plen;
 	return 0;

@@ -121,6 +121,8 @@ check_network(const struct netconf *nc, size_t len)
 	CHECK(terminated(nc->ns, sizeof(nc->ns)) && nc->ns[0] != '\0');
 	CHECK(nc->prefixlen >= 8 && nc->prefixlen <= 30);
 	CHECK((nc->subnet & addr_ip4_mask(nc->prefixlen)) == nc->subnet);
+	CHECK(nc->subnet >> 24 != 0 && nc->subnet >> 24 != 127 &&
+	    nc->subnet < 0xe0000000u);
 	CHECK(nc->workbit <= NETCONF_MAX_WORKBIT);
 	CHECK(nc->nboots <= NETCONF_MAX_BOOTS);
 	CHECK(nc->nmembers <= NETCONF_MAX_MEMBERS);

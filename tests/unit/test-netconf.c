@@ -379,6 +379,12 @@ T_TEST(errors)
 	    "expected a prefix length from 8 to 30, got \"31\"");
 	expect_err("subnet 10.0.0.0/\n", 1,
 	    "expected a prefix length from 8 to 30, got \"\"");
+	expect_err("subnet 127.0.0.0/8\n", 1, "expected a unicast subnet (not "
+	    "in 0.0.0.0/8, 127.0.0.0/8 or 224.0.0.0/3), got \"127.0.0.0/8\"");
+	expect_err("subnet 0.0.0.0/8\n", 1, "expected a unicast subnet (not "
+	    "in 0.0.0.0/8, 127.0.0.0/8 or 224.0.0.0/3), got \"0.0.0.0/8\"");
+	expect_err("subnet 240.0.0.0/8\n", 1, "expected a unicast subnet (not "
+	    "in 0.0.0.0/8, 127.0.0.0/8 or 224.0.0.0/3), got \"240.0.0.0/8\"");
 	expect_err("subnet 10.0.0.5/24\n", 1, "expected the network address "
 	    "10.0.0.0/24 (host bits zero), got \"10.0.0.5/24\"");
 

@@ -616,8 +616,8 @@ control_path(const struct control *ctl)
 
 /* Find and connect to ifname's daemon. fd, or -1 with err and errno. */
 static int
-client_connect(const char *ifname, char *path, size_t pathlen, char *err,
-    size_t errlen)
+client_connect(const char *ifname, int remove_stale, char *path,
+    size_t pathlen, char *err, size_t errlen)
 {
 	char		dirs[NDIRS][PATH_MAX];
 	struct stat	st;
@@ -640,8 +640,12 @@ client_connect(const char *ifname, char *path, size_t pathlen, char *err,
 		if (st.st_uid != 0 && st.st_uid != geteuid())
 			continue;
 		if ((fd = sock_connect(path)) == -1) {
-			if (errno == ECONNREFUSED)
+			if (errno == ECONNREFUSED) {
 				stale = 1;
+				/* Left by a daemon that was killed. */
+				if (remove_stale && unlink(path) == 0)
+					stale = 2;
+			}
 			else if (errno == EACCES || errno == EPERM)
 				denied = 1;
 			continue;
@@ -660,7 +664,8 @@ client_connect(const char *ifname, char *path, size_t pathlen, char *err,
 		errno = EACCES;
 	} else {
 		errf(err, errlen, "%s: no daemon is running for this "
-		    "interface%s", ifname, stale ? " (stale socket)" : "");
+		    "interface%s", ifname, stale == 2 ? " (removed its stale "
+		    "socket)" : stale ? " (stale socket)" : "");
 		errno = ENOENT;
 	}
 	return -1;
@@ -731,8 +736,8 @@ control_request(const char *ifname, const struct ctl_request *rq,
 		errno = EINVAL;
 		return -1;
 	}
-	if ((fd = client_connect(ifname, path, sizeof(path), err, errlen)) ==
-	    -1)
+	if ((fd = client_connect(ifname, rq->cmd == CTL_CMD_DOWN, path,
+	    sizeof(path), err, errlen)) == -1)
 		return -1;
 	if (write_all(fd, req, reqlen) == -1) {
 		e = errno;

@@ -86,7 +86,9 @@ int	control_sockdir(char *buf, size_t len, int create);
  * and reads the whole reply (at most CTL_MAX_REPLY bytes, within a
  * timeout) into *reply (NUL-terminated, caller frees) with its length.
  * For CTL_CMD_DOWN, after the reply, waits up to CONTROL_DOWN_TIMEOUT s
- * for the daemon to close the connection and removes a stale socket.
+ * for the daemon to close the connection and then removes its socket if the
+ * daemon could not (it had dropped privileges); a down request finding
+ * only a stale socket (daemon killed) removes it and fails with ENOENT.
  * Returns 0, or -1 with err filled ("no daemon for mesh-x", "permission
  * denied", ...) and errno set (ENOENT when no daemon runs for ifname).
  */

@@ -520,7 +520,7 @@ json(struct showfmt *sf, const struct ctl_reply *r)
 	json_drops(f, in, ifc->drops, ifc->ndrops, 0);
 	if ((sf->what & SHOWFMT_DHT) && r->dht.present)
 		json_dht(f, &r->dht);
-	else if (sf->what & SHOWFMT_DHT)
+	else
 		fprintf(f, "%s\"dht\": null,\n", in);
 	if (sf->what & SHOWFMT_PEERS) {
 		fprintf(f, "%s\"peers\": [%s", in, r->npeers > 0 ? "\n" : "");

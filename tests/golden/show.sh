@@ -30,6 +30,7 @@ for t in full minimal; do
 done
 golden show-full.colour colour all "$g/show-full.in"
 golden show-full.peers.pretty pretty peers "$g/show-full.in"
+golden show-full.peers.json json peers "$g/show-full.in"
 golden show-multi.json json all "$g/show-full.in" "$g/show-minimal.in"
 
 if command -v python3 >/dev/null; then
@@ -40,6 +41,12 @@ if command -v python3 >/dev/null; then
 	done
 	python3 "$g/check-json.py" "$g/show-multi.json" "$g/show-full.in" \
 	    "$g/show-minimal.in" || rc=1
+	# Only what was asked for; the rest is null.
+	python3 -c 'import json, sys
+(i,) = json.load(open(sys.argv[1]))["interfaces"]
+assert i["dht"] is None and len(i["peers"]) == 3, i' \
+	    "$g/show-full.peers.json" ||
+		{ echo "FAIL: show-full.peers.json" >&2; rc=1; }
 	# An empty list of interfaces is still a document.
 	"$fmt" json all >"$tmp/empty.json" &&
 	python3 -c 'import json, sys

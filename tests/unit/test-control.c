@@ -256,6 +256,20 @@ child_absent(void)
 	return 0;
 }
 
+static int
+child_down_stale(void)
+{
+	struct ctl_reply	r;
+	char			err[256];
+
+	if (req(CTL_CMD_DOWN, "", &r, err, sizeof(err)) != -1 ||
+	    errno != ENOENT || strstr(err, "removed its stale socket") == NULL) {
+		fprintf(stderr, "down on a stale socket: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 open_ctl(void)
 {
@@ -352,10 +366,18 @@ T_TEST(stale)
 	T_EQ_INT(n, 0);
 	control_list_free(names, n);
 	T_EQ_INT(in_child(child_absent), 0);
+	T_EQ_INT(access(sun.sun_path, F_OK), 0);	/* show leaves it */
 	open_ctl();
 	T_ASSERT(ctl != NULL);
 	control_close(ctl);
 	ctl = NULL;
+	T_ASSERT(access(sun.sun_path, F_OK) == -1);
+
+	/* down on a stale socket removes it */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	T_EQ_INT(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	close(fd);
+	T_EQ_INT(in_child(child_down_stale), 0);
 	T_ASSERT(access(sun.sun_path, F_OK) == -1);
 }
 

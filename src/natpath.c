@@ -384,8 +384,9 @@ natpath_punch_in(struct natpath *p, const struct sockaddr_in6 *observed,
 		return;
 	if (p->state == NATPATH_PROBING || p->state == NATPATH_UNREACHABLE)
 		p->state = NATPATH_PUNCHING;
-	util_strlcpy(p->reason, "hole punching through the rendezvous",
-	    sizeof(p->reason));
+	util_strlcpy(p->reason, p->state == NATPATH_RELAYED ?
+	    "relayed; hole punching through the rendezvous" :
+	    "hole punching through the rendezvous", sizeof(p->reason));
 	/* both sides probe each other's endpoints now */
 	probe_all(p, now);
 }

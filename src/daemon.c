@@ -30,7 +30,9 @@
 #include "log.h"
 #include "netconf.h"
 #include "peer.h"
+#include "privdrop.h"
 #include "route.h"
+#include "sdnotify.h"
 #include "tun.h"
 #include "tunnel.h"
 #include "udp.h"
@@ -243,6 +245,7 @@ udp_cb(evutil_socket_t fd, short ev, void *arg)
 void
 daemon_stop(struct daemon *d)
 {
+	(void)sdnotify_stopping();
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -270,11 +273,13 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 
 	switch (sig) {
 	case SIGHUP:
+		(void)sdnotify_reloading();
 		if (reload_file(d, &a, &r, &c, err, sizeof(err)) != 0)
 			log_warnx("reload refused: %s", err);
 		else
 			log_info("reloaded %s: %zu added, %zu removed, "
 			    "%zu changed", d->netconfig, a, r, c);
+		(void)sdnotify_ready(NULL);
 		break;
 	default:
 		log_info("signal %d: shutting down", (int)sig);
@@ -299,6 +304,11 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	    nc->subnet != d->nc.subnet || nc->prefixlen != d->nc.prefixlen) {
 		snprintf(err, errlen, "network name, namespace or subnet "
 		    "changed: restart the daemon");
+		return EBUSY;
+	}
+	if (nc->workbit != d->nc.workbit) {
+		snprintf(err, errlen, "workbit changed from %u to %u: "
+		    "restart the daemon", d->nc.workbit, nc->workbit);
 		return EBUSY;
 	}
 	self = netconf_member_by_key(nc, d->pk);
@@ -686,6 +696,30 @@ nomem:
 	return -1;
 }
 
+/* --- operations: privileges and systemd (ops area) --- */
+
+/* After everything privileged is open: tell systemd where we are, and
+ * become the unprivileged user ($MESH_USER, else "mesh", else "nobody";
+ * see privdrop.h). Nothing later needs root: a reload never touches the
+ * TUN's addresses, closing the TUN removes it, and `mesh down` removes the
+ * control socket if we cannot. */
+static int
+ops_drop(struct daemon *d, char *err, size_t errlen)
+{
+	struct privdrop_user	u;
+
+	if (sdnotify_open() == -1)
+		log_warn("NOTIFY_SOCKET");
+	if (geteuid() != 0)
+		return 0;
+	if (privdrop_lookup(getenv("MESH_USER"), &u, err, errlen) == -1 ||
+	    privdrop_drop(&u, err, errlen) == -1)
+		return -1;
+	log_info("%s: running as user %s (uid %lu)", d->ifname, u.name,
+	    (unsigned long)u.uid);
+	return 0;
+}
+
 /* Everything that can be checked before going to the background: the
  * netconfig, the key, the interface name. */
 static int
@@ -815,7 +849,8 @@ daemon_main(const struct up_args *ua)
 	signal(SIGPIPE, SIG_IGN);
 	if (!d->foreground)
 		report = daemonize();
-	if (bring_up(d, err, sizeof(err)) == -1) {
+	if (bring_up(d, err, sizeof(err)) == -1 ||
+	    ops_drop(d, err, sizeof(err)) == -1) {
 		if (report != -1)
 			(void)write(report, err, strlen(err));
 		else
@@ -832,6 +867,9 @@ daemon_main(const struct up_args *ua)
 	log_info("%s up: network %s, UDP port %u, %s, %zu members",
 	    d->ifname, d->nc.name, (unsigned)d->udp->port, d->self >= 0 ?
 	    "member" : "headless", d->nc.nmembers);
+	snprintf(err, sizeof(err), "%s up: network %s, %zu members",
+	    d->ifname, d->nc.name, d->nc.nmembers);
+	(void)sdnotify_ready(err);
 	if (event_base_dispatch(d->base) == -1)
 		log_warnx("event loop failed");
 	log_info("%s down", d->ifname);

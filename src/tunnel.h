@@ -82,6 +82,10 @@
 #define TUNNEL_REKEY_ATTEMPT_MS		90000ULL
 #define TUNNEL_KEEPALIVE_MS		10000ULL
 
+/* Keep reject_after_ms - keepalive_ms - rekey_timeout_ms above
+ * rekey_after_ms (as the defaults do: 165 s > 120 s), or the initiator's
+ * receive-side rekey comes first and sessions turn over faster than
+ * rekey_after_ms. Shortening only rekey_after_ms (a test knob) is fine. */
 struct tunnel_config {
 	uint64_t	rekey_after_ms;
 	uint64_t	reject_after_ms;
@@ -155,7 +159,9 @@ struct tunnel_stats {
 	uint64_t	handshakes;	/* completed */
 	uint32_t	attempts;	/* initiations sent for the current
 					 * handshake attempt */
-	int		has_session;	/* can send now */
+	int		has_session;	/* a current session exists (it may
+					 * have aged out since: this call has
+					 * no clock; see last_handshake) */
 	uint8_t		cipher;		/* of the current session, or 0 */
 };
 

@@ -1006,7 +1006,7 @@ T_TEST(many_peers)
 	uint8_t			 held[NP][128];
 	size_t			 heldlen[NP];
 	unsigned		 act;
-	int			 i, round;
+	int			 i, k, round;
 	uint64_t		 now = 1000;
 
 	key_generate(sk);
@@ -1020,8 +1020,10 @@ T_TEST(many_peers)
 	}
 	T_ASSERT(tunnel_new(hub, tunnel_local_pub(leaf[0]), NULL) == NULL);
 	T_ASSERT(tunnel_new(hub, tunnel_local_pub(hub), NULL) == NULL);
-	for (round = 0; round < 3; round++) {
-		for (i = 0; i < NP; i++) {
+	for (round = 0; round < 8; round++) {
+		for (k = 0; k < NP; k++) {
+			/* every peer once per round, in a shuffled order */
+			i = (int)((k * 17 + round * 7) % NP);
 			now += 100;
 			T_EQ_INT(tunnel_initiation(lt[i], now, WALL0 + now *
 			    1000000, buf), TUNNEL_OK);

@@ -144,8 +144,10 @@ addr_ula_iid(uint8_t iid[8], const char *ns, size_t nslen,
 {
 	uint8_t	h[32];
 
+	/* The last 8 bytes: the first ones carry the key's proof of work
+	 * (leading zero bits of this same hash), so they are not random. */
 	hash2(h, ns, nslen, pk, ADDR_KEY_LEN);
-	memcpy(iid, h, 8);
+	memcpy(iid, h + 24, 8);
 }
 
 void

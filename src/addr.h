@@ -37,8 +37,9 @@ uint32_t addr_ip4_nhosts(unsigned prefixlen);
 /* The ULA /64 of a namespace: fd, then the first 7 bytes of
  * BLAKE2b-256("mesh-ula" || namespace). */
 void	addr_ula_prefix(uint8_t prefix[8], const char *ns, size_t nslen);
-/* A member's interface id: the first 8 bytes of
- * BLAKE2b-256(namespace || public key). */
+/* A member's interface id: the last 8 bytes (24..31) of
+ * BLAKE2b-256(namespace || public key); the first bytes hold the proof of
+ * work's leading zeros and would waste the id's randomness. */
 void	addr_ula_iid(uint8_t iid[8], const char *ns, size_t nslen,
 	    const uint8_t pk[ADDR_KEY_LEN]);
 /* prefix || iid. */

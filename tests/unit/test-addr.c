@@ -138,10 +138,10 @@ T_TEST(ula_known_answers)
 				    0x91, 0x77 };
 	static const uint8_t	off[8] = { 0xfd, 0x74, 0xd1, 0x80, 0x2f, 0xa6,
 				    0x18, 0x50 };
-	static const uint8_t	iid1[8] = { 0x00, 0xb1, 0xbc, 0xbb, 0x47,
-				    0x51, 0x82, 0x54 };
-	static const uint8_t	iid0[8] = { 0xee, 0x42, 0xdb, 0xa8, 0xd6,
-				    0x6b, 0xee, 0xdd };
+	static const uint8_t	iid1[8] = { 0xd7, 0xcf, 0x9b, 0x90, 0x6d,
+				    0x28, 0x2d, 0x4b };
+	static const uint8_t	iid0[8] = { 0xd7, 0x1f, 0xc0, 0xeb, 0xff,
+				    0x85, 0x17, 0x8e };
 	static const char	k1[] =
 	    "NGisdmKLkW-KhsZZ2NPp6vcLKFk0JvW4WnWMfhEUBwE";
 	uint8_t			prefix[8], iid[8], key[KEY_LEN], ip6[16];
@@ -163,7 +163,7 @@ T_TEST(ula_known_answers)
 	addr_ula_prefix(prefix, "public", 6);
 	addr_ula(ip6, prefix, "public", 6, key);
 	addr_ip6_format(buf, ip6);
-	T_EQ_STR(buf, "fdc4:3291:e3ca:9177:b1:bcbb:4751:8254");
+	T_EQ_STR(buf, "fdc4:3291:e3ca:9177:d7cf:9b90:6d28:2d4b");
 }
 
 T_TEST(ula_depends_on_namespace_and_key)

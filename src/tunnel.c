@@ -574,6 +574,20 @@ make_nonce(uint8_t n[12], uint64_t counter)
 	wire_put64(n + 4, counter);
 }
 
+/* Sending on cur: rekey if either side is past the message limit or we
+ * initiated it and it is past the age limit. */
+static unsigned
+keep_fresh(struct tunnel *t, uint64_t now)
+{
+	const struct tunnel_config	*c = &t->local->cfg;
+	const struct tunnel_keypair	*kp = t->cur;
+
+	if (kp != NULL && (kp->send_counter >= c->rekey_after_messages ||
+	    (kp->k.initiator && now - kp->birth >= c->rekey_after_ms)))
+		return want_handshake(t, now);
+	return 0;
+}
+
 static size_t
 padded_len(size_t len, size_t mtu)
 {
@@ -629,11 +643,7 @@ encrypt_packet(struct tunnel *t, uint8_t *buf, size_t cap, size_t len,
 	ev_any_sent(t, now);
 	if (len > 0)
 		ev_data_sent(t, now);
-	/* keep the key fresh: either side past the message limit, the
-	 * initiator past the age limit */
-	if (kp->send_counter >= c->rekey_after_messages ||
-	    (kp->k.initiator && now - kp->birth >= c->rekey_after_ms))
-		*actions |= want_handshake(t, now);
+	*actions |= keep_fresh(t, now);
 	return TUNNEL_OK;
 }
 
@@ -650,8 +660,8 @@ tunnel_keepalive(struct tunnel *t, uint8_t *buf, size_t cap, uint64_t now,
 {
 	unsigned	actions = 0;
 
-	/* A rekey wanted here is noticed again by the next data packet or
-	 * by tunnel_periodic; a keepalive carries no actions. */
+	/* A keepalive reports no actions: tunnel_periodic asks for the rekey
+	 * along with the keepalive (see there). */
 	return encrypt_packet(t, buf, cap, 0, now, outlen, &actions);
 }
 
@@ -1018,6 +1028,10 @@ tunnel_periodic(struct tunnel *t, uint64_t now, uint64_t *next)
 		else
 			actions |= want_handshake(t, now);
 	}
+	/* the keepalive about to be sent may be due for a rekey, as data
+	 * would be (tunnel_keepalive cannot report it) */
+	if (actions & TUNNEL_ACT_SEND_KEEPALIVE)
+		actions |= keep_fresh(t, now);
 	if (t->t_zero <= now) {
 		/* nothing for 3 * reject_after: wipe every key */
 		t->t_zero = NEVER;

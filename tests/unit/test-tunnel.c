@@ -1101,6 +1101,38 @@ T_TEST(persistent_keepalive)
 	net_free(&n);
 }
 
+/* An initiator that only sends persistent keepalives still rekeys in time:
+ * its session never lapses. */
+T_TEST(persistent_keepalive_rekeys)
+{
+	struct net		n;
+	struct tunnel_stats	st;
+	uint64_t		start;
+	uint8_t			buf[PKTMAX];
+	size_t			len;
+	unsigned		act;
+
+	if (net_init(&n, NULL, NULL) != 0) {
+		T_FAIL("setup");
+		return;
+	}
+	connect(&n);
+	tunnel_set_persistent_keepalive(n.s[0].t, 25000);
+	start = n.now;
+	while (n.now < start + 500000) {
+		advance(&n, n.now + 1000);
+		/* probe: with no room, a usable session says NOSPACE */
+		act = 0;
+		if (tunnel_encrypt(n.s[0].t, buf, 0, 10, n.now, &len, &act) !=
+		    TUNNEL_ERR_NOSPACE)
+			T_FAIL("no session at +%llu ms",
+			    (unsigned long long)(n.now - start));
+	}
+	tunnel_get_stats(n.s[0].t, &st);
+	T_ASSERT(st.handshakes >= 4);
+	net_free(&n);
+}
+
 int
 main(void)
 {
@@ -1127,5 +1159,6 @@ main(void)
 	T_RUN(many_peers);
 	T_RUN(zero_keys);
 	T_RUN(persistent_keepalive);
+	T_RUN(persistent_keepalive_rekeys);
 	return t_done();
 }

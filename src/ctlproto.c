@@ -517,14 +517,14 @@ w_add(struct ctl_writer *w, const char *s, size_t n)
 		w->failed = EMSGSIZE;
 		return;
 	}
-	if (w->len + n > w->cap) {
+	if (w->len + n + 1 > w->cap) {	/* + 1: the NUL after the data */
 		size_t	 ncap = w->cap ? w->cap : 4096;
 		char	*nb;
 
-		while (ncap < w->len + n)
+		while (ncap < w->len + n + 1)
 			ncap *= 2;
-		if (ncap > w->max)
-			ncap = w->max;
+		if (ncap > w->max + 1)
+			ncap = w->max + 1;
 		if ((nb = realloc(w->buf, ncap)) == NULL) {
 			w->failed = ENOMEM;
 			return;
@@ -534,6 +534,7 @@ w_add(struct ctl_writer *w, const char *s, size_t n)
 	}
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
+	w->buf[w->len] = '\0';
 }
 
 void

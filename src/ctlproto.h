@@ -221,7 +221,7 @@ const char *ctl_cmd_name(enum ctl_cmd);
  * error reply instead.
  */
 struct ctl_writer {
-	char	*buf;
+	char	*buf;		/* len bytes, NUL-terminated */
 	size_t	 len, cap, max;
 	int	 failed;	/* an errno value: ENOMEM, EMSGSIZE */
 	int	 finished;

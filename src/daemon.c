@@ -638,6 +638,8 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 		cfg.prefixlen4 = d->nc.prefixlen;
 		memcpy(cfg.ip6, self->ip6, sizeof(cfg.ip6));
 		cfg.prefixlen6 = IP6_PREFIXLEN;
+		/* Test knob (see daemon.h): the plain path, for comparison. */
+		cfg.offload = getenv("MESH_TEST_NO_OFFLOAD") == NULL;
 		if (tun_open(&d->tun, &tun_linux_ops, &cfg, err, errlen) == -1)
 			return -1;
 		d->have_tun = 1;

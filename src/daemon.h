@@ -6,6 +6,8 @@
  * Test-only knobs (environment; never needed in normal use):
  *	MESH_TEST_REKEY_AFTER_MS	rekey sessions after this many ms
  *					instead of 120 s (rekey tests)
+ *	MESH_TEST_NO_OFFLOAD		set: no TUN offloads (TSO, merged
+ *					writes), for comparison
  *	MESH_RUNDIR			control socket directory (control.h) */
 #ifndef MESH_DAEMON_H
 #define MESH_DAEMON_H

@@ -9,16 +9,20 @@
 #include "datapath.h"
 #include "icmp.h"
 #include "log.h"
+#include "offload.h"
 #include "route.h"
 #include "tun.h"
 #include "tunnel.h"
 #include "udp.h"
 
-/* Room for the largest inner packet plus what encryption adds, rounded up
- * to a cache line. Datagrams are received into buffers of the same size. */
-#define DP_BUFSZ	((TUNNEL_HEADROOM + WIRE_DATA_MAX_PAYLOAD + \
-			    TUNNEL_TAILROOM + 63) & ~(size_t)63)
+/* Datagrams are received into buffers for the largest one (or a GRO batch
+ * of them). TUN reads go into buffers that also hold a TSO packet split in
+ * place into OFFLOAD_MAX_SEGS datagrams (see dp->rbufsz). */
+#define DP_RXBUFSZ	((WIRE_DATA_MAX_LEN + 63) & ~(size_t)63)
 #define DP_SRCLEN	18	/* cookie source: IPv6 address and port */
+/* Most bytes in one UDP GSO send (the IP length field is 16 bits). */
+#define DP_GSO_MAX	65000
+#define DP_SENDM	(UDP_BATCH + OFFLOAD_MAX_SEGS)
 
 /* A packet waiting in a peer's staging queue: the inner packet is at
  * buf + TUNNEL_HEADROOM, so it is encrypted where it lies. */
@@ -41,13 +45,23 @@ struct datapath {
 
 	struct dp_counters	 c;
 
-	/* Batches. */
-	struct udp_msg		 txm[UDP_BATCH];
+	/* Batches. A TUN read lands in rbuf[i] + TUNNEL_HEADROOM, is
+	 * encrypted there (a TSO packet is split first) and becomes one or
+	 * more of the messages in sendm. */
+	uint8_t			*rbuf[UDP_BATCH];
+	size_t			 rbufsz;
+	struct udp_msg		 sendm[DP_SENDM];
+	unsigned		 nsendm;
+	uint64_t		 nsendd;	/* datagrams in sendm */
 	struct udp_msg		 rxm[UDP_BATCH];
 	struct udp_msg		 flushm[DP_STAGE_PER_PEER];
-	uint8_t			*bufs;		/* 2 * UDP_BATCH * DP_BUFSZ */
+	uint8_t			*bufs;
 	uint8_t			 scratch[ICMP_MAX];
 	struct tunnel_rx	 rx;
+
+	/* Receive-side merging into the TUN (offload only). */
+	struct gro		 gro;
+	uint8_t			*grobufs;
 
 	/* Staging pool. */
 	uint8_t			*pool;
@@ -67,6 +81,7 @@ struct datapath {
 
 static void	actions(struct datapath *, struct peer *, unsigned, int,
 		    uint64_t);
+static gro_out_fn gro_out;
 
 struct datapath *
 datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
@@ -88,13 +103,27 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 	dp->hooks = *hooks;
 	dp->arg = arg;
 	dp->gen = 1;		/* peers start with touched = 0 */
-	if ((dp->bufs = malloc(2 * UDP_BATCH * DP_BUFSZ)) == NULL)
+	/* A read buffer takes the largest inner packet with the room
+	 * encryption needs, or a TSO packet split into its datagrams. */
+	dp->rbufsz = TUNNEL_HEADROOM + WIRE_DATA_MAX_PAYLOAD + TUNNEL_TAILROOM;
+	if (dp->rbufsz < OFFLOAD_MAX_SEGS * (WIRE_DATA_OVERHEAD + mtu +
+	    WIRE_PAD_MULTIPLE))
+		dp->rbufsz = OFFLOAD_MAX_SEGS * (WIRE_DATA_OVERHEAD + mtu +
+		    WIRE_PAD_MULTIPLE);
+	dp->rbufsz = (dp->rbufsz + 63) & ~(size_t)63;
+	if ((dp->bufs = malloc(UDP_BATCH * (dp->rbufsz + DP_RXBUFSZ))) ==
+	    NULL)
 		goto fail;
 	for (i = 0; i < UDP_BATCH; i++) {
-		dp->txm[i].buf = dp->bufs + i * DP_BUFSZ;
-		dp->txm[i].cap = DP_BUFSZ;
-		dp->rxm[i].buf = dp->bufs + (UDP_BATCH + i) * DP_BUFSZ;
-		dp->rxm[i].cap = DP_BUFSZ;
+		dp->rbuf[i] = dp->bufs + i * dp->rbufsz;
+		dp->rxm[i].buf = dp->bufs + UDP_BATCH * dp->rbufsz +
+		    i * DP_RXBUFSZ;
+		dp->rxm[i].cap = DP_RXBUFSZ;
+	}
+	if (tun != NULL && tun->offload) {
+		if ((dp->grobufs = malloc(GRO_FLOWS * GRO_MAX_LEN)) == NULL)
+			goto fail;
+		gro_init(&dp->gro, dp->grobufs, gro_out, dp);
 	}
 	if (tun != NULL) {
 		dp->pktsz = (sizeof(struct dp_pkt) + TUNNEL_HEADROOM + mtu +
@@ -141,6 +170,7 @@ datapath_free(struct datapath *dp)
 			datapath_forget_peer(dp, dp->peers[i]);
 	free(dp->pool);
 	free(dp->bufs);
+	free(dp->grobufs);
 	free(dp);
 }
 
@@ -217,7 +247,18 @@ send_one(struct datapath *dp, struct peer *p, const uint8_t *buf, size_t len)
 static void
 tun_put(struct datapath *dp, const uint8_t *pkt, size_t len)
 {
-	if (tun_write(dp->tun, pkt, len) == -1)
+	if (tun_write(dp->tun, pkt, len, NULL) == -1)
+		dp->c.drops[DP_DROP_TUN_WRITE]++;
+}
+
+/* A (possibly merged) packet from the receive-side merging. */
+static void
+gro_out(void *arg, const uint8_t *pkt, size_t len,
+    const struct tun_pktinfo *pi)
+{
+	struct datapath	*dp = arg;
+
+	if (tun_write(dp->tun, pkt, len, pi) == -1)
 		dp->c.drops[DP_DROP_TUN_WRITE]++;
 }
 
@@ -277,6 +318,8 @@ flush_staged(struct datapath *dp, struct peer *p, uint64_t now)
 		act |= a;
 	}
 	if (n > 0) {
+		for (a = 0; a < n; a++)
+			dp->flushm[a].segsize = 0;
 		failed = udp_send_batch(dp->udp, dp->flushm, n);
 		dp->c.drops[DP_DROP_SEND] += failed;
 		dp->c.tx_packets += n - failed;
@@ -328,27 +371,44 @@ actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 		send_one(dp, p, dp->scratch, len);
 }
 
-/* One packet read from the TUN, at m->buf + TUNNEL_HEADROOM: encrypt it
- * for its member. Returns 1 if m is now a datagram to send. */
-static int
-outgoing(struct datapath *dp, struct udp_msg *m, size_t len, uint64_t now)
+/* Queue a datagram (or a GSO run of them) for the batch send. */
+static void
+queue_msg(struct datapath *dp, uint8_t *buf, size_t len, size_t segsize,
+    const struct peer *p, unsigned ndgrams)
 {
-	uint8_t		*pkt = m->buf + TUNNEL_HEADROOM;
+	struct udp_msg	*m = &dp->sendm[dp->nsendm++];
+
+	m->buf = buf;
+	m->len = len;
+	m->segsize = segsize;
+	m->addr = p->path.endpoint;
+	dp->nsendd += ndgrams;
+	dp->c.tx_bytes += len;
+}
+
+static void
+send_batch(struct datapath *dp)
+{
+	unsigned	failed;
+
+	if (dp->nsendm == 0)
+		return;
+	failed = udp_send_batch(dp->udp, dp->sendm, dp->nsendm);
+	dp->c.drops[DP_DROP_SEND] += failed;
+	dp->c.tx_packets += dp->nsendd - failed;
+	dp->nsendm = 0;
+	dp->nsendd = 0;
+}
+
+/* The member an inside packet read from the TUN goes to; NULL when it is
+ * dropped (counted; an ICMP error goes back where one is due). */
+static struct peer *
+route_out(struct datapath *dp, const uint8_t *pkt, size_t len)
+{
 	struct peer	*p;
-	enum tunnel_err	 e;
-	unsigned	 act = 0;
 	size_t		 n;
 	int		 idx;
 
-	if (len > dp->mtu) {
-		dp->c.drops[DP_DROP_TOO_BIG]++;
-		if ((n = icmp_too_big(dp->scratch, sizeof(dp->scratch), pkt,
-		    len, dp->mtu)) > 0) {
-			tun_put(dp, dp->scratch, n);
-			dp->c.icmp_sent++;
-		}
-		return 0;
-	}
 	idx = route_dst(dp->route, pkt, len);
 	if (idx < 0) {
 		switch (idx) {
@@ -367,69 +427,191 @@ outgoing(struct datapath *dp, struct udp_msg *m, size_t len, uint64_t now)
 			dp->c.drops[DP_DROP_MALFORMED]++;
 			break;
 		}
-		return 0;
+		return NULL;
 	}
 	if ((size_t)idx >= dp->npeers || (p = dp->peers[idx]) == NULL) {
 		dp->c.drops[DP_DROP_LOOP]++;
-		return 0;
+		return NULL;
 	}
-	e = tunnel_encrypt(p->tunnel, m->buf, m->cap, len, now, &n, &act);
+	return p;
+}
+
+/* One packet read from the TUN, at buf + TUNNEL_HEADROOM: encrypt it in
+ * place for its member and queue it. */
+static void
+outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
+{
+	uint8_t		*pkt = buf + TUNNEL_HEADROOM;
+	struct peer	*p;
+	enum tunnel_err	 e;
+	unsigned	 act = 0;
+	size_t		 n;
+
+	if (len > dp->mtu) {
+		dp->c.drops[DP_DROP_TOO_BIG]++;
+		if ((n = icmp_too_big(dp->scratch, sizeof(dp->scratch), pkt,
+		    len, dp->mtu)) > 0) {
+			tun_put(dp, dp->scratch, n);
+			dp->c.icmp_sent++;
+		}
+		return;
+	}
+	if ((p = route_out(dp, pkt, len)) == NULL)
+		return;
+	e = tunnel_encrypt(p->tunnel, buf, dp->rbufsz, len, now, &n, &act);
 	if (e == TUNNEL_OK && !path_usable(&p->path)) {
 		/* A session but no endpoint: cannot happen (a session means
 		 * we heard from it), but never send to nowhere. */
 		p->drops[PEER_DROP_NO_ENDPOINT]++;
 		e = TUNNEL_ERR_NO_SESSION;
-	} else if (e == TUNNEL_ERR_NO_SESSION)
+	}
+	if (e == TUNNEL_ERR_NO_SESSION)
 		stage(dp, p, pkt, len);
 	else if (e != TUNNEL_OK)
 		dp->c.drops[DP_DROP_TUNNEL]++;
+	else
+		queue_msg(dp, buf, n, 0, p, 1);
 	if (act != 0)
 		actions(dp, p, act, e == TUNNEL_OK, now);
 	else
 		touch(dp, p);
-	if (e != TUNNEL_OK)
-		return 0;
-	m->len = n;
-	m->addr = p->path.endpoint;
-	dp->c.tx_bytes += n;
-	return 1;
+}
+
+/* Bytes of a data message carrying an inner packet of len bytes: the
+ * tunnel pads to a multiple of 16, but never beyond the MTU. */
+static size_t
+wire_len(const struct datapath *dp, size_t len)
+{
+	size_t	padded = (len + WIRE_PAD_MULTIPLE - 1) &
+		    ~(size_t)(WIRE_PAD_MULTIPLE - 1);
+
+	if (padded > dp->mtu)
+		padded = len > dp->mtu ? len : dp->mtu;
+	return WIRE_DATA_OVERHEAD + padded;
+}
+
+/* A TSO packet read from the TUN (at buf + TUNNEL_HEADROOM): split it in
+ * place so that datagram i starts at buf + i * stride, encrypt each
+ * segment where it lies, and queue them as UDP GSO runs. */
+static void
+outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
+    const struct tun_pktinfo *pi, uint64_t now)
+{
+	uint8_t		*pkt = buf + TUNNEL_HEADROOM;
+	size_t		 hl, seglen, lastlen, stride, n, out[OFFLOAD_MAX_SEGS];
+	size_t		 per, i, j, k, sum;
+	struct peer	*p;
+	enum tunnel_err	 e;
+	unsigned	 act, allact = 0;
+	int		 nsegs, ok = 1, sent = 0;
+
+	if ((nsegs = offload_tso_plan(pkt, len, pi, &hl, &seglen,
+	    &lastlen)) == -1) {
+		dp->c.drops[DP_DROP_MALFORMED]++;
+		return;
+	}
+	if (seglen > dp->mtu) {
+		dp->c.drops[DP_DROP_TOO_BIG]++;
+		return;
+	}
+	if ((p = route_out(dp, pkt, len)) == NULL)
+		return;
+	stride = wire_len(dp, seglen);
+	if ((size_t)nsegs * stride > dp->rbufsz ||
+	    offload_tso_split(pkt, len, pi, stride) != nsegs) {
+		dp->c.drops[DP_DROP_MALFORMED]++;
+		return;
+	}
+	for (i = 0; i < (size_t)nsegs; i++) {
+		uint8_t	*d = buf + i * stride;
+
+		n = i == (size_t)nsegs - 1 ? lastlen : seglen;
+		act = 0;
+		e = tunnel_encrypt(p->tunnel, d, stride, n, now, &out[i],
+		    &act);
+		if (e == TUNNEL_OK && !path_usable(&p->path)) {
+			/* As in outgoing(): never send to nowhere. */
+			p->drops[PEER_DROP_NO_ENDPOINT]++;
+			e = TUNNEL_ERR_NO_SESSION;
+		}
+		allact |= act;
+		if (e == TUNNEL_ERR_NO_SESSION) {
+			stage(dp, p, d + TUNNEL_HEADROOM, n);
+			out[i] = 0;
+		} else if (e != TUNNEL_OK) {
+			dp->c.drops[DP_DROP_TUNNEL]++;
+			out[i] = 0;
+		} else
+			sent = 1;
+		if (out[i] != (i == (size_t)nsegs - 1 ? wire_len(dp, n) :
+		    stride))
+			ok = 0;
+	}
+	if (ok && dp->udp->gso) {
+		/* Runs of equal datagrams, at most DP_GSO_MAX bytes each. */
+		per = DP_GSO_MAX / stride;
+		if (per > OFFLOAD_MAX_SEGS)
+			per = OFFLOAD_MAX_SEGS;
+		for (i = 0; i < (size_t)nsegs; i += per) {
+			k = (size_t)nsegs - i < per ? (size_t)nsegs - i : per;
+			for (sum = 0, j = i; j < i + k; j++)
+				sum += out[j];
+			queue_msg(dp, buf + i * stride, sum, stride, p,
+			    (unsigned)k);
+		}
+	} else {
+		for (i = 0; i < (size_t)nsegs; i++)
+			if (out[i] != 0)
+				queue_msg(dp, buf + i * stride, out[i], 0, p,
+				    1);
+	}
+	if (allact != 0)
+		actions(dp, p, allact, sent, now);
+	else
+		touch(dp, p);
 }
 
 void
 datapath_tun_readable(struct datapath *dp, uint64_t now)
 {
-	unsigned	round, n, failed;
-	ssize_t		len;
+	struct tun_pktinfo	pi;
+	unsigned		round, r;
+	ssize_t			len = 0;
 
 	if (dp->tun == NULL)
 		return;
 	for (round = 0; round < DP_ROUNDS; round++) {
-		for (n = 0; n < UDP_BATCH; ) {
-			struct udp_msg	*m = &dp->txm[n];
+		for (r = 0; r < UDP_BATCH &&
+		    dp->nsendm + OFFLOAD_MAX_SEGS <= DP_SENDM; r++) {
+			uint8_t	*buf = dp->rbuf[r];
 
-			len = tun_read(dp->tun, m->buf + TUNNEL_HEADROOM,
-			    m->cap - TUNNEL_HEADROOM - TUNNEL_TAILROOM);
+			len = tun_read(dp->tun, buf + TUNNEL_HEADROOM,
+			    WIRE_DATA_MAX_PAYLOAD, &pi);
 			if (len <= 0) {
 				if (len < 0)
 					dp->c.drops[DP_DROP_TUN_READ]++;
 				break;
 			}
-			if (outgoing(dp, m, (size_t)len, now))
-				n++;
+			if (pi.gso_type != OFFLOAD_GSO_NONE)
+				outgoing_tso(dp, buf, (size_t)len, &pi, now);
+			else if ((pi.flags & OFFLOAD_NEEDS_CSUM) &&
+			    offload_csum_complete(buf + TUNNEL_HEADROOM,
+			    (size_t)len, &pi) == -1)
+				dp->c.drops[DP_DROP_MALFORMED]++;
+			else
+				outgoing(dp, buf, (size_t)len, now);
 		}
-		if (n > 0) {
-			failed = udp_send_batch(dp->udp, dp->txm, n);
-			dp->c.drops[DP_DROP_SEND] += failed;
-			dp->c.tx_packets += n - failed;
-		}
+		send_batch(dp);
 		rearm(dp);
 		if (len <= 0)
 			break;
 	}
 }
 
+/* One datagram of the tunnel's (first byte 0x01..0x04). */
 static void
-incoming(struct datapath *dp, struct udp_msg *m, uint64_t now)
+incoming(struct datapath *dp, uint8_t *buf, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct tunnel_rx	*rx = &dp->rx;
 	struct peer		*p;
@@ -441,7 +623,7 @@ incoming(struct datapath *dp, struct udp_msg *m, uint64_t now)
 		dp->c.drops[DP_DROP_HEADLESS]++;
 		return;
 	}
-	if (m->buf[0] != WIRE_DATA) {
+	if (buf[0] != WIRE_DATA) {
 		if (now - dp->hs_window >= 1000) {
 			dp->hs_window = now;
 			dp->hs_count = 0;
@@ -449,13 +631,13 @@ incoming(struct datapath *dp, struct udp_msg *m, uint64_t now)
 		dp->hs_count++;
 	}
 	under_load = dp->hs_count > DP_HANDSHAKES_PER_SEC;
-	memcpy(src, &m->addr.sin6_addr, 16);
-	memcpy(src + 16, &m->addr.sin6_port, 2);
-	e = tunnel_receive(dp->local, m->buf, m->len, src, sizeof(src),
-	    under_load, now, rx);
+	memcpy(src, &from->sin6_addr, 16);
+	memcpy(src + 16, &from->sin6_port, 2);
+	e = tunnel_receive(dp->local, buf, len, src, sizeof(src), under_load,
+	    now, rx);
 	p = rx->peer != NULL ? tunnel_user(rx->peer) : NULL;
 	if (rx->reply_len > 0 && udp_send(dp->udp, rx->reply, rx->reply_len,
-	    &m->addr) == -1)
+	    from) == -1)
 		dp->c.drops[DP_DROP_SEND]++;
 	if (e != TUNNEL_OK) {
 		dp->c.drops[DP_DROP_TUNNEL]++;
@@ -463,14 +645,17 @@ incoming(struct datapath *dp, struct udp_msg *m, uint64_t now)
 	}
 	if (p == NULL)
 		return;
-	if (rx->authentic && path_learn(&p->path, &m->addr, now) &&
+	if (rx->authentic && path_learn(&p->path, from, now) &&
 	    dp->hooks.roamed != NULL)
 		dp->hooks.roamed(dp->arg, p);
 	if (rx->data_len > 0) {
 		n = route_src(dp->route, rx->data, rx->data_len, (int)p->idx);
-		if (n >= 0)
-			tun_put(dp, rx->data, (size_t)n);
-		else if (n == ROUTE_SPOOFED)
+		if (n >= 0) {
+			if (dp->grobufs != NULL)
+				gro_add(&dp->gro, rx->data, (size_t)n);
+			else
+				tun_put(dp, rx->data, (size_t)n);
+		} else if (n == ROUTE_SPOOFED)
 			p->drops[PEER_DROP_SPOOFED]++;
 		else
 			p->drops[PEER_DROP_MALFORMED]++;
@@ -481,10 +666,25 @@ incoming(struct datapath *dp, struct udp_msg *m, uint64_t now)
 		touch(dp, p);
 }
 
+static void
+datagram(struct datapath *dp, uint8_t *buf, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now)
+{
+	dp->c.rx_packets++;
+	dp->c.rx_bytes += len;
+	if (len == 0)
+		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
+	else if (buf[0] >= WIRE_INITIATION && buf[0] <= WIRE_DATA)
+		incoming(dp, buf, len, from, now);
+	else if (udp_dispatch(dp->udp, buf, len, from, now) == -1)
+		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
+}
+
 void
 datapath_udp_readable(struct datapath *dp, uint64_t now)
 {
 	unsigned	round;
+	size_t		off, len;
 	int		n, i;
 
 	for (round = 0; round < DP_ROUNDS; round++) {
@@ -497,21 +697,24 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 		for (i = 0; i < n; i++) {
 			struct udp_msg	*m = &dp->rxm[i];
 
-			dp->c.rx_packets++;
-			dp->c.rx_bytes += m->len;
 			if (m->len > m->cap) {
+				dp->c.rx_packets++;
 				dp->c.drops[DP_DROP_TRUNCATED]++;
 				continue;
 			}
-			if (m->len == 0)
-				dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
-			else if (m->buf[0] >= WIRE_INITIATION &&
-			    m->buf[0] <= WIRE_DATA)
-				incoming(dp, m, now);
-			else if (udp_dispatch(dp->udp, m->buf, m->len,
-			    &m->addr, now) == -1)
-				dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
+			if (m->segsize == 0) {
+				datagram(dp, m->buf, m->len, &m->addr, now);
+				continue;
+			}
+			/* A GRO batch: datagrams of segsize bytes. */
+			for (off = 0; off < m->len; off += m->segsize) {
+				len = m->len - off < m->segsize ?
+				    m->len - off : m->segsize;
+				datagram(dp, m->buf + off, len, &m->addr, now);
+			}
 		}
+		if (dp->grobufs != NULL)
+			gro_flush(&dp->gro);
 		rearm(dp);
 		if (n < UDP_BATCH)
 			break;

@@ -1,7 +1,10 @@
 /* The dummy TUN backend for tests: a SOCK_SEQPACKET socket pair keeps packet
  * boundaries like a TUN, so the data path runs unchanged while a test
  * writes "outgoing" packets to, and reads "delivered" packets from, the
- * other end (tun->peer_fd). Nothing in the system changes. */
+ * other end (tun->peer_fd). Nothing in the system changes. With
+ * tun_config.offload, every packet on the pair is preceded by the bytes of
+ * a struct tun_pktinfo, so tests can hand over TSO packets and see merged
+ * ones. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include "tun.h"
@@ -32,6 +37,7 @@ dummy_open(struct tun *t, const struct tun_config *cfg, char *err,
 	}
 	t->fd = sv[0];
 	t->peer_fd = sv[1];
+	t->offload = cfg->offload;
 	return 0;
 }
 
@@ -44,24 +50,48 @@ dummy_close(struct tun *t)
 }
 
 static ssize_t
-dummy_read(struct tun *t, uint8_t *buf, size_t len)
+dummy_read(struct tun *t, uint8_t *buf, size_t len, struct tun_pktinfo *pi)
 {
-	ssize_t	n;
+	struct iovec	iov[2];
+	struct msghdr	msg;
+	size_t		hl = t->offload ? sizeof(*pi) : 0;
+	ssize_t		n;
 
-	n = recv(t->fd, buf, len, MSG_TRUNC);
+	memset(pi, 0, sizeof(*pi));
+	iov[0].iov_base = pi;
+	iov[0].iov_len = hl;
+	iov[1].iov_base = buf;
+	iov[1].iov_len = len;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 2;
+	n = recvmsg(t->fd, &msg, 0);
 	if (n == -1)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	if ((size_t)n > len) {		/* as a TUN read into a short buffer */
-		errno = EINVAL;
+	if ((msg.msg_flags & MSG_TRUNC) || (size_t)n < hl) {
+		errno = EINVAL;		/* as a TUN read into a short buffer */
 		return -1;
 	}
-	return n;
+	return n - (ssize_t)hl;
 }
 
 static int
-dummy_write(struct tun *t, const uint8_t *buf, size_t len)
+dummy_write(struct tun *t, const uint8_t *buf, size_t len,
+    const struct tun_pktinfo *pi)
 {
-	return send(t->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) == -1 ?
+	struct tun_pktinfo	zero;
+	struct iovec		iov[2];
+	struct msghdr		msg;
+
+	memset(&zero, 0, sizeof(zero));
+	iov[0].iov_base = (void *)(uintptr_t)(pi != NULL ? pi : &zero);
+	iov[0].iov_len = t->offload ? sizeof(*pi) : 0;
+	iov[1].iov_base = (void *)(uintptr_t)buf;
+	iov[1].iov_len = len;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 2;
+	return sendmsg(t->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == -1 ?
 	    -1 : 0;
 }
 

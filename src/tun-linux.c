@@ -13,9 +13,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 
 #include "netlink.h"
 #include "tun.h"
@@ -115,6 +117,8 @@ linux_open(struct tun *t, const struct tun_config *cfg, char *err,
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	if (cfg->offload)
+		ifr.ifr_flags |= IFF_VNET_HDR;
 	memcpy(ifr.ifr_name, cfg->ifname, sizeof(cfg->ifname));
 	if (ioctl(t->fd, TUNSETIFF, &ifr) == -1) {
 		snprintf(err, errlen, "creating interface %s: %s%s",
@@ -126,6 +130,14 @@ linux_open(struct tun *t, const struct tun_config *cfg, char *err,
 	}
 	memcpy(t->ifname, ifr.ifr_name, sizeof(t->ifname) - 1);
 	t->ifname[sizeof(t->ifname) - 1] = '\0';
+	if (cfg->offload) {
+		/* Every packet now carries a virtio-net header. Ask for TSO
+		 * super-packets and partial checksums; if the kernel says no,
+		 * reads simply never are TSO packets. */
+		t->offload = 1;
+		(void)ioctl(t->fd, TUNSETOFFLOAD,
+		    TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+	}
 	return configure(t, cfg, err, errlen);
 }
 
@@ -135,21 +147,65 @@ linux_close(struct tun *t)
 	/* Closing the fd (tun_close) removes the device. */
 }
 
+/* virtio-net header fields are in the host's byte order for a TUN that
+ * was not switched to another one (TUNSETVNETLE/BE). */
 static ssize_t
-linux_read(struct tun *t, uint8_t *buf, size_t len)
+linux_read(struct tun *t, uint8_t *buf, size_t len, struct tun_pktinfo *pi)
 {
-	ssize_t	n;
+	struct virtio_net_hdr	h;
+	struct iovec		iov[2];
+	ssize_t			n;
 
-	n = read(t->fd, buf, len);
+	if (!t->offload) {
+		memset(pi, 0, sizeof(*pi));
+		n = read(t->fd, buf, len);
+		if (n == -1)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		return n;
+	}
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = buf;
+	iov[1].iov_len = len;
+	n = readv(t->fd, iov, 2);
 	if (n == -1)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	return n;
+	if ((size_t)n < sizeof(h)) {
+		errno = EIO;
+		return -1;
+	}
+	pi->flags = h.flags;
+	pi->gso_type = h.gso_type;
+	pi->hdr_len = h.hdr_len;
+	pi->gso_size = h.gso_size;
+	pi->csum_start = h.csum_start;
+	pi->csum_offset = h.csum_offset;
+	return n - (ssize_t)sizeof(h);
 }
 
 static int
-linux_write(struct tun *t, const uint8_t *buf, size_t len)
+linux_write(struct tun *t, const uint8_t *buf, size_t len,
+    const struct tun_pktinfo *pi)
 {
-	return write(t->fd, buf, len) == -1 ? -1 : 0;
+	struct virtio_net_hdr	h;
+	struct iovec		iov[2];
+
+	if (!t->offload)
+		return write(t->fd, buf, len) == -1 ? -1 : 0;
+	memset(&h, 0, sizeof(h));
+	if (pi != NULL) {
+		h.flags = pi->flags;
+		h.gso_type = pi->gso_type;
+		h.hdr_len = pi->hdr_len;
+		h.gso_size = pi->gso_size;
+		h.csum_start = pi->csum_start;
+		h.csum_offset = pi->csum_offset;
+	}
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = (void *)(uintptr_t)buf;
+	iov[1].iov_len = len;
+	return writev(t->fd, iov, 2) == -1 ? -1 : 0;
 }
 
 const struct tun_ops tun_linux_ops = {

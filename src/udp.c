@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <netinet/udp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +12,13 @@
 #include "udp.h"
 
 #define UDP_SOCKBUF	(4 * 1024 * 1024)
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO		104
+#endif
 
 static void
 sockbuf(int fd, int opt, int force)
@@ -29,7 +37,7 @@ udp_open(struct udp *u, uint16_t port, char *err, size_t errlen)
 	struct sockaddr_in	sin;
 	struct sockaddr		*sa;
 	socklen_t		salen;
-	int			off = 0;
+	int			off = 0, on;
 
 	memset(u, 0, sizeof(*u));
 	u->family = AF_INET6;
@@ -78,6 +86,13 @@ udp_open(struct udp *u, uint16_t port, char *err, size_t errlen)
 	    sin.sin_port);
 	sockbuf(u->fd, SO_RCVBUF, SO_RCVBUFFORCE);
 	sockbuf(u->fd, SO_SNDBUF, SO_SNDBUFFORCE);
+	/* Offloads (Linux 4.18 / 5.0): probe by setting them. A socket-wide
+	 * UDP_SEGMENT of 0 means "none unless a send asks". */
+	off = 0;
+	u->gso = setsockopt(u->fd, SOL_UDP, UDP_SEGMENT, &off,
+	    sizeof(off)) == 0;
+	on = 1;
+	u->gro = setsockopt(u->fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
 	return 0;
 fail:
 	close(u->fd);
@@ -137,6 +152,11 @@ udp_recv_batch(struct udp *u, struct udp_msg *m, unsigned n)
 			u->hdr[k].msg_hdr.msg_name = &u->sin[k];
 			u->hdr[k].msg_hdr.msg_namelen = sizeof(u->sin[k]);
 		}
+		if (u->gro) {
+			u->hdr[k].msg_hdr.msg_control = u->ctl[k].buf;
+			u->hdr[k].msg_hdr.msg_controllen =
+			    sizeof(u->ctl[k].buf);
+		}
 	}
 	do
 		r = recvmmsg(u->fd, u->hdr, n, MSG_DONTWAIT, NULL);
@@ -144,19 +164,49 @@ udp_recv_batch(struct udp *u, struct udp_msg *m, unsigned n)
 	if (r == -1)
 		return errno == EAGAIN ? 0 : -1;
 	for (i = 0; i < r; i++) {
+		struct cmsghdr	*c;
+		int		 seg;
+
 		m[i].len = u->hdr[i].msg_len;
+		m[i].segsize = 0;
 		if (u->hdr[i].msg_hdr.msg_flags & MSG_TRUNC)
 			m[i].len = m[i].cap + 1;
 		if (u->family == AF_INET)
 			map4(&m[i].addr, &u->sin[i]);
+		for (c = CMSG_FIRSTHDR(&u->hdr[i].msg_hdr); c != NULL;
+		    c = CMSG_NXTHDR(&u->hdr[i].msg_hdr, c)) {
+			if (c->cmsg_level == SOL_UDP &&
+			    c->cmsg_type == UDP_GRO &&
+			    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+				memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+				if (seg > 0 && (size_t)seg < m[i].len)
+					m[i].segsize = (size_t)seg;
+			}
+		}
 	}
 	return r;
+}
+
+/* A GSO message the kernel refused: its datagrams one by one. */
+static unsigned
+send_split(struct udp *u, const struct udp_msg *m)
+{
+	size_t		off, len;
+	unsigned	failed = 0;
+
+	for (off = 0; off < m->len; off += m->segsize) {
+		len = m->len - off < m->segsize ? m->len - off : m->segsize;
+		if (udp_send(u, m->buf + off, len, &m->addr) == -1)
+			failed++;
+	}
+	return failed;
 }
 
 unsigned
 udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 {
 	unsigned	k, done = 0, failed = 0;
+	uint16_t	seg;
 	int		r;
 
 	while (done < n) {
@@ -182,13 +232,35 @@ udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 				u->hdr[k].msg_hdr.msg_namelen =
 				    sizeof(u->sin[k]);
 			}
+			if (mm->segsize != 0 && mm->len > mm->segsize) {
+				struct cmsghdr	*c;
+
+				u->hdr[k].msg_hdr.msg_control = u->ctl[k].buf;
+				u->hdr[k].msg_hdr.msg_controllen =
+				    CMSG_SPACE(sizeof(seg));
+				c = CMSG_FIRSTHDR(&u->hdr[k].msg_hdr);
+				c->cmsg_level = SOL_UDP;
+				c->cmsg_type = UDP_SEGMENT;
+				c->cmsg_len = CMSG_LEN(sizeof(seg));
+				seg = (uint16_t)mm->segsize;
+				memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+			}
 		}
 		r = sendmmsg(u->fd, u->hdr, cnt, 0);
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
-			/* The first datagram was refused: skip it. */
-			failed++;
+			if (m[done].segsize != 0 && m[done].len >
+			    m[done].segsize && (errno == EIO ||
+			    errno == EINVAL || errno == ENOPROTOOPT)) {
+				/* No GSO on this path after all. */
+				u->gso = 0;
+				failed += send_split(u, &m[done]);
+			} else
+				failed += m[done].segsize != 0 ?
+				    (unsigned)((m[done].len + m[done].segsize -
+				    1) / m[done].segsize) : 1;
+			/* The first message was refused: skip it. */
 			done++;
 			continue;
 		}

@@ -8,7 +8,9 @@
  * and taken as sockaddr_in6 (mapped).
  *
  * Receiving and sending go in batches (recvmmsg/sendmmsg) over buffers the
- * caller owns; nothing allocates per packet. Sends block when the socket
+ * caller owns; nothing allocates per packet. Where the kernel has them, UDP
+ * GSO (one send, many equal datagrams) and GRO (one receive, many datagrams
+ * of a flow) cut the per-datagram cost further. Sends block when the socket
  * buffer is full: that is the data path's back-pressure. */
 #ifndef MESH_UDP_H
 #define MESH_UDP_H
@@ -28,6 +30,10 @@ struct udp_msg {
 	size_t			 cap;
 	size_t			 len;
 	struct sockaddr_in6	 addr;
+	/* Several datagrams of segsize bytes back to back (the last may be
+	 * shorter): UDP GSO when sending (udp.gso), GRO when receiving
+	 * (udp.gro). 0: buf holds one datagram. */
+	size_t			 segsize;
 };
 
 /* A handler for a range of first bytes (udp_register). pkt is valid only
@@ -49,6 +55,12 @@ struct udp {
 	struct mmsghdr		 hdr[UDP_BATCH];
 	struct iovec		 iov[UDP_BATCH];
 	struct sockaddr_in	 sin[UDP_BATCH];	/* AF_INET fallback */
+	union {
+		char		 buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	 align;
+	}			 ctl[UDP_BATCH];
+	int			 gso;		/* sends may carry segsize */
+	int			 gro;		/* receives may carry segsize */
 };
 
 /* Bind to port (0: any) on all addresses; 0, or -1 with err filled. */
@@ -61,8 +73,10 @@ void	udp_close(struct udp *);
  * caller drops them. */
 int	udp_recv_batch(struct udp *, struct udp_msg *msgs, unsigned n);
 
-/* Send msgs[0..n-1]; returns how many could not be sent (a datagram the
- * kernel refuses is skipped, the rest still go). */
+/* Send msgs[0..n-1]; returns how many datagrams could not be sent (one the
+ * kernel refuses is skipped, the rest still go). A message with segsize is
+ * one GSO send; should the kernel refuse GSO, udp.gso is cleared and its
+ * datagrams go one by one. */
 unsigned udp_send_batch(struct udp *, struct udp_msg *msgs, unsigned n);
 
 /* One datagram, for the DHT and NAT modules; 0 or -1 (errno). */

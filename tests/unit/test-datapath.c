@@ -13,6 +13,7 @@
 
 #include "datapath.h"
 #include "keys.h"
+#include "offload.h"
 #include "peer.h"
 #include "route.h"
 #include "tun.h"
@@ -67,9 +68,10 @@ loopback(struct sockaddr_in6 *to, uint16_t port)
 	to->sin6_addr.s6_addr[15] = 1;
 }
 
-/* Nodes 0 and 1 are members 0 and 1 and know each other's endpoint. */
+/* Nodes 0 and 1 are members 0 and 1 and know each other's endpoint. With
+ * offload, the dummy TUNs carry a struct tun_pktinfo before each packet. */
 static void
-setup(void)
+setup_with(int offload)
 {
 	struct tun_config	cfg;
 	struct sockaddr_in6	ep;
@@ -87,6 +89,7 @@ setup(void)
 		n->m.ip6[15] = (uint8_t)(i + 1);
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.mtu = 1420;
+		cfg.offload = offload;
 		T_EQ_INT(tun_open(&n->tun, &tun_dummy_ops, &cfg, err,
 		    sizeof(err)), 0);
 		T_EQ_INT(udp_open(&n->udp, 0, err, sizeof(err)), 0);
@@ -111,6 +114,12 @@ setup(void)
 		    n->peers, 2, 1420, &hooks, n);
 		T_ASSERT(n->dp != NULL);
 	}
+}
+
+static void
+setup(void)
+{
+	setup_with(0);
 }
 
 static void
@@ -329,6 +338,89 @@ T_TEST(roaming_and_junk)
 	teardown();
 }
 
+/* An IPv4 TCP packet 10.42.0.1:5000 -> 10.42.0.2:80 with plen payload
+ * bytes (byte i = seq + i), ACK|PSH. */
+static size_t
+tcp4(uint8_t *p, size_t plen, uint32_t seq)
+{
+	size_t	i;
+
+	pkt4(p, 40 + plen, NET + 1, NET + 2, 0);
+	p[9] = 6;
+	p[20] = 0x13; p[21] = 0x88;
+	p[22] = 0; p[23] = 80;
+	p[24] = (uint8_t)(seq >> 24); p[25] = (uint8_t)(seq >> 16);
+	p[26] = (uint8_t)(seq >> 8); p[27] = (uint8_t)seq;
+	p[32] = 5 << 4;
+	p[33] = 0x18;
+	p[34] = 1;
+	for (i = 0; i < plen; i++)
+		p[40 + i] = (uint8_t)(seq + i);
+	return 40 + plen;
+}
+
+T_TEST(tso_split_and_merged)
+{
+	static uint8_t		p[70000], got[70000];
+	struct tun_pktinfo	pi, gpi;
+	uint64_t		ps;
+	size_t			len;
+	ssize_t			n;
+	int			i;
+
+	setup_with(1);
+	/* A first packet brings the session up. */
+	memset(&pi, 0, sizeof(pi));
+	memcpy(p, &pi, sizeof(pi));
+	len = tcp4(p + sizeof(pi), 100, 1);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, sizeof(pi) + len),
+	    (ssize_t)(sizeof(pi) + len));
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	pump();
+	n = delivered(1, got, sizeof(got));
+	T_EQ_INT(n, (ssize_t)(sizeof(pi) + len));
+	/* A 60000-byte TSO packet, as the kernel hands it over. */
+	len = tcp4(p + sizeof(pi), 60000, 101);
+	ps = offload_sum(p + sizeof(pi) + 12, 8, 0) + (len - 20) + 6;
+	p[sizeof(pi) + 36] = (uint8_t)(offload_fold(ps) >> 8);
+	p[sizeof(pi) + 37] = (uint8_t)offload_fold(ps);
+	pi.flags = OFFLOAD_NEEDS_CSUM;
+	pi.gso_type = OFFLOAD_GSO_TCPV4;
+	pi.hdr_len = 40;
+	pi.gso_size = 1380;
+	pi.csum_start = 20;
+	pi.csum_offset = 16;
+	memcpy(p, &pi, sizeof(pi));
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, sizeof(pi) + len),
+	    (ssize_t)(sizeof(pi) + len));
+	datapath_tun_readable(nodes[0].dp, now_ms());
+	/* 44 segments went out (as GSO runs where the kernel has it). */
+	T_EQ_INT(datapath_counters(nodes[0].dp)->tx_packets, 1 + 1 + 44);
+	pump();
+	/* They come out of node 1's TUN merged again, all 60000 bytes in
+	 * order, in packets with partial checksums. */
+	len = 0;
+	for (i = 0; i < 44 && len < 60000; i++) {
+		n = delivered(1, got, sizeof(got));
+		T_ASSERT(n > (ssize_t)(sizeof(gpi) + 40));
+		if (n <= (ssize_t)(sizeof(gpi) + 40))
+			break;
+		memcpy(&gpi, got, sizeof(gpi));
+		T_EQ_INT(got[sizeof(gpi) + 24] << 24 | got[sizeof(gpi) + 25] <<
+		    16 | got[sizeof(gpi) + 26] << 8 | got[sizeof(gpi) + 27],
+		    101 + len);
+		T_EQ_INT(got[sizeof(gpi) + 40], (uint8_t)(101 + len));
+		T_EQ_INT(got[n - 1], (uint8_t)(101 + len + (size_t)n -
+		    sizeof(gpi) - 41));
+		if (gpi.gso_type != OFFLOAD_GSO_NONE)
+			T_EQ_INT(gpi.gso_size, 1380);
+		len += (size_t)n - sizeof(gpi) - 40;
+	}
+	T_EQ_INT(len, 60000);
+	T_ASSERT(i < 44);		/* some were merged */
+	teardown();
+}
+
 int
 main(void)
 {
@@ -338,5 +430,6 @@ main(void)
 	T_RUN(spoofed_source_dropped);
 	T_RUN(unknown_destination_and_too_big);
 	T_RUN(roaming_and_junk);
+	T_RUN(tso_split_and_merged);
 	return t_done();
 }

@@ -15,6 +15,7 @@ T_TEST(tun_dummy_round_trip)
 {
 	struct tun_config	cfg;
 	struct tun		t;
+	struct tun_pktinfo	pi;
 	char			err[128];
 	uint8_t			buf[2000], pkt[1500];
 	size_t			i;
@@ -27,22 +28,23 @@ T_TEST(tun_dummy_round_trip)
 	T_EQ_INT(tun_open(&t, &tun_dummy_ops, &cfg, err, sizeof(err)), 0);
 	T_EQ_STR(t.ifname, "mesh-test");
 	T_EQ_INT(t.cfg.mtu, 1420);
-	T_EQ_INT(tun_read(&t, buf, sizeof(buf)), 0);	/* nothing waits */
+	T_EQ_INT(tun_read(&t, buf, sizeof(buf), &pi), 0);	/* nothing waits */
 	for (i = 0; i < sizeof(pkt); i++)
 		pkt[i] = (uint8_t)i;
 	/* "Outgoing" packets keep their boundaries. */
 	T_EQ_INT(write(t.peer_fd, pkt, 100), 100);
 	T_EQ_INT(write(t.peer_fd, pkt, 1500), 1500);
-	T_EQ_INT(tun_read(&t, buf, sizeof(buf)), 100);
+	T_EQ_INT(tun_read(&t, buf, sizeof(buf), &pi), 100);
 	T_EQ_MEM(buf, pkt, 100);
-	T_EQ_INT(tun_read(&t, buf, sizeof(buf)), 1500);
+	T_EQ_INT(tun_read(&t, buf, sizeof(buf), &pi), 1500);
 	T_EQ_MEM(buf, pkt, 1500);
-	T_EQ_INT(tun_read(&t, buf, sizeof(buf)), 0);
+	T_EQ_INT(pi.gso_type, 0);
+	T_EQ_INT(tun_read(&t, buf, sizeof(buf), &pi), 0);
 	/* A packet larger than the buffer is an error, not a short read. */
 	T_EQ_INT(write(t.peer_fd, pkt, 1500), 1500);
-	T_EQ_INT(tun_read(&t, buf, 1000), -1);
+	T_EQ_INT(tun_read(&t, buf, 1000, &pi), -1);
 	/* Delivered packets. */
-	T_EQ_INT(tun_write(&t, pkt, 60), 0);
+	T_EQ_INT(tun_write(&t, pkt, 60, NULL), 0);
 	T_EQ_INT(read(t.peer_fd, buf, sizeof(buf)), 60);
 	T_EQ_MEM(buf, pkt, 60);
 	tun_close(&t);

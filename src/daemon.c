@@ -168,7 +168,7 @@ dp_roamed(void *arg, struct peer *p)
 	    p->hostname : k, k, udp_addr_fmt(&p->path.endpoint, s, sizeof(s)));
 }
 
-static const struct dp_hooks dp_hooks = { dp_arm, dp_roamed };
+static const struct dp_hooks dp_hooks = { .arm = dp_arm, .roamed = dp_roamed };
 
 static struct peer *
 peer_create(struct daemon *d, const struct nc_member *m, size_t idx)

@@ -81,6 +81,9 @@ struct datapath {
 
 static void	actions(struct datapath *, struct peer *, unsigned, int,
 		    uint64_t);
+static void	incoming(struct datapath *, uint8_t *, size_t,
+		    const struct sockaddr_in6 *, const struct sockaddr_in6 *,
+		    uint64_t);
 static gro_out_fn gro_out;
 
 struct datapath *
@@ -233,9 +236,29 @@ rearm(struct datapath *dp)
 		dp->gen = 1;
 }
 
+/* Datagrams for a peer whose path runs through a relay (or an answer
+ * going back through the relay at via): the path manager wraps and sends
+ * them. */
+static void
+relay_out(struct datapath *dp, struct peer *p, const struct sockaddr_in6 *via,
+    const uint8_t *buf, size_t len, size_t segsize, unsigned ndgrams)
+{
+	if (dp->hooks.relay_send == NULL ||
+	    dp->hooks.relay_send(dp->arg, p, via, buf, len, segsize) == -1) {
+		dp->c.drops[DP_DROP_SEND] += ndgrams;
+		return;
+	}
+	dp->c.tx_packets += ndgrams;
+	dp->c.tx_bytes += len;
+}
+
 static void
 send_one(struct datapath *dp, struct peer *p, const uint8_t *buf, size_t len)
 {
+	if (p->path.relayed) {
+		relay_out(dp, p, &p->path.endpoint, buf, len, 0, 1);
+		return;
+	}
 	if (udp_send(dp->udp, buf, len, &p->path.endpoint) == -1) {
 		dp->c.drops[DP_DROP_SEND]++;
 		return;
@@ -299,7 +322,7 @@ static unsigned
 flush_staged(struct datapath *dp, struct peer *p, uint64_t now)
 {
 	struct dp_pkt	*k, *next;
-	unsigned	 n = 0, act = 0, a, failed;
+	unsigned	 n = 0, sent = 0, act = 0, a, failed;
 	size_t		 out;
 
 	for (k = p->stage_head; k != NULL; k = next) {
@@ -308,11 +331,17 @@ flush_staged(struct datapath *dp, struct peer *p, uint64_t now)
 		if (path_usable(&p->path) && tunnel_encrypt(p->tunnel, k->buf,
 		    TUNNEL_HEADROOM + dp->mtu + TUNNEL_TAILROOM, k->len, now,
 		    &out, &a) == TUNNEL_OK) {
-			dp->flushm[n].buf = k->buf;
-			dp->flushm[n].len = out;
-			dp->flushm[n].addr = p->path.endpoint;
-			dp->c.tx_bytes += out;
-			n++;
+			if (p->path.relayed) {
+				relay_out(dp, p, &p->path.endpoint, k->buf,
+				    out, 0, 1);
+				sent++;
+			} else {
+				dp->flushm[n].buf = k->buf;
+				dp->flushm[n].len = out;
+				dp->flushm[n].addr = p->path.endpoint;
+				dp->c.tx_bytes += out;
+				n++;
+			}
 		} else
 			p->drops[PEER_DROP_STAGED]++;
 		act |= a;
@@ -329,8 +358,8 @@ flush_staged(struct datapath *dp, struct peer *p, uint64_t now)
 	 * session, but handle it anyway), minus SESSION_READY itself. */
 	act &= ~TUNNEL_ACT_SESSION_READY;
 	if (act != 0)
-		actions(dp, p, act, n > 0, now);
-	return n;
+		actions(dp, p, act, n + sent > 0, now);
+	return n + sent;
 }
 
 static uint64_t
@@ -356,28 +385,40 @@ actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 		datapath_forget_peer(dp, p);
 	}
 	if (act & TUNNEL_ACT_SEND_INITIATION) {
+		if (dp->hooks.handshake != NULL)
+			dp->hooks.handshake(dp->arg, p, now);
 		/* Built even without an endpoint, so that the tunnel's
 		 * retransmit and give-up timers run. */
 		if (tunnel_initiation(p->tunnel, now, unix_ns(),
-		    dp->scratch) == TUNNEL_OK && path_usable(&p->path))
+		    dp->scratch) == TUNNEL_OK && path_usable(&p->path)) {
 			send_one(dp, p, dp->scratch, WIRE_INITIATION_LEN);
+			p->path.last_tx = now;
+		}
 	}
 	if ((act & TUNNEL_ACT_SESSION_READY) && flush_staged(dp, p, now) > 0)
 		sent_data = 1;
 	if ((act & TUNNEL_ACT_SEND_KEEPALIVE) && !sent_data &&
 	    path_usable(&p->path) &&
 	    tunnel_keepalive(p->tunnel, dp->scratch, sizeof(dp->scratch), now,
-	    &len) == TUNNEL_OK)
+	    &len) == TUNNEL_OK) {
 		send_one(dp, p, dp->scratch, len);
+		p->path.last_tx = now;
+	}
 }
 
 /* Queue a datagram (or a GSO run of them) for the batch send. */
 static void
 queue_msg(struct datapath *dp, uint8_t *buf, size_t len, size_t segsize,
-    const struct peer *p, unsigned ndgrams)
+    struct peer *p, unsigned ndgrams)
 {
-	struct udp_msg	*m = &dp->sendm[dp->nsendm++];
+	struct udp_msg	*m;
 
+	if (p->path.relayed) {
+		relay_out(dp, p, &p->path.endpoint, buf, len, segsize,
+		    ndgrams);
+		return;
+	}
+	m = &dp->sendm[dp->nsendm++];
 	m->buf = buf;
 	m->len = len;
 	m->segsize = segsize;
@@ -469,8 +510,10 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 		stage(dp, p, pkt, len);
 	else if (e != TUNNEL_OK)
 		dp->c.drops[DP_DROP_TUNNEL]++;
-	else
+	else {
 		queue_msg(dp, buf, n, 0, p, 1);
+		p->path.last_tx = now;
+	}
 	if (act != 0)
 		actions(dp, p, act, e == TUNNEL_OK, now);
 	else
@@ -565,6 +608,8 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 				queue_msg(dp, buf + i * stride, out[i], 0, p,
 				    1);
 	}
+	if (sent)
+		p->path.last_tx = now;
 	if (allact != 0)
 		actions(dp, p, allact, sent, now);
 	else
@@ -608,10 +653,12 @@ datapath_tun_readable(struct datapath *dp, uint64_t now)
 	}
 }
 
-/* One datagram of the tunnel's (first byte 0x01..0x04). */
+/* One datagram of the tunnel's (first byte 0x01..0x04); via: it came
+ * through the relay at that address (then from is via too). */
 static void
 incoming(struct datapath *dp, uint8_t *buf, size_t len,
-    const struct sockaddr_in6 *from, uint64_t now)
+    const struct sockaddr_in6 *from, const struct sockaddr_in6 *via,
+    uint64_t now)
 {
 	struct tunnel_rx	*rx = &dp->rx;
 	struct peer		*p;
@@ -636,8 +683,14 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 	e = tunnel_receive(dp->local, buf, len, src, sizeof(src), under_load,
 	    now, rx);
 	p = rx->peer != NULL ? tunnel_user(rx->peer) : NULL;
-	if (rx->reply_len > 0 && udp_send(dp->udp, rx->reply, rx->reply_len,
-	    from) == -1)
+	if (rx->reply_len > 0 && via != NULL) {
+		/* back through the relay, which needs to know for whom */
+		if (p != NULL)
+			relay_out(dp, p, via, rx->reply, rx->reply_len, 0, 1);
+		else
+			dp->c.drops[DP_DROP_SEND]++;
+	} else if (rx->reply_len > 0 && udp_send(dp->udp, rx->reply,
+	    rx->reply_len, from) == -1)
 		dp->c.drops[DP_DROP_SEND]++;
 	if (e != TUNNEL_OK) {
 		dp->c.drops[DP_DROP_TUNNEL]++;
@@ -645,7 +698,10 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 	}
 	if (p == NULL)
 		return;
-	if (rx->authentic && path_learn(&p->path, from, now) &&
+	if (via != NULL) {
+		if (rx->authentic && dp->hooks.relayed != NULL)
+			dp->hooks.relayed(dp->arg, p, via, now);
+	} else if (rx->authentic && path_learn(&p->path, from, now) &&
 	    dp->hooks.roamed != NULL)
 		dp->hooks.roamed(dp->arg, p);
 	if (rx->data_len > 0) {
@@ -675,7 +731,7 @@ datagram(struct datapath *dp, uint8_t *buf, size_t len,
 	if (len == 0)
 		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
 	else if (buf[0] >= WIRE_INITIATION && buf[0] <= WIRE_DATA)
-		incoming(dp, buf, len, from, now);
+		incoming(dp, buf, len, from, NULL, now);
 	else if (udp_dispatch(dp->udp, buf, len, from, now) == -1)
 		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
 }
@@ -719,6 +775,33 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 		if (n < UDP_BATCH)
 			break;
 	}
+}
+
+void
+datapath_relayed_input(struct datapath *dp, uint8_t *buf, size_t len,
+    const struct sockaddr_in6 *via, uint64_t now)
+{
+	/* counted as received with the relay's datagram that carried it */
+	if (len == 0 || buf[0] < WIRE_INITIATION || buf[0] > WIRE_DATA) {
+		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
+		return;
+	}
+	incoming(dp, buf, len, via, via, now);
+}
+
+void
+datapath_path_ready(struct datapath *dp, struct peer *p, uint64_t now)
+{
+	struct tunnel_stats	st;
+
+	if (!path_usable(&p->path))
+		return;
+	tunnel_get_stats(p->tunnel, &st);
+	/* packets wait for a session, or a handshake went nowhere */
+	if (p->nstaged == 0 && (st.has_session || st.attempts == 0))
+		return;
+	actions(dp, p, TUNNEL_ACT_SEND_INITIATION, 0, now);
+	rearm(dp);
 }
 
 void

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 #include "peer.h"
 
@@ -60,6 +61,22 @@ struct dp_hooks {
 	/* A peer's endpoint changed (roaming): for logging at debug level
 	 * and, later, the path manager. May be NULL. */
 	void	(*roamed)(void *arg, struct peer *p);
+
+	/* NAT traversal (disc.c); each may be NULL. */
+	/* A handshake initiation is due for p (sent only if its path is
+	 * usable): p is in use, the path manager may go and find it. */
+	void	(*handshake)(void *arg, struct peer *p, uint64_t now);
+	/* Send datagrams for p through the relay at via (p->path.relayed,
+	 * or the relay a handshake came through): buf holds len bytes,
+	 * datagrams of segsize bytes each when segsize is not 0 (as in
+	 * struct udp_msg). 0, or -1 when nothing was sent. */
+	int	(*relay_send)(void *arg, struct peer *p,
+		    const struct sockaddr_in6 *via, const uint8_t *buf,
+		    size_t len, size_t segsize);
+	/* An authenticated tunnel packet from p came through the relay at
+	 * via (datapath_relayed_input). */
+	void	(*relayed)(void *arg, struct peer *p,
+		    const struct sockaddr_in6 *via, uint64_t now);
 };
 
 struct tun;
@@ -90,6 +107,17 @@ void	datapath_forget_peer(struct datapath *, struct peer *);
 void	datapath_tun_readable(struct datapath *, uint64_t now);
 void	datapath_udp_readable(struct datapath *, uint64_t now);
 void	datapath_peer_timer(struct datapath *, struct peer *, uint64_t now);
+
+/* NAT traversal (disc.c). A tunnel datagram (first byte 0x01..0x04) that
+ * a relay at via passed on, unwrapped into buf (which is decrypted in
+ * place): it goes through the tunnel like any other, except that its
+ * source says nothing about where the peer is (no roaming) and answers go
+ * back through the relay. */
+void	datapath_relayed_input(struct datapath *, uint8_t *buf, size_t len,
+	    const struct sockaddr_in6 *via, uint64_t now);
+/* p's path became usable or moved: a handshake that was waiting for an
+ * endpoint is sent now rather than at its next retransmission. */
+void	datapath_path_ready(struct datapath *, struct peer *, uint64_t now);
 
 const struct dp_counters *datapath_counters(const struct datapath *);
 const char *dp_drop_name(enum dp_drop);

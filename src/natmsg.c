@@ -45,15 +45,21 @@ base_len(uint8_t type)
 		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + NATMSG_MAC_LEN;
 	case NATMSG_ACK:
 		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + NATMSG_EP_LEN +
-		    NATMSG_MAC_LEN;
+		    1 + NATMSG_MAC_LEN;
 	case NATMSG_PUNCH:
 		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + 2 +
 		    NATMSG_MAC_LEN;
-	case NATMSG_RELAY:
-	case NATMSG_RELAYED:
-		return 1 + 2 * NATMSG_KEY_LEN + NATMSG_MAC_LEN;
+	case NATMSG_BIND:
+		return 1 + 2 * NATMSG_KEY_LEN + NATMSG_NONCE_LEN +
+		    NATMSG_MAC_LEN;
+	case NATMSG_BOUND:
+		return 1 + 2 * NATMSG_KEY_LEN + NATMSG_NONCE_LEN + 1 +
+		    NATMSG_MAC_LEN;
 	case NATMSG_BEACON:
 		return 1 + NATMSG_KEY_LEN + NATMSG_NETID_LEN + 2;
+	case NATMSG_TORELAY:
+	case NATMSG_FROMRELAY:
+		return NATMSG_RELAY_HDR;
 	}
 	return 0;
 }
@@ -66,20 +72,35 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 
 	if ((len = base_len(m->type)) == 0)
 		return 0;
-	if (m->type == NATMSG_PUNCH) {
+	switch (m->type) {
+	case NATMSG_PUNCH:
 		if (m->neps > NATMSG_MAX_EPS || (m->flags & ~NATMSG_PUNCH_REPLY))
 			return 0;
 		len += m->neps * NATMSG_EP_LEN;
-	}
-	if (m->type == NATMSG_RELAY || m->type == NATMSG_RELAYED) {
-		if (m->payload_len == 0 ||
-		    m->payload_len > NATMSG_MAX_PAYLOAD)
+		break;
+	case NATMSG_ACK:
+		if (m->flags & ~NATMSG_ACK_MAPPED)
+			return 0;
+		break;
+	case NATMSG_BOUND:
+		if (m->status > NATMSG_BOUND_FULL)
+			return 0;
+		break;
+	case NATMSG_TORELAY:
+	case NATMSG_FROMRELAY:
+		if (m->payload_len == 0 || m->payload_len > NATMSG_MAX_PAYLOAD)
 			return 0;
 		len += m->payload_len;
+		break;
 	}
 	if (len > cap)
 		return 0;
 	*p++ = m->type;
+	if (m->type == NATMSG_TORELAY || m->type == NATMSG_FROMRELAY) {
+		p = put(p, m->id, NATMSG_ID_LEN);
+		p = put(p, m->payload, m->payload_len);
+		return (size_t)(p - buf);
+	}
 	p = put(p, m->key, NATMSG_KEY_LEN);
 	switch (m->type) {
 	case NATMSG_PROBE:
@@ -88,6 +109,7 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 	case NATMSG_ACK:
 		p = put(p, m->nonce, NATMSG_NONCE_LEN);
 		p = put_ep(p, &m->observed);
+		*p++ = m->flags;
 		break;
 	case NATMSG_PUNCH:
 		p = put(p, m->nonce, NATMSG_NONCE_LEN);
@@ -96,10 +118,12 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 		for (i = 0; i < m->neps; i++)
 			p = put_ep(p, &m->eps[i]);
 		break;
-	case NATMSG_RELAY:
-	case NATMSG_RELAYED:
+	case NATMSG_BIND:
+	case NATMSG_BOUND:
 		p = put(p, m->key2, NATMSG_KEY_LEN);
-		p = put(p, m->payload, m->payload_len);
+		p = put(p, m->nonce, NATMSG_NONCE_LEN);
+		if (m->type == NATMSG_BOUND)
+			*p++ = m->status;
 		break;
 	case NATMSG_BEACON:
 		p = put(p, m->netid, NATMSG_NETID_LEN);
@@ -125,6 +149,17 @@ natmsg_decode(const uint8_t *buf, size_t len, struct natmsg *m)
 	if (len < need)
 		return NATMSG_E_SHORT;
 	m->type = *p++;
+	if (m->type == NATMSG_TORELAY || m->type == NATMSG_FROMRELAY) {
+		memcpy(m->id, p, NATMSG_ID_LEN);
+		p += NATMSG_ID_LEN;
+		m->payload_len = len - need;
+		if (m->payload_len == 0)
+			return NATMSG_E_SHORT;
+		if (m->payload_len > NATMSG_MAX_PAYLOAD)
+			return NATMSG_E_LONG;
+		m->payload = p;
+		return NATMSG_OK;
+	}
 	memcpy(m->key, p, NATMSG_KEY_LEN);
 	p += NATMSG_KEY_LEN;
 	switch (m->type) {
@@ -138,6 +173,9 @@ natmsg_decode(const uint8_t *buf, size_t len, struct natmsg *m)
 		if (get_ep(p, &m->observed) == -1)
 			return NATMSG_E_ADDR;
 		p += NATMSG_EP_LEN;
+		m->flags = *p++;
+		if (m->flags & ~NATMSG_ACK_MAPPED)
+			return NATMSG_E_FLAGS;
 		break;
 	case NATMSG_PUNCH:
 		memcpy(m->nonce, p, NATMSG_NONCE_LEN);
@@ -157,18 +195,17 @@ natmsg_decode(const uint8_t *buf, size_t len, struct natmsg *m)
 			p += NATMSG_EP_LEN;
 		}
 		break;
-	case NATMSG_RELAY:
-	case NATMSG_RELAYED:
+	case NATMSG_BIND:
+	case NATMSG_BOUND:
 		memcpy(m->key2, p, NATMSG_KEY_LEN);
 		p += NATMSG_KEY_LEN;
-		m->payload_len = len - need;
-		if (m->payload_len == 0)
-			return NATMSG_E_SHORT;
-		if (m->payload_len > NATMSG_MAX_PAYLOAD)
-			return NATMSG_E_LONG;
-		m->payload = p;
-		p += m->payload_len;
-		need = len;
+		memcpy(m->nonce, p, NATMSG_NONCE_LEN);
+		p += NATMSG_NONCE_LEN;
+		if (m->type == NATMSG_BOUND) {
+			m->status = *p++;
+			if (m->status > NATMSG_BOUND_FULL)
+				return NATMSG_E_FLAGS;
+		}
 		break;
 	case NATMSG_BEACON:
 		memcpy(m->netid, p, NATMSG_NETID_LEN);

@@ -12,23 +12,41 @@
  *
  *  0x20 PROBE   KEY sender | nonce[8] | MAC
  *               "are you there?": sent to a candidate endpoint.
- *  0x21 ACK     KEY sender | nonce[8] (the probe's) | EP observed | MAC
+ *  0x21 ACK     KEY sender | nonce[8] (the probe's) | EP observed | flags |
+ *               MAC
  *               answers a PROBE, telling the prober where its probe came
  *               from (its reflexive endpoint as seen by us). An endpoint is
  *               confirmed only by an ACK carrying the nonce we sent there.
+ *               flags bit 0 (MAPPED): the prober reached us through a port
+ *               mapping we hold (UPnP/NAT-PMP).
  *  0x22 PUNCH   KEY sender | nonce[8] | flags | count | EP * count | MAC
  *               passed through the member's rendezvous node (dht_relay):
  *               "probe me now at these endpoints"; flags bit 0: a reply.
- *  0x23 RELAY   KEY sender | KEY target | payload | MAC
+ *  0x23 BIND    KEY sender | KEY target | nonce[8] | MAC
  *               to a relay node, MAC keyed with the sender<->relay key:
- *               "forward payload to target". payload is a tunnel packet,
- *               already end-to-end encrypted.
- *  0x24 RELAYED KEY relay | KEY source | payload | MAC
- *               from the relay to the target, MAC with relay<->target key.
+ *               "I am at this source address; pass me what target sends
+ *               me, and let me send to target". nonce is a counter that
+ *               grows (milliseconds of the wall clock), so an old BIND
+ *               replayed from elsewhere cannot move the binding.
+ *  0x24 BOUND   KEY relay | KEY target | nonce[8] (the BIND's) | status |
+ *               MAC
+ *               the relay's answer, MAC with the relay<->sender key;
+ *               status NATMSG_BOUND_OK when target is reachable through
+ *               it, _UNKNOWN when it does not know where target is, _FULL
+ *               when it cannot take the binding.
  *  0x25 BEACON  KEY sender | netid[8] | port
  *               LAN broadcast: "a member is at this source address and
  *               port". Unauthenticated on purpose (it is broadcast): it
  *               only makes the receiver send an authenticated PROBE.
+ *  0x26 TORELAY   target id[8] | payload
+ *  0x27 FROMRELAY source id[8] | payload
+ *               relayed tunnel messages, member -> relay -> member. The id
+ *               is the first 8 bytes of the member's key. No MAC: the
+ *               payload is a tunnel message, authenticated end to end; the
+ *               relay forwards only from source addresses bound by BIND
+ *               (or registered with its DHT), rate-limited per source, and
+ *               a receiver takes the payload as relayed (its source address
+ *               is never taken for the member's).
  */
 #ifndef MESH_NATMSG_H
 #define MESH_NATMSG_H
@@ -42,36 +60,47 @@
 #define NATMSG_PROBE		0x20
 #define NATMSG_ACK		0x21
 #define NATMSG_PUNCH		0x22
-#define NATMSG_RELAY		0x23
-#define NATMSG_RELAYED		0x24
+#define NATMSG_BIND		0x23
+#define NATMSG_BOUND		0x24
 #define NATMSG_BEACON		0x25
+#define NATMSG_TORELAY		0x26
+#define NATMSG_FROMRELAY	0x27
 
 #define NATMSG_KEY_LEN		32
 #define NATMSG_NONCE_LEN	8
 #define NATMSG_MAC_LEN		16
 #define NATMSG_EP_LEN		18
 #define NATMSG_NETID_LEN	8
+#define NATMSG_ID_LEN		8	/* TORELAY/FROMRELAY member id */
+#define NATMSG_RELAY_HDR	(1 + NATMSG_ID_LEN)
 #define NATMSG_MAX_EPS		8	/* endpoints in one PUNCH */
-#define NATMSG_MAX_PAYLOAD	1500	/* relayed tunnel packet */
-#define NATMSG_MAX_LEN		(1 + 2 * NATMSG_KEY_LEN + \
-				    NATMSG_MAX_PAYLOAD + NATMSG_MAC_LEN)
+#define NATMSG_MAX_PAYLOAD	9000	/* relayed tunnel message */
+#define NATMSG_MAX_LEN		(NATMSG_RELAY_HDR + NATMSG_MAX_PAYLOAD)
 
 #define NATMSG_PUNCH_REPLY	0x01
+#define NATMSG_ACK_MAPPED	0x01
+
+#define NATMSG_BOUND_OK		0
+#define NATMSG_BOUND_UNKNOWN	1
+#define NATMSG_BOUND_FULL	2
 
 struct natmsg {
 	uint8_t			 type;
 	uint8_t			 key[NATMSG_KEY_LEN];	/* sender / relay */
-	uint8_t			 key2[NATMSG_KEY_LEN];	/* target / source */
+	uint8_t			 key2[NATMSG_KEY_LEN];	/* BIND(ED) target */
 	uint8_t			 nonce[NATMSG_NONCE_LEN];
+	uint8_t			 id[NATMSG_ID_LEN];	/* (TO|FROM)RELAY */
 	struct sockaddr_in6	 observed;		/* ACK */
-	uint8_t			 flags;			/* PUNCH */
+	uint8_t			 flags;			/* ACK, PUNCH */
+	uint8_t			 status;		/* BOUND */
 	unsigned		 neps;			/* PUNCH */
 	struct sockaddr_in6	 eps[NATMSG_MAX_EPS];	/* PUNCH */
 	uint8_t			 netid[NATMSG_NETID_LEN]; /* BEACON */
 	uint16_t		 port;			/* BEACON */
-	const uint8_t		*payload;		/* RELAY(ED): points */
+	const uint8_t		*payload;		/* (TO|FROM)RELAY: */
 	size_t			 payload_len;		/*   into the buffer */
-	/* decode only: the MAC and the bytes it covers (0 for BEACON) */
+	/* decode only: the MAC and the bytes it covers (none for BEACON,
+	 * TORELAY and FROMRELAY) */
 	const uint8_t		*mac;
 	size_t			 maclen_covered;
 };
@@ -83,7 +112,7 @@ enum natmsg_error {
 	NATMSG_E_LONG,		/* trailing bytes / over the limits */
 	NATMSG_E_ADDR,		/* an endpoint with port 0 */
 	NATMSG_E_COUNT,		/* PUNCH: more endpoints than allowed */
-	NATMSG_E_FLAGS,		/* reserved flag bits set */
+	NATMSG_E_FLAGS,		/* reserved flag bits set, unknown status */
 };
 
 /* 1 if the datagram is for this module (first byte 0x20-0x2f). */

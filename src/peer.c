@@ -58,6 +58,7 @@ path_learn(struct path *path, const struct sockaddr_in6 *from, uint64_t now)
 		return 0;
 	path->endpoint = *from;
 	path->source = PATH_LEARNED;
+	path->relayed = 0;
 	path->changes++;
 	return 1;
 }

@@ -32,6 +32,13 @@ struct path {
 	int			has_configured;
 	uint64_t		last_rx;	/* ms: last authenticated packet */
 	uint64_t		changes;	/* endpoint changes (roaming) */
+
+	/* NAT traversal (disc.c drives these; the data path reads them). */
+	int			relayed;	/* endpoint is a relay: datagrams
+						 * go out through
+						 * dp_hooks.relay_send */
+	uint64_t		last_tx;	/* ms: last datagram sent */
+	void			*nat;		/* the path manager's state */
 };
 
 /* Per-peer drops (the datapath's struct dp_counters has the global ones). */
@@ -77,7 +84,8 @@ void	peer_free(struct peer *);
  * heard from elsewhere. */
 void	path_configure(struct path *, const struct sockaddr_in6 *);
 /* An authenticated packet came from `from` at now: the peer is there
- * (roaming). Returns 1 when the endpoint changed. */
+ * (roaming; a relayed path becomes direct). Returns 1 when the endpoint
+ * changed. */
 int	path_learn(struct path *, const struct sockaddr_in6 *from,
 	    uint64_t now);
 static inline int

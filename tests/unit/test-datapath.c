@@ -45,7 +45,7 @@ arm(void *arg, struct peer *p, uint64_t deadline)
 	((struct node *)arg)->armed = deadline;
 }
 
-static const struct dp_hooks hooks = { arm, NULL };
+static const struct dp_hooks hooks = { .arm = arm };
 
 static uint64_t
 now_ms(void)

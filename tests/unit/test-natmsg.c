@@ -43,10 +43,21 @@ T_TEST(probe_and_ack_round_trip)
 	m.type = NATMSG_ACK;
 	natep_v4(&m.observed, 0xcb00710a, 40000);
 	n = natmsg_encode(&m, buf, sizeof(buf));
-	T_EQ_INT(n, 1 + 32 + 8 + 18 + 16);
+	m.flags = NATMSG_ACK_MAPPED;
+	n = natmsg_encode(&m, buf, sizeof(buf));
+	T_EQ_INT(n, 1 + 32 + 8 + 18 + 1 + 16);
 	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
 	T_ASSERT(natep_eq(&d.observed, &m.observed));
 	T_EQ_INT(d.observed.sin6_family, AF_INET6);
+	T_EQ_INT(d.flags, NATMSG_ACK_MAPPED);
+	/* unknown flags */
+	buf[1 + 32 + 8 + 18] = 0x02;
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_E_FLAGS);
+	buf[1 + 32 + 8 + 18] = NATMSG_ACK_MAPPED;
+	m.flags = 0x80;
+	T_EQ_INT(natmsg_encode(&m, buf, sizeof(buf)), 0);
+	m.flags = NATMSG_ACK_MAPPED;
+	n = natmsg_encode(&m, buf, sizeof(buf));
 	/* port 0 is no endpoint */
 	buf[1 + 32 + 8 + 16] = 0;
 	buf[1 + 32 + 8 + 17] = 0;
@@ -93,19 +104,54 @@ T_TEST(relay_and_beacon)
 
 	fill(payload, sizeof(payload), 7);
 	memset(&m, 0, sizeof(m));
-	m.type = NATMSG_RELAY;
+	m.type = NATMSG_BIND;
 	fill(m.key, 32, 1);
 	fill(m.key2, 32, 50);
+	fill(m.nonce, 8, 90);
+	n = natmsg_encode(&m, buf, sizeof(buf));
+	T_EQ_INT(n, 1 + 64 + 8 + 16);
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
+	T_EQ_MEM(d.key, m.key, 32);
+	T_EQ_MEM(d.key2, m.key2, 32);
+	T_EQ_MEM(d.nonce, m.nonce, 8);
+	T_EQ_INT(d.maclen_covered, n - 16);
+	T_EQ_INT(natmsg_decode(buf, n - 1, &d), NATMSG_E_SHORT);
+	T_EQ_INT(natmsg_decode(buf, n + 1, &d), NATMSG_E_LONG);
+
+	m.type = NATMSG_BOUND;
+	m.status = NATMSG_BOUND_UNKNOWN;
+	n = natmsg_encode(&m, buf, sizeof(buf));
+	T_EQ_INT(n, 1 + 64 + 8 + 1 + 16);
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
+	T_EQ_INT(d.status, NATMSG_BOUND_UNKNOWN);
+	buf[1 + 64 + 8] = 3;
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_E_FLAGS);
+	m.status = 3;
+	T_EQ_INT(natmsg_encode(&m, buf, sizeof(buf)), 0);
+
+	memset(&m, 0, sizeof(m));
+	m.type = NATMSG_TORELAY;
+	fill(m.id, 8, 33);
 	m.payload = payload;
 	m.payload_len = sizeof(payload);
 	n = natmsg_encode(&m, buf, sizeof(buf));
-	T_EQ_INT(n, 1 + 64 + 200 + 16);
+	T_EQ_INT(n, NATMSG_RELAY_HDR + 200);
 	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
+	T_EQ_INT(d.type, NATMSG_TORELAY);
 	T_EQ_INT(d.payload_len, 200);
 	T_EQ_MEM(d.payload, payload, 200);
-	T_EQ_MEM(d.key2, m.key2, 32);
-	T_EQ_INT(natmsg_decode(buf, 1 + 64 + 16, &d), NATMSG_E_SHORT);
+	T_EQ_MEM(d.id, m.id, 8);
+	T_ASSERT(d.mac == NULL);
+	buf[0] = NATMSG_FROMRELAY;
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
+	T_EQ_INT(d.type, NATMSG_FROMRELAY);
+	/* no payload: nothing to relay */
+	T_EQ_INT(natmsg_decode(buf, NATMSG_RELAY_HDR, &d), NATMSG_E_SHORT);
+	T_EQ_INT(natmsg_decode(buf, NATMSG_RELAY_HDR - 1, &d),
+	    NATMSG_E_SHORT);
 	m.payload_len = NATMSG_MAX_PAYLOAD + 1;
+	T_EQ_INT(natmsg_encode(&m, buf, sizeof(buf)), 0);
+	m.payload_len = 0;
 	T_EQ_INT(natmsg_encode(&m, buf, sizeof(buf)), 0);
 
 	memset(&m, 0, sizeof(m));

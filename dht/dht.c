@@ -17,7 +17,8 @@
 
 static const char *drop_names[DHT_DROP_MAX] = {
 	"short", "long", "type", "self", "workbit", "dhlimit", "auth",
-	"decode", "stale", "replay", "unsolicited", "ratelimit", "refused",
+	"decode", "stale", "replay", "unsolicited", "late", "ratelimit",
+	"refused",
 };
 
 const char *
@@ -267,6 +268,13 @@ peer_lookup(struct dht *d, const uint8_t key[DHT_KEY_LEN])
 	return NULL;
 }
 
+static int
+workbit_ok(const struct dht *d, const uint8_t key[DHT_KEY_LEN])
+{
+	return d->workbit == 0 ||
+	    pow_workbits(d->ns, d->nslen, key) >= d->workbit;
+}
+
 /* Derive the pair key for key (one X25519): 0, or -1 with *why set. */
 static int
 peer_derive(struct dht *d, const uint8_t key[DHT_KEY_LEN],
@@ -276,7 +284,7 @@ peer_derive(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	uint8_t		shared[32];
 	int		r;
 
-	if (pow_workbits(d->ns, d->nslen, key) < d->workbit) {
+	if (!workbit_ok(d, key)) {
 		*why = DHT_DROP_WORKBIT;
 		return -1;
 	}
@@ -320,6 +328,7 @@ peer_insert(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	dhtcrypto_wipe(p, sizeof(*p));
 	memcpy(p->key, key, DHT_KEY_LEN);
 	memcpy(p->pair, pair, DHTCRYPTO_PAIR_LEN);
+	load_id(d, p->id, key);
 	p->used = now;
 	p->valid = 1;
 	return p;
@@ -349,26 +358,29 @@ peer_get(struct dht *d, const uint8_t key[DHT_KEY_LEN], uint64_t now,
 /*
  * Every accepted request's nonce is remembered until its timestamp leaves
  * the window. When a set is full, the entry with the oldest timestamp is
- * evicted and the horizon rises to it; a request stamped at or below the
- * horizon is refused, since it might be one we forgot. So memory is fixed
- * and no replay within the window is ever accepted; under a flood the
- * effective window shrinks instead.
+ * evicted and the set's horizon rises to it; a request that maps to that
+ * set and is stamped at or below its horizon is refused, since it might be
+ * one we forgot (a replay maps to the same set as its original). So memory
+ * is fixed and no replay within the window is ever accepted; under a flood
+ * the effective window shrinks instead.
  */
 static int
 replay_check(struct dht *d, const uint8_t *nonce, const uint8_t *key,
     uint64_t ts, uint64_t wall)
 {
 	struct dht_replay	*set, *slot = NULL;
-	uint64_t		 fp, k, expired;
-	unsigned		 i;
+	uint64_t		 fp, k, expired, *horizon;
+	unsigned		 i, si;
 
-	if (ts <= d->replay_horizon)
-		return -1;
 	memcpy(&fp, nonce, sizeof(fp));
 	memcpy(&k, key, sizeof(k));
 	fp ^= k;
-	set = &d->replay[(unsigned)(((fp ^ d->kc_salt) *
-	    0x9e3779b97f4a7c15ULL) >> 32) % d->nreplaysets * DHT_RP_WAYS];
+	si = (unsigned)((((fp ^ d->kc_salt) * 0x9e3779b97f4a7c15ULL) >> 32) %
+	    d->nreplaysets);
+	set = &d->replay[si * DHT_RP_WAYS];
+	horizon = &d->replay_horizon[si];
+	if (ts <= *horizon)
+		return -1;
 	expired = wall > d->ts_window_ms ? wall - d->ts_window_ms : 0;
 	for (i = 0; i < DHT_RP_WAYS; i++) {
 		if (set[i].ts != 0 && set[i].fp == fp)
@@ -383,9 +395,9 @@ replay_check(struct dht *d, const uint8_t *nonce, const uint8_t *key,
 		for (i = 1; i < DHT_RP_WAYS; i++)
 			if (set[i].ts < slot->ts)
 				slot = &set[i];
-		if (slot->ts > d->replay_horizon)
-			d->replay_horizon = slot->ts;
-		if (ts <= d->replay_horizon)
+		if (slot->ts > *horizon)
+			*horizon = slot->ts;
+		if (ts <= *horizon)
 			return -1;
 	}
 	slot->fp = fp;
@@ -517,9 +529,11 @@ pending_send(struct dht *d, struct dht_pending *pd, const uint8_t *payload,
 		return -1;
 	pd->sent = now;
 	pd->attempts++;
-	pd->deadline = now + (uint64_t)dht_rto(d) * pd->attempts;
-	if (pd->purpose == DHT_P_RELAY)		/* not retransmitted */
-		pd->deadline = now + 2 * (uint64_t)dht_rto(d);
+	/* back off: the first deadline is one RTO, then two, three; the
+	 * last transmission waits at least two */
+	pd->deadline = now + (uint64_t)dht_rto(d) *
+	    (pd->attempts == pd->max_attempts && pd->attempts < 2 ? 2 :
+	    pd->attempts);
 	dht_wake_at(d, pd->deadline);
 	d->st.requests_out++;
 	return 0;
@@ -544,6 +558,10 @@ dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	pd->addr = *addr;
 	pd->type = type;
 	pd->purpose = (uint8_t)purpose;
+	/* relays are not kept to resend; verification is opportunistic;
+	 * everything else gets a second chance */
+	pd->max_attempts = purpose == DHT_P_RELAY || purpose == DHT_P_VERIFY ?
+	    1 : DHT_ATTEMPTS;
 	pd->search = search;
 	if (target != NULL)
 		memcpy(pd->target, target, DHT_KEY_LEN);
@@ -551,6 +569,17 @@ dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 		return 0;
 	d->npending++;
 	return pd->txid;
+}
+
+struct dht_pending *
+dht_pending_find(struct dht *d, uint64_t txid)
+{
+	unsigned	i;
+
+	for (i = 0; i < d->npending; i++)
+		if (d->pending[i].txid == txid)
+			return &d->pending[i];
+	return NULL;
 }
 
 int
@@ -564,10 +593,25 @@ dht_pending_to(const struct dht *d, const uint8_t key[DHT_KEY_LEN])
 	return 0;
 }
 
+/* Remove a finished request, remembering its id for a while so that a
+ * late answer (after a retransmission or a timeout) is told apart from an
+ * unsolicited one. */
 static void
 pending_remove(struct dht *d, unsigned i)
 {
+	d->recent[d->nrecent++ % DHT_RECENT] = d->pending[i].txid;
 	d->pending[i] = d->pending[--d->npending];
+}
+
+static int
+recently_done(const struct dht *d, uint64_t txid)
+{
+	unsigned	i;
+
+	for (i = 0; i < DHT_RECENT; i++)
+		if (d->recent[i] == txid)
+			return 1;
+	return 0;
 }
 
 /* --- routing table upkeep ---------------------------------------------- */
@@ -651,6 +695,8 @@ dht_node_answered(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 		break;
 	case DHTTABLE_INSERTED:
 		dht_wake_at(d, now);	/* a new bucket may need a timer */
+		if (!d->reachable)
+			dhtrv_consider(d, key, id, addr, now);
 		break;
 	default:
 		break;
@@ -683,9 +729,16 @@ int
 dht_contact_ok(struct dht *d, const uint8_t key[DHT_KEY_LEN],
     uint8_t id[DHT_ID_LEN])
 {
+	const struct dht_peer	*p;
+
 	if (memcmp(key, d->pk, DHT_KEY_LEN) == 0)
 		return -1;
-	if (pow_workbits(d->ns, d->nslen, key) < d->workbit)
+	/* a cached peer passed the workbit check and has its ID */
+	if ((p = peer_lookup(d, key)) != NULL) {
+		memcpy(id, p->id, DHT_ID_LEN);
+		return 0;
+	}
+	if (!workbit_ok(d, key))
 		return -1;
 	load_id(d, id, key);
 	return 0;
@@ -866,7 +919,8 @@ handle_response(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 	    memcmp(d->pending[i].key, p->key, DHT_KEY_LEN) != 0 ||
 	    !dht_addr_eq(&d->pending[i].addr, from) ||
 	    dhtmsg_response_type(d->pending[i].type) != m->type) {
-		drop(d, DHT_DROP_UNSOLICITED);
+		drop(d, i == d->npending && recently_done(d, m->txid) ?
+		    DHT_DROP_LATE : DHT_DROP_UNSOLICITED);
 		return;
 	}
 	pd = d->pending[i];
@@ -914,7 +968,7 @@ dht_input(struct dht *d, const uint8_t *buf, size_t len,
     const struct dht_addr *from, uint64_t now)
 {
 	uint8_t			 body[DHT_MAX_PACKET];
-	uint8_t			 id[DHT_ID_LEN], pair[DHTCRYPTO_PAIR_LEN];
+	uint8_t			 pair[DHTCRYPTO_PAIR_LEN];
 	struct dhtmsg_hdr	 h;
 	struct dhtmsg		 m;
 	struct dht_peer		*p;
@@ -960,11 +1014,10 @@ dht_input(struct dht *d, const uint8_t *buf, size_t len,
 		drop(d, DHT_DROP_DECODE);
 		return d->wake;
 	}
-	load_id(d, id, h.key);
 	if (dhtmsg_is_request(h.type))
-		handle_request(d, p, id, from, &m, &h, len, now);
+		handle_request(d, p, p->id, from, &m, &h, len, now);
 	else
-		handle_response(d, p, id, from, &m, now);
+		handle_response(d, p, p->id, from, &m, now);
 	return d->wake;
 }
 
@@ -1014,7 +1067,7 @@ pending_periodic(struct dht *d, uint64_t now)
 			i++;
 			continue;
 		}
-		if (p->attempts < DHT_ATTEMPTS && p->purpose != DHT_P_RELAY &&
+		if (p->attempts < p->max_attempts &&
 		    pending_send(d, p, NULL, 0, now) == 0) {
 			if (p->purpose == DHT_P_SEARCH)
 				dhtsearch_timeout(d, p->search, p->key, 0, now);
@@ -1076,10 +1129,19 @@ maintain(struct dht *d, uint64_t now)
 			dhtsearch_start(d, DHTSEARCH_SELF, d->id, NULL, NULL,
 			    NULL, now);
 		d->next_boot = now + DHT_BOOT_RETRY;
-		if (now >= d->next_self)
-			d->next_self = now + jitter(d, d->refresh_ms);
+		if (now >= d->next_self) {
+			/* a NAT-ed node must keep its rendezvous among the
+			 * closest nodes to its ID, which move fast in a young
+			 * network: 30 s after start, then doubling up to the
+			 * refresh interval. A reachable node hears of new
+			 * neighbours through their own requests. */
+			d->next_self = now + jitter(d, d->reachable ?
+			    d->refresh_ms : d->self_gap);
+			d->self_gap = d->self_gap * 2 < d->refresh_ms ?
+			    d->self_gap * 2 : d->refresh_ms;
+		}
 	}
-	for (i = 0; i < DHTTABLE_BUCKETS; i++) {
+	for (i = 0; i < d->table.top; i++) {
 		if ((b = d->table.b[i]) == NULL)
 			continue;
 		if (b->refresh_at == 0)
@@ -1101,7 +1163,7 @@ compute_wake(struct dht *d, uint64_t now)
 		MINW(d->next_boot);
 	for (i = 0; i < d->npending; i++)
 		MINW(d->pending[i].deadline);
-	for (i = 0; i < DHTTABLE_BUCKETS; i++)
+	for (i = 0; i < d->table.top; i++)
 		if (d->table.b[i] != NULL)
 			MINW(d->table.b[i]->refresh_at);
 	for (i = 0; i < DHT_RV_MAX; i++)
@@ -1185,10 +1247,11 @@ dht_create(const struct dht_config *cfg, const struct dht_callbacks *cb,
 	    DHT_KC_WAYS);
 	d->replay = dht_alloc(d, sizeof(*d->replay) * d->nreplaysets *
 	    DHT_RP_WAYS);
+	d->replay_horizon = dht_alloc(d, sizeof(*d->replay_horizon) *
+	    d->nreplaysets);
 	d->pending = dht_alloc(d, sizeof(*d->pending) * d->max_pending);
-	d->clients = dht_alloc(d, sizeof(*d->clients) * d->max_clients);
 	if (d->peers == NULL || d->replay == NULL || d->pending == NULL ||
-	    d->clients == NULL) {
+	    d->replay_horizon == NULL) {
 		dht_destroy(d);
 		*why = "out of memory";
 		return NULL;
@@ -1205,6 +1268,8 @@ dht_create(const struct dht_config *cfg, const struct dht_callbacks *cb,
 	secrets_rotate(d, now);
 	d->next_search_id = 1;
 	d->next_self = now;
+	d->self_gap = DHT_SELF_FIRST < d->refresh_ms ? DHT_SELF_FIRST :
+	    d->refresh_ms;
 	d->next_boot = now;
 	d->wake = now;
 	return d;
@@ -1219,8 +1284,10 @@ dht_destroy(struct dht *d)
 	dht_free(d, d->peers, sizeof(*d->peers) * d->npeersets * DHT_KC_WAYS);
 	dht_free(d, d->replay, sizeof(*d->replay) * d->nreplaysets *
 	    DHT_RP_WAYS);
+	dht_free(d, d->replay_horizon, sizeof(*d->replay_horizon) *
+	    d->nreplaysets);
 	dht_free(d, d->pending, sizeof(*d->pending) * d->max_pending);
-	dht_free(d, d->clients, sizeof(*d->clients) * d->max_clients);
+	dht_free(d, d->clients, sizeof(*d->clients) * d->nclients_cap);
 	dhttable_free(&d->table);
 	dhtcrypto_wipe(d, sizeof(*d));
 	free(d);
@@ -1265,8 +1332,10 @@ dht_set_reachable(struct dht *d, int reachable, uint64_t now)
 		memset(d->rv, 0, sizeof(d->rv));
 	} else {
 		/* stop serving: our clients will notice and move */
-		memset(d->clients, 0, sizeof(*d->clients) * d->max_clients);
-		d->nclients = 0;
+		dht_free(d, d->clients, sizeof(*d->clients) *
+		    d->nclients_cap);
+		d->clients = NULL;
+		d->nclients = d->nclients_cap = 0;
 	}
 	dht_wake_at(d, now);
 }
@@ -1323,7 +1392,7 @@ dht_get_stats(const struct dht *d, struct dht_stats *st)
 			st->rendezvous++;
 	st->reachable = d->reachable;
 	st->mem_routing = sizeof(d->table) + d->table.mem +
-	    sizeof(*d->clients) * d->max_clients;
+	    sizeof(*d->clients) * d->nclients_cap;
 	st->mem_total = d->mem + d->table.mem;
 }
 
@@ -1336,7 +1405,7 @@ dht_foreach_node(const struct dht *d,
 	unsigned			 i, k;
 	int				 r;
 
-	for (i = 0; i < DHTTABLE_BUCKETS; i++) {
+	for (i = 0; i < d->table.top; i++) {
 		if ((b = d->table.b[i]) == NULL)
 			continue;
 		for (k = 0; k < b->count; k++) {
@@ -1350,7 +1419,7 @@ dht_foreach_node(const struct dht *d,
 				return r;
 		}
 	}
-	for (i = 0; i < DHTTABLE_BUCKETS; i++) {
+	for (i = 0; i < d->table.top; i++) {
 		if ((b = d->table.b[i]) == NULL)
 			continue;
 		for (k = 0; k < b->rcount; k++) {

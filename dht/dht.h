@@ -127,7 +127,7 @@ struct dht_config {
 	unsigned	 workbit;	/* ignore keys with fewer workbits */
 	int		 reachable;	/* reachable from outside (public/mapped) */
 
-	unsigned	 max_pending;	/* outstanding requests: 256 */
+	unsigned	 max_pending;	/* outstanding requests: 128 */
 	unsigned	 max_searches;	/* concurrent host lookups: 32 */
 	unsigned	 max_clients;	/* NAT-ed nodes we serve: 64 */
 	unsigned	 key_cache;	/* cached pair keys (~100 B each): 256 */
@@ -238,6 +238,7 @@ enum dht_drop {
 	DHT_DROP_STALE,		/* request timestamp outside the window */
 	DHT_DROP_REPLAY,	/* request seen before */
 	DHT_DROP_UNSOLICITED,	/* response matching no request of ours */
+	DHT_DROP_LATE,		/* answer to a request already finished */
 	DHT_DROP_RATELIMIT,	/* reply rate limit reached */
 	DHT_DROP_REFUSED,	/* well-formed but not acceptable here */
 	DHT_DROP_MAX

@@ -13,7 +13,7 @@
 #include "dhttable.h"
 
 /* Defaults (see struct dht_config) and fixed protocol constants. */
-#define DHT_DEF_PENDING		256
+#define DHT_DEF_PENDING		128
 #define DHT_DEF_SEARCHES	32
 #define DHT_DEF_CLIENTS		64
 #define DHT_DEF_KEYCACHE	256
@@ -32,14 +32,17 @@
 #define DHT_RTO_MAX		2000
 #define DHT_RTO_INIT		1000
 #define DHT_ATTEMPTS		2	/* transmissions per request */
+#define DHT_ATTEMPTS_TARGET	4	/* ... to the key a lookup is for */
 #define DHT_STALE		900000	/* a node unheard this long is questioned */
 #define DHT_BOOT_RETRY		15000	/* bootstrap retry while the table is thin */
 #define DHT_SEARCH_TIMEOUT	20000	/* a lookup gives up */
 #define DHT_RV_LIFETIME		75	/* seconds a registration lasts */
 #define DHT_RELAY_RATE		10	/* relays per second per client */
-#define DHT_BAD_MAX		32	/* recently failed contacts remembered */
+#define DHT_BAD_MAX		128	/* recently failed contacts remembered */
 #define DHT_BAD_TIME		600000
 #define DHT_INTERNAL_SEARCHES	2	/* slots kept for our own lookups */
+#define DHT_SELF_FIRST		30000	/* first self-lookup gap, doubling */
+#define DHT_RECENT		16	/* finished request ids remembered */
 
 /* What a pending request is for. */
 enum dht_purpose {
@@ -55,6 +58,7 @@ enum dht_purpose {
 #define DHT_KC_WAYS		4
 struct dht_peer {
 	uint8_t		key[DHT_KEY_LEN];
+	uint8_t		id[DHT_ID_LEN];			/* its node ID */
 	uint8_t		pair[DHTCRYPTO_PAIR_LEN];
 	uint8_t		token[DHTMSG_TOKEN_LEN];	/* issued to us */
 	uint64_t	token_at;			/* 0: none */
@@ -68,7 +72,7 @@ struct dht_pending {
 	struct dht_addr	addr;
 	uint8_t		type;		/* request type */
 	uint8_t		purpose;
-	uint8_t		attempts;
+	uint8_t		attempts, max_attempts;
 	int		search;
 	uint8_t		target[DHT_KEY_LEN];	/* FIND id / RELAY target */
 	uint64_t	sent, deadline;
@@ -94,6 +98,7 @@ struct dht_boot {
 /* A node serving us (we are NAT-ed). */
 struct dht_rvnode {
 	uint8_t		key[DHT_KEY_LEN];
+	uint8_t		id[DHT_ID_LEN];
 	struct dht_addr	addr;
 	uint8_t		used, active, inflight, token_retry;
 	uint64_t	next_ka;
@@ -139,7 +144,9 @@ struct dht {
 
 	struct dht_replay	*replay;
 	unsigned		 nreplaysets;
-	uint64_t		 replay_horizon;
+	uint64_t		*replay_horizon;	/* per set */
+	uint64_t		 recent[DHT_RECENT];
+	unsigned		 nrecent;
 
 	struct dht_bucketrate	 reply_rl, dh_rl;
 
@@ -150,14 +157,15 @@ struct dht {
 	unsigned		 nboots;
 	uint64_t		 next_boot;
 	uint64_t		 next_self;
+	uint32_t		 self_gap;
 
 	struct dhtsearch	*searches;
 	unsigned		 nsearches;
 	int			 next_search_id;
 
 	struct dht_rvnode	 rv[DHT_RV_MAX];
-	struct dht_client	*clients;
-	unsigned		 nclients;
+	struct dht_client	*clients;		/* grows to max_clients */
+	unsigned		 nclients, nclients_cap;
 
 	struct dht_bad		 bad[DHT_BAD_MAX];
 	unsigned		 nbad;
@@ -187,6 +195,7 @@ uint64_t dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    int search, const uint8_t *target, const uint8_t *payload,
 	    size_t plen, uint64_t now);
 int	dht_pending_to(const struct dht *d, const uint8_t key[DHT_KEY_LEN]);
+struct dht_pending *dht_pending_find(struct dht *d, uint64_t txid);
 /* Contacts that recently failed or refused us are not retried soon. */
 int	dht_is_bad(struct dht *d, const uint8_t key[DHT_KEY_LEN], uint64_t now);
 void	dht_mark_bad(struct dht *d, const uint8_t key[DHT_KEY_LEN],
@@ -231,6 +240,10 @@ void	dhtrv_registered(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 void	dhtrv_register_failed(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    uint64_t now);
 void	dhtrv_forget(struct dht *d, const uint8_t key[DHT_KEY_LEN]);
+/* A node entered the table: closer to us than a rendezvous? */
+void	dhtrv_consider(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr,
+	    uint64_t now);
 struct dht_rvnode *dhtrv_find(struct dht *d, const uint8_t key[DHT_KEY_LEN]);
 /* Handle a REGISTER / RELAY: fill the answer r; 1 to send it, 0 to drop
  * the request (counted). */

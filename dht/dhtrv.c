@@ -61,6 +61,7 @@ rv_add(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 			continue;
 		memset(rv, 0, sizeof(*rv));
 		memcpy(rv->key, key, DHT_KEY_LEN);
+		dht_node_id(d, rv->id, key);
 		rv->addr = *addr;
 		rv->used = 1;
 		rv_register(d, rv, now);
@@ -86,6 +87,30 @@ rv_count(const struct dht *d)
 	for (i = 0; i < DHT_RV_MAX; i++)
 		n += d->rv[i].used;
 	return n;
+}
+
+void
+dhtrv_consider(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr, uint64_t now)
+{
+	struct dht_rvnode	*far = NULL;
+	unsigned		 i;
+
+	if (d->reachable || dhtrv_find(d, key) != NULL)
+		return;
+	for (i = 0; i < DHT_RV_MAX; i++) {
+		if (!d->rv[i].used) {
+			rv_add(d, key, addr, now);
+			return;
+		}
+		if (far == NULL || dhttable_cmp(d->id, d->rv[i].id, far->id) > 0)
+			far = &d->rv[i];
+	}
+	/* lookups for us end at the closest nodes: follow them */
+	if (dhttable_cmp(d->id, id, far->id) < 0 && !dht_is_bad(d, key, now)) {
+		memset(far, 0, sizeof(*far));
+		rv_add(d, key, addr, now);
+	}
 }
 
 /* Fill empty slots with the table's closest nodes to our ID. */
@@ -186,7 +211,7 @@ dhtrv_periodic(struct dht *d, uint64_t now)
 			if (d->rv[i].used && now >= d->rv[i].next_ka)
 				rv_register(d, &d->rv[i], now);
 	}
-	for (i = 0; i < d->max_clients; i++) {
+	for (i = 0; i < d->nclients_cap && d->nclients > 0; i++) {
 		c = &d->clients[i];
 		if (c->expires != 0 && c->expires <= now) {
 			memset(c, 0, sizeof(*c));
@@ -202,7 +227,7 @@ client_by_key(struct dht *d, const uint8_t key[DHT_KEY_LEN], uint64_t now)
 {
 	unsigned	i;
 
-	for (i = 0; i < d->max_clients; i++)
+	for (i = 0; i < d->nclients_cap; i++)
 		if (d->clients[i].expires > now &&
 		    memcmp(d->clients[i].key, key, DHT_KEY_LEN) == 0)
 			return &d->clients[i];
@@ -216,11 +241,33 @@ dhtrv_client_by_id(struct dht *d, const uint8_t id[DHT_ID_LEN], uint64_t now)
 
 	if (d->nclients == 0)
 		return NULL;
-	for (i = 0; i < d->max_clients; i++)
+	for (i = 0; i < d->nclients_cap; i++)
 		if (d->clients[i].expires > now &&
 		    memcmp(d->clients[i].id, id, DHT_ID_LEN) == 0)
 			return &d->clients[i];
 	return NULL;
+}
+
+/* A free slot in a grown client table, or NULL at max_clients. */
+static struct dht_client *
+client_grow(struct dht *d)
+{
+	struct dht_client	*c;
+	unsigned		 cap = d->nclients_cap ? d->nclients_cap * 2 : 4;
+
+	if (d->nclients_cap >= d->max_clients)
+		return NULL;
+	if (cap > d->max_clients)
+		cap = d->max_clients;
+	if ((c = dht_alloc(d, cap * sizeof(*c))) == NULL)
+		return NULL;
+	if (d->clients != NULL)
+		memcpy(c, d->clients, d->nclients_cap * sizeof(*c));
+	dht_free(d, d->clients, d->nclients_cap * sizeof(*c));
+	d->clients = c;
+	c = &d->clients[d->nclients_cap];
+	d->nclients_cap = cap;
+	return c;
 }
 
 int
@@ -246,13 +293,13 @@ dhtrv_handle_register(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 			return 0;
 		}
 	} else {
-		for (i = 0; i < d->max_clients; i++) {
+		for (i = 0; i < d->nclients_cap; i++) {
 			if (d->clients[i].expires <= now) {
 				c = &d->clients[i];
 				break;
 			}
 		}
-		if (c == NULL) {
+		if (c == NULL && (c = client_grow(d)) == NULL) {
 			r->status = DHTMSG_ST_FULL;
 			return 1;
 		}
@@ -349,7 +396,7 @@ dht_clients(const struct dht *d, struct dht_rv_info *out, size_t max)
 	size_t		n = 0;
 	unsigned	i;
 
-	for (i = 0; i < d->max_clients && n < max; i++) {
+	for (i = 0; i < d->nclients_cap && n < max; i++) {
 		if (d->clients[i].expires == 0)
 			continue;
 		memset(&out[n], 0, sizeof(out[n]));

@@ -232,6 +232,8 @@ static void
 step(struct dht *d, struct dhtsearch *s, uint64_t now)
 {
 	struct dhtsearch_cand	*c;
+	struct dht_pending	*pd;
+	uint64_t		 txid;
 	unsigned		 i, inflight = 0, considered = 0;
 	int			 complete = 1;
 
@@ -251,14 +253,20 @@ step(struct dht *d, struct dhtsearch *s, uint64_t now)
 			continue;
 		considered++;
 		if (c->state == C_NEW && inflight < DHT_ALPHA) {
-			if (dht_request(d, c->key, &c->addr, DHTMSG_FIND,
-			    DHT_P_SEARCH, s->id, s->target, NULL, 0,
-			    now) == 0) {
+			if ((txid = dht_request(d, c->key, &c->addr,
+			    DHTMSG_FIND, DHT_P_SEARCH, s->id, s->target, NULL, 0,
+			    now)) == 0) {
 				if (d->npending >= d->max_pending)
 					return;	/* try again later */
 				c->state = C_FAILED;
 				continue;
 			}
+			/* only the owner itself can confirm its endpoint:
+			 * losing that exchange must not fail the lookup */
+			if (s->kind == DHTSEARCH_KEY &&
+			    memcmp(c->key, s->key, DHT_KEY_LEN) == 0 &&
+			    (pd = dht_pending_find(d, txid)) != NULL)
+				pd->max_attempts = DHT_ATTEMPTS_TARGET;
 			c->state = C_INFLIGHT;
 			inflight++;
 			s->msgs++;

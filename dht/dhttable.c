@@ -18,8 +18,13 @@ dhttable_free(struct dhttable *t)
 {
 	unsigned	i;
 
-	for (i = 0; i < DHTTABLE_BUCKETS; i++)
+	for (i = 0; i < DHTTABLE_BUCKETS; i++) {
+		if (t->b[i] == NULL)
+			continue;
+		free(t->b[i]->n);
+		free(t->b[i]->r);
 		free(t->b[i]);
+	}
 	memset(t, 0, sizeof(*t));
 }
 
@@ -71,8 +76,32 @@ bucket_of(struct dhttable *t, const uint8_t id[DHT_ID_LEN], int create)
 			return NULL;
 		t->mem += sizeof(*t->b[i]);
 		t->buckets++;
+		if (i + 1 > t->top)
+			t->top = i + 1;
 	}
 	return t->b[i];
+}
+
+/* Room for one more node in b (growing 2, 4, 8, 16, DHT_K); 0 or -1. */
+static int
+bucket_room(struct dhttable *t, struct dhttable_bucket *b)
+{
+	struct dhttable_node	*n;
+	unsigned		 cap;
+
+	if (b->count < b->cap)
+		return 0;
+	if (b->cap >= DHT_K)
+		return -1;
+	cap = b->cap == 0 ? 2 : b->cap * 2;
+	if (cap > DHT_K)
+		cap = DHT_K;
+	if ((n = realloc(b->n, cap * sizeof(*n))) == NULL)
+		return -1;
+	t->mem += (cap - b->cap) * sizeof(*n);
+	b->n = n;
+	b->cap = cap;
+	return 0;
 }
 
 static struct dhttable_node *
@@ -152,6 +181,8 @@ dhttable_heard(struct dhttable *t, const uint8_t key[DHT_KEY_LEN],
 		return DHTTABLE_IGNORED;
 	}
 	if (b->count < DHT_K) {
+		if (bucket_room(t, b) != 0)
+			return DHTTABLE_NOMEM;
 		if ((ri = repl_find(b, id)) >= 0)
 			repl_remove(t, b, (unsigned)ri);
 		n = &b->n[b->count++];
@@ -164,6 +195,11 @@ dhttable_heard(struct dhttable *t, const uint8_t key[DHT_KEY_LEN],
 		return DHTTABLE_INSERTED;
 	}
 	/* full: remember it as a replacement, the oldest making room */
+	if (b->r == NULL) {
+		if ((b->r = calloc(DHTTABLE_REPL, sizeof(*b->r))) == NULL)
+			return DHTTABLE_NOMEM;
+		t->mem += DHTTABLE_REPL * sizeof(*b->r);
+	}
 	if ((ri = repl_find(b, id)) < 0) {
 		if (b->rcount < DHTTABLE_REPL) {
 			ri = (int)b->rcount++;
@@ -241,41 +277,65 @@ dhttable_questionable(struct dhttable *t, const uint8_t id[DHT_ID_LEN],
 	return lrs;
 }
 
+/* Insert bucket b's nodes into the sorted out[0..*count) (at most max). */
+static void
+closest_add(const struct dhttable_bucket *b, const uint8_t target[DHT_ID_LEN],
+    struct dhttable_node **out, size_t max, size_t *count, const uint8_t *skip,
+    int avoid_failing)
+{
+	struct dhttable_node	*n;
+	size_t			 j;
+	unsigned		 k;
+
+	if (b == NULL)
+		return;
+	for (k = 0; k < b->count; k++) {
+		n = &b->n[k];
+		if (avoid_failing && n->fails > 0)
+			continue;
+		if (skip != NULL && memcmp(n->key, skip, DHT_KEY_LEN) == 0)
+			continue;
+		if (*count == max &&
+		    dhttable_cmp(target, n->id, out[max - 1]->id) >= 0)
+			continue;
+		j = *count < max ? (*count)++ : max - 1;
+		while (j > 0 && dhttable_cmp(target, n->id, out[j - 1]->id) < 0) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = n;
+	}
+}
+
+/*
+ * With p = prefix(self, target): every node of bucket p is closer to the
+ * target than any node of the buckets above p, which are all closer than
+ * those of bucket p - 1, then p - 2, ... (the first bit where a node and the
+ * target differ tells). So the buckets are visited in that order and the
+ * scan stops at the first group that leaves the answer full.
+ */
 size_t
 dhttable_closest(struct dhttable *t, const uint8_t target[DHT_ID_LEN],
     struct dhttable_node **out, size_t max, const uint8_t *skip,
     int avoid_failing)
 {
-	struct dhttable_bucket	*b;
-	struct dhttable_node	*n;
-	size_t			 count = 0, j;
-	unsigned		 i, k;
+	size_t		count = 0;
+	unsigned	p = dhttable_prefix(t->self, target), i;
 
 	if (max == 0)
 		return 0;
-	for (i = 0; i < DHTTABLE_BUCKETS; i++) {
-		if ((b = t->b[i]) == NULL)
-			continue;
-		for (k = 0; k < b->count; k++) {
-			n = &b->n[k];
-			if (avoid_failing && n->fails > 0)
-				continue;
-			if (skip != NULL &&
-			    memcmp(n->key, skip, DHT_KEY_LEN) == 0)
-				continue;
-			/* insertion into the sorted prefix out[0..count) */
-			if (count == max &&
-			    dhttable_cmp(target, n->id, out[count - 1]->id) >= 0)
-				continue;
-			j = count < max ? count++ : max - 1;
-			while (j > 0 &&
-			    dhttable_cmp(target, n->id, out[j - 1]->id) < 0) {
-				out[j] = out[j - 1];
-				j--;
-			}
-			out[j] = n;
-		}
-	}
+	if (p < DHTTABLE_BUCKETS)
+		closest_add(t->b[p], target, out, max, &count, skip,
+		    avoid_failing);
+	if (count == max)
+		return count;
+	for (i = p + 1; i < t->top; i++)
+		closest_add(t->b[i], target, out, max, &count, skip,
+		    avoid_failing);
+	for (i = p < DHTTABLE_BUCKETS ? p : DHTTABLE_BUCKETS; i > 0 &&
+	    count < max; i--)
+		closest_add(t->b[i - 1], target, out, max, &count, skip,
+		    avoid_failing);
 	return count;
 }
 

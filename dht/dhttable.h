@@ -2,8 +2,10 @@
  *
  * Bucket i holds the nodes whose ID shares exactly i leading bits with ours,
  * up to DHT_K of them, plus a replacement cache of recently verified nodes
- * that did not fit. Buckets are allocated on first use, so a table costs
- * what the network's size needs (about log2(N / K) full buckets).
+ * that did not fit. Buckets are allocated on first use and grow with their
+ * content (the replacement cache only once the bucket is full), so a table
+ * costs what the network's size needs: about log2(N / K) full buckets and a
+ * few sparse ones near our own ID.
  *
  * Policy (Kademlia's): old live nodes are kept. A node heard through a round
  * trip we started (a response) is inserted if there is room, or goes into
@@ -41,17 +43,18 @@ struct dhttable_repl {
 };
 
 struct dhttable_bucket {
-	struct dhttable_node	n[DHT_K];
-	unsigned		count;
-	struct dhttable_repl	r[DHTTABLE_REPL];
-	unsigned		rcount;
-	uint64_t		refresh_at;	/* next refresh */
+	struct dhttable_node	*n;		/* count used of cap */
+	unsigned		 count, cap;
+	struct dhttable_repl	*r;		/* DHTTABLE_REPL when full */
+	unsigned		 rcount;
+	uint64_t		 refresh_at;	/* next refresh */
 };
 
 struct dhttable {
 	uint8_t			 self[DHT_ID_LEN];
 	struct dhttable_bucket	*b[DHTTABLE_BUCKETS];
 	unsigned		 nodes, repl, buckets;
+	unsigned		 top;		/* highest bucket in use + 1 */
 	size_t			 mem;
 };
 

@@ -702,7 +702,7 @@ T_TEST(replayed_request_and_response_dropped)
 	T_EQ_INT(after.pkts_out, before.pkts_out);
 	T_EQ_INT(after.table_nodes, before.table_nodes);
 
-	/* a response delivered twice: the second is unsolicited */
+	/* a response delivered twice: the second is refused (as late) */
 	net->ncaptured = 0;
 	net->tap = tap_capture_back;
 	T_ASSERT(dht_search(net->n[0]->d, net->n[1]->pk, on_search,
@@ -716,8 +716,7 @@ T_TEST(replayed_request_and_response_dropped)
 	p = net->captured[req];
 	dht_input(net->n[0]->d, p.buf, p.len, &p.src, net->now);
 	dht_get_stats(net->n[0]->d, &after);
-	T_EQ_INT(after.drops[DHT_DROP_UNSOLICITED],
-	    before.drops[DHT_DROP_UNSOLICITED] + 1);
+	T_EQ_INT(after.drops[DHT_DROP_LATE], before.drops[DHT_DROP_LATE] + 1);
 	T_EQ_INT(after.pkts_out, before.pkts_out);
 	net_free(net);
 }

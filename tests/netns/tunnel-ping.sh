@@ -66,6 +66,9 @@ fi
 [ -s "$TMPD/err" ] || fail "no error message for a failed start"
 ip netns exec "$(ns 2)" "$MESH" up "$TMPD/net" private-key "$TMPD/k2.sk" \
     interface "$(ifn 2)" || fail "mesh up (daemonized) failed"
+dpid=$(show 2 | sed -n 's/^pid=//p')
+[ -n "$dpid" ] || fail "no pid from the daemonized member"
+PIDS="$PIDS $dpid"		# killed by cleanup should a check below fail
 # Member 1 still holds a session with the old daemon (it would notice in
 # 15 s, as WireGuard does); the new one starts a handshake when it sends.
 ping_ok 2 10.66.0.1 || fail "ping from the daemonized member failed"

@@ -554,7 +554,14 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 		return;
 	}
 	if (seglen > dp->mtu) {
+		/* Segments over the tunnel's MTU (the interface's was raised
+		 * by hand): path MTU discovery brings the MSS down. */
 		dp->c.drops[DP_DROP_TOO_BIG]++;
+		if ((n = icmp_too_big(dp->scratch, sizeof(dp->scratch), pkt,
+		    len, dp->mtu)) > 0) {
+			tun_put(dp, dp->scratch, n);
+			dp->c.icmp_sent++;
+		}
 		return;
 	}
 	if ((p = route_out(dp, pkt, len)) == NULL)

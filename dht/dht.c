@@ -253,18 +253,30 @@ peer_set(const struct dht *d, const uint8_t key[DHT_KEY_LEN])
 
 	memcpy(&h, key, sizeof(h));
 	h = (h ^ d->kc_salt) * 0x9e3779b97f4a7c15ULL;
-	return (unsigned)((h >> 32) % d->npeersets);
+	return (unsigned)(h >> 32) & (d->npeersets - 1);
+}
+
+/* A key's tag: its first bytes, never 0 (0 marks a free way). The tags of a
+ * set share a cache line, so a miss does not touch the entries. */
+static uint64_t
+peer_tag(const uint8_t key[DHT_KEY_LEN])
+{
+	uint64_t	t;
+
+	memcpy(&t, key, sizeof(t));
+	return t | 1;
 }
 
 static struct dht_peer *
 peer_lookup(struct dht *d, const uint8_t key[DHT_KEY_LEN])
 {
-	struct dht_peer	*set = &d->peers[peer_set(d, key) * DHT_KC_WAYS];
-	unsigned	 i;
+	unsigned	 base = peer_set(d, key) * DHT_KC_WAYS, i;
+	uint64_t	 tag = peer_tag(key);
 
 	for (i = 0; i < DHT_KC_WAYS; i++)
-		if (set[i].valid && memcmp(set[i].key, key, DHT_KEY_LEN) == 0)
-			return &set[i];
+		if (d->peer_tags[base + i] == tag &&
+		    memcmp(d->peers[base + i].key, key, DHT_KEY_LEN) == 0)
+			return &d->peers[base + i];
 	return NULL;
 }
 
@@ -313,24 +325,24 @@ peer_insert(struct dht *d, const uint8_t key[DHT_KEY_LEN],
     const uint8_t pair[DHTCRYPTO_PAIR_LEN], uint64_t now)
 {
 	struct dht_peer	*set, *p;
-	unsigned	 i;
+	unsigned	 base = peer_set(d, key) * DHT_KC_WAYS, i, w = 0;
 
-	set = &d->peers[peer_set(d, key) * DHT_KC_WAYS];
-	p = &set[0];
+	set = &d->peers[base];
 	for (i = 0; i < DHT_KC_WAYS; i++) {
-		if (!set[i].valid) {
-			p = &set[i];
+		if (d->peer_tags[base + i] == 0) {
+			w = i;
 			break;
 		}
-		if (set[i].used < p->used)
-			p = &set[i];
+		if (set[i].used < set[w].used)
+			w = i;
 	}
+	p = &set[w];
 	dhtcrypto_wipe(p, sizeof(*p));
 	memcpy(p->key, key, DHT_KEY_LEN);
 	memcpy(p->pair, pair, DHTCRYPTO_PAIR_LEN);
 	load_id(d, p->id, key);
 	p->used = now;
-	p->valid = 1;
+	d->peer_tags[base + w] = peer_tag(key);
 	return p;
 }
 
@@ -1241,16 +1253,20 @@ dht_create(const struct dht_config *cfg, const struct dht_callbacks *cb,
 	    DHT_DEF_TS_WINDOW;
 	kc = cfg->key_cache ? cfg->key_cache : DHT_DEF_KEYCACHE;
 	rp = cfg->replay_cache ? cfg->replay_cache : DHT_DEF_REPLAY;
-	d->npeersets = (kc + DHT_KC_WAYS - 1) / DHT_KC_WAYS;
+	for (d->npeersets = 1; d->npeersets * DHT_KC_WAYS < kc; )
+		d->npeersets *= 2;	/* a power of two */
 	d->nreplaysets = (rp + DHT_RP_WAYS - 1) / DHT_RP_WAYS;
 	d->peers = dht_alloc(d, sizeof(*d->peers) * d->npeersets *
+	    DHT_KC_WAYS);
+	d->peer_tags = dht_alloc(d, sizeof(*d->peer_tags) * d->npeersets *
 	    DHT_KC_WAYS);
 	d->replay = dht_alloc(d, sizeof(*d->replay) * d->nreplaysets *
 	    DHT_RP_WAYS);
 	d->replay_horizon = dht_alloc(d, sizeof(*d->replay_horizon) *
 	    d->nreplaysets);
 	d->pending = dht_alloc(d, sizeof(*d->pending) * d->max_pending);
-	if (d->peers == NULL || d->replay == NULL || d->pending == NULL ||
+	if (d->peers == NULL || d->peer_tags == NULL || d->replay == NULL ||
+	    d->pending == NULL ||
 	    d->replay_horizon == NULL) {
 		dht_destroy(d);
 		*why = "out of memory";
@@ -1282,6 +1298,8 @@ dht_destroy(struct dht *d)
 		return;
 	dhtsearch_free_all(d);
 	dht_free(d, d->peers, sizeof(*d->peers) * d->npeersets * DHT_KC_WAYS);
+	dht_free(d, d->peer_tags, sizeof(*d->peer_tags) * d->npeersets *
+	    DHT_KC_WAYS);
 	dht_free(d, d->replay, sizeof(*d->replay) * d->nreplaysets *
 	    DHT_RP_WAYS);
 	dht_free(d, d->replay_horizon, sizeof(*d->replay_horizon) *

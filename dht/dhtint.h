@@ -63,7 +63,6 @@ struct dht_peer {
 	uint8_t		token[DHTMSG_TOKEN_LEN];	/* issued to us */
 	uint64_t	token_at;			/* 0: none */
 	uint64_t	used;
-	uint8_t		valid;
 };
 
 struct dht_pending {
@@ -136,7 +135,8 @@ struct dht {
 	struct dhttable		 table;
 
 	struct dht_peer		*peers;
-	unsigned		 npeersets;
+	uint64_t		*peer_tags;		/* 0: free way */
+	unsigned		 npeersets;		/* a power of two */
 	uint64_t		 kc_salt;
 
 	struct dht_pending	*pending;

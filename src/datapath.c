@@ -114,6 +114,8 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 		dp->rbufsz = OFFLOAD_MAX_SEGS * (WIRE_DATA_OVERHEAD + mtu +
 		    WIRE_PAD_MULTIPLE);
 	dp->rbufsz = (dp->rbufsz + 63) & ~(size_t)63;
+	if (tun == NULL)
+		dp->rbufsz = 0;		/* headless: nothing to read */
 	if ((dp->bufs = malloc(UDP_BATCH * (dp->rbufsz + DP_RXBUFSZ))) ==
 	    NULL)
 		goto fail;
@@ -205,14 +207,18 @@ dp_drop_name(enum dp_drop d)
 	return (unsigned)d < DP_DROP_COUNT ? names[d] : "unknown";
 }
 
+static void	rearm(struct datapath *);
+
 static void
 touch(struct datapath *dp, struct peer *p)
 {
 	if (p->touched == dp->gen)
 		return;
+	/* Many peers in one batch: settle the timers seen so far. */
+	if (dp->ntouched == sizeof(dp->touched) / sizeof(dp->touched[0]))
+		rearm(dp);
 	p->touched = dp->gen;
-	if (dp->ntouched < sizeof(dp->touched) / sizeof(dp->touched[0]))
-		dp->touched[dp->ntouched++] = p;
+	dp->touched[dp->ntouched++] = p;
 }
 
 /* End of a batch: timers that must fire earlier than armed. */

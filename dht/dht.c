@@ -864,9 +864,10 @@ handle_request(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
     const struct dht_addr *from, const struct dhtmsg *m,
     const struct dhtmsg_hdr *h, size_t len, uint64_t now)
 {
-	struct dhtmsg	r;
-	uint64_t	wall = d->cb.wallclock(d->cb.arg);
-	int		token_ok;
+	struct dhtmsg		 r;
+	struct dht_rvnode	*rv;
+	uint64_t		 wall = d->cb.wallclock(d->cb.arg);
+	int			 token_ok;
 
 	if (m->ts + d->ts_window_ms < wall || m->ts > wall + d->ts_window_ms) {
 		drop(d, DHT_DROP_STALE);
@@ -874,6 +875,12 @@ handle_request(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 	}
 	if (replay_check(d, h->nonce, h->key, m->ts, wall) != 0) {
 		drop(d, DHT_DROP_REPLAY);
+		return;
+	}
+	/* only our rendezvous nodes may pass us relayed packets */
+	if (m->type == DHTMSG_RELAYED && ((rv = dhtrv_find(d, p->key)) == NULL ||
+	    !rv->active)) {
+		drop(d, DHT_DROP_REFUSED);
 		return;
 	}
 	if (m->type != DHTMSG_RELAYED && !dht_rate_take(&d->reply_rl, now)) {

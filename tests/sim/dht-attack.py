@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Attack a running DHT node over loopback with forged, replayed, truncated
+and oversized packets, and check that it answers none of them and that its
+state does not change (only its drop counters move).
+
+An independent implementation of the wire format (dht/dhtmsg.h, dht/dht.h)
+in Python, with libsodium through ctypes for X25519 and XChaCha20-Poly1305
+and hashlib for BLAKE2b.
+
+    dht-attack.py PATH/TO/dht-node
+
+Two nodes are started: B (the victim) and A, which bootstraps from B through
+a recording proxy, so that genuine packets between them can be replayed.
+Exit status: 0 pass, 1 fail, 77 skip (no libsodium), 99 error.
+"""
+import ctypes
+import ctypes.util
+import hashlib
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+PING, PONG, FIND, NODES, REGISTER, REGISTERED, RELAY, RELAY_ACK, RELAYED = \
+    range(0x10, 0x19)
+REQUESTS = {PING, FIND, REGISTER, RELAY, RELAYED}
+F_REACH, F_TOKEN = 1, 2
+WORKBIT = 4
+NS = b"public"
+
+failures = []
+procs = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def load_sodium():
+    name = ctypes.util.find_library("sodium")
+    for cand in ([name] if name else []) + ["libsodium.so.23",
+                                            "libsodium.so"]:
+        try:
+            lib = ctypes.CDLL(cand)
+            if lib.sodium_init() < 0:
+                return None
+            return lib
+        except OSError:
+            continue
+    return None
+
+
+na = load_sodium()
+if na is None:
+    print("SKIP: libsodium not loadable from Python")
+    sys.exit(77)
+
+
+def pubkey(sk):
+    pk = ctypes.create_string_buffer(32)
+    na.crypto_scalarmult_base(pk, sk)
+    return pk.raw
+
+
+def x25519(sk, pk):
+    out = ctypes.create_string_buffer(32)
+    if na.crypto_scalarmult(out, sk, pk) != 0:
+        raise ValueError("low-order point")
+    return out.raw
+
+
+def workbits(ns, pk):
+    h = hashlib.blake2b(ns + pk, digest_size=32).digest()
+    n = 0
+    for b in h:
+        if b == 0:
+            n += 8
+            continue
+        while not b & 0x80:
+            b <<= 1
+            n += 1
+        break
+    return n
+
+
+def make_key(ns=NS, at_least=WORKBIT, below=False):
+    while True:
+        sk = os.urandom(32)
+        pk = pubkey(sk)
+        w = workbits(ns, pk)
+        if (w < at_least) if below else (w >= at_least):
+            return sk, pk
+
+
+def pair_key(sk, my_pk, peer_pk, ns=NS):
+    lo, hi = sorted([my_pk, peer_pk])
+    return hashlib.blake2b(b"mesh-dht-v1 pair" + bytes([len(ns)]) + ns +
+                           lo + hi, digest_size=32,
+                           key=x25519(sk, peer_pk)).digest()
+
+
+def seal(ptype, sender_pk, pair, body):
+    nonce = os.urandom(24)
+    ad = bytes([ptype]) + sender_pk
+    c = ctypes.create_string_buffer(len(body) + 16)
+    clen = ctypes.c_ulonglong(0)
+    na.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        c, ctypes.byref(clen), body, ctypes.c_ulonglong(len(body)), ad,
+        ctypes.c_ulonglong(len(ad)), None, nonce, pair)
+    return ad + nonce + c.raw[:clen.value]
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def request(txid, flags=0, rest=b"", pad=0, ts=None):
+    return struct.pack(">QQB", txid, now_ms() if ts is None else ts,
+                       flags) + rest + bytes(pad)
+
+
+def addr4(port):
+    return bytes([4, 127, 0, 0, 1]) + struct.pack(">H", port)
+
+
+def response(txid, rest=b"", port=1):
+    return struct.pack(">QB", txid, F_REACH) + addr4(port) + bytes(8) + rest
+
+
+def start_node(node, *args):
+    p = subprocess.Popen([node, "-w", str(WORKBIT)] + list(args),
+                         stdout=subprocess.PIPE, text=True)
+    procs.append(p)
+    line = p.stdout.readline().split()
+    info = dict(kv.split("=", 1) for kv in line)
+    return p, bytes.fromhex(info["key"]), int(info["port"])
+
+
+def snapshot(p):
+    """Ask a node for its state; returns (stats dict, sorted table)."""
+    p.send_signal(signal.SIGUSR1)
+    stats, table = {}, []
+    while True:
+        line = p.stdout.readline()
+        if not line:
+            raise RuntimeError("node exited")
+        line = line.strip()
+        if line == "end":
+            return stats, sorted(table)
+        if line.startswith("stats "):
+            stats = dict(kv.split("=", 1) for kv in line.split()[1:])
+            stats = {k: int(v) for k, v in stats.items()}
+        elif line.startswith("node ") or line.startswith("client "):
+            table.append(line)
+
+
+def udp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    return s
+
+
+def drain(socks, seconds):
+    """Everything that arrives on socks within seconds: [(sock, data)]."""
+    got, end = [], time.time() + seconds
+    while True:
+        left = end - time.time()
+        if left <= 0:
+            return got
+        r, _, _ = select.select(socks, [], [], left)
+        for s in r:
+            data, _ = s.recvfrom(70000)
+            got.append((s, data))
+
+
+def main(node):
+    b, bkey, bport = start_node(node)
+    proxy = udp()
+    pport = proxy.getsockname()[1]
+    a, akey, aport = start_node(node, "-b",
+                                "%s@127.0.0.1:%d" % (bkey.hex(), pport))
+    baddr, aaddr = ("127.0.0.1", bport), ("127.0.0.1", aport)
+
+    # relay between A and B, recording, until each has the other
+    a2b, b2a = [], []
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        r, _, _ = select.select([proxy], [], [], 0.2)
+        if r:
+            data, src = proxy.recvfrom(70000)
+            if src == aaddr:
+                a2b.append(data)
+                proxy.sendto(data, baddr)
+            elif src == baddr:
+                b2a.append(data)
+                proxy.sendto(data, aaddr)
+        if len(a2b) >= 2 and len(b2a) >= 2:
+            sa, _ = snapshot(a)
+            sb, _ = snapshot(b)
+            if sa["table"] >= 1 and sb["table"] >= 1 and \
+                    sa["pending"] == 0 and sb["pending"] == 0:
+                break
+    check(any(p[0] in REQUESTS for p in a2b) and
+          any(p[0] not in REQUESTS for p in b2a),
+          "recorded genuine requests and responses (%d/%d packets)" %
+          (len(a2b), len(b2a)))
+    time.sleep(0.3)
+    while select.select([proxy], [], [], 0)[0]:
+        proxy.recvfrom(70000)
+    sb0, tb0 = snapshot(b)
+    sa0, ta0 = snapshot(a)
+    check(sb0["table"] == 1 and sa0["table"] == 1,
+          "A and B know each other before the attack")
+
+    x = udp()
+    xport = x.getsockname()[1]
+    sent = 0
+
+    def send(data, sock=x, to=baddr):
+        nonlocal sent
+        sock.sendto(data, to)
+        sent += 1
+        if sent % 16 == 0:
+            time.sleep(0.004)   # do not overflow the node's socket buffer
+
+    req = next(p for p in a2b if p[0] in REQUESTS)
+    # 1. replays: A's requests to B from the proxy (A's address at B),
+    #    B's packets to A from the proxy (B's address at A)
+    for p in a2b:
+        send(p, proxy, baddr)
+    for p in b2a:
+        send(p, proxy, aaddr)
+    # 2. every truncation and every single-bit flip of a genuine request
+    for n in range(1, len(req)):
+        send(req[:n])
+    for i in range(len(req)):
+        send(req[:i] + bytes([req[i] ^ 0x04]) + req[i + 1:])
+    # 3. oversized: a genuine request with junk after it
+    for size in (1233, 1500, 9000, 65000):
+        send(req + os.urandom(size - len(req)))
+    # 4. random junk in the DHT range
+    for t in range(0x10, 0x20):
+        for size in (1, 57, 73, 200):
+            send(bytes([t]) + os.urandom(size - 1))
+    # 5. properly sealed by a key of our own, each wrong in one way
+    xsk, xpk = make_key()
+    pair = pair_key(xsk, xpk, bkey)
+    send(seal(PING, xpk, pair, request(1, ts=now_ms() - 600000, pad=19)))
+    send(seal(PING, xpk, pair, request(2, ts=now_ms() + 600000, pad=19)))
+    other = pair_key(xsk, xpk, bkey, b"other")
+    send(seal(PING, xpk, other, request(3, pad=19)))
+    lsk, lpk = make_key(below=True)
+    send(seal(PING, lpk, pair_key(lsk, lpk, bkey), request(4, pad=19)))
+    for t, rest in ((PONG, b""), (NODES, b"\0\0"),
+                    (REGISTERED, b"\0\0\x4b"), (RELAY_ACK, b"\0")):
+        send(seal(t, xpk, pair, response(0x77, rest, xport)))
+    send(seal(PING, xpk, pair, request(5, pad=19)[:-1] + b"\x01"))
+    send(seal(NODES, xpk, pair, response(6, b"\x15")))
+    send(seal(PING, bkey, pair, request(7, pad=19)))
+    send(seal(RELAYED, xpk, pair, request(
+        8, F_REACH, xpk + addr4(9) + struct.pack(">H", 2) + b"hi")))
+    send(seal(0x1f, xpk, pair, request(9, pad=19)))
+    # a valid request, replayed: the first is answered (below), not the copy
+    ok = seal(PING, xpk, pair, request(10, pad=19))
+
+    got = drain([x, proxy], 1.5)
+    answers = [d for s, d in got if s is x or d[0] not in REQUESTS]
+    check(not answers, "no answer to %d bad packets (got %d)" %
+          (sent, len(answers)))
+    sb1, tb1 = snapshot(b)
+    sa1, ta1 = snapshot(a)
+    check(tb1 == tb0 and ta1 == ta0, "routing tables unchanged")
+    for k in ("replies_out", "requests_in", "pkts_out", "responses_in",
+              "clients", "rendezvous", "searches", "pending"):
+        check(sb1[k] == sb0[k], "B %s unchanged (%d -> %d)" %
+              (k, sb0[k], sb1[k]))
+        check(sa1[k] == sa0[k], "A %s unchanged (%d -> %d)" %
+              (k, sa0[k], sa1[k]))
+    drops = sum(sb1[k] - sb0[k] for k in sb1 if k.startswith("drop_")) + \
+        sum(sa1[k] - sa0[k] for k in sa1 if k.startswith("drop_"))
+    check(drops == sent, "every bad packet counted as a drop (%d of %d)" %
+          (drops, sent))
+    for reason in ("replay", "short", "long", "auth", "type", "stale",
+                   "workbit", "unsolicited", "decode", "self", "refused"):
+        d = sb1["drop_" + reason] - sb0["drop_" + reason]
+        check(d > 0, "B counted %d drops as %s" % (d, reason))
+    check(sa1["drop_replay"] + sa1["drop_late"] + sa1["drop_unsolicited"] >
+          sa0["drop_replay"] + sa0["drop_late"] + sa0["drop_unsolicited"],
+          "A refused the replayed packets")
+
+    # control: the same crafting, done right, is answered once
+    send(ok)
+    send(ok)
+    got = drain([x], 1.5)
+    check(len(got) == 1 and got[0][1][0] == PONG and
+          got[0][1][1:33] == bkey,
+          "a well-formed ping is answered once (%d answers)" % len(got))
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print("usage: dht-attack.py PATH/TO/dht-node", file=sys.stderr)
+        sys.exit(99)
+    try:
+        rc = main(sys.argv[1])
+    except Exception as e:  # noqa: BLE001 - report and fail hard
+        print("ERROR: %s" % e)
+        rc = 99
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+    if failures:
+        print("failed: %s" % "; ".join(failures))
+    sys.exit(rc)

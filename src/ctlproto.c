@@ -89,6 +89,7 @@ static const struct ctl_field peer_fields[] = {
 	S(ctl_peer, rtt_us, F_U64),
 	S(ctl_peer, rx_bytes, F_U64),
 	S(ctl_peer, tx_bytes, F_U64),
+	S(ctl_peer, connect_ms, F_U64),
 };
 
 static const struct ctl_field dht_fields[] = {

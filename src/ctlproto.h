@@ -133,6 +133,8 @@ struct ctl_peer {
 	uint64_t	rx_bytes, tx_bytes;
 	struct ctl_counter drops[CTL_MAX_COUNTERS];
 	size_t		ndrops;
+	uint64_t	connect_ms;	/* first use to first route (NAT
+					 * traversal), 0 = none yet */
 };
 
 /* One bucket of the DHT routing table. */

@@ -26,6 +26,7 @@
 #include "ctlproto.h"
 #include "daemon.h"
 #include "datapath.h"
+#include "disc.h"
 #include "keys.h"
 #include "log.h"
 #include "netconf.h"
@@ -70,6 +71,7 @@ struct daemon {
 	struct event		*ev_tun, *ev_udp;
 	struct event		*ev_sig[4];
 	struct control		*ctl;
+	struct disc		*disc;		/* DHT, NAT traversal */
 	time_t			 started;
 	int64_t			 unix_offset_ms;	/* realtime - monotonic */
 };
@@ -166,9 +168,48 @@ dp_roamed(void *arg, struct peer *p)
 	key_to_text(k, p->key);
 	log_info("peer %s (%s) is now at %s", p->hostname[0] != '\0' ?
 	    p->hostname : k, k, udp_addr_fmt(&p->path.endpoint, s, sizeof(s)));
+	if (((struct daemon *)arg)->disc != NULL)
+		disc_roamed(((struct daemon *)arg)->disc, p);
 }
 
-static const struct dp_hooks dp_hooks = { .arm = dp_arm, .roamed = dp_roamed };
+/* NAT traversal (disc.h) is told about handshakes and relayed packets,
+ * and sends what goes through a relay. */
+static void
+dp_handshake(void *arg, struct peer *p, uint64_t now)
+{
+	struct daemon	*d = arg;
+
+	if (d->disc != NULL)
+		disc_handshake(d->disc, p, now);
+}
+
+static int
+dp_relay_send(void *arg, struct peer *p, const struct sockaddr_in6 *via,
+    const uint8_t *buf, size_t len, size_t segsize)
+{
+	struct daemon	*d = arg;
+
+	return d->disc != NULL ? disc_relay_send(d->disc, p, via, buf, len,
+	    segsize) : -1;
+}
+
+static void
+dp_relayed(void *arg, struct peer *p, const struct sockaddr_in6 *via,
+    uint64_t now)
+{
+	struct daemon	*d = arg;
+
+	if (d->disc != NULL)
+		disc_relayed(d->disc, p, via, now);
+}
+
+static const struct dp_hooks dp_hooks = {
+	.arm = dp_arm,
+	.roamed = dp_roamed,
+	.handshake = dp_handshake,
+	.relay_send = dp_relay_send,
+	.relayed = dp_relayed,
+};
 
 static struct peer *
 peer_create(struct daemon *d, const struct nc_member *m, size_t idx)
@@ -242,11 +283,23 @@ udp_cb(evutil_socket_t fd, short ev, void *arg)
 	datapath_udp_readable(d->dp, mono_ms());
 }
 
+static void
+loop_exit(void *arg)
+{
+	struct daemon	*d = arg;
+
+	event_base_loopexit(d->base, NULL);
+}
+
 void
 daemon_stop(struct daemon *d)
 {
 	(void)sdnotify_stopping();
-	event_base_loopexit(d->base, NULL);
+	/* a port mapping is deleted first (bounded by its own timeout) */
+	if (d->disc != NULL)
+		disc_stop(d->disc, loop_exit, d);
+	else
+		loop_exit(d);
 }
 
 static int
@@ -322,6 +375,8 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	if (d->self == -1) {		/* headless: no peers to update */
 		netconf_free(&d->nc);
 		d->nc = *nc;
+		if (d->disc != NULL)
+			disc_set_peers(d->disc, &d->nc, NULL, 0);
 		return 0;
 	}
 	if ((peers = calloc(nc->nmembers, sizeof(*peers))) == NULL ||
@@ -374,6 +429,8 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	d->self = nself;
 	netconf_free(&d->nc);
 	d->nc = *nc;
+	if (d->disc != NULL)
+		disc_set_peers(d->disc, &d->nc, d->peers, d->npeers);
 	return 0;
 }
 
@@ -442,6 +499,8 @@ fill_iface(struct daemon *d, struct ctl_iface *ci, time_t now)
 		if (c->drops[i] != 0)
 			(void)ctl_counter_add(ci->drops, &ci->ndrops,
 			    dp_drop_name((enum dp_drop)i), c->drops[i]);
+	if (d->disc != NULL)
+		disc_fill_iface(d->disc, ci);
 	if (d->local != NULL)
 		for (i = 1; i < TUNNEL_ERR_COUNT; i++)
 			if (tunnel_local_drops(d->local, (enum tunnel_err)i))
@@ -484,6 +543,8 @@ fill_peer(struct daemon *d, struct peer *p, struct ctl_peer *cp)
 	if (path_usable(&p->path))
 		udp_addr_fmt(&p->path.endpoint, cp->endpoint,
 		    sizeof(cp->endpoint));
+	if (d->disc != NULL)
+		disc_fill_peer(d->disc, p, cp);
 	tunnel_get_stats(p->tunnel, &st);
 	cp->last_handshake = to_unix(d, st.last_handshake);
 	cp->rx_bytes = st.rx_bytes;
@@ -501,18 +562,26 @@ ctl_show(void *arg, const char *what, struct ctl_writer *w, char *err,
 	struct daemon	*d = arg;
 	struct ctl_iface ci;
 	struct ctl_peer	 cp;
+	struct ctl_dht	*dht;
 	time_t		 now = time(NULL);
 	size_t		 i;
 
 	fill_iface(d, &ci, now);
 	ctl_put_iface(w, &ci);
-	if (strcmp(what, "dht") == 0)
-		return 0;
-	for (i = 0; i < d->npeers; i++) {
-		if (d->peers[i] == NULL)
-			continue;
-		fill_peer(d, d->peers[i], &cp);
-		ctl_put_peer(w, &cp);
+	if (strcmp(what, "dht") != 0) {
+		for (i = 0; i < d->npeers; i++) {
+			if (d->peers[i] == NULL)
+				continue;
+			fill_peer(d, d->peers[i], &cp);
+			ctl_put_peer(w, &cp);
+		}
+	}
+	if (d->disc != NULL && (strcmp(what, "dht") == 0 ||
+	    strcmp(what, "all") == 0) &&
+	    (dht = calloc(1, sizeof(*dht))) != NULL) {
+		disc_fill_dht(d->disc, dht);
+		ctl_put_dht(w, dht);
+		free(dht);
 	}
 	return 0;
 }
@@ -557,6 +626,8 @@ teardown(struct daemon *d)
 {
 	size_t	i;
 
+	disc_free(d->disc);		/* before the peers and the socket */
+	d->disc = NULL;
 	for (i = 0; i < sizeof(d->ev_sig) / sizeof(d->ev_sig[0]); i++)
 		if (d->ev_sig[i] != NULL)
 			event_free(d->ev_sig[i]);
@@ -601,6 +672,27 @@ tunnel_config(struct tunnel_config *tc, unsigned mtu)
 		tc->rekey_after_ms = v;
 		log_info("test knob: rekey after %lu ms", v);
 	}
+}
+
+/* The DHT and NAT traversal, on the open UDP socket. */
+static int
+start_disc(struct daemon *d, char *err, size_t errlen)
+{
+	struct disc_config	dc;
+
+	memset(&dc, 0, sizeof(dc));
+	dc.base = d->base;
+	dc.udp = d->udp;
+	dc.dp = d->dp;
+	dc.sk = d->sk;
+	dc.pk = d->pk;
+	dc.nc = &d->nc;
+	dc.self = d->self;
+	dc.peers = d->peers;
+	dc.netconfig = d->netconfig;
+	if ((d->disc = disc_new(&dc, err, errlen)) == NULL)
+		return -1;
+	return 0;
 }
 
 /* Open everything; on failure err says what. */
@@ -692,7 +784,7 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	if ((d->ctl = control_open(d->base, d->ifname, &ctl_ops, d, err,
 	    errlen)) == NULL)
 		return -1;
-	return 0;
+	return start_disc(d, err, errlen);
 nomem:
 	snprintf(err, errlen, "cannot set up events (out of memory)");
 	return -1;

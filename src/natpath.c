@@ -62,7 +62,7 @@ nonce_value(const uint8_t in[8])
 }
 
 static void
-probe(struct natpath *p, struct natpath_cand *c)
+probe(struct natpath *p, struct natpath_cand *c, uint64_t now)
 {
 	struct natpath_action	a;
 
@@ -74,6 +74,7 @@ probe(struct natpath *p, struct natpath_cand *c)
 	if (c->nonce == 0)	/* 0 means "none sent" */
 		c->nonce = ++p->nonce_ctr;
 	nonce_bytes(a.nonce, c->nonce);
+	c->probed_at = now;
 	p->nprobe++;
 	push(p, &a);
 }
@@ -84,7 +85,7 @@ probe_all(struct natpath *p, uint64_t now)
 	size_t	i;
 
 	for (i = 0; i < p->ncand; i++)
-		probe(p, &p->cand[i]);
+		probe(p, &p->cand[i], now);
 	p->next_probe = now + NATPATH_PROBE_MS;
 }
 
@@ -158,8 +159,14 @@ add(struct natpath *p, const struct sockaddr_in6 *ep, enum natpath_src src,
 	if (!natep_is_set(ep))
 		return NULL;
 	if ((c = find(p, ep)) != NULL) {
-		if (rank(src) < rank(c->src))
+		/* a better source, or the member told us it is its port
+		 * mapping: say so (also for the path in use) */
+		if (rank(src) < rank(c->src) || (src == NATPATH_SRC_MAPPED &&
+		    c->src != NATPATH_SRC_LAN)) {
 			c->src = src;
+			if (p->have_ep && natep_eq(&p->ep, ep))
+				p->ep_src = src;
+		}
 		return c;
 	}
 	if (p->ncand < NATPATH_MAX_CAND)
@@ -206,7 +213,7 @@ natpath_add_candidate(struct natpath *p, const struct sockaddr_in6 *ep,
 	 * at least as good is established */
 	if (c != NULL && isnew && (searching(p) ||
 	    (p->state == NATPATH_DIRECT && rank(src) < rank(p->ep_src))))
-		probe(p, c);
+		probe(p, c, now);
 }
 
 void
@@ -256,6 +263,28 @@ start(struct natpath *p, uint64_t now)
 	util_strlcpy(p->reason, p->ncand ? "probing candidate endpoints" :
 	    "no candidate endpoint yet", sizeof(p->reason));
 	probe_all(p, now);
+	/* a NAT-ed member (it has a rendezvous) rarely answers a probe it
+	 * did not expect: ask it to probe us at the same time, at once */
+	if (p->have_rendezvous) {
+		punch(p, 0, now);
+		util_strlcpy(p->reason, "probing; hole punching through the "
+		    "rendezvous", sizeof(p->reason));
+	}
+}
+
+void
+natpath_restart(struct natpath *p, const char *why, uint64_t now)
+{
+	if (p->state == NATPATH_IDLE)
+		return;
+	if (p->state == NATPATH_RELAYED) {
+		/* keep the relay while looking: probes and a punch round */
+		p->next_retry = now;
+		util_strlcpy(p->reason, why, sizeof(p->reason));
+		return;
+	}
+	start(p, now);
+	util_strlcpy(p->reason, why, sizeof(p->reason));
 }
 
 void
@@ -294,6 +323,19 @@ natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 		/* through the relay: alive, but says nothing about direct */
 		if (p->state == NATPATH_IDLE)
 			start(p, now);
+		/* the member found no better way to us: answer through the
+		 * relay at once (probing goes on for a punch round) */
+		if (p->have_relay && (p->state == NATPATH_PROBING ||
+		    p->state == NATPATH_PUNCHING ||
+		    p->state == NATPATH_UNREACHABLE)) {
+			p->state = NATPATH_RELAYED;
+			p->next_retry = now + NATPATH_RETRY_MS;
+			if (p->punch_until < now + NATPATH_PUNCH_MS)
+				p->punch_until = now + NATPATH_PUNCH_MS;
+			util_strlcpy(p->reason, "relayed: the member reached "
+			    "us through the relay", sizeof(p->reason));
+			switched(p, now);
+		}
 		return;
 	}
 	p->last_rx = now;
@@ -312,7 +354,7 @@ natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 		return;
 	}
 	/* searching and the member got through to us directly: confirm */
-	probe(p, c);
+	probe(p, c, now);
 }
 
 void
@@ -330,10 +372,13 @@ natpath_probe_in(struct natpath *p, const struct sockaddr_in6 *from,
 	if (p->state == NATPATH_IDLE)
 		start(p, now);
 	c = add(p, from, NATPATH_SRC_PUNCHED, now, &isnew);
-	/* probe back at once: that opens our side of the hole */
+	/* probe back at once: that opens our side of the hole (not again
+	 * for every probe of a burst, or the two sides chase each other's
+	 * nonces and no ACK ever matches) */
 	if (c != NULL && (p->state != NATPATH_DIRECT ||
-	    rank(c->src) < rank(p->ep_src)))
-		probe(p, c);
+	    rank(c->src) < rank(p->ep_src)) &&
+	    (isnew || now - c->probed_at >= NATPATH_PROBE_MS / 2))
+		probe(p, c, now);
 }
 
 void
@@ -429,6 +474,7 @@ uint64_t
 natpath_periodic(struct natpath *p, uint64_t now)
 {
 	uint64_t	next = UINT64_MAX, quiet;
+	int		active;
 
 	if (p->state == NATPATH_IDLE)
 		return UINT64_MAX;
@@ -449,8 +495,10 @@ natpath_periodic(struct natpath *p, uint64_t now)
 		next = min64(p->next_probe, p->phase_start + NATPATH_DIRECT_MS);
 		break;
 	case NATPATH_PUNCHING:
-		if (p->punch_until <= now &&
-		    now - p->phase_start >= NATPATH_DIRECT_MS) {
+		/* with a relay, data need not wait for the punch round to
+		 * end: it goes on behind the relay */
+		if (now - p->phase_start >= NATPATH_DIRECT_MS &&
+		    (p->have_relay || p->punch_until <= now)) {
 			if (p->have_relay)
 				direct_failed(p, now);
 			else {
@@ -486,7 +534,9 @@ natpath_periodic(struct natpath *p, uint64_t now)
 		break;
 	case NATPATH_DIRECT:
 		quiet = now - p->last_rx;
-		if (quiet >= NATPATH_DEAD_MS) {
+		active = now - p->last_tx < NATPATH_ACTIVE_MS;
+		if (quiet >= NATPATH_DEAD_MS || (active &&
+		    quiet >= NATPATH_ACTIVE_DEAD_MS)) {
 			snprintf(p->reason, sizeof(p->reason), "path lost: "
 			    "no answer for %llu s",
 			    (unsigned long long)(quiet / 1000));
@@ -499,16 +549,17 @@ natpath_periodic(struct natpath *p, uint64_t now)
 			switched(p, now);
 			return natpath_periodic(p, now);
 		}
-		if (quiet >= NATPATH_STALE_MS) {
+		if (quiet >= NATPATH_STALE_MS || (active &&
+		    quiet >= NATPATH_ACTIVE_STALE_MS)) {
 			/* unanswered: probe it fast until it answers */
 			if (now >= p->next_probe) {
 				struct natpath_cand *c = find(p, &p->ep);
 				if (c != NULL)
-					probe(p, c);
+					probe(p, c, now);
 				p->next_probe = now + NATPATH_PROBE_MS * 4;
 			}
-			next = min64(p->next_probe, p->last_rx +
-			    NATPATH_DEAD_MS);
+			next = min64(p->next_probe, p->last_rx + (active ?
+			    NATPATH_ACTIVE_DEAD_MS : NATPATH_DEAD_MS));
 			break;
 		}
 		/* keepalive only while in use and only if quiet on our side */
@@ -521,12 +572,14 @@ natpath_periodic(struct natpath *p, uint64_t now)
 				c = add(p, &p->ep, p->ep_src, now, &isnew);
 			}
 			if (c != NULL)
-				probe(p, c);
+				probe(p, c, now);
 			p->last_keepalive = now;
 		}
-		next = min64(p->last_rx + NATPATH_STALE_MS,
-		    (p->last_tx > p->last_keepalive ? p->last_tx :
-		    p->last_keepalive) + NATPATH_KEEPALIVE_MS);
+		next = min64(p->last_rx + (active ? NATPATH_ACTIVE_STALE_MS :
+		    NATPATH_STALE_MS), (p->last_tx > p->last_keepalive ?
+		    p->last_tx : p->last_keepalive) + NATPATH_KEEPALIVE_MS);
+		if (active)
+			next = min64(next, p->last_tx + NATPATH_ACTIVE_MS);
 		break;
 	case NATPATH_IDLE:
 		break;

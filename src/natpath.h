@@ -39,6 +39,13 @@
 #define NATPATH_KEEPALIVE_MS	25000	/* holds typical 30 s UDP timeouts */
 #define NATPATH_STALE_MS	35000	/* no answer: probe fast */
 #define NATPATH_DEAD_MS		45000	/* no answer: the path is lost */
+/* While data is being sent (last send within NATPATH_ACTIVE_MS), silence
+ * from the member is noticed much sooner: its answers (tunnel data or
+ * acknowledgements, keepalives, probe ACKs) stopping means the path broke
+ * (a NAT lost or changed our mapping, the member moved). */
+#define NATPATH_ACTIVE_MS	2000
+#define NATPATH_ACTIVE_STALE_MS	3000	/* then probe fast */
+#define NATPATH_ACTIVE_DEAD_MS	8000	/* then search again */
 #define NATPATH_IDLE_MS		120000	/* unused this long: stop keepalives */
 #define NATPATH_REASON_MAX	96
 
@@ -81,6 +88,7 @@ struct natpath_cand {
 	enum natpath_src	src;
 	uint64_t		nonce, prev_nonce;	/* last two probes */
 	uint64_t		added, acked_at;	/* ms; 0: never */
+	uint64_t		probed_at;		/* ms: last probe */
 };
 
 struct natpath {
@@ -142,6 +150,12 @@ void	natpath_ack_in(struct natpath *, const struct sockaddr_in6 *from,
 void	natpath_punch_in(struct natpath *, const struct sockaddr_in6 *observed,
 	    const struct sockaddr_in6 *eps, size_t neps, int reply,
 	    uint64_t now);
+
+/* Our own endpoint changed (new local address, a NAT mapping moved):
+ * whatever was established may be gone. Unless idle, search again now
+ * (probes to every candidate and a punch; a relayed path keeps its relay
+ * meanwhile); why becomes the reason. */
+void	natpath_restart(struct natpath *, const char *why, uint64_t now);
 
 /* Timed work; returns the absolute time of the next call (UINT64_MAX when
  * idle). */

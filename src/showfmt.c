@@ -282,6 +282,11 @@ pretty_peer(const struct showfmt *sf, const struct ctl_reply *r,
 		fprintf(sf->f, "%" PRIu64 ".%03" PRIu64 " ms\n",
 		    p->rtt_us / 1000, p->rtt_us % 1000);
 	}
+	/* NAT traversal: how long finding the path took */
+	if (p->connect_ms != 0) {
+		label(sf, "connected in");
+		fprintf(sf->f, "%" PRIu64 " ms\n", p->connect_ms);
+	}
 	showfmt_bytes(b1, sizeof(b1), p->rx_bytes);
 	showfmt_bytes(b2, sizeof(b2), p->tx_bytes);
 	label(sf, "transfer");
@@ -436,6 +441,11 @@ json_peer(FILE *f, const struct ctl_reply *r, const struct ctl_peer *p,
 		json_knum(f, in, "rtt_us", p->rtt_us, 0);
 	json_knum(f, in, "rx_bytes", p->rx_bytes, 0);
 	json_knum(f, in, "tx_bytes", p->tx_bytes, 0);
+	/* NAT traversal: how long finding the path took */
+	if (p->connect_ms == 0)
+		fprintf(f, "%s\"connect_ms\": null,\n", in);
+	else
+		json_knum(f, in, "connect_ms", p->connect_ms, 0);
 	json_drops(f, in, p->drops, p->ndrops, 1);
 	fprintf(f, "      }%s\n", last ? "" : ",");
 }

@@ -94,6 +94,8 @@ def check_iface(j, r):
         check_str(pw + " last_handshake", jp["last_handshake"],
                   num(rp, "last_handshake") or None)
         check_str(pw + " rtt_us", jp["rtt_us"], num(rp, "rtt_us") or None)
+        check_str(pw + " connect_ms", jp["connect_ms"],
+                  num(rp, "connect_ms") or None)
         for k in ("rx_bytes", "tx_bytes"):
             check_str(pw + " " + k, jp[k], num(rp, k))
         check_str(pw + " drops", jp["drops"], rp["drops"])

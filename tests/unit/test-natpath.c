@@ -127,7 +127,7 @@ T_TEST(punch_then_relay_then_upgrade)
 	struct drained		d;
 	uint64_t		now = 0, next;
 	int			relayed;
-	unsigned		probes = 0;
+	unsigned		probes = 0, punches = 0;
 
 	natpath_init(&p, 7, 0);
 	natpath_add_candidate(&p, &b, NATPATH_SRC_DHT, 0);
@@ -139,6 +139,7 @@ T_TEST(punch_then_relay_then_upgrade)
 		next = natpath_periodic(&p, now);
 		drain(&p, &d);
 		probes += d.nprobe;
+		punches += d.npunch;
 		if (p.state != NATPATH_PROBING)
 			break;
 		T_ASSERT(next > now && next <= now + NATPATH_PROBE_MS);
@@ -148,9 +149,10 @@ T_TEST(punch_then_relay_then_upgrade)
 	T_EQ_INT(now, NATPATH_DIRECT_MS);
 	/* 4 direct rounds, and the first of the punch round at 1 s */
 	T_EQ_INT(probes, NATPATH_DIRECT_MS / NATPATH_PROBE_MS + 1);
-	/* then: a punch request through the rendezvous, and the relay */
+	/* a punch request through the rendezvous went out at once (the
+	 * member has one: it is behind NAT), and at 1 s the relay */
 	T_EQ_INT(p.state, NATPATH_RELAYED);
-	T_EQ_INT(d.npunch, 1);
+	T_EQ_INT(punches, 1);
 	T_EQ_INT(d.reply, 0);
 	T_EQ_INT(d.nswitch, 1);
 	T_EQ_INT(d.last_switch.relayed, 1);
@@ -246,11 +248,17 @@ T_TEST(passive_side_of_a_punch)
 	T_EQ_INT(d.reply, 1);
 	T_ASSERT(d.nprobe >= 2);
 	T_EQ_INT(p.state, NATPATH_PUNCHING);
-	/* its probe gets through: we probe back and its ack confirms */
+	/* its probe gets through right after ours went out: no second
+	 * probe yet (a burst of its probes must not make us chase
+	 * nonces) */
 	natpath_probe_in(&p, &obs, 150);
 	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 0);
+	/* a later one: we probe back and its ack confirms */
+	natpath_probe_in(&p, &obs, 100 + NATPATH_PROBE_MS / 2);
+	drain(&p, &d);
 	T_EQ_INT(d.nprobe, 1);
-	natpath_ack_in(&p, &obs, d.probes[0].nonce, 160);
+	natpath_ack_in(&p, &obs, d.probes[0].nonce, 260);
 	T_EQ_INT(p.state, NATPATH_DIRECT);
 	T_EQ_STR(natpath_src_name(p.ep_src), "punched");
 }
@@ -318,9 +326,28 @@ T_TEST(lost_path_is_searched_again)
 	}
 	T_EQ_INT(p.state, NATPATH_PROBING);
 	t -= 250;	/* the loop stepped once more */
-	T_ASSERT(t >= 10 + NATPATH_DEAD_MS && t <= 10 + NATPATH_DEAD_MS + 250);
+	/* we were sending all along: noticed within seconds */
+	T_ASSERT(t >= 10 + NATPATH_ACTIVE_DEAD_MS &&
+	    t <= 10 + NATPATH_ACTIVE_DEAD_MS + 250);
 	T_ASSERT(probes >= 2);	/* stale: probed before giving up */
 	T_ASSERT(strncmp(p.reason, "path lost", 9) == 0);
+
+	/* not sending (only keepalives): the long timeout */
+	natpath_init(&p, 8, 0);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_CONFIG, 0);
+	natpath_use(&p, 0);
+	drain(&p, &d);
+	natpath_ack_in(&p, &b, d.probes[0].nonce, 10);
+	probes = 0;
+	for (t = 1000; p.state == NATPATH_DIRECT && t < 100000; t += 250) {
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+		probes += d.nprobe;
+	}
+	T_EQ_INT(p.state, NATPATH_PROBING);
+	t -= 250;
+	T_ASSERT(t >= 10 + NATPATH_DEAD_MS && t <= 10 + NATPATH_DEAD_MS + 250);
+	T_ASSERT(probes >= 2);
 }
 
 T_TEST(roaming_follows_authenticated_source)

@@ -1,0 +1,77 @@
+/* Discovery and NAT traversal in the daemon: the DHT on the daemon's UDP
+ * socket (dhtglue.c), a path manager per member (pathglue.c: natpath.c's
+ * state machine, probes, hole punching through the member's rendezvous, a
+ * relay as the last resort), the relay service every reachable node offers
+ * (relayglue.c), port mapping (portmap.c), own-address and NAT discovery
+ * (natkind.c) and the LAN beacon (beacon.c). This file's functions are
+ * what the daemon (daemon.c) calls; all of it is glue on the daemon's
+ * libevent loop.
+ *
+ * How a member is reached: its key is looked up in the DHT at start-up,
+ * again while it is missing and when its path breaks. The answer gives its
+ * public endpoint (a reachable member answers itself) or its rendezvous
+ * nodes and the endpoint they see it at (a NAT-ed member). When traffic
+ * for it appears (a handshake is due), natpath probes the candidates,
+ * punches through the rendezvous (both sides probe each other's observed
+ * endpoints at once) and falls back to a relay (one of the member's
+ * rendezvous nodes, bound beforehand) after a second; direct is retried in
+ * the background while relayed, and taken as soon as it answers. The data
+ * path sends where struct path says (peer.h): natpath's route is applied
+ * there, with path.relayed when it is the relay. */
+#ifndef MESH_DISC_H
+#define MESH_DISC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+
+struct event_base;
+struct udp;
+struct datapath;
+struct netconf;
+struct peer;
+struct ctl_iface;
+struct ctl_peer;
+struct ctl_dht;
+
+struct disc_config {
+	struct event_base	*base;
+	struct udp		*udp;
+	struct datapath		*dp;
+	const uint8_t		*sk, *pk;	/* our key pair */
+	const struct netconf	*nc;
+	ssize_t			 self;		/* member index; -1 headless */
+	struct peer		**peers;	/* nc->nmembers; NULL for self */
+	const char		*netconfig;	/* file name, for messages */
+};
+
+struct disc;
+
+/* Start everything (after daemonizing; the UDP socket is open). NULL with
+ * err filled on failure (out of memory, a handler range taken). */
+struct disc *disc_new(const struct disc_config *, char *err, size_t errlen);
+/* After a reload: the new netconfig and peers (the disc keeps no pointer
+ * to the old ones after this). */
+void	disc_set_peers(struct disc *, const struct netconf *,
+	    struct peer **peers, size_t npeers);
+/* Shutting down: delete the port mapping, then call done(arg) from the
+ * loop (at once when there is none). */
+void	disc_stop(struct disc *, void (*done)(void *), void *arg);
+void	disc_free(struct disc *);
+
+/* Data path hooks (see struct dp_hooks). */
+void	disc_handshake(struct disc *, struct peer *, uint64_t now);
+int	disc_relay_send(struct disc *, struct peer *,
+	    const struct sockaddr_in6 *via, const uint8_t *buf, size_t len,
+	    size_t segsize);
+void	disc_relayed(struct disc *, struct peer *,
+	    const struct sockaddr_in6 *via, uint64_t now);
+void	disc_roamed(struct disc *, struct peer *);
+
+/* mesh show. */
+void	disc_fill_iface(struct disc *, struct ctl_iface *);
+void	disc_fill_peer(struct disc *, struct peer *, struct ctl_peer *);
+void	disc_fill_dht(struct disc *, struct ctl_dht *);
+
+#endif

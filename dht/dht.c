@@ -1231,6 +1231,8 @@ dht_create(const struct dht_config *cfg, const struct dht_callbacks *cb,
 		*why = "send, random and wallclock callbacks are required";
 	else if (cfg->workbit > POW_MAX_BITS)
 		*why = "workbit out of range";
+	else if (dhtcrypto_init() != 0)
+		*why = "libsodium failed to initialise";
 	if (*why != NULL)
 		return NULL;
 	if ((d = calloc(1, sizeof(*d))) == NULL) {

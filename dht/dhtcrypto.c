@@ -7,6 +7,12 @@
 
 #include "dhtcrypto.h"
 
+int
+dhtcrypto_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
 /*
  * Node IDs are BLAKE2b-256("mesh-dht-id" || len(ns) || ns || key), not the
  * proof-of-work hash BLAKE2b(ns || key): that hash has `workbit` leading zero

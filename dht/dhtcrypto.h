@@ -12,6 +12,10 @@
 #define DHTCRYPTO_PAIR_LEN	32
 #define DHTCRYPTO_SECRET_LEN	16	/* token secret */
 
+/* Initialise libsodium (idempotent, thread-safe); 0 or -1. Without it
+ * libsodium runs its portable code instead of the CPU's fast paths. */
+int	dhtcrypto_init(void);
+
 /* The node ID of key in namespace ns (see dhtcrypto.c for why a hash). */
 void	dhtcrypto_node_id(uint8_t id[DHT_ID_LEN], const char *ns, size_t nslen,
 	    const uint8_t key[DHT_KEY_LEN]);

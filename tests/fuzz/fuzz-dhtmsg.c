@@ -232,7 +232,7 @@ session_mode(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size == 0)
+	if (size == 0 || dhtcrypto_init() != 0)
 		return 0;
 	if (data[0] & 1)
 		session_mode(data, size);

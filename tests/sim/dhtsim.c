@@ -23,6 +23,14 @@
  * packets/s and bytes/s when idle. With --expect-* options it checks
  * thresholds and exits 1 when one is missed.
  *
+ * Threads: --threads T runs the nodes on T threads (node i on thread
+ * i mod T) in lock-step windows as long as the smallest link latency: a
+ * datagram sent in one window arrives in a later one, so the threads only
+ * exchange datagrams at the window boundaries. Events are ordered by time
+ * and then by a key that does not depend on the threads (sender and its
+ * send count, ...), and every random draw comes from a per-node generator,
+ * so a run gives the same numbers on any number of threads.
+ *
  * Crypto: by default every instance does real X25519 and XChaCha20-
  * Poly1305. The X25519 result of an unordered key pair is computed once and
  * shared by both ends (it is the same value); --crypto fast replaces X25519
@@ -30,8 +38,10 @@
  * the report says which mode ran). */
 #include "config.h"
 
+#include <stddef.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +86,9 @@ struct simnode {
 	uint64_t	 scheduled;	/* earliest queued wake-up, 0 none */
 	uint64_t	 join_at;
 	uint64_t	 pkts_idle0;	/* pkts_out at the idle window start */
+	uint64_t	 lossrng;	/* this node's loss draws */
+	uint64_t	 sendseq;	/* datagrams sent (event order key) */
+	uint32_t	 boot1, boot2;
 };
 
 struct simpkt {
@@ -86,11 +99,17 @@ struct simpkt {
 
 enum ev_type { EV_WAKE, EV_PKT, EV_JOIN, EV_LOOKUP };
 
+/* Ordered by (t, k1, k2); the keys do not depend on the threads. */
 struct event {
 	uint64_t	 t;
-	uint64_t	 seq;
+	uint64_t	 k1, k2;
 	uint32_t	 type, node;
 	void		*p;
+};
+
+struct evvec {
+	struct event	*v;
+	size_t		 n, cap;
 };
 
 struct lookup {
@@ -116,19 +135,37 @@ struct pairmap {
 	size_t		 cap, n;
 };
 
+#define MAXT		16
+
+/* A thread and the nodes it runs. */
+struct worker {
+	unsigned	 id;
+	uint64_t	 now;
+	struct event	*heap;
+	size_t		 nheap, capheap;
+	struct evvec	 out[2][MAXT];	/* by window parity, destination */
+	uint64_t	 wk;		/* windows run */
+	struct map	 natmap;	/* NAT filter state of its nodes */
+	uint64_t	 n_events, n_pkts, n_lost, n_natdrop, n_dh, n_dh_shared;
+	uint64_t	 n_bytes, n_relay_ok, n_relay_unknown, n_relay_timeout;
+	uint64_t	 from, until;	/* the current run */
+	pthread_t	 th;
+};
+
 static struct opt	 O;
 static struct simnode	*N;
-static uint64_t		 now;
-static struct event	*heap;
-static size_t		 nheap, capheap;
-static uint64_t		 evseq;
-static uint64_t		 simrng;
-static struct map	 natmap, keyidx;
+static struct worker	 workers[MAXT];
+static unsigned		 nworkers = 1;
+static int		 running;	/* workers are inside run_until */
+static pthread_barrier_t barrier;
+static pthread_mutex_t	 pairs_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread struct worker *W;	/* the thread's own worker */
+static uint64_t		 sim_t;		/* everything before it is done */
+static uint64_t		 simrng;	/* the main thread's draws */
+static struct map	 keyidx;
 static struct pairmap	 pairs;
 static struct lookup	*lookups;
 static unsigned		 nlookups;
-static uint64_t		 n_events, n_pkts, n_lost, n_natdrop, n_dh, n_dh_shared;
-static uint64_t		 n_bytes;
 
 /* --- utilities ----------------------------------------------------------- */
 
@@ -264,66 +301,100 @@ pair_slot(uint64_t k, int *found)
 	return pairs.v[i];
 }
 
-/* --- event queue (binary heap on time, then insertion order) -------------- */
+/* --- event queues (a binary heap per worker) ------------------------------ */
 
 static int
 ev_less(const struct event *a, const struct event *b)
 {
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+	if (a->t != b->t)
+		return a->t < b->t;
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1;
+	return a->k2 < b->k2;
 }
 
 static void
-ev_push(uint64_t t, uint32_t type, uint32_t node, void *p)
+heap_push(struct worker *w, const struct event *e)
 {
-	struct event	e, tmp;
+	struct event	tmp;
 	size_t		i;
 
-	if (nheap == capheap) {
-		capheap = capheap ? capheap * 2 : 1 << 16;
-		heap = realloc(heap, capheap * sizeof(*heap));
-		if (heap == NULL) {
+	if (w->nheap == w->capheap) {
+		w->capheap = w->capheap ? w->capheap * 2 : 1 << 12;
+		w->heap = realloc(w->heap, w->capheap * sizeof(*w->heap));
+		if (w->heap == NULL) {
 			fprintf(stderr, "dhtsim: out of memory\n");
 			exit(99);
 		}
 	}
-	e.t = t;
-	e.seq = evseq++;
-	e.type = type;
-	e.node = node;
-	e.p = p;
-	i = nheap++;
-	heap[i] = e;
-	while (i > 0 && ev_less(&heap[i], &heap[(i - 1) / 2])) {
-		tmp = heap[i];
-		heap[i] = heap[(i - 1) / 2];
-		heap[(i - 1) / 2] = tmp;
+	i = w->nheap++;
+	w->heap[i] = *e;
+	while (i > 0 && ev_less(&w->heap[i], &w->heap[(i - 1) / 2])) {
+		tmp = w->heap[i];
+		w->heap[i] = w->heap[(i - 1) / 2];
+		w->heap[(i - 1) / 2] = tmp;
 		i = (i - 1) / 2;
 	}
 }
 
 static struct event
-ev_pop(void)
+heap_pop(struct worker *w)
 {
-	struct event	top = heap[0], tmp;
+	struct event	top = w->heap[0], tmp;
 	size_t		i = 0, l, r, m;
 
-	heap[0] = heap[--nheap];
+	w->heap[0] = w->heap[--w->nheap];
 	for (;;) {
 		l = 2 * i + 1;
 		r = l + 1;
 		m = i;
-		if (l < nheap && ev_less(&heap[l], &heap[m]))
+		if (l < w->nheap && ev_less(&w->heap[l], &w->heap[m]))
 			m = l;
-		if (r < nheap && ev_less(&heap[r], &heap[m]))
+		if (r < w->nheap && ev_less(&w->heap[r], &w->heap[m]))
 			m = r;
 		if (m == i)
 			break;
-		tmp = heap[i];
-		heap[i] = heap[m];
-		heap[m] = tmp;
+		tmp = w->heap[i];
+		w->heap[i] = w->heap[m];
+		w->heap[m] = tmp;
 		i = m;
 	}
 	return top;
+}
+
+static void
+evvec_add(struct evvec *v, const struct event *e)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 256;
+		v->v = realloc(v->v, v->cap * sizeof(*v->v));
+		if (v->v == NULL) {
+			fprintf(stderr, "dhtsim: out of memory\n");
+			exit(99);
+		}
+	}
+	v->v[v->n++] = *e;
+}
+
+/* Queue an event for node: on its worker's heap, or, from another worker
+ * during a run, in the outbox that worker drains at the next window. */
+static void
+ev_push(uint64_t t, uint64_t k1, uint64_t k2, uint32_t type, uint32_t node,
+    void *p)
+{
+	struct event	 e;
+	struct worker	*dst = &workers[node % nworkers];
+
+	e.t = t;
+	e.k1 = k1;
+	e.k2 = k2;
+	e.type = type;
+	e.node = node;
+	e.p = p;
+	if (!running || dst == W)
+		heap_push(dst, &e);
+	else
+		evvec_add(&W->out[W->wk % 2][dst->id], &e);
 }
 
 static void
@@ -334,11 +405,12 @@ schedule(struct simnode *n)
 	if (!n->alive)
 		return;
 	w = dht_next_wakeup(n->d);
-	if (w <= now)
-		w = now + 1;
+	if (w <= W->now)
+		w = W->now + 1;
 	if (n->scheduled == 0 || w < n->scheduled) {
 		n->scheduled = w;
-		ev_push(w, EV_WAKE, n->idx, NULL);
+		ev_push(w, (uint64_t)EV_WAKE << 32 | n->idx, 0, EV_WAKE,
+		    n->idx, NULL);
 	}
 }
 
@@ -384,14 +456,15 @@ sim_send(void *arg, const struct dht_addr *to, const uint8_t *buf, size_t len)
 	struct simpkt	*p;
 	uint32_t	 dst = addr_index(to);
 
-	n_pkts++;
-	n_bytes += len;
+	W->n_pkts++;
+	W->n_bytes += len;
 	if (dst >= O.nodes || !dht_addr_eq(&N[dst].addr, to))
 		return;
 	if (n->nat)
-		map_put(&natmap, natkey(n->idx, dst), now);
-	if (urand() < O.loss) {
-		n_lost++;
+		map_put(&W->natmap, natkey(n->idx, dst), W->now);
+	if ((double)(splitmix(&n->lossrng) >> 11) / 9007199254740992.0 <
+	    O.loss) {
+		W->n_lost++;
 		return;
 	}
 	p = malloc(sizeof(*p) + len);
@@ -401,7 +474,8 @@ sim_send(void *arg, const struct dht_addr *to, const uint8_t *buf, size_t len)
 	p->to = dst;
 	p->len = (uint32_t)len;
 	memcpy(p->buf, buf, len);
-	ev_push(now + latency(n->idx, dst), EV_PKT, dst, p);
+	ev_push(W->now + latency(n->idx, dst), (uint64_t)EV_PKT << 32 | n->idx,
+	    ++n->sendseq, EV_PKT, dst, p);
 }
 
 static void
@@ -426,7 +500,7 @@ sim_wallclock(void *arg)
 {
 	struct simnode	*n = arg;
 
-	return (uint64_t)((int64_t)(EPOCH + now) + n->skew);
+	return (uint64_t)((int64_t)(EPOCH + W->now) + n->skew);
 }
 
 static int
@@ -437,32 +511,41 @@ sim_dh(void *arg, uint8_t out[32], const uint8_t sk[32], const uint8_t pk[32])
 	uint8_t		 in[64], *slot;
 	int		 found;
 
-	n_dh++;
+	uint8_t		 v[32];
+
+	W->n_dh++;
 	memcpy(&k, pk, sizeof(k));
 	if (!map_get(&keyidx, k | 1, &peer) || memcmp(N[peer].pk, pk, 32) != 0)
 		return dhtcrypto_x25519(out, sk, pk);
 	lo = n->idx < peer ? n->idx : peer;
 	hi = n->idx < peer ? peer : n->idx;
+	pthread_mutex_lock(&pairs_lock);
 	slot = pair_slot((lo << 32 | hi) + 1, &found);
-	if (found) {
-		n_dh_shared++;
+	if (found)
 		memcpy(out, slot, 32);
+	pthread_mutex_unlock(&pairs_lock);
+	if (found) {
+		W->n_dh_shared++;
 		return 0;
 	}
+	/* computed outside the lock; the other end may race us to it, and
+	 * both get the same value */
 	if (O.fast) {
 		/* INSECURE stand-in: a hash of both public keys */
 		memcpy(in, N[lo].pk, 32);
 		memcpy(in + 32, N[hi].pk, 32);
-		dhtcrypto_hash(slot, 32, in, sizeof(in));
-	} else if (dhtcrypto_x25519(slot, sk, pk) != 0)
+		dhtcrypto_hash(v, 32, in, sizeof(in));
+	} else if (dhtcrypto_x25519(v, sk, pk) != 0)
 		return -1;
-	memcpy(out, slot, 32);
+	pthread_mutex_lock(&pairs_lock);
+	slot = pair_slot((lo << 32 | hi) + 1, &found);
+	memcpy(slot, v, 32);
+	pthread_mutex_unlock(&pairs_lock);
+	memcpy(out, v, 32);
 	return 0;
 }
 
 /* --- lookups -------------------------------------------------------------- */
-
-static uint64_t	n_relay_ok, n_relay_unknown, n_relay_timeout;
 
 /* The relay's outcome at the requester; a timeout is retried once (the
  * daemon retries its punch requests the same way). */
@@ -475,24 +558,25 @@ sim_relay_result(void *arg, const uint8_t rv[32], const uint8_t target[32],
 	unsigned	 i;
 
 	if (delivered == 1)
-		n_relay_ok++;
+		W->n_relay_ok++;
 	else if (delivered == 0)
-		n_relay_unknown++;
+		W->n_relay_unknown++;
 	else
-		n_relay_timeout++;
+		W->n_relay_timeout++;
 	if (delivered >= 0)
 		return;
 	/* find the lookup (rare: a linear scan is fine) */
 	for (i = 0; i < nlookups; i++)
-		if (lookups[i].searcher == n->idx && lookups[i].relay_sent == 1
-		    && memcmp(N[lookups[i].target].pk, target, 32) == 0)
+		if (lookups[i].searcher == n->idx &&
+		    lookups[i].relay_sent == 1 &&
+		    memcmp(N[lookups[i].target].pk, target, 32) == 0)
 			l = &lookups[i];
 	if (l != NULL) {
 		uint32_t	id = (uint32_t)(l - lookups);
 
 		l->relay_sent = 2;
 		dht_relay(n->d, rv, &l->rv_addr, target, (const uint8_t *)&id,
-		    sizeof(id), now);
+		    sizeof(id), W->now);
 	}
 }
 
@@ -525,7 +609,7 @@ on_search(void *arg, const struct dht_search_event *ev)
 	case DHT_EV_ENDPOINT:
 		if (!l->correct && dht_addr_eq(&ev->addr, &N[l->target].addr)) {
 			l->correct = 1;
-			l->found_at = now;
+			l->found_at = W->now;
 		}
 		break;
 	case DHT_EV_RENDEZVOUS:
@@ -546,7 +630,7 @@ on_search(void *arg, const struct dht_search_event *ev)
 
 			if (dht_relay(N[l->searcher].d, l->rv_key, &l->rv_addr,
 			    N[l->target].pk, (const uint8_t *)&id, sizeof(id),
-			    now) == 0)
+			    W->now) == 0)
 				l->relay_sent = 1;
 		}
 		break;
@@ -566,6 +650,7 @@ random_live(void)
 	return i;
 }
 
+/* Plan lookups (main thread): who looks up whom, and when. */
 static void
 plan_lookups(uint8_t phase, uint64_t start, uint64_t span)
 {
@@ -576,21 +661,21 @@ plan_lookups(uint8_t phase, uint64_t start, uint64_t span)
 
 		l->phase = phase;
 		l->start = start + (uint64_t)(urand() * (double)span);
-		ev_push(l->start, EV_LOOKUP, 0, l);
+		l->searcher = random_live();
+		do
+			l->target = random_live();
+		while (l->target == l->searcher);
+		ev_push(l->start, (uint64_t)EV_LOOKUP << 32 | (nlookups - 1), 0,
+		    EV_LOOKUP, l->searcher, l);
 	}
 }
 
 static void
 start_lookup(struct lookup *l)
 {
-	struct simnode	*s;
+	struct simnode	*s = &N[l->searcher];
 
-	l->searcher = random_live();
-	do
-		l->target = random_live();
-	while (l->target == l->searcher);
-	s = &N[l->searcher];
-	if (dht_search(s->d, N[l->target].pk, on_search, l, now) < 0)
+	if (dht_search(s->d, N[l->target].pk, on_search, l, W->now) < 0)
 		l->done = 1;	/* counted as a failure */
 	schedule(s);
 }
@@ -606,6 +691,7 @@ make_node(uint32_t i)
 
 	n->idx = i;
 	n->rng = hash64(O.seed * 1000003 + i);
+	n->lossrng = hash64(O.seed * 7919 + i + 0x5eed);
 	n->skew = (int32_t)(hash64(O.seed ^ (i * 77ULL)) % (2 * MAX_SKEW + 1))
 	    - MAX_SKEW;
 	node_addr(&n->addr, i);
@@ -632,7 +718,7 @@ start_node(uint32_t i)
 	struct dht_callbacks	 cb;
 	struct dht_config	 cfg;
 	const char		*why;
-	uint32_t		 b1, b2;
+	uint32_t		 b1 = n->boot1, b2 = n->boot2;
 
 	memset(&cb, 0, sizeof(cb));
 	cb.arg = n;
@@ -648,22 +734,20 @@ start_node(uint32_t i)
 	cfg.workbit = O.workbit;
 	cfg.reachable = !n->nat;
 	cfg.refresh_ms = (uint32_t)O.refresh_ms;
-	if ((n->d = dht_create(&cfg, &cb, now, &why)) == NULL) {
+	if ((n->d = dht_create(&cfg, &cb, W->now, &why)) == NULL) {
 		fprintf(stderr, "dhtsim: dht_create: %s\n", why);
 		exit(99);
 	}
 	n->alive = 1;
 	n->joined = 1;
 	/* two bootstrap contacts (boot nodes know two others) */
-	b1 = (uint32_t)(splitmix(&simrng) % O.boot);
-	b2 = (uint32_t)((b1 + 1 + splitmix(&simrng) % (O.boot - 1)) % O.boot);
 	if (b1 != i)
-		dht_add_boot(n->d, N[b1].pk, &N[b1].addr, now);
+		dht_add_boot(n->d, N[b1].pk, &N[b1].addr, W->now);
 	if (b2 != i)
-		dht_add_boot(n->d, N[b2].pk, &N[b2].addr, now);
+		dht_add_boot(n->d, N[b2].pk, &N[b2].addr, W->now);
 	if (i < O.boot)
 		dht_add_boot(n->d, N[(i + 1) % O.boot].pk,
-		    &N[(i + 1) % O.boot].addr, now);
+		    &N[(i + 1) % O.boot].addr, W->now);
 	schedule(n);
 }
 
@@ -675,25 +759,36 @@ deliver(struct simpkt *p)
 
 	if (!n->alive)
 		return;
-	if (n->nat && (!map_get(&natmap, natkey(p->to, p->from), &t) ||
-	    now - t >= NAT_TIMEOUT)) {
-		n_natdrop++;
+	if (n->nat && (!map_get(&W->natmap, natkey(p->to, p->from), &t) ||
+	    W->now - t >= NAT_TIMEOUT)) {
+		W->n_natdrop++;
 		return;
 	}
-	dht_input(n->d, p->buf, p->len, &N[p->from].addr, now);
+	dht_input(n->d, p->buf, p->len, &N[p->from].addr, W->now);
 	schedule(n);
 }
 
+/* Run one window: take in what the other workers sent during the last
+ * one, then every event of ours before wend. */
 static void
-run_until(uint64_t until)
+run_window(uint64_t wend)
 {
 	struct event	 e;
+	struct evvec	*in;
 	struct simnode	*n;
+	unsigned	 s;
+	size_t		 i;
 
-	while (nheap > 0 && heap[0].t <= until) {
-		e = ev_pop();
-		now = e.t;
-		n_events++;
+	for (s = 0; s < nworkers; s++) {
+		in = &workers[s].out[(W->wk + 1) % 2][W->id];
+		for (i = 0; i < in->n; i++)
+			heap_push(W, &in->v[i]);
+		in->n = 0;
+	}
+	while (W->nheap > 0 && W->heap[0].t < wend) {
+		e = heap_pop(W);
+		W->now = e.t;
+		W->n_events++;
 		switch (e.type) {
 		case EV_PKT:
 			deliver(e.p);
@@ -704,7 +799,7 @@ run_until(uint64_t until)
 			if (!n->alive || n->scheduled != e.t)
 				break;
 			n->scheduled = 0;
-			dht_periodic(n->d, now);
+			dht_periodic(n->d, W->now);
 			schedule(n);
 			break;
 		case EV_JOIN:
@@ -715,7 +810,51 @@ run_until(uint64_t until)
 			break;
 		}
 	}
-	now = until;
+	W->wk++;
+}
+
+static void *
+worker_main(void *arg)
+{
+	uint64_t	t, wend, len = O.lat_min;
+
+	W = arg;
+	for (t = W->from; t <= W->until; t = wend) {
+		wend = t + len < W->until + 1 ? t + len : W->until + 1;
+		run_window(wend);
+		if (nworkers > 1)
+			pthread_barrier_wait(&barrier);
+	}
+	W->now = W->until;
+	return NULL;
+}
+
+/* Run every event up to and including `until`. */
+static void
+run_until(uint64_t until)
+{
+	unsigned	i;
+
+	for (i = 0; i < nworkers; i++) {
+		workers[i].from = sim_t;
+		workers[i].until = until;
+	}
+	running = 1;
+	if (nworkers == 1)
+		worker_main(&workers[0]);
+	else {
+		for (i = 0; i < nworkers; i++)
+			if (pthread_create(&workers[i].th, NULL, worker_main,
+			    &workers[i]) != 0) {
+				fprintf(stderr, "dhtsim: cannot start threads\n");
+				exit(99);
+			}
+		for (i = 0; i < nworkers; i++)
+			pthread_join(workers[i].th, NULL);
+	}
+	running = 0;
+	W = &workers[0];
+	sim_t = until + 1;
 }
 
 /* --- statistics ----------------------------------------------------------- */
@@ -807,6 +946,18 @@ print_phase(const char *name, const struct phase_result *r)
 
 static int	failures;
 
+static uint64_t
+total_of(size_t off)
+{
+	uint64_t	sum = 0;
+	unsigned	i;
+
+	for (i = 0; i < nworkers; i++)
+		sum += *(const uint64_t *)((const char *)&workers[i] + off);
+	return sum;
+}
+#define TOTAL(f)	total_of(offsetof(struct worker, f))
+
 struct holder_arg {
 	uint8_t		key[32];
 	unsigned	n, r, failing;
@@ -859,7 +1010,7 @@ usage(void)
 "usage: dhtsim [--nodes N] [--seed S] [--nat F] [--loss F] [--lat-min MS]\n"
 "	[--lat-max MS] [--lookups N] [--churn F] [--crypto real|fast]\n"
 "	[--boot N] [--workbit N] [--join S] [--settle S] [--idle S]\n"
-"	[--refresh S] [--verbose]\n"
+"	[--refresh S] [--threads N] [--verbose]\n"
 "	[--expect-success F] [--expect-rounds N] [--expect-p99-ms MS]\n"
 "	[--expect-churn-success F] [--expect-routing-kib K]\n"
 	"	[--expect-idle-pps P] [--expect-seconds S] [--expect-relay F]\n");
@@ -902,6 +1053,7 @@ main(int argc, char *argv[])
 		{ "expect-idle-pps", 1, NULL, 6 },
 		{ "expect-seconds", 1, NULL, 7 },
 		{ "expect-relay", 1, NULL, 8 },
+		{ "threads", 1, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct phase_result	a, b;
@@ -960,6 +1112,7 @@ main(int argc, char *argv[])
 			    1000);
 			break;
 		case 'v': O.verbose = 1; break;
+		case 't': nworkers = (unsigned)num(optarg, "threads"); break;
 		case 1: O.x_success = num(optarg, "expect-success"); break;
 		case 2: O.x_rounds = num(optarg, "expect-rounds"); break;
 		case 3: O.x_p99 = num(optarg, "expect-p99-ms"); break;
@@ -975,30 +1128,48 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind != argc || O.nodes < 16 || O.nodes > 500000 ||
+	    nworkers < 1 || nworkers > MAXT || O.lat_min < 1 ||
 	    O.boot < 2 || O.boot > O.nodes || O.lat_max < O.lat_min ||
 	    O.nat > 0.9 || O.churn > 0.9 || O.loss > 0.5 ||
 	    O.refresh_ms == 0 || O.refresh_ms > 0xffffffffULL)
 		usage();
 
 	memset(drops_by, 0, sizeof(drops_by));
+	if (dhtcrypto_init() != 0) {
+		fprintf(stderr, "dhtsim: libsodium failed to initialise\n");
+		return 99;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	simrng = hash64(O.seed);
 	N = xcalloc(O.nodes, sizeof(*N));
 	lookups = xcalloc(2 * (size_t)O.lookups + 1, sizeof(*lookups));
-	map_init(&natmap, 1 << 16);
+	for (i = 0; i < nworkers; i++) {
+		workers[i].id = i;
+		map_init(&workers[i].natmap, 1 << 14);
+	}
+	W = &workers[0];
+	if (nworkers > 1 && pthread_barrier_init(&barrier, NULL, nworkers)) {
+		fprintf(stderr, "dhtsim: pthread_barrier_init failed\n");
+		return 99;
+	}
 	map_init(&keyidx, 1 << 16);
 	for (i = 0; i < O.nodes; i++) {
 		make_node(i);
 		/* boot nodes are public; the others NAT-ed with prob. nat */
 		N[i].nat = i >= O.boot && urand() < O.nat;
 		nat_count += N[i].nat;
+		/* two bootstrap contacts (boot nodes know two others) */
+		N[i].boot1 = (uint32_t)(splitmix(&simrng) % O.boot);
+		N[i].boot2 = (uint32_t)((N[i].boot1 + 1 + splitmix(&simrng) %
+		    (O.boot - 1)) % O.boot);
 	}
 	printf("dhtsim: nodes=%u nat=%u (%.0f%%) loss=%.2f%% latency=%u-%ums "
-	    "boot=%u workbit=%u refresh=%llus seed=%llu crypto=%s\n",
+	    "boot=%u workbit=%u refresh=%llus seed=%llu threads=%u "
+	    "crypto=%s\n",
 	    O.nodes, nat_count, 100.0 * nat_count / O.nodes, 100 * O.loss,
 	    O.lat_min, O.lat_max, O.boot, O.workbit,
 	    (unsigned long long)(O.refresh_ms / 1000),
-	    (unsigned long long)O.seed,
+	    (unsigned long long)O.seed, nworkers,
 	    O.fast ? "FAST (INSECURE hash instead of X25519; AEAD real)" :
 	    "real (X25519 + XChaCha20-Poly1305)");
 	fflush(stdout);
@@ -1006,13 +1177,14 @@ main(int argc, char *argv[])
 	for (i = 0; i < O.nodes; i++) {
 		N[i].join_at = i < O.boot ? 0 :
 		    (uint64_t)(urand() * (double)O.join_ms);
-		ev_push(N[i].join_at, EV_JOIN, i, NULL);
+		ev_push(N[i].join_at, (uint64_t)EV_JOIN << 32 | i, 0, EV_JOIN, i,
+		    NULL);
 	}
 	t = O.join_ms + O.settle_ms;
 	run_until(t);
 	if (O.verbose)
 		fprintf(stderr, "settled at %.1fs wall, %llu packets\n",
-		    elapsed(&t0), (unsigned long long)n_pkts);
+		    elapsed(&t0), (unsigned long long)TOTAL(n_pkts));
 
 	/* idle window */
 	for (i = 0; i < O.nodes; i++) {
@@ -1033,7 +1205,7 @@ main(int argc, char *argv[])
 	a = phase_stats(0);
 	if (O.verbose)
 		fprintf(stderr, "phase A done at %.1fs wall, %llu packets\n",
-		    elapsed(&t0), (unsigned long long)n_pkts);
+		    elapsed(&t0), (unsigned long long)TOTAL(n_pkts));
 
 	/* churn: a fraction of all nodes vanishes */
 	for (i = 0; i < O.nodes; i++) {
@@ -1045,7 +1217,7 @@ main(int argc, char *argv[])
 	run_until(t += O.refresh_ms);
 	if (O.verbose)
 		fprintf(stderr, "churn wait done at %.1fs wall, %llu packets\n",
-		    elapsed(&t0), (unsigned long long)n_pkts);
+		    elapsed(&t0), (unsigned long long)TOTAL(n_pkts));
 	plan_lookups(1, t, 30000);
 	run_until(t += 60000);
 	b = phase_stats(1);
@@ -1113,9 +1285,10 @@ main(int argc, char *argv[])
 	    (unsigned long long)(O.idle_ms / 1000));
 	printf("traffic: packets=%llu lost=%llu nat_filtered=%llu "
 	    "bytes_per_node_per_s=%.1f drops_at_live_nodes=%llu\n",
-	    (unsigned long long)n_pkts, (unsigned long long)n_lost,
-	    (unsigned long long)n_natdrop,
-	    (double)n_bytes / O.nodes / ((double)now / 1000),
+	    (unsigned long long)TOTAL(n_pkts),
+	    (unsigned long long)TOTAL(n_lost),
+	    (unsigned long long)TOTAL(n_natdrop),
+	    (double)TOTAL(n_bytes) / O.nodes / ((double)t / 1000),
 	    (unsigned long long)drops_sum);
 	printf("drops:");
 	for (j = 0; j < DHT_DROP_MAX; j++)
@@ -1124,14 +1297,17 @@ main(int argc, char *argv[])
 			    (unsigned long long)drops_by[j]);
 	printf("\n");
 	printf("relay: acked=%llu not-served=%llu timeout=%llu\n",
-	    (unsigned long long)n_relay_ok, (unsigned long long)n_relay_unknown,
-	    (unsigned long long)n_relay_timeout);
+	    (unsigned long long)TOTAL(n_relay_ok),
+	    (unsigned long long)TOTAL(n_relay_unknown),
+	    (unsigned long long)TOTAL(n_relay_timeout));
 	printf("crypto: pair keys derived by instances=%llu, X25519 computed="
 	    "%llu (shared between the two ends of a pair=%llu)\n",
-	    (unsigned long long)dhc, (unsigned long long)(n_dh - n_dh_shared),
-	    (unsigned long long)n_dh_shared);
+	    (unsigned long long)dhc,
+	    (unsigned long long)(TOTAL(n_dh) - TOTAL(n_dh_shared)),
+	    (unsigned long long)TOTAL(n_dh_shared));
 	printf("sim: virtual=%llus events=%llu wall=%.1fs\n",
-	    (unsigned long long)(now / 1000), (unsigned long long)n_events,
+	    (unsigned long long)(t / 1000),
+	    (unsigned long long)TOTAL(n_events),
 	    secs);
 
 	expect("success before churn", a.success, O.x_success, 1);
@@ -1149,17 +1325,31 @@ main(int argc, char *argv[])
 
 	for (i = 0; i < O.nodes; i++)
 		dht_destroy(N[i].d);
-	while (nheap > 0) {
-		struct event e = ev_pop();
+	for (i = 0; i < nworkers; i++) {
+		struct worker	*w = &workers[i];
+		size_t		 k;
 
-		if (e.type == EV_PKT)
-			free(e.p);
+		while (w->nheap > 0) {
+			struct event e = heap_pop(w);
+
+			if (e.type == EV_PKT)
+				free(e.p);
+		}
+		free(w->heap);
+		for (j = 0; j < 2; j++) {
+			for (k = 0; k < MAXT; k++) {
+				size_t	x;
+
+				for (x = 0; x < w->out[j][k].n; x++)
+					free(w->out[j][k].v[x].p);
+				free(w->out[j][k].v);
+			}
+		}
+		free(w->natmap.k);
+		free(w->natmap.v);
 	}
-	free(heap);
 	free(N);
 	free(lookups);
-	free(natmap.k);
-	free(natmap.v);
 	free(keyidx.k);
 	free(keyidx.v);
 	free(pairs.k);

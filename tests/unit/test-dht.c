@@ -683,9 +683,11 @@ T_TEST(replayed_request_and_response_dropped)
 {
 	struct net		*net = net_build(2, 2, NULL);
 	struct dht_stats	 before, after;
+	struct result		 res;
 	struct pkt		 p;
 	int			 i, req = -1;
 
+	memset(&res, 0, sizeof(res));
 	net->tap = tap_capture;
 	net_run(net, 20000);
 	for (i = 0; i < net->ncaptured; i++)
@@ -705,8 +707,8 @@ T_TEST(replayed_request_and_response_dropped)
 	/* a response delivered twice: the second is refused (as late) */
 	net->ncaptured = 0;
 	net->tap = tap_capture_back;
-	T_ASSERT(dht_search(net->n[0]->d, net->n[1]->pk, on_search,
-	    &(struct result){ 0 }, net->now) > 0);
+	T_ASSERT(dht_search(net->n[0]->d, net->n[1]->pk, on_search, &res,
+	    net->now) > 0);
 	net_run(net, net->now + 2000);
 	for (i = 0, req = -1; i < net->ncaptured; i++)
 		if (!dhtmsg_is_request(net->captured[i].buf[0]))
@@ -1142,6 +1144,8 @@ T_TEST(create_rejects_bad_config)
 int
 main(void)
 {
+	if (dhtcrypto_init() != 0)
+		return 99;
 	T_RUN(two_nodes_bootstrap);
 	T_RUN(lookups_between_ten_reachable_nodes);
 	T_RUN(unknown_key_not_found);

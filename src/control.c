@@ -44,6 +44,7 @@ struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
 	struct control		*ctl;
 	struct bufferevent	*bev;
+	struct event		*ev_timeout;	/* whole request, whole reply */
 	uid_t			 uid;
 	pid_t			 pid;
 	enum conn_state		 state;
@@ -214,6 +215,27 @@ sock_connect(const char *path)
 /* --- daemon end --- */
 
 static void	conn_free(struct ctl_conn *);
+static void	conn_eventcb(struct bufferevent *, short, void *);
+
+/* Deadlines are for the whole request (CONTROL_TIMEOUT from accept) and the
+ * whole reply (CLIENT_TIMEOUT from when it is queued), not for idle time as
+ * bufferevent timeouts would be: a client trickling a byte at a time must
+ * not keep one of the CONTROL_MAX_CLIENTS slots for long. */
+static void
+conn_timeoutcb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	conn_eventcb(c->bev, BEV_EVENT_TIMEOUT, c);
+}
+
+static void
+conn_deadline(struct ctl_conn *c, int secs)
+{
+	struct timeval	tv = { secs, 0 };
+
+	evtimer_add(c->ev_timeout, &tv);
+}
 
 static void
 conn_reply(struct ctl_conn *c, struct ctl_writer *w, int errnum,
@@ -234,6 +256,7 @@ conn_reply(struct ctl_conn *c, struct ctl_writer *w, int errnum,
 	bufferevent_disable(c->bev, EV_READ);
 	if (c->state == CONN_READING)
 		c->state = CONN_WRITING;
+	conn_deadline(c, CLIENT_TIMEOUT);
 }
 
 static void
@@ -362,7 +385,7 @@ conn_writecb(struct bufferevent *bev, void *arg)
 		/* Left open: the client waits for it to close. Shut down
 		 * outside of this callback. */
 		ctl->down_requested = 2;
-		bufferevent_set_timeouts(bev, NULL, NULL);
+		evtimer_del(c->ev_timeout);
 		evtimer_add(ctl->ev_down, &tv);
 	}
 }
@@ -391,6 +414,7 @@ conn_free(struct ctl_conn *c)
 
 	TAILQ_REMOVE(&ctl->conns, c, entry);
 	ctl->nconns--;
+	event_free(c->ev_timeout);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -402,8 +426,6 @@ control_acceptcb(evutil_socket_t lfd, short what, void *arg)
 	struct ctl_conn	*c;
 	struct ucred	 cred;
 	socklen_t	 credlen = sizeof(cred);
-	struct timeval	 rtv = { CONTROL_TIMEOUT, 0 };
-	struct timeval	 wtv = { CLIENT_TIMEOUT, 0 };
 	int		 fd;
 
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
@@ -432,15 +454,22 @@ control_acceptcb(evutil_socket_t lfd, short what, void *arg)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->state = CONN_READING;
+	if ((c->ev_timeout = evtimer_new(ctl->base, conn_timeoutcb, c)) ==
+	    NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
 	if ((c->bev = bufferevent_socket_new(ctl->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		event_free(c->ev_timeout);
 		close(fd);
 		free(c);
 		return;
 	}
 	bufferevent_setcb(c->bev, conn_readcb, conn_writecb, conn_eventcb, c);
-	bufferevent_set_timeouts(c->bev, &rtv, &wtv);
 	bufferevent_enable(c->bev, EV_READ);
+	conn_deadline(c, CONTROL_TIMEOUT);
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
 	ctl->nconns++;
 }

@@ -32,7 +32,8 @@
 #define CONTROL_DIR_RUN		"/run/mesh"
 #define CONTROL_DIR_ENV		"MESH_RUNDIR"
 #define CONTROL_MAX_CLIENTS	16	/* connections served at once */
-#define CONTROL_TIMEOUT		5	/* seconds to send a whole request */
+#define CONTROL_TIMEOUT		5	/* seconds to send a whole request,
+					 * from connect() on */
 #define CONTROL_DOWN_TIMEOUT	30	/* seconds a client waits for exit */
 
 struct event_base;

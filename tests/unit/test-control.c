@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,22 +150,36 @@ child_reload(void)
 	return 0;
 }
 
-/* Raw bytes: a malformed request gets EINVAL, not a crash or a hang. */
+/* A plain connection to the test daemon's socket: fd, or -1. */
 static int
-child_garbage(void)
+raw_connect(void)
 {
 	struct sockaddr_un	sun;
-	char			buf[512];
-	ssize_t			n;
-	size_t			len = 0;
 	int			fd;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/mesh-t.sock",
 	    rundir);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Raw bytes: a malformed request gets EINVAL, not a crash or a hang. */
+static int
+child_garbage(void)
+{
+	char			buf[512];
+	ssize_t			n;
+	size_t			len = 0;
+	int			fd;
+
+	if ((fd = raw_connect()) == -1)
 		return 1;
 	if (write(fd, "hello\n\n", 7) != 7)
 		return 2;
@@ -175,6 +190,34 @@ child_garbage(void)
 	if (strstr(buf, "errno=22\n") == NULL)
 		return 3;
 	return 0;
+}
+
+/* A client trickling its request a byte a second (each byte well within
+ * any idle timeout) is cut off at CONTROL_TIMEOUT after it connected, so
+ * that CONTROL_MAX_CLIENTS such clients cannot lock everyone out. Returns 0
+ * if the daemon closed the connection before the client gave up, a good
+ * while after the deadline. */
+static int
+child_trickle(void)
+{
+	struct pollfd	pfd;
+	char		buf[64];
+	int		fd, i;
+
+	if ((fd = raw_connect()) == -1)
+		return 10;
+	for (i = 0; i < 3 * CONTROL_TIMEOUT; i++) {
+		if (send(fd, "m", 1, MSG_NOSIGNAL) != 1)
+			return 0;		/* closed on us */
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 1000) == 1 && recv(fd, buf, sizeof(buf),
+		    0) <= 0)
+			return 0;		/* end of file: cut off */
+	}
+	close(fd);
+	return 1;
 }
 
 /* Changes need root or the owner; reads do not. */
@@ -323,6 +366,13 @@ T_TEST(requests)
 	T_EQ_INT(in_child(child_garbage), 0);
 }
 
+T_TEST(trickle)
+{
+	T_EQ_INT(in_child(child_trickle), 0);
+	/* still serving others afterwards */
+	T_EQ_INT(in_child(child_show), 0);
+}
+
 T_TEST(credentials)
 {
 	if (geteuid() != 0) {
@@ -396,6 +446,7 @@ main(void)
 	T_RUN(open_twice);
 	if (ctl != NULL) {
 		T_RUN(requests);
+		T_RUN(trickle);
 		T_RUN(credentials);
 		T_RUN(down);
 	}

@@ -87,19 +87,27 @@ privdrop_lookup(const char *name, struct privdrop_user *u, char *err,
 	return 0;
 }
 
+/* capget or capset (op) of this process's sets, 64 bits each. */
+static int
+caps(long op, struct __user_cap_data_struct data[2])
+{
+	struct __user_cap_header_struct	hdr;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	hdr.pid = 0;
+	return (int)syscall(op, &hdr, data);
+}
+
 /* Any capability left in the effective, permitted or inheritable sets? */
 static int
 has_caps(void)
 {
-	struct __user_cap_header_struct	hdr;
 	struct __user_cap_data_struct	data[2];
 	int				i;
 
-	memset(&hdr, 0, sizeof(hdr));
 	memset(data, 0, sizeof(data));
-	hdr.version = _LINUX_CAPABILITY_VERSION_3;
-	hdr.pid = 0;
-	if (syscall(SYS_capget, &hdr, data) == -1)
+	if (caps(SYS_capget, data) == -1)
 		return 1;
 	for (i = 0; i < 2; i++)
 		if (data[i].effective != 0 || data[i].permitted != 0 ||
@@ -122,6 +130,42 @@ privdrop_is_dropped(void)
 	return !has_caps();
 }
 
+/* Nothing gained through exec any more (setuid binaries, file caps). */
+static int
+no_new_privs(char *err, size_t errlen)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		perr(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Not root, but holding capabilities (file capabilities on the binary, or
+ * ambient ones from a service manager): let them all go. Emptying the
+ * permitted set empties the effective, inheritable and ambient ones too. */
+static int
+drop_caps(char *err, size_t errlen)
+{
+	struct __user_cap_data_struct	data[2];
+
+	if (!has_caps())
+		return 0;
+	memset(data, 0, sizeof(data));
+	if (caps(SYS_capset, data) == -1) {
+		perr(err, errlen, "capset: %s", strerror(errno));
+		return -1;
+	}
+	if (no_new_privs(err, errlen) == -1)
+		return -1;
+	if (has_caps()) {
+		perr(err, errlen, "capabilities left after dropping them");
+		return -1;
+	}
+	return 0;
+}
+
 int
 privdrop_drop(const struct privdrop_user *u, char *err, size_t errlen)
 {
@@ -129,7 +173,7 @@ privdrop_drop(const struct privdrop_user *u, char *err, size_t errlen)
 	gid_t	rg, eg, sg;
 
 	if (geteuid() != 0)
-		return 0;
+		return drop_caps(err, errlen);
 	if (u->uid == 0 || u->gid == 0) {
 		perr(err, errlen, "refusing to drop to uid/gid 0");
 		return -1;
@@ -155,11 +199,8 @@ privdrop_drop(const struct privdrop_user *u, char *err, size_t errlen)
 		return -1;
 	}
 	/* No way back, and nothing gained through exec either. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
-		perr(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s",
-		    strerror(errno));
+	if (no_new_privs(err, errlen) == -1)
 		return -1;
-	}
 	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) ==
 	    -1 || ru != u->uid || eu != u->uid || su != u->uid ||
 	    rg != u->gid || eg != u->gid || sg != u->gid) {

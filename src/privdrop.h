@@ -31,9 +31,10 @@ struct privdrop_user {
 int	privdrop_lookup(const char *name, struct privdrop_user *,
 	    char *err, size_t errlen);
 
-/* Become that user for good. Does nothing and returns 0 when not running
- * as root. Refuses a user with uid 0. 0, or -1 with err filled (the caller
- * must then exit: the process may be half-dropped). */
+/* Become that user for good. When not running as root, only lets go of
+ * any capability the process holds (file or ambient capabilities) and
+ * stays who it is. Refuses a user with uid 0. 0, or -1 with err filled (the
+ * caller must then exit: the process may be half-dropped). */
 int	privdrop_drop(const struct privdrop_user *, char *err, size_t errlen);
 
 /* 1 if the process holds no root uid and no capability (what

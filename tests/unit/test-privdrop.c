@@ -2,10 +2,14 @@
  * and happens in forked children; without root only the lookups run. */
 #include "config.h"
 
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,6 +67,43 @@ child_drop(void)
 	return 0;
 }
 
+/* In a child: become nobody but keep CAP_NET_ADMIN, as a non-root daemon
+ * started with file or ambient capabilities would be; the drop must take
+ * the capability away too. */
+static int
+child_caps_not_root(void)
+{
+	struct __user_cap_header_struct	hdr;
+	struct __user_cap_data_struct	data[2];
+	struct privdrop_user		u;
+	char				err[256];
+
+	if (privdrop_lookup("nobody", &u, err, sizeof(err)) == -1)
+		return 10;
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    setgroups(1, &u.gid) == -1 ||
+	    setresgid(u.gid, u.gid, u.gid) == -1 ||
+	    setresuid(u.uid, u.uid, u.uid) == -1)
+		return 11;
+	memset(&hdr, 0, sizeof(hdr));
+	memset(data, 0, sizeof(data));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	data[0].effective = data[0].permitted = 1u << CAP_NET_ADMIN;
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		return 12;
+	if (privdrop_is_dropped())
+		return 1;	/* the set-up did not keep the capability */
+	if (privdrop_drop(&u, err, sizeof(err)) != 0) {
+		fprintf(stderr, "drop: %s\n", err);
+		return 2;
+	}
+	if (!privdrop_is_dropped())
+		return 3;
+	if (getuid() != u.uid || geteuid() != u.uid)
+		return 4;
+	return 0;
+}
+
 static int
 run(int (*fn)(void))
 {
@@ -88,6 +129,7 @@ T_TEST(drop)
 	}
 	T_EQ_INT(privdrop_is_dropped(), 0);
 	T_EQ_INT(run(child_drop), 0);
+	T_EQ_INT(run(child_caps_not_root), 0);
 	/* A uid 0 target is refused before anything changes. */
 	memset(&u, 0, sizeof(u));
 	T_EQ_INT(privdrop_drop(&u, err, sizeof(err)), -1);

@@ -41,6 +41,34 @@ progress(uint64_t tried, double secs, void *arg)
 	    secs, (double)tried / secs, expect, bits);
 }
 
+/* Warn when the key is about to land where group or others may read it.
+ * Standard output that is a regular file (mesh genkey > k.sk: the shell
+ * made it, or it existed) is judged by its mode, as wg genkey does; a pipe
+ * (mesh genkey | tee k.sk) by the umask the next program creates the file
+ * with. A terminal gets no warning. */
+static void
+genkey_check_mode(void)
+{
+	struct stat	st;
+	mode_t		um;
+
+	if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
+		if ((st.st_mode & 077) != 0)
+			fprintf(stderr, "mesh genkey: warning: the key file is "
+			    "open to group or others (mode %04o); chmod 600 "
+			    "it\n", (unsigned)(st.st_mode & 07777));
+		return;
+	}
+	if (isatty(STDOUT_FILENO))
+		return;
+	um = umask(077);
+	umask(um);
+	if ((um & 066) != 066)
+		fprintf(stderr, "mesh genkey: warning: umask %04o lets group "
+		    "or others read the key file; use umask 077 or chmod 600 "
+		    "it\n", (unsigned)um);
+}
+
 static int
 genkey_main(const struct cmd *self, int argc, char **argv)
 {
@@ -49,7 +77,6 @@ genkey_main(const struct cmd *self, int argc, char **argv)
 	unsigned	 bits = NETCONF_DEFAULT_WORKBIT;
 	uint8_t		 sk[KEY_LEN];
 	char		 text[KEY_TEXT_LEN + 1];
-	mode_t		 um;
 	long		 ncpu;
 	int		 i;
 
@@ -73,12 +100,7 @@ genkey_main(const struct cmd *self, int argc, char **argv)
 			cmd_usage(self);
 	}
 
-	um = umask(077);
-	umask(um);
-	if ((um & 077) != 077 && !isatty(STDOUT_FILENO))
-		fprintf(stderr, "mesh genkey: warning: umask %04o lets group "
-		    "or others read the key file; use umask 077 or "
-		    "chmod 600 it\n", (unsigned)um);
+	genkey_check_mode();
 
 	if ((ncpu = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
 		ncpu = 1;

@@ -33,9 +33,21 @@ for bad in "" "abc" "$a $a" "${a}A"; do
 	grep -q '^mesh pubkey: stdin: ' "$tmp/err" || fail "no reason for '$bad'"
 done
 
-# umask warning when the key file would be readable by others
+# a warning when the key file would be open to others: a file on standard
+# output by its mode (whatever the umask), a pipe by the umask
 (umask 022; "$MESH" genkey >"$tmp/sk3" 2>"$tmp/err")
-grep -q 'umask' "$tmp/err" || fail "no umask warning with umask 022"
+grep -q 'mode 0644' "$tmp/err" || fail "no warning for a new 0644 file"
+: >"$tmp/sk4"; chmod 644 "$tmp/sk4"
+"$MESH" genkey >"$tmp/sk4" 2>"$tmp/err"
+grep -q 'mode 0644' "$tmp/err" ||
+	fail "no warning for an existing 0644 file under umask 077"
+: >"$tmp/sk5"; chmod 600 "$tmp/sk5"
+(umask 022; "$MESH" genkey >"$tmp/sk5" 2>"$tmp/err")
+[ -s "$tmp/err" ] && fail "warning for a 0600 file: $(cat "$tmp/err")"
+(umask 022; "$MESH" genkey 2>"$tmp/err" | cat >/dev/null)
+grep -q 'umask 0022' "$tmp/err" || fail "no umask warning for a pipe"
+(umask 066; "$MESH" genkey 2>"$tmp/err" | cat >/dev/null)
+[ -s "$tmp/err" ] && fail "warning under umask 066: $(cat "$tmp/err")"
 
 # usage errors exit 2 with a usage line
 "$MESH" genkey workbit 2>"$tmp/err"; rc=$?

@@ -79,6 +79,8 @@ key_parse_buffer(uint8_t k[KEY_LEN], const char *buf, size_t len,
 		}
 	}
 	if (key_from_text(k, buf + b, e - b) == -1) {
+		/* the decoder may have written most of the key already */
+		sodium_memzero(k, KEY_LEN);
 		*why = "not a key; expected 43 characters of base64url "
 		    "(or 44 of base64 with padding)";
 		return -1;
@@ -91,21 +93,22 @@ key_read_stream(FILE *f, uint8_t k[KEY_LEN], const char **why)
 {
 	char	buf[256];
 	size_t	len = 0, n;
-	int	rc;
+	int	rc = 0;
 
 	while ((n = fread(buf + len, 1, sizeof(buf) - len, f)) > 0) {
 		len += n;
 		if (len == sizeof(buf)) {
 			*why = "input too long; expected one key";
-			sodium_memzero(buf, sizeof(buf));
-			return -1;
+			rc = -1;
+			break;
 		}
 	}
-	if (ferror(f)) {
+	if (rc == 0 && ferror(f)) {
 		*why = "read error";
-		return -1;
+		rc = -1;
 	}
-	rc = key_parse_buffer(k, buf, len, why);
+	if (rc == 0)
+		rc = key_parse_buffer(k, buf, len, why);
 	sodium_memzero(buf, sizeof(buf));
 	return rc;
 }

@@ -25,7 +25,8 @@ void	key_to_text(char out[KEY_TEXT_LEN + 1], const uint8_t k[KEY_LEN]);
 int	key_from_text(uint8_t k[KEY_LEN], const char *s, size_t len);
 
 /* Parse a key file's contents: one key, optionally surrounded by blanks
- * and newlines, nothing else. 0, or -1 with *why set to the reason. */
+ * and newlines, nothing else. 0, or -1 with *why set to the reason (and
+ * nothing of a half-decoded key left in k). */
 int	key_parse_buffer(uint8_t k[KEY_LEN], const char *buf, size_t len,
 	    const char **why);
 /* Read one key from a stream (e.g. stdin); as key_parse_buffer. */

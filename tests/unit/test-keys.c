@@ -89,6 +89,31 @@ T_TEST(parse_buffer)
 	T_EQ_INT(key_parse_buffer(back, "not a key", 9, &why), -1);
 }
 
+/* A key that almost parses (only its last character is off, so all but
+ * the last byte decoded are the real key's) leaves nothing of it behind in
+ * the output. */
+T_TEST(parse_failure_wipes)
+{
+	uint8_t	k[32], back[32], zero[32];
+	char	text[44], *last = &text[42];
+	const char *why;
+
+	memset(zero, 0, sizeof(zero));
+	key_generate(k);
+	key_to_text(text, k);
+	/* the last character carries 4 bits of data and 2 zero bits */
+	*last = *last == 'B' ? 'C' : 'B';
+	memset(back, 0xa5, sizeof(back));
+	T_EQ_INT(key_parse_buffer(back, text, 43, &why), -1);
+	T_EQ_MEM(back, zero, sizeof(back));
+	/* a bad character halfway */
+	key_to_text(text, k);
+	text[21] = '*';
+	memset(back, 0xa5, sizeof(back));
+	T_EQ_INT(key_parse_buffer(back, text, 43, &why), -1);
+	T_EQ_MEM(back, zero, sizeof(back));
+}
+
 T_TEST(search_meets_workbit)
 {
 	uint8_t		sk[32], pk[32];
@@ -135,6 +160,7 @@ main(void)
 	T_RUN(generate_clamped);
 	T_RUN(text_roundtrip);
 	T_RUN(parse_buffer);
+	T_RUN(parse_failure_wipes);
 	T_RUN(search_meets_workbit);
 	T_RUN(read_file_mode);
 	return t_done();

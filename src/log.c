@@ -121,6 +121,11 @@ vlog_str(int level, const char *prefix, const char *msg)
 		    prefix != NULL ? ": " : "", msg);
 }
 
+static void	vlog(int, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+static void	vlogc(enum log_cat, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(int level, int errnum, const char *fmt, va_list ap)
 {
@@ -165,29 +170,20 @@ vlogc(enum log_cat cat, int level, const char *fmt, va_list ap)
 	    "?", msg);
 }
 
-void
-log_debugc(enum log_cat cat, const char *fmt, ...)
-{
-	va_list	ap;
-	int	e = errno;
-
-	va_start(ap, fmt);
-	vlogc(cat, LOG_LVL_DEBUG, fmt, ap);
-	va_end(ap);
-	errno = e;
+#define LOGCFN(name, level)					\
+void								\
+name(enum log_cat cat, const char *fmt, ...)			\
+{								\
+	va_list	ap;						\
+	int	e = errno;					\
+								\
+	va_start(ap, fmt);					\
+	vlogc(cat, level, fmt, ap);				\
+	va_end(ap);						\
+	errno = e;						\
 }
-
-void
-log_tracec(enum log_cat cat, const char *fmt, ...)
-{
-	va_list	ap;
-	int	e = errno;
-
-	va_start(ap, fmt);
-	vlogc(cat, LOG_LVL_TRACE, fmt, ap);
-	va_end(ap);
-	errno = e;
-}
+LOGCFN(log_debugc, LOG_LVL_DEBUG)
+LOGCFN(log_tracec, LOG_LVL_TRACE)
 
 void
 fatal(const char *fmt, ...)

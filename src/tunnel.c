@@ -234,6 +234,26 @@ keypair_install(struct tunnel *t, struct tunnel_keypair *kp)
 	}
 }
 
+/* The keys of a completed handshake become a keypair named by index entry e
+ * (the index the handshake used) and take their place among the peer's.
+ * nk is wiped. NULL if no slot was free (cannot happen). */
+static struct tunnel_keypair *
+keypair_add(struct tunnel *t, struct index_entry *e,
+    struct noise_keypair *nk, uint64_t now)
+{
+	struct tunnel_keypair	*kp;
+
+	kp = keypair_new(t, nk, now);
+	noise_keypair_wipe(nk);
+	if (kp == NULL)
+		return NULL;
+	/* before keypair_install: dropping the old keypairs may move e
+	 * within the index table, and it must move with its keypair */
+	e->kp = kp;
+	keypair_install(t, kp);
+	return kp;
+}
+
 static void
 keypairs_clear(struct tunnel *t)
 {
@@ -750,8 +770,6 @@ rx_initiation(struct tunnel_local *l, const struct wire_msg *m, uint64_t now,
 	struct noise_remote	*r;
 	struct noise_keypair	 nk;
 	struct tunnel		*t;
-	struct tunnel_keypair	*kp;
-	struct index_entry	*e;
 	enum noise_err		 nerr;
 	uint32_t		 idx;
 	uint8_t			 cipher;
@@ -777,15 +795,12 @@ rx_initiation(struct tunnel_local *l, const struct wire_msg *m, uint64_t now,
 	}
 	nerr = noise_create_response(r, (struct wire_response *)(void *)rx->reply,
 	    idx, cipher, &nk);
-	if (nerr != NOISE_OK || (kp = keypair_new(t, &nk, now)) == NULL) {
+	if (nerr != NOISE_OK ||
+	    keypair_add(t, index_find(l, idx), &nk, now) == NULL) {
 		noise_keypair_wipe(&nk);
 		index_remove(l, idx);
 		return TUNNEL_ERR_HANDSHAKE;
 	}
-	noise_keypair_wipe(&nk);
-	e = index_find(l, idx);
-	e->kp = kp;
-	keypair_install(t, kp);
 	cookie_maker_macs(&t->cookie, rx->reply, WIRE_RESPONSE_LEN, now);
 	rx->reply_len = WIRE_RESPONSE_LEN;
 
@@ -804,7 +819,6 @@ rx_response(struct tunnel_local *l, const struct wire_msg *m, uint64_t now,
 	struct index_entry	*e;
 	struct noise_keypair	 nk;
 	struct tunnel		*t;
-	struct tunnel_keypair	*kp;
 	enum noise_err		 nerr;
 
 	if ((e = index_find(l, m->receiver)) == NULL)
@@ -815,15 +829,10 @@ rx_response(struct tunnel_local *l, const struct wire_msg *m, uint64_t now,
 	nerr = noise_consume_response(&l->noise, &t->remote, m->u.resp, &nk);
 	if (nerr != NOISE_OK)
 		return noise_to_tunnel_err(nerr);
-	if ((kp = keypair_new(t, &nk, now)) == NULL) {
-		noise_keypair_wipe(&nk);
-		return TUNNEL_ERR_HANDSHAKE;
-	}
-	noise_keypair_wipe(&nk);
 	/* the handshake's index now names the keypair */
-	e->kp = kp;
+	if (keypair_add(t, e, &nk, now) == NULL)
+		return TUNNEL_ERR_HANDSHAKE;
 	t->hs_index_live = 0;
-	keypair_install(t, kp);
 
 	rx->peer = t;
 	rx->authentic = 1;

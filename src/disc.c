@@ -221,6 +221,10 @@ member_run(struct dmember *m, uint64_t now)
 	pathglue_process(m, now);
 	if (m->bind_next != 0 && m->bind_next < next)
 		next = m->bind_next;
+	/* relayed data flowing: watch the relay (pathglue_tick) */
+	if (path->relayed && now - path->last_tx < NATPATH_ACTIVE_MS &&
+	    now + 1000 < next)
+		next = now + 1000;
 	if (m->bind_at != 0 && m->bind_at + DISC_BIND_RETRY_MS < next)
 		next = m->bind_at + DISC_BIND_RETRY_MS;
 	member_arm(m, next, now);
@@ -595,6 +599,7 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 	reachability(d, now);
 	dhtglue_tick(d, now);
 	relayglue_tick(d, now);
+	pathglue_watch(d, now);
 	evtimer_add(d->tick_ev, &tv);
 }
 
@@ -766,6 +771,7 @@ disc_relayed(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
 	if (m == NULL)
 		return;
 	d->relayed_in++;
+	m->relay_rx = now;
 	/* the member reached us through this relay: answer the same way
 	 * until something better answers */
 	if (!m->np.have_relay) {

@@ -34,6 +34,8 @@ struct relay;
 #define DISC_TICK_MS		1000	/* housekeeping */
 #define DISC_LOCAL_MS		5000	/* re-read interface addresses */
 #define DISC_NONCE_WINDOW_MS	120000	/* BIND nonce vs the wall clock */
+#define DISC_WATCH_MS		10000	/* while paths are in use: ask a
+					 * relay where it sees us */
 
 /* Counters for show (interface record, drop_<name>=N). */
 enum disc_drop {
@@ -68,6 +70,7 @@ struct disc_relay {
 	uint8_t			pair[32];
 	int			pair_ok;
 	uint64_t		used;		/* ms, for replacement */
+	struct sockaddr_in6	observed;	/* us, as its BOUND said */
 };
 
 /* Per-member state (peer->path.nat points here). */
@@ -105,6 +108,8 @@ struct dmember {
 	uint64_t		 bind_next;	/* renewal */
 	unsigned		 rv_next;	/* next rendezvous to try */
 	int			 mapped;	/* its ACK said MAPPED */
+	uint64_t		 relay_rx;	/* ms: last packet through it */
+	uint64_t		 relayed_since;	/* ms: data went relayed */
 };
 
 struct disc_kc {			/* relay service: a pair key */
@@ -172,6 +177,8 @@ struct disc {
 	struct disc_relay	 relays[DISC_MAX_RELAYS];
 	size_t			 nrelays;
 	uint64_t		 bind_nonce;	/* the last BIND's */
+	uint64_t		 watch_at;	/* address watch: last BIND */
+	unsigned		 watch_next;	/* relay to ask next */
 
 	/* the relay service (relayglue.c) */
 	struct relay		*rt;
@@ -230,6 +237,8 @@ void	 pathglue_punched(struct disc *, const uint8_t *from_key,
 void	 pathglue_rendezvous(struct dmember *, uint64_t now);
 void	 pathglue_tick(struct dmember *, uint64_t now);
 void	 pathglue_repunch(struct disc *, uint64_t now);
+void	 pathglue_rebind(struct dmember *, uint64_t now);
+void	 pathglue_watch(struct disc *, uint64_t now);
 
 /* relayglue.c */
 int	 relayglue_start(struct disc *);

@@ -54,7 +54,7 @@ base_len(uint8_t type)
 		    NATMSG_MAC_LEN;
 	case NATMSG_BOUND:
 		return 1 + 2 * NATMSG_KEY_LEN + NATMSG_NONCE_LEN + 1 +
-		    NATMSG_MAC_LEN;
+		    NATMSG_EP_LEN + NATMSG_MAC_LEN;
 	case NATMSG_BEACON:
 		return 1 + NATMSG_KEY_LEN + NATMSG_NETID_LEN + 2;
 	case NATMSG_TORELAY:
@@ -122,8 +122,10 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 	case NATMSG_BOUND:
 		p = put(p, m->key2, NATMSG_KEY_LEN);
 		p = put(p, m->nonce, NATMSG_NONCE_LEN);
-		if (m->type == NATMSG_BOUND)
+		if (m->type == NATMSG_BOUND) {
 			*p++ = m->status;
+			p = put_ep(p, &m->observed);
+		}
 		break;
 	case NATMSG_BEACON:
 		p = put(p, m->netid, NATMSG_NETID_LEN);
@@ -205,6 +207,9 @@ natmsg_decode(const uint8_t *buf, size_t len, struct natmsg *m)
 			m->status = *p++;
 			if (m->status > NATMSG_BOUND_FULL)
 				return NATMSG_E_FLAGS;
+			if (get_ep(p, &m->observed) == -1)
+				return NATMSG_E_ADDR;
+			p += NATMSG_EP_LEN;
 		}
 		break;
 	case NATMSG_BEACON:

@@ -29,11 +29,12 @@
  *               grows (milliseconds of the wall clock), so an old BIND
  *               replayed from elsewhere cannot move the binding.
  *  0x24 BOUND   KEY relay | KEY target | nonce[8] (the BIND's) | status |
- *               MAC
+ *               EP observed | MAC
  *               the relay's answer, MAC with the relay<->sender key;
  *               status NATMSG_BOUND_OK when target is reachable through
  *               it, _UNKNOWN when it does not know where target is, _FULL
- *               when it cannot take the binding.
+ *               when it cannot take the binding; observed: where the BIND
+ *               came from (so a member notices its NAT mapping moved).
  *  0x25 BEACON  KEY sender | netid[8] | port
  *               LAN broadcast: "a member is at this source address and
  *               port". Unauthenticated on purpose (it is broadcast): it
@@ -90,7 +91,7 @@ struct natmsg {
 	uint8_t			 key2[NATMSG_KEY_LEN];	/* BIND(ED) target */
 	uint8_t			 nonce[NATMSG_NONCE_LEN];
 	uint8_t			 id[NATMSG_ID_LEN];	/* (TO|FROM)RELAY */
-	struct sockaddr_in6	 observed;		/* ACK */
+	struct sockaddr_in6	 observed;		/* ACK, BOUND */
 	uint8_t			 flags;			/* ACK, PUNCH */
 	uint8_t			 status;		/* BOUND */
 	unsigned		 neps;			/* PUNCH */

@@ -80,31 +80,38 @@ relay_get(struct disc *d, const uint8_t *key, const struct sockaddr_in6 *addr,
 	return r->pair_ok ? (int)i : -1;
 }
 
-static void
-bind_send(struct dmember *m, int ri, uint64_t now)
+/* Send a BIND for target to relay ri; returns its nonce. */
+static uint64_t
+bind_raw(struct disc *d, int ri, const uint8_t *target, uint64_t now)
 {
-	struct disc	*d = m->d;
-	struct natmsg	 msg;
-	uint64_t	 nonce = disc_wallclock();
-	int		 k;
+	struct natmsg	msg;
+	uint64_t	nonce = disc_wallclock(), n;
+	int		k;
 
 	/* one growing counter for all our BINDs: a relay remembers the
 	 * newest per sender, whichever member it was for */
 	if (nonce <= d->bind_nonce)
 		nonce = d->bind_nonce + 1;
 	d->bind_nonce = nonce;
-	m->bind_nonce = nonce;
-	m->bind_relay = ri;
-	m->bind_at = now;
+	d->relays[ri].used = now;
 	memset(&msg, 0, sizeof(msg));
 	msg.type = NATMSG_BIND;
 	memcpy(msg.key, d->pk, NATMSG_KEY_LEN);
-	memcpy(msg.key2, m->key, NATMSG_KEY_LEN);
-	for (k = 7; k >= 0; k--) {
-		msg.nonce[k] = (uint8_t)nonce;
-		nonce >>= 8;
+	memcpy(msg.key2, target, NATMSG_KEY_LEN);
+	for (n = nonce, k = 7; k >= 0; k--) {
+		msg.nonce[k] = (uint8_t)n;
+		n >>= 8;
 	}
 	send_msg(d, &msg, d->relays[ri].pair, &d->relays[ri].addr);
+	return nonce;
+}
+
+static void
+bind_send(struct dmember *m, int ri, uint64_t now)
+{
+	m->bind_nonce = bind_raw(m->d, ri, m->key, now);
+	m->bind_relay = ri;
+	m->bind_at = now;
 }
 
 /* Bind at the next usable rendezvous of m; 0 if one was asked. */
@@ -148,7 +155,7 @@ bound_in(struct disc *d, const struct natmsg *msg,
 	uint64_t	 nonce = 0;
 	size_t		 i;
 	int		 ri = -1, k;
-	char		 a[UDP_ADDRSTRLEN];
+	char		 a[UDP_ADDRSTRLEN], b[UDP_ADDRSTRLEN];
 
 	for (i = 0; i < d->nrelays; i++)
 		if (memcmp(d->relays[i].key, msg->key, DHT_KEY_LEN) == 0 &&
@@ -165,8 +172,30 @@ bound_in(struct disc *d, const struct natmsg *msg,
 	}
 	for (k = 0; k < 8; k++)
 		nonce = nonce << 8 | msg->nonce[k];
+	/* where the relay saw the BIND: if that moved, so did we */
+	if (natep_is_set(&msg->observed)) {
+		/* a symmetric NAT hands out new ports as it likes: only a
+		 * new address counts there */
+		if (natep_is_set(&d->relays[ri].observed) &&
+		    (!natep_same_ip(&d->relays[ri].observed, &msg->observed) ||
+		    (d->nkr.kind != NATKIND_EDM &&
+		    !natep_eq(&d->relays[ri].observed, &msg->observed)))) {
+			log_info("discovery: relay %s now sees us at %s: our "
+			    "address changed", disc_addr(from, a, sizeof(a)),
+			    disc_addr(&msg->observed, b, sizeof(b)));
+			d->relays[ri].observed = msg->observed;
+			/* what peers saw before says nothing now */
+			natkind_reset(&d->nk);
+			pathglue_repunch(d, now);
+		}
+		d->relays[ri].observed = msg->observed;
+		disc_observed(d, from, &msg->observed, now);
+	}
 	if (m->bind_relay != ri || nonce != m->bind_nonce) {
-		d->drops[DISC_DROP_STRAY]++;
+		/* an answer to an older BIND, or to a refresh of our address
+		 * at one of our own rendezvous (pathglue_rebind) */
+		if (nonce > d->bind_nonce)
+			d->drops[DISC_DROP_STRAY]++;
 		return;
 	}
 	m->bind_at = 0;
@@ -199,12 +228,101 @@ bound_in(struct disc *d, const struct natmsg *msg,
 	}
 }
 
+/* Our address may have changed (the path to m broke, our NAT mapping
+ * moved): tell m's relay and our own rendezvous nodes (relays m may use
+ * to reach us) where we are now, before our DHT registration catches up. */
+void
+pathglue_rebind(struct dmember *m, uint64_t now)
+{
+	struct disc		*d = m->d;
+	struct dht_rv_info	 rv[DHT_RV_MAX];
+	struct sockaddr_in6	 sa;
+	size_t			 n, i;
+	int			 ri;
+
+	if (d->dht != NULL) {
+		n = dht_rendezvous(d->dht, rv, DHT_RV_MAX);
+		for (i = 0; i < n; i++) {
+			disc_sa_from_dht(&sa, &rv[i].addr);
+			/* the answers are not awaited */
+			if (natep_is_set(&sa) &&
+			    (ri = relay_get(d, rv[i].key, &sa, now)) != -1 &&
+			    ri != m->relay)
+				(void)bind_raw(d, ri, m->key, now);
+		}
+	}
+	if (m->relay_ok && m->relay >= 0)
+		bind_send(m, m->relay, now);
+}
+
+/* While paths are in use: every DISC_WATCH_MS one of our relays is asked
+ * (a BIND) where it sees us. Its BOUND says; a change means our NAT
+ * mapping moved (a new public address, a router reboot), and every path in
+ * use is searched again at once instead of after the silence that would
+ * otherwise tell. It also keeps our binding there fresh. */
+void
+pathglue_watch(struct disc *d, uint64_t now)
+{
+	struct dmember	*m = NULL;
+	size_t		 i, k;
+
+	if (now - d->watch_at < DISC_WATCH_MS || d->nrelays == 0)
+		return;
+	for (i = 0; i < d->nm && m == NULL; i++)
+		if (d->m[i] != NULL && d->m[i]->np.state != NATPATH_IDLE)
+			m = d->m[i];
+	if (m == NULL)
+		return;
+	d->watch_at = now;
+	for (k = 0; k < d->nrelays; k++) {
+		i = (d->watch_next + k) % d->nrelays;
+		if (!d->relays[i].pair_ok)
+			continue;
+		d->watch_next = (unsigned)(i + 1);
+		(void)bind_raw(d, (int)i, m->key, now);
+		return;
+	}
+}
+
+/* The relay in use went quiet while we send through it: try another. */
+static void
+relay_lost(struct dmember *m, uint64_t now)
+{
+	struct disc	*d = m->d;
+	size_t		 i;
+	char		 a[UDP_ADDRSTRLEN];
+
+	log_info("peer %s: relay %s does not answer; looking for another",
+	    mname(m), disc_addr(&m->np.relay, a, sizeof(a)));
+	for (i = 0; i < m->nrv; i++)
+		if (m->relay >= 0 && memcmp(m->rv[i].key,
+		    d->relays[m->relay].key, DHT_KEY_LEN) == 0)
+			m->rv[i].no_relay = 1;
+	m->relay_ok = 0;
+	m->relay = -1;
+	m->bind_at = 0;
+	natpath_set_relay(&m->np, NULL, now);
+	m->relayed_since = 0;
+	(void)bind_next_rv(m, now);
+	m->next_search = now;
+	dhtglue_lookup(d, m, now);
+}
+
 /* Relay upkeep from m's timer: an unanswered BIND tries the next
- * rendezvous; a relay in use is bound again before it lapses. */
+ * rendezvous; a relay in use is bound again before it lapses, and given up
+ * when nothing comes back through it while we send. */
 void
 pathglue_tick(struct dmember *m, uint64_t now)
 {
-	size_t	i;
+	struct path	*path = &m->peer->path;
+	size_t		 i;
+
+	if (path->relayed && m->np.state == NATPATH_RELAYED &&
+	    now - path->last_tx < NATPATH_ACTIVE_MS &&
+	    m->relayed_since != 0 &&
+	    now - m->relayed_since >= NATPATH_ACTIVE_DEAD_MS &&
+	    now - m->relay_rx >= NATPATH_ACTIVE_DEAD_MS)
+		relay_lost(m, now);
 
 	if (m->bind_at != 0 && now - m->bind_at >= DISC_BIND_RETRY_MS) {
 		for (i = 0; i < m->nrv; i++)
@@ -436,6 +554,9 @@ apply_route(struct dmember *m, uint64_t now)
 	log_info("peer %s: %s %s (%s)", mname(m), relayed ? "relayed via" :
 	    natpath_src_name(m->np.ep_src), disc_addr(&ep, a, sizeof(a)),
 	    m->np.reason);
+	m->relayed_since = relayed ? now : 0;
+	if (relayed)
+		m->relay_rx = now;
 	datapath_path_ready(m->d->dp, m->peer, now);
 }
 
@@ -464,6 +585,7 @@ pathglue_process(struct dmember *m, uint64_t now)
 		log_info("peer %s: %s", mname(m), m->np.reason);
 		m->next_search = now;
 		dhtglue_lookup(m->d, m, now);
+		pathglue_rebind(m, now);
 	}
 	m->last_state = m->np.state;
 }
@@ -479,6 +601,7 @@ pathglue_repunch(struct disc *d, uint64_t now)
 			continue;
 		natpath_restart(&d->m[i]->np, "our address changed: looking "
 		    "for a path again", now);
+		pathglue_rebind(d->m[i], now);
 		disc_kick(d->m[i]);
 	}
 }

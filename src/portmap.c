@@ -63,7 +63,8 @@ struct portmap {
 	struct event		*stop_timer;
 	int			 stopping;
 
-	char			 logged_error[PORTMAP_ERR_MAX];
+	/* the last failure logged, per method (they alternate) */
+	char			 logged_error[3][PORTMAP_ERR_MAX];
 };
 
 static void	run(struct portmap *);
@@ -111,10 +112,11 @@ report(struct portmap *pm, uint64_t gen_before)
 		portmap_status_format(&s, buf, sizeof(buf));
 		log_info("port mapping: %s", buf);
 	}
-	if (s.error[0] != '\0' &&
-	    strcmp(s.error, pm->logged_error) != 0) {
+	if (s.error[0] != '\0' && (unsigned)s.error_method < 3 &&
+	    strcmp(s.error, pm->logged_error[s.error_method]) != 0) {
 		log_info("port mapping failed: %s", s.error);
-		memcpy(pm->logged_error, s.error, sizeof(pm->logged_error));
+		memcpy(pm->logged_error[s.error_method], s.error,
+		    sizeof(pm->logged_error[0]));
 	}
 	if (pm->changed != NULL)
 		pm->changed(pm->arg, pm);
@@ -132,7 +134,7 @@ result(struct portmap *pm, enum job_op op, int ok,
 		portmap_state_unmapped(&pm->st, now);
 	} else if (ok) {
 		portmap_state_mapped(&pm->st, now, l);
-		pm->logged_error[0] = '\0';
+		memset(pm->logged_error, 0, sizeof(pm->logged_error));
 	} else
 		portmap_state_failed(&pm->st, now, err);
 	report(pm, gen);

@@ -19,6 +19,7 @@ struct relay_entry {
 	uint8_t			key[RELAY_KEY_LEN];
 	struct sockaddr_in6	addr;
 	uint64_t		expires;	/* 0: free */
+	uint64_t		bound_until;	/* a BIND set the address */
 	uint64_t		nonce;		/* newest BIND's */
 	uint64_t		level, at;	/* bucket: milli-bytes, ms */
 };
@@ -176,10 +177,11 @@ find_id(struct relay *r, const uint8_t *id, uint64_t now)
 	return NULL;
 }
 
-/* Insert or update key at addr; *e_out is the entry. */
+/* Insert or update key at addr; *e_out is the entry. keep_bound: leave
+ * an address a recent BIND set (the DHT's registration may be older). */
 static enum relay_bind_result
 put(struct relay *r, const uint8_t *key, const struct sockaddr_in6 *addr,
-    uint64_t now, struct relay_entry **e_out)
+    uint64_t now, int keep_bound, struct relay_entry **e_out)
 {
 	struct relay_entry	*e, *other;
 	unsigned		 i;
@@ -187,7 +189,8 @@ put(struct relay *r, const uint8_t *key, const struct sockaddr_in6 *addr,
 	if ((e = find_id(r, key, now)) != NULL) {
 		if (memcmp(e->key, key, RELAY_KEY_LEN) != 0)
 			return RELAY_BIND_CLASH;
-		if (!natep_eq(&e->addr, addr)) {
+		if (!natep_eq(&e->addr, addr) &&
+		    !(keep_bound && e->bound_until > now)) {
 			/* the member moved: whoever held the new address
 			 * before is gone from it */
 			if ((other = find_addr(r, addr, now)) != NULL &&
@@ -240,11 +243,12 @@ relay_bind(struct relay *r, const uint8_t *key,
 		r->st.bind_refused++;
 		return RELAY_BIND_REPLAY;
 	}
-	if ((res = put(r, key, addr, now, &e)) != RELAY_BIND_OK) {
+	if ((res = put(r, key, addr, now, 0, &e)) != RELAY_BIND_OK) {
 		r->st.bind_refused++;
 		return res;
 	}
 	e->nonce = nonce;
+	e->bound_until = now + r->cfg.ttl_ms;
 	if (e->expires < now + r->cfg.ttl_ms)
 		e->expires = now + r->cfg.ttl_ms;
 	r->st.binds++;
@@ -260,7 +264,7 @@ relay_client(struct relay *r, const uint8_t *key,
 
 	if (expires <= now)
 		return RELAY_BIND_OK;
-	if ((res = put(r, key, addr, now, &e)) != RELAY_BIND_OK)
+	if ((res = put(r, key, addr, now, 1, &e)) != RELAY_BIND_OK)
 		return res;
 	if (e->expires < expires)
 		e->expires = expires;

@@ -70,7 +70,9 @@ void	relay_free(struct relay *);
  * remembered. */
 enum relay_bind_result relay_bind(struct relay *, const uint8_t *key,
 	    const struct sockaddr_in6 *addr, uint64_t nonce, uint64_t now);
-/* A DHT client of ours: key is at addr until expires (ms, same clock). */
+/* A DHT client of ours: key is at addr until expires (ms, same clock).
+ * An address set by a BIND still in force is kept: the member's BIND is
+ * newer than a registration it has not renewed since it moved. */
 enum relay_bind_result relay_client(struct relay *, const uint8_t *key,
 	    const struct sockaddr_in6 *addr, uint64_t expires, uint64_t now);
 /* 1 if key can be reached through us now. */

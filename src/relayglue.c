@@ -121,7 +121,7 @@ relayglue_bind(struct disc *d, const uint8_t *pkt, size_t len,
 	const uint8_t	*pair;
 	uint64_t	 nonce = 0, wall;
 	uint8_t		 buf[1 + 2 * NATMSG_KEY_LEN + NATMSG_NONCE_LEN + 1 +
-			    NATMSG_MAC_LEN];
+			    NATMSG_EP_LEN + NATMSG_MAC_LEN];
 	size_t		 n;
 	int		 i;
 
@@ -154,6 +154,7 @@ relayglue_bind(struct disc *d, const uint8_t *pkt, size_t len,
 	memcpy(ans.key, d->pk, NATMSG_KEY_LEN);
 	memcpy(ans.key2, msg.key2, NATMSG_KEY_LEN);
 	memcpy(ans.nonce, msg.nonce, NATMSG_NONCE_LEN);
+	ans.observed = *from;
 	switch (relay_bind(d->rt, msg.key, from, nonce, now)) {
 	case RELAY_BIND_OK:
 		if (!relay_known(d->rt, msg.key2, now))

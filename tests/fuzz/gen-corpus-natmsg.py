@@ -41,8 +41,10 @@ write("punch", b"\x22" + KEY + NONCE + b"\x00\x03" + eps + MAC)
 write("punch-reply", b"\x22" + KEY + NONCE + b"\x01\x01" + eps[:18] + MAC)
 write("punch-badcount", b"\x22" + KEY + NONCE + b"\x00\x09" + eps + MAC)
 write("bind", b"\x23" + KEY + KEY2 + NONCE + MAC)
-write("bound", b"\x24" + KEY + KEY2 + NONCE + b"\x00" + MAC)
-write("bound-badstatus", b"\x24" + KEY + KEY2 + NONCE + b"\x07" + MAC)
+write("bound", b"\x24" + KEY + KEY2 + NONCE + b"\x00" +
+      ep(203, 0, 113, 10, 40000) + MAC)
+write("bound-badstatus", b"\x24" + KEY + KEY2 + NONCE + b"\x07" +
+      ep(203, 0, 113, 10, 40000) + MAC)
 write("beacon", b"\x25" + KEY + bytes(range(9, 17)) + b"\x18\xe6")
 write("torelay", b"\x26" + KEY[:8] + b"\x04" + bytes(47))
 write("fromrelay", b"\x27" + KEY2[:8] + b"\x01" + bytes(151))

@@ -5,12 +5,15 @@
 #	meshlab_public P HOST		a public node's key (call before
 #					meshlab_netconf); HOST: its namespace
 #	meshlab_member M HOST		a member's key and address
-#	meshlab_netconf			write $ML_DIR/net: boot lines for the
-#					public nodes, trust lines for the
+#	meshlab_netconf [FILE [P...]]	write $ML_DIR/FILE (default net):
+#					boot lines for the public nodes P
+#					(default all), trust lines for the
 #					members (no endpoints: the DHT finds
 #					them)
 #	meshlab_up NAME [ENV=V...]	start a node (public: as nobody, no
-#					TUN); waits for its control socket
+#					TUN) with $ML_DIR/NAME.net if that
+#					exists, else $ML_DIR/net; waits for
+#					its control socket
 #	meshlab_down NAME		mesh down, wait for the exit
 #	meshlab_kill NAME		SIGKILL (a crash, no goodbye)
 #	meshlab_show NAME [WHAT]	control socket reply (key=value lines)
@@ -76,11 +79,14 @@ meshlab_member() {
 }
 
 meshlab_netconf() {
+	local f=$ML_DIR/${1:-net} boots
+	[ $# -gt 0 ] && shift
+	boots=${*:-$ML_PUBLICS}
 	{
 		echo "name $ML_NET"
 		echo "subnet 10.77.0.0/24"
 		echo "workbit 0"
-		for p in $ML_PUBLICS; do
+		for p in $boots; do
 			echo "boot $(cat "$ML_DIR/$p.pub") $(natlab_addr \
 			    "$(cat "$ML_DIR/$p.host")")"
 		done
@@ -88,9 +94,9 @@ meshlab_netconf() {
 			echo "trust $m $(cat "$ML_DIR/$m.ip") $(cat \
 			    "$ML_DIR/$m.pub")"
 		done
-	} >"$ML_DIR/net"
-	chmod 644 "$ML_DIR/net"
-	"$MESH" check "$ML_DIR/net" >/dev/null || hard "bad lab netconfig"
+	} >"$f"
+	chmod 644 "$f"
+	"$MESH" check "$f" >/dev/null || hard "bad lab netconfig"
 }
 
 meshlab_up() {
@@ -100,18 +106,18 @@ meshlab_up() {
 	role=$(cat "$ML_DIR/$n.role")
 	ifn=$(ml_ifn "$n")
 	sock=$(ml_sock "$n")
+	net=$ML_DIR/net
+	[ ! -f "$ML_DIR/$n.net" ] || net=$ML_DIR/$n.net
 	if [ "$role" = public ]; then
 		chown 65534:65534 "$ML_DIR/$n.sk"
 		natlab_spawn "$host" "$n.log" setpriv --reuid=65534 \
 		    --regid=65534 --clear-groups env \
 		    MESH_RUNDIR="$(ml_rundir "$n")" "$@" "$MESH" up \
-		    "$ML_DIR/net" private-key "$ML_DIR/$n.sk" interface "$ifn" \
-		    -f -v
+		    "$net" private-key "$ML_DIR/$n.sk" interface "$ifn" -f -v
 	else
 		natlab_spawn "$host" "$n.log" env \
 		    MESH_RUNDIR="$(ml_rundir "$n")" "$@" "$MESH" up \
-		    "$ML_DIR/net" private-key "$ML_DIR/$n.sk" interface \
-		    "$ifn" -f -v
+		    "$net" private-key "$ML_DIR/$n.sk" interface "$ifn" -f -v
 	fi
 	echo "$NATLAB_PID" >"$ML_DIR/$n.pid"
 	k=0

@@ -120,10 +120,12 @@ T_TEST(relay_and_beacon)
 
 	m.type = NATMSG_BOUND;
 	m.status = NATMSG_BOUND_UNKNOWN;
+	natep_v4(&m.observed, 0xcb00710b, 1234);
 	n = natmsg_encode(&m, buf, sizeof(buf));
-	T_EQ_INT(n, 1 + 64 + 8 + 1 + 16);
+	T_EQ_INT(n, 1 + 64 + 8 + 1 + 18 + 16);
 	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
 	T_EQ_INT(d.status, NATMSG_BOUND_UNKNOWN);
+	T_ASSERT(natep_eq(&d.observed, &m.observed));
 	buf[1 + 64 + 8] = 3;
 	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_E_FLAGS);
 	m.status = 3;

@@ -57,13 +57,26 @@ T_TEST(forward_between_bound_members)
 	T_ASSERT(natep_eq(&to, &c));
 	T_EQ_INT(relay_forward(r, &a, kb, 100, 13, &to, src), RELAY_UNBOUND);
 
+	/* the DHT still has a's old registration: a's BIND wins */
+	T_EQ_INT(relay_client(r, ka, &a, 60000, 13), RELAY_BIND_OK);
+	T_EQ_INT(relay_forward(r, &b, ka, 100, 13, &to, src), RELAY_FORWARD);
+	T_ASSERT(natep_eq(&to, &c));
+	/* ... until that BIND lapses */
+	T_EQ_INT(relay_client(r, kb, &b, 300000, 13), RELAY_BIND_OK);
+	T_EQ_INT(relay_client(r, ka, &a, 200000, 12 + RELAY_DEF_TTL_MS + 1),
+	    RELAY_BIND_OK);
+	T_EQ_INT(relay_forward(r, &b, ka, 100, 12 + RELAY_DEF_TTL_MS + 2, &to,
+	    src), RELAY_FORWARD);
+	T_ASSERT(natep_eq(&to, &a));
+	T_EQ_INT(relay_bind(r, ka, &c, 7, 13), RELAY_BIND_OK);
+
 	/* another key with the same id cannot take it */
 	kc[0] = ka[0];
 	memcpy(kc, ka, 8);
 	T_EQ_INT(relay_bind(r, kc, &a, 1, 14), RELAY_BIND_CLASH);
 
 	relay_get_stats(r, &st);
-	T_EQ_INT(st.forwarded, 3);
+	T_EQ_INT(st.forwarded, 5);
 	T_EQ_INT(st.entries, 2);
 	T_EQ_INT(st.drops[RELAY_UNBOUND], 3);
 	T_EQ_INT(st.drops[RELAY_LOOP], 1);

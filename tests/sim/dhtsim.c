@@ -157,7 +157,15 @@ static struct simnode	*N;
 static struct worker	 workers[MAXT];
 static unsigned		 nworkers = 1;
 static int		 running;	/* workers are inside run_until */
-static pthread_barrier_t barrier;
+/* A barrier that spins a little before it sleeps: the windows are short,
+ * and when both threads have a core, sleeping in the kernel at each would
+ * cost more than the work. */
+static struct {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	unsigned	 count;
+	unsigned	 gen;
+} barrier = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
 static pthread_mutex_t	 pairs_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread struct worker *W;	/* the thread's own worker */
 static uint64_t		 sim_t;		/* everything before it is done */
@@ -813,6 +821,30 @@ run_window(uint64_t wend)
 	W->wk++;
 }
 
+static void
+barrier_wait(void)
+{
+	unsigned	gen = __atomic_load_n(&barrier.gen, __ATOMIC_ACQUIRE);
+	unsigned	spins;
+
+	pthread_mutex_lock(&barrier.lock);
+	if (++barrier.count == nworkers) {
+		barrier.count = 0;
+		__atomic_store_n(&barrier.gen, gen + 1, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&barrier.cond);
+		pthread_mutex_unlock(&barrier.lock);
+		return;
+	}
+	pthread_mutex_unlock(&barrier.lock);
+	for (spins = 0; spins < 20000; spins++)
+		if (__atomic_load_n(&barrier.gen, __ATOMIC_ACQUIRE) != gen)
+			return;
+	pthread_mutex_lock(&barrier.lock);
+	while (__atomic_load_n(&barrier.gen, __ATOMIC_ACQUIRE) == gen)
+		pthread_cond_wait(&barrier.cond, &barrier.lock);
+	pthread_mutex_unlock(&barrier.lock);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -823,7 +855,7 @@ worker_main(void *arg)
 		wend = t + len < W->until + 1 ? t + len : W->until + 1;
 		run_window(wend);
 		if (nworkers > 1)
-			pthread_barrier_wait(&barrier);
+			barrier_wait();
 	}
 	W->now = W->until;
 	return NULL;
@@ -1148,10 +1180,6 @@ main(int argc, char *argv[])
 		map_init(&workers[i].natmap, 1 << 14);
 	}
 	W = &workers[0];
-	if (nworkers > 1 && pthread_barrier_init(&barrier, NULL, nworkers)) {
-		fprintf(stderr, "dhtsim: pthread_barrier_init failed\n");
-		return 99;
-	}
 	map_init(&keyidx, 1 << 16);
 	for (i = 0; i < O.nodes; i++) {
 		make_node(i);

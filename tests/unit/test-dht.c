@@ -4,6 +4,11 @@
  * check what the library refuses. */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -507,6 +512,7 @@ T_TEST(two_nodes_bootstrap)
 {
 	struct net		*net = net_build(2, 2, NULL);
 	struct dht_stats	 a, b;
+	struct dht_reflexive	 refl[DHT_REFLEXIVE_MAX];
 
 	net_run(net, 20000);
 	dht_get_stats(net->n[0]->d, &a);
@@ -517,7 +523,81 @@ T_TEST(two_nodes_bootstrap)
 	T_EQ_INT(total_drops(net->n[1]), 0);
 	T_ASSERT(a.replies_out > 0 && b.replies_out > 0);
 	T_ASSERT(net->n[0]->reflexive > 0);
+	/* each saw the other at its true address */
+	T_EQ_INT(dht_reflexive(net->n[0]->d, refl, DHT_REFLEXIVE_MAX), 1);
+	T_EQ_MEM(refl[0].peer_key, net->n[1]->pk, 32);
+	T_ASSERT(dht_addr_eq(&refl[0].observed, &net->n[0]->addr));
+	T_ASSERT(dht_addr_eq(&refl[0].peer_addr, &net->n[1]->addr));
 	net_free(net);
+}
+
+T_TEST(ipv6_and_ipv4_nodes_together)
+{
+	struct net	*net = net_new();
+	struct result	 r[6];
+	int		 i;
+
+	for (i = 0; i < 6; i++) {
+		struct node *n = net_add(net, NULL);
+
+		if (i % 2 == 1) {	/* 2001:db8::i, port 6374 */
+			memset(&n->addr, 0, sizeof(n->addr));
+			n->addr.family = DHT_AF_INET6;
+			n->addr.addr[0] = 0x20;
+			n->addr.addr[1] = 0x01;
+			n->addr.addr[2] = 0x0d;
+			n->addr.addr[3] = 0xb8;
+			n->addr.addr[15] = (uint8_t)i;
+			n->addr.port = 6374;
+		}
+	}
+	for (i = 1; i < 6; i++)
+		dht_add_boot(net->n[i]->d, net->n[0]->pk, &net->n[0]->addr,
+		    net->now);
+	dht_add_boot(net->n[0]->d, net->n[1]->pk, &net->n[1]->addr, net->now);
+	net_run(net, 60000);
+	memset(r, 0, sizeof(r));
+	for (i = 1; i < 6; i++)
+		T_ASSERT(dht_search(net->n[(i + 2) % 6]->d, net->n[i]->pk,
+		    on_search, &r[i], net->now) > 0 || (i + 2) % 6 == i);
+	net_run(net, net->now + 5000);
+	for (i = 1; i < 6; i++) {
+		T_EQ_INT(r[i].found, 1);
+		T_ASSERT(dht_addr_eq(&r[i].ep, &net->n[i]->addr));
+	}
+	for (i = 0; i < 6; i++)
+		T_EQ_INT(total_drops(net->n[i]), 0);
+	net_free(net);
+}
+
+T_TEST(sockaddr_conversion)
+{
+	struct sockaddr_storage	ss;
+	struct sockaddr_in6	sin6;
+	struct dht_addr		a, b;
+	char			s[DHT_ADDR_STRLEN];
+
+	dht_addr_set_v4(&a, 0xc0000201, 6374);
+	T_EQ_INT(dht_addr_to_sockaddr(&a, (struct sockaddr *)&ss),
+	    sizeof(struct sockaddr_in));
+	T_EQ_INT(dht_addr_from_sockaddr(&b, (struct sockaddr *)&ss), 0);
+	T_ASSERT(dht_addr_eq(&a, &b));
+	/* an IPv4-mapped IPv6 address becomes IPv4 */
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(6374);
+	inet_pton(AF_INET6, "::ffff:192.0.2.1", &sin6.sin6_addr);
+	T_EQ_INT(dht_addr_from_sockaddr(&b, (struct sockaddr *)&sin6), 0);
+	T_ASSERT(dht_addr_eq(&a, &b));
+	inet_pton(AF_INET6, "2001:db8::7", &sin6.sin6_addr);
+	T_EQ_INT(dht_addr_from_sockaddr(&b, (struct sockaddr *)&sin6), 0);
+	T_EQ_STR(dht_addr_format(s, &b), "[2001:db8::7]:6374");
+	T_EQ_INT(dht_addr_to_sockaddr(&b, (struct sockaddr *)&ss),
+	    sizeof(struct sockaddr_in6));
+	T_EQ_INT(dht_addr_from_sockaddr(&a, (struct sockaddr *)&ss), 0);
+	T_ASSERT(dht_addr_eq(&a, &b));
+	ss.ss_family = AF_UNIX;
+	T_EQ_INT(dht_addr_from_sockaddr(&a, (struct sockaddr *)&ss), -1);
 }
 
 T_TEST(lookups_between_ten_reachable_nodes)
@@ -846,6 +926,21 @@ T_TEST(raw_client_checks)
 	T_EQ_INT(resp.ncontacts, 2);
 	full = net->raw_last.len;
 	T_ASSERT(full > len);
+	/* tokens expire: eleven minutes later the same token is refused
+	 * (the answer shrinks again) */
+	net_run(net, net->now + 660000);
+	raw_request(&m, DHTMSG_FIND, net, b);
+	m.txid = 45;
+	memcpy(m.target, net->n[2]->pk, 32);
+	m.flags = DHTMSG_F_TOKEN;
+	memcpy(m.token, resp.token, sizeof(m.token));
+	len = raw_packet(pkt, b, "public", &m, raw_pk, raw_sk);
+	raw_send(net, b, pkt, len);
+	net_run(net, net->now + 100);
+	T_EQ_INT(net->raw_inbox, 4);
+	T_ASSERT(net->raw_last.len <= len);
+	T_EQ_INT(raw_open(net, b, &resp, body), 0);
+	T_EQ_INT(resp.ncontacts, 0);
 	/* a token for another address does not validate this one */
 	raw_request(&m, DHTMSG_FIND, net, b);
 	m.txid = 44;
@@ -854,7 +949,7 @@ T_TEST(raw_client_checks)
 	len = raw_packet(pkt, b, "public", &m, raw_pk, raw_sk);
 	net_enqueue(net, MAXN, b->idx, &net->n[2]->addr, pkt, len);
 	net_run(net, net->now + 100);
-	T_EQ_INT(net->raw_inbox, 3);	/* answered to n[2], truncated */
+	T_EQ_INT(net->raw_inbox, 4);	/* answered to n[2], truncated */
 
 	/* none of this put the raw client in the table */
 	dht_get_stats(b->d, &after);
@@ -1147,6 +1242,8 @@ main(void)
 	if (dhtcrypto_init() != 0)
 		return 99;
 	T_RUN(two_nodes_bootstrap);
+	T_RUN(ipv6_and_ipv4_nodes_together);
+	T_RUN(sockaddr_conversion);
 	T_RUN(lookups_between_ten_reachable_nodes);
 	T_RUN(unknown_key_not_found);
 	T_RUN(nat_rendezvous_and_relay);

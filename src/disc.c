@@ -765,9 +765,7 @@ disc_relayed(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
     uint64_t now)
 {
 	struct dmember	*m = p->path.nat;
-	size_t		 i;
 
-	(void)d;
 	if (m == NULL)
 		return;
 	d->relayed_in++;
@@ -776,9 +774,7 @@ disc_relayed(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
 	 * until something better answers */
 	if (!m->np.have_relay) {
 		natpath_set_relay(&m->np, via, now);
-		for (i = 0; i < d->nrelays; i++)
-			if (natep_eq(&d->relays[i].addr, via))
-				m->relay = (int)i;
+		m->relay = pathglue_relay_at(d, via, now);
 	}
 	natpath_rx(&m->np, NULL, now);
 	disc_kick(m);

@@ -239,6 +239,8 @@ void	 pathglue_tick(struct dmember *, uint64_t now);
 void	 pathglue_repunch(struct disc *, uint64_t now);
 void	 pathglue_rebind(struct dmember *, uint64_t now);
 void	 pathglue_watch(struct disc *, uint64_t now);
+int	 pathglue_relay_at(struct disc *, const struct sockaddr_in6 *,
+	    uint64_t now);
 
 /* relayglue.c */
 int	 relayglue_start(struct disc *);

@@ -106,6 +106,28 @@ bind_raw(struct disc *d, int ri, const uint8_t *target, uint64_t now)
 	return nonce;
 }
 
+/* The relay at addr among ours or our own rendezvous nodes (a member
+ * reached us through it); -1 if unknown. */
+int
+pathglue_relay_at(struct disc *d, const struct sockaddr_in6 *addr,
+    uint64_t now)
+{
+	struct dht_rv_info	rv[DHT_RV_MAX];
+	struct sockaddr_in6	sa;
+	size_t			i, n;
+
+	for (i = 0; i < d->nrelays; i++)
+		if (natep_eq(&d->relays[i].addr, addr))
+			return d->relays[i].pair_ok ? (int)i : -1;
+	n = d->dht != NULL ? dht_rendezvous(d->dht, rv, DHT_RV_MAX) : 0;
+	for (i = 0; i < n; i++) {
+		disc_sa_from_dht(&sa, &rv[i].addr);
+		if (natep_eq(&sa, addr))
+			return relay_get(d, rv[i].key, &sa, now);
+	}
+	return -1;
+}
+
 static void
 bind_send(struct dmember *m, int ri, uint64_t now)
 {

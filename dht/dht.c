@@ -328,12 +328,16 @@ peer_insert(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	unsigned	 base = peer_set(d, key) * DHT_KC_WAYS, i, w = 0;
 
 	set = &d->peers[base];
+	/* never the peer whose packet is being handled (its entry is in use
+	 * until dht_input returns) */
+	if (&set[w] == d->pinned)
+		w = 1;
 	for (i = 0; i < DHT_KC_WAYS; i++) {
 		if (d->peer_tags[base + i] == 0) {
 			w = i;
 			break;
 		}
-		if (set[i].used < set[w].used)
+		if (set[i].used < set[w].used && &set[i] != d->pinned)
 			w = i;
 	}
 	p = &set[w];
@@ -1033,10 +1037,12 @@ dht_input(struct dht *d, const uint8_t *buf, size_t len,
 		drop(d, DHT_DROP_DECODE);
 		return d->wake;
 	}
+	d->pinned = p;
 	if (dhtmsg_is_request(h.type))
 		handle_request(d, p, p->id, from, &m, &h, len, now);
 	else
 		handle_response(d, p, p->id, from, &m, now);
+	d->pinned = NULL;
 	return d->wake;
 }
 

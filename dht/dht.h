@@ -130,7 +130,7 @@ struct dht_config {
 	unsigned	 max_pending;	/* outstanding requests: 128 */
 	unsigned	 max_searches;	/* concurrent host lookups: 32 */
 	unsigned	 max_clients;	/* NAT-ed nodes we serve: 64 */
-	unsigned	 key_cache;	/* cached pair keys (~100 B each): 256 */
+	unsigned	 key_cache;	/* cached pair keys (128 B each): 256 */
 	unsigned	 replay_cache;	/* remembered request nonces: 1024 */
 	unsigned	 reply_rate;	/* replies per second (global): 400 */
 	unsigned	 reply_burst;	/* reply bucket depth: 2 * reply_rate */

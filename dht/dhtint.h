@@ -136,6 +136,7 @@ struct dht {
 
 	struct dht_peer		*peers;
 	uint64_t		*peer_tags;		/* 0: free way */
+	struct dht_peer		*pinned;		/* in use by dht_input */
 	unsigned		 npeersets;		/* a power of two */
 	uint64_t		 kc_salt;
 

@@ -232,6 +232,7 @@ struct opts {
 	unsigned	 max_searches;
 	unsigned	 max_pending;
 	unsigned	 replay_cache;
+	unsigned	 key_cache;
 	int64_t		 skew;
 };
 
@@ -272,6 +273,7 @@ net_add(struct net *net, const struct opts *o)
 		cfg.max_searches = o->max_searches;
 		cfg.max_pending = o->max_pending;
 		cfg.replay_cache = o->replay_cache;
+		cfg.key_cache = o->key_cache;
 	}
 	n->d = dht_create(&cfg, &cb, net->now, &why);
 	if (n->d == NULL) {
@@ -707,6 +709,44 @@ T_TEST(nat_rendezvous_and_relay)
 	net_run(net, net->now + 5000);
 	T_EQ_INT(src->relay_result, 9);
 	T_EQ_INT(nat->relayed, 1);
+	net_free(net);
+}
+
+/* A pair-key cache of one set: every new peer evicts another, including,
+ * were it not protected, the one whose packet is being handled. */
+T_TEST(tiny_key_cache)
+{
+	struct opts		 o = { .key_cache = 4 };
+	struct net		*net = net_build(10, 8, &o);
+	struct node		*nat = net->n[9], *src = net->n[3];
+	struct result		 r[10];
+	struct dht_stats	 st;
+	int			 i;
+
+	net_run(net, 60000);
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 10; i++)
+		if (i != 3)
+			T_ASSERT(dht_search(src->d, net->n[i]->pk, on_search,
+			    &r[i], net->now) > 0);
+	net_run(net, net->now + 5000);
+	for (i = 0; i < 10; i++) {
+		if (i == 3)
+			continue;
+		T_EQ_INT(r[i].found, 1);
+		T_ASSERT(dht_addr_eq(&r[i].ep, &net->n[i]->addr));
+	}
+	T_ASSERT(r[9].rvs > 0);
+	T_EQ_INT(dht_relay(src->d, r[9].rv_key, &r[9].rv_addr, nat->pk,
+	    (const uint8_t *)"punch", 5, net->now), 0);
+	net_run(net, net->now + 1000);
+	T_EQ_INT(src->relay_result, 11);
+	T_EQ_INT(nat->relayed, 1);
+	for (i = 0; i < 10; i++) {
+		dht_get_stats(net->n[i]->d, &st);
+		T_EQ_INT(st.drops[DHT_DROP_AUTH], 0);
+		T_EQ_INT(st.drops[DHT_DROP_UNSOLICITED], 0);
+	}
 	net_free(net);
 }
 
@@ -1247,6 +1287,7 @@ main(void)
 	T_RUN(lookups_between_ten_reachable_nodes);
 	T_RUN(unknown_key_not_found);
 	T_RUN(nat_rendezvous_and_relay);
+	T_RUN(tiny_key_cache);
 	T_RUN(nat_node_replaces_dead_rendezvous);
 	T_RUN(replayed_request_and_response_dropped);
 	T_RUN(tampered_and_truncated_packets_dropped);

@@ -32,6 +32,7 @@
 
 #define SOCK_SUFFIX	".sock"
 #define CLIENT_TIMEOUT	10	/* seconds for a client to get its reply */
+#define ACCEPT_BACKOFF	1	/* seconds not accepting when out of fds */
 #define NDIRS		3
 
 enum conn_state {
@@ -54,6 +55,7 @@ struct control {
 	struct event_base		*base;
 	struct event			*ev_listen;
 	struct event			*ev_down;
+	struct event			*ev_accept;	/* back-off */
 	int				 fd;
 	char				 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	dev_t				 dev;
@@ -361,6 +363,14 @@ conn_readcb(struct bufferevent *bev, void *arg)
 }
 
 static void
+control_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control	*ctl = arg;
+
+	event_add(ctl->ev_listen, NULL);
+}
+
+static void
 control_down_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct control	*ctl = arg;
@@ -430,7 +440,17 @@ control_acceptcb(evutil_socket_t lfd, short what, void *arg)
 
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
 	    -1) {
-		if (errno != EAGAIN && errno != EINTR &&
+		if (errno == EMFILE || errno == ENFILE) {
+			/* The connection stays queued and the socket
+			 * readable: stop watching it for a while instead of
+			 * spinning (and logging) until a descriptor frees. */
+			struct timeval	tv = { ACCEPT_BACKOFF, 0 };
+
+			log_warn("control: accept (retrying in %d s)",
+			    ACCEPT_BACKOFF);
+			event_del(ctl->ev_listen);
+			evtimer_add(ctl->ev_accept, &tv);
+		} else if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
 			log_warn("control: accept");
 		return;
@@ -592,8 +612,9 @@ control_open(struct event_base *base, const char *ifname,
 	ctl->ev_listen = event_new(base, ctl->fd, EV_READ | EV_PERSIST,
 	    control_acceptcb, ctl);
 	ctl->ev_down = evtimer_new(base, control_down_cb, ctl);
+	ctl->ev_accept = evtimer_new(base, control_resume_cb, ctl);
 	if (ctl->ev_listen == NULL || ctl->ev_down == NULL ||
-	    event_add(ctl->ev_listen, NULL) == -1) {
+	    ctl->ev_accept == NULL || event_add(ctl->ev_listen, NULL) == -1) {
 		errf(err, errlen, "cannot add control socket to event loop");
 		unlink(ctl->path);
 		goto fail;
@@ -608,6 +629,8 @@ fail:
 		event_free(ctl->ev_listen);
 	if (ctl->ev_down != NULL)
 		event_free(ctl->ev_down);
+	if (ctl->ev_accept != NULL)
+		event_free(ctl->ev_accept);
 	if (ctl->fd != -1)
 		close(ctl->fd);
 	free(ctl);
@@ -624,6 +647,7 @@ control_close(struct control *ctl)
 		return;
 	event_free(ctl->ev_listen);
 	event_free(ctl->ev_down);
+	event_free(ctl->ev_accept);
 	/* Only our own socket: a new daemon may have replaced it. */
 	if (lstat(ctl->path, &st) == 0 && st.st_dev == ctl->dev &&
 	    st.st_ino == ctl->ino && unlink(ctl->path) == -1)

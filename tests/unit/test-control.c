@@ -3,12 +3,14 @@
  * and clients in forked children. */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include "ctlproto.h"
 #include "t.h"
 
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 #define KA "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"
 
 static char		 rundir[64];
@@ -366,6 +369,58 @@ T_TEST(requests)
 	T_EQ_INT(in_child(child_garbage), 0);
 }
 
+/* Out of descriptors, accept fails and the pending connection keeps the
+ * listening socket readable: the daemon must back off rather than spin
+ * (and log a warning) in a tight loop, and serve again once fds are free. */
+T_TEST(out_of_fds)
+{
+	struct rlimit	 rl, low;
+	struct timeval	 tv = { 1, 500000 };
+	char		 path[] = "/tmp/mesh-test-control-log.XXXXXX";
+	char		 line[512];
+	FILE		*f;
+	int		 logfd, saved, cfd, fill[64], nfill = 0, nwarn = 0;
+
+	if ((logfd = mkstemp(path)) == -1 || (saved = dup(2)) == -1) {
+		T_FAIL("mkstemp/dup");
+		return;
+	}
+	unlink(path);
+	cfd = raw_connect();		/* queued, not yet accepted */
+	T_ASSERT(cfd != -1);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	low = rl;
+	low.rlim_cur = 64;
+	T_EQ_INT(setrlimit(RLIMIT_NOFILE, &low), 0);
+	fflush(stderr);
+	dup2(logfd, 2);
+	while (nfill < (int)ARRAY_LEN(fill) &&
+	    (fill[nfill] = open("/dev/null", O_RDONLY)) != -1)
+		nfill++;
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+	while (nfill > 0)
+		close(fill[--nfill]);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	lseek(logfd, 0, SEEK_SET);
+	if ((f = fdopen(logfd, "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strstr(line, "accept") != NULL)
+				nwarn++;
+		fclose(f);
+	}
+	/* one warning per second of back-off, not one per loop turn */
+	T_ASSERT(nwarn >= 1 && nwarn <= 3);
+	if (nwarn > 3)
+		fprintf(stderr, "# %d accept warnings\n", nwarn);
+	close(cfd);
+	/* descriptors free again: served as before */
+	T_EQ_INT(in_child(child_show), 0);
+}
+
 T_TEST(trickle)
 {
 	T_EQ_INT(in_child(child_trickle), 0);
@@ -447,6 +502,7 @@ main(void)
 	if (ctl != NULL) {
 		T_RUN(requests);
 		T_RUN(trickle);
+		T_RUN(out_of_fds);
 		T_RUN(credentials);
 		T_RUN(down);
 	}

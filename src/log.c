@@ -98,12 +98,19 @@ log_verbose(void)
 	return log_level - LOG_LVL_INFO;
 }
 
-/* Write one finished message; prefix (a category) may be NULL. */
+/* Write one finished message; prefix (a category) may be NULL. Control
+ * characters in it become '?': a message is one line, whatever a peer, a
+ * router or a file put into its arguments (no forged log lines, no
+ * terminal escapes). */
 static void
-vlog_str(int level, const char *prefix, const char *msg)
+vlog_str(int level, const char *prefix, char *msg)
 {
 	static const int	 prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	char			*p;
 
+	for (p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
 	if (log_foreground) {
 		struct timespec	ts;
 		struct tm	tm;

@@ -74,6 +74,19 @@ T_TEST(levels)
 	T_EQ_INT(log_verbose(), 2);
 }
 
+/* Whatever the arguments hold, a message stays one line without control
+ * characters (a router's or a peer's strings must not forge log lines or
+ * send escapes to a terminal). */
+T_TEST(control_chars)
+{
+	cap();
+	log_init(1, 1, "test");
+	log_warnx("from router: %s.", "x\n12:00:00.000 forged\033[2J\r");
+	log_debugc(LOG_C_NAT, "%s", "tab\there");
+	T_EQ_STR(logged(), "from router: x?12:00:00.000 forged?[2J?.\n"
+	    "nat: tab?here\n");
+}
+
 T_TEST(categories)
 {
 	char	err[128];
@@ -117,6 +130,7 @@ main(void)
 	    (real_stderr = dup(STDERR_FILENO)) == -1)
 		return 99;
 	T_RUN(levels);
+	T_RUN(control_chars);
 	T_RUN(categories);
 	return t_done();
 }

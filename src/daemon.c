@@ -203,12 +203,22 @@ dp_relayed(void *arg, struct peer *p, const struct sockaddr_in6 *via,
 		disc_relayed(d->disc, p, via, now);
 }
 
+static void
+dp_rx_done(void *arg)
+{
+	struct daemon	*d = arg;
+
+	if (d->disc != NULL)
+		disc_rx_done(d->disc);
+}
+
 static const struct dp_hooks dp_hooks = {
 	.arm = dp_arm,
 	.roamed = dp_roamed,
 	.handshake = dp_handshake,
 	.relay_send = dp_relay_send,
 	.relayed = dp_relayed,
+	.rx_done = dp_rx_done,
 };
 
 static struct peer *

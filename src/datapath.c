@@ -782,6 +782,8 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 				datagram(dp, m->buf + off, len, &m->addr, now);
 			}
 		}
+		if (dp->hooks.rx_done != NULL)
+			dp->hooks.rx_done(dp->arg);
 		if (dp->grobufs != NULL)
 			gro_flush(&dp->gro);
 		rearm(dp);

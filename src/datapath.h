@@ -77,6 +77,9 @@ struct dp_hooks {
 	 * via (datapath_relayed_input). */
 	void	(*relayed)(void *arg, struct peer *p,
 		    const struct sockaddr_in6 *via, uint64_t now);
+	/* A batch of received datagrams has been handed out (a relay sends
+	 * what it gathered from it as one). */
+	void	(*rx_done)(void *arg);
 };
 
 struct tun;

@@ -633,6 +633,10 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 	disc_random(&d->seed, sizeof(d->seed));
 	natkind_init(&d->nk);
 	d->reachable = d->headless;
+	if (getenv("MESH_TEST_RELAY_ONLY") != NULL) {
+		d->relay_only = 1;
+		log_info("test knob: relayed paths only");
+	}
 	if ((d->work_ev = event_new(d->base, -1, 0, work_cb, d)) == NULL ||
 	    (d->tick_ev = evtimer_new(d->base, tick_cb, d)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -778,6 +782,12 @@ disc_relayed(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
 	}
 	natpath_rx(&m->np, NULL, now);
 	disc_kick(m);
+}
+
+void
+disc_rx_done(struct disc *d)
+{
+	relayglue_flush(d);
 }
 
 void

@@ -17,7 +17,17 @@
  * rendezvous nodes, bound beforehand) after a second; direct is retried in
  * the background while relayed, and taken as soon as it answers. The data
  * path sends where struct path says (peer.h): natpath's route is applied
- * there, with path.relayed when it is the relay. */
+ * there, with path.relayed when it is the relay.
+ *
+ * Environment:
+ *	MESH_PORTMAP		"off": no port mapping; "natpmp" or "upnp":
+ *				only that method (default: both)
+ *	MESH_RELAY_RATE		relay service: per-source limit in kB/s
+ *				(relayglue.c)
+ *	MESH_TEST_RELAY_ONLY	test knob (scripts/natbench): never take a
+ *				direct path (no probes sent or answered), so
+ *				that relayed and direct throughput can be
+ *				compared between the same two hosts */
 #ifndef MESH_DISC_H
 #define MESH_DISC_H
 
@@ -68,6 +78,7 @@ int	disc_relay_send(struct disc *, struct peer *,
 void	disc_relayed(struct disc *, struct peer *,
 	    const struct sockaddr_in6 *via, uint64_t now);
 void	disc_roamed(struct disc *, struct peer *);
+void	disc_rx_done(struct disc *);
 
 /* mesh show. */
 void	disc_fill_iface(struct disc *, struct ctl_iface *);

@@ -20,6 +20,7 @@
 
 struct event;
 struct relay;
+struct udp_msg;
 
 #define DISC_MAX_RV		4	/* rendezvous kept per member */
 #define DISC_MAX_RELAYS		16	/* relays we are a client of */
@@ -129,6 +130,7 @@ struct disc {
 	unsigned		 workbit;
 	uint32_t		 subnet, subnet_mask;	/* the mesh's IPv4 */
 	int			 headless;
+	int			 relay_only;	/* MESH_TEST_RELAY_ONLY */
 	uint8_t			 netid[NATMSG_NETID_LEN];
 	uint64_t		 seed;
 
@@ -180,8 +182,15 @@ struct disc {
 	uint64_t		 watch_at;	/* address watch: last BIND */
 	unsigned		 watch_next;	/* relay to ask next */
 
-	/* the relay service (relayglue.c) */
+	/* the relay service (relayglue.c); what it forwards from one batch
+	 * of received datagrams is gathered and sent together: runs of
+	 * equal datagrams to one member as one GSO send */
 	struct relay		*rt;
+	uint8_t			*fwd;
+	size_t			 fwd_used;
+	struct udp_msg		*fwdm;
+	unsigned		 nfwdm;
+	int			 fwd_open;	/* the last run may grow */
 	struct disc_kc		 kc[DISC_KEYCACHE];
 	uint64_t		 dh_level, dh_at;	/* new keys bucket */
 	uint64_t		 rt_sync;
@@ -250,6 +259,7 @@ void	 relayglue_bind(struct disc *, const uint8_t *pkt, size_t len,
 void	 relayglue_forward(struct disc *, const uint8_t *pkt, size_t len,
 	    const struct sockaddr_in6 *from, uint64_t now);
 void	 relayglue_tick(struct disc *, uint64_t now);
+void	 relayglue_flush(struct disc *);
 
 /* beacon.c */
 int	 beacon_start(struct disc *);

@@ -442,7 +442,7 @@ probe_in(struct disc *d, const struct natmsg *msg,
 	struct dmember	*m;
 	struct natmsg	 ack;
 
-	if ((m = authentic(d, msg)) == NULL)
+	if ((m = authentic(d, msg)) == NULL || d->relay_only)
 		return;
 	memset(&ack, 0, sizeof(ack));
 	ack.type = NATMSG_ACK;
@@ -546,7 +546,7 @@ probe_out(struct dmember *m, const struct natpath_action *a)
 {
 	struct natmsg	msg;
 
-	if (disc_member_pair(m) == -1)
+	if (disc_member_pair(m) == -1 || m->d->relay_only)
 		return;
 	memset(&msg, 0, sizeof(msg));
 	msg.type = NATMSG_PROBE;

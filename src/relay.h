@@ -24,7 +24,7 @@
 #define RELAY_KEY_LEN		32
 #define RELAY_DEF_ENTRIES	1024
 #define RELAY_DEF_TTL_MS	90000	/* a BIND lasts this long */
-#define RELAY_DEF_RATE		(64ULL * 1024 * 1024)	/* bytes/s/source */
+#define RELAY_DEF_RATE		(512ULL * 1024 * 1024)	/* bytes/s/source */
 
 struct relay_config {
 	unsigned	max_entries;	/* 0: RELAY_DEF_ENTRIES */

@@ -7,7 +7,7 @@
  *
  * Environment (operators of public nodes):
  *	MESH_RELAY_RATE		per-source limit in kilobytes per second
- *				(default 65536, i.e. 64 MiB/s; 0: none) */
+ *				(default 524288, i.e. 512 MiB/s; 0: none) */
 #include "config.h"
 
 #include <stdlib.h>
@@ -24,6 +24,8 @@
 
 #define DH_RATE		200	/* new pair keys per second */
 #define DH_BURST	400
+#define FWD_BUF		(256 * 1024)	/* forwarded bytes per batch */
+#define FWD_RUN		65000		/* bytes in one GSO send */
 
 int
 relayglue_start(struct disc *d)
@@ -41,7 +43,9 @@ relayglue_start(struct disc *d)
 		else
 			cfg.rate = v == 0 ? UINT64_MAX : (uint64_t)v * 1024;
 	}
-	if ((d->rt = relay_new(&cfg)) == NULL)
+	if ((d->rt = relay_new(&cfg)) == NULL ||
+	    (d->fwd = malloc(FWD_BUF)) == NULL ||
+	    (d->fwdm = calloc(UDP_BATCH, sizeof(*d->fwdm))) == NULL)
 		return -1;
 	d->dh_level = DH_BURST * 1000ULL;
 	d->dh_at = disc_now();
@@ -53,6 +57,61 @@ relayglue_stop(struct disc *d)
 {
 	relay_free(d->rt);
 	d->rt = NULL;
+	free(d->fwd);
+	free(d->fwdm);
+	d->fwd = NULL;
+	d->fwdm = NULL;
+}
+
+/* Send what was gathered. */
+void
+relayglue_flush(struct disc *d)
+{
+	unsigned	failed;
+
+	if (d->nfwdm == 0)
+		return;
+	failed = udp_send_batch(d->udp, d->fwdm, d->nfwdm);
+	d->drops[DISC_DROP_RELAY_SEND] += failed;
+	d->nfwdm = 0;
+	d->fwd_used = 0;
+	d->fwd_open = 0;
+}
+
+/* Room for a datagram of len bytes to `to` at the end of the gathered
+ * ones: where to write it (the caller fills it). */
+static uint8_t *
+fwd_slot(struct disc *d, const struct sockaddr_in6 *to, size_t len)
+{
+	struct udp_msg	*last = d->nfwdm > 0 ? &d->fwdm[d->nfwdm - 1] : NULL;
+	size_t		 seg;
+	uint8_t		*p;
+
+	if (last != NULL && d->fwd_open && d->udp->gso &&
+	    natep_eq(&last->addr, to) && d->fwd_used + len <= FWD_BUF) {
+		seg = last->segsize != 0 ? last->segsize : last->len;
+		if (len <= seg && last->len + len <= FWD_RUN) {
+			/* the run goes on; a shorter one ends it */
+			p = d->fwd + d->fwd_used;
+			d->fwd_used += len;
+			last->len += len;
+			last->cap = last->len;
+			last->segsize = seg;
+			d->fwd_open = len == seg;
+			return p;
+		}
+	}
+	if (d->nfwdm == UDP_BATCH || d->fwd_used + len > FWD_BUF)
+		relayglue_flush(d);
+	last = &d->fwdm[d->nfwdm++];
+	memset(last, 0, sizeof(*last));
+	last->buf = d->fwd + d->fwd_used;
+	last->len = last->cap = len;
+	last->addr = *to;
+	d->fwd_open = 1;
+	p = d->fwd + d->fwd_used;
+	d->fwd_used += len;
+	return p;
 }
 
 /* The pair key with a BIND's sender, cached; NULL when the new-key rate
@@ -181,10 +240,10 @@ relayglue_forward(struct disc *d, const uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct sockaddr_in6	to;
-	uint8_t			src[RELAY_ID_LEN];
+	uint8_t			src[RELAY_ID_LEN], *out;
 	enum relay_verdict	v;
 
-	if (len <= NATMSG_RELAY_HDR || len > sizeof(d->buf)) {
+	if (len <= NATMSG_RELAY_HDR || len > FWD_RUN) {
 		d->drops[DISC_DROP_NATMSG]++;
 		return;
 	}
@@ -212,12 +271,11 @@ relayglue_forward(struct disc *d, const uint8_t *pkt, size_t len,
 		d->drops[DISC_DROP_RELAY_LOOP]++;
 		return;
 	}
-	d->buf[0] = NATMSG_FROMRELAY;
-	memcpy(d->buf + 1, src, RELAY_ID_LEN);
-	memcpy(d->buf + NATMSG_RELAY_HDR, pkt + NATMSG_RELAY_HDR,
+	out = fwd_slot(d, &to, len);
+	out[0] = NATMSG_FROMRELAY;
+	memcpy(out + 1, src, RELAY_ID_LEN);
+	memcpy(out + NATMSG_RELAY_HDR, pkt + NATMSG_RELAY_HDR,
 	    len - NATMSG_RELAY_HDR);
-	if (udp_send(d->udp, d->buf, len, &to) == -1)
-		d->drops[DISC_DROP_RELAY_SEND]++;
 }
 
 void

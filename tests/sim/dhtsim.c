@@ -271,6 +271,25 @@ map_get(const struct map *m, uint64_t k, uint64_t *v)
 	return 0;
 }
 
+/* Copy the secret of pair k into out if known (caller holds the lock). */
+static int
+pair_find(uint64_t k, uint8_t out[32])
+{
+	size_t	i;
+
+	if (pairs.cap == 0)
+		return 0;
+	for (i = hash64(k) & (pairs.cap - 1); pairs.k[i] != 0;
+	    i = (i + 1) & (pairs.cap - 1)) {
+		if (pairs.k[i] == k) {
+			memcpy(out, pairs.v[i], 32);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The slot of pair k, added if new (caller holds the lock and fills it). */
 static uint8_t *
 pair_slot(uint64_t k, int *found)
 {
@@ -528,14 +547,11 @@ sim_dh(void *arg, uint8_t out[32], const uint8_t sk[32], const uint8_t pk[32])
 	lo = n->idx < peer ? n->idx : peer;
 	hi = n->idx < peer ? peer : n->idx;
 	pthread_mutex_lock(&pairs_lock);
-	slot = pair_slot((lo << 32 | hi) + 1, &found);
-	if (found)
-		memcpy(out, slot, 32);
-	pthread_mutex_unlock(&pairs_lock);
-	if (found) {
+	if ((found = pair_find((lo << 32 | hi) + 1, out)))
 		W->n_dh_shared++;
+	pthread_mutex_unlock(&pairs_lock);
+	if (found)
 		return 0;
-	}
 	/* computed outside the lock; the other end may race us to it, and
 	 * both get the same value */
 	if (O.fast) {

@@ -318,7 +318,7 @@ search_cb(void *arg, const struct dht_search_event *ev)
 		key_to_text(k, ev->rv_key);
 		log_debugc(LOG_C_DHT, "lookup: member %s served by %s",
 		    m->peer->hostname, k);
-		natpath_set_rendezvous(&m->np, 1);
+		natpath_set_rendezvous(&m->np, 1, now);
 		if (natep_is_set(&obs))
 			natpath_add_candidate(&m->np, &obs, NATPATH_SRC_DHT,
 			    now);

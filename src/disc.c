@@ -758,9 +758,10 @@ disc_handshake(struct disc *d, struct peer *p, uint64_t now)
 		return;
 	natpath_use(&m->np, now);
 	/* wanted but never found: look now rather than at the next round */
-	if (m->found_at == 0 && m->search == 0 && !path_usable(&p->path))
+	if (m->found_at == 0 && m->search == 0 && !path_usable(&p->path)) {
 		m->next_search = now;
-	(void)d;
+		dhtglue_lookup(d, m, now);
+	}
 	disc_kick(m);
 }
 

@@ -248,9 +248,18 @@ natpath_set_relay(struct natpath *p, const struct sockaddr_in6 *relay,
 }
 
 void
-natpath_set_rendezvous(struct natpath *p, int have)
+natpath_set_rendezvous(struct natpath *p, int have, uint64_t now)
 {
+	int	was = p->have_rendezvous;
+
 	p->have_rendezvous = have != 0;
+	/* learnt while looking for a path (the lookup finished after the
+	 * traffic started): punch now rather than at the next round */
+	if (have && !was && p->state != NATPATH_IDLE &&
+	    p->state != NATPATH_DIRECT && p->punch_until <= now) {
+		punch(p, 0, now);
+		probe_all(p, now);
+	}
 }
 
 static void

@@ -129,7 +129,7 @@ void	natpath_add_candidate(struct natpath *, const struct sockaddr_in6 *,
 	    enum natpath_src, uint64_t now);
 void	natpath_set_relay(struct natpath *, const struct sockaddr_in6 *relay,
 	    uint64_t now);	/* NULL: none */
-void	natpath_set_rendezvous(struct natpath *, int have);
+void	natpath_set_rendezvous(struct natpath *, int have, uint64_t now);
 
 /* Traffic for the member is being sent (data, handshake): the path is in
  * use. Starts the search when idle. */

@@ -173,7 +173,7 @@ setup(enum kind ka, enum kind kb)
 		nodes[i].nat.ext_ip = IP(203, 0, 113, 10 + i);
 		nodes[i].nat.next_port = (uint16_t)(30000 + 1000 * i);
 		natpath_init(&nodes[i].p, (uint64_t)i << 32, 0);
-		natpath_set_rendezvous(&nodes[i].p, 1);
+		natpath_set_rendezvous(&nodes[i].p, 1, 0);
 		natpath_set_relay(&nodes[i].p, &rv, 0);
 	}
 	/* each learnt the other's endpoint as published in the DHT: the

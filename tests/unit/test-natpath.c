@@ -131,7 +131,7 @@ T_TEST(punch_then_relay_then_upgrade)
 
 	natpath_init(&p, 7, 0);
 	natpath_add_candidate(&p, &b, NATPATH_SRC_DHT, 0);
-	natpath_set_rendezvous(&p, 1);
+	natpath_set_rendezvous(&p, 1, 0);
 	natpath_set_relay(&p, &relay, 0);
 	natpath_use(&p, 0);
 	/* nothing answers: probes every NATPATH_PROBE_MS for 1 s */
@@ -427,6 +427,47 @@ T_TEST(candidate_table_is_bounded)
 	T_EQ_INT(p.dropped_actions, 100 + 1 - NATPATH_MAX_ACTIONS);
 }
 
+T_TEST(late_lookup_punches_and_relayed_peer_answers_via_relay)
+{
+	struct natpath		p, q;
+	struct sockaddr_in6	obs = ep(IP(203, 0, 113, 21), 41000);
+	struct sockaddr_in6	relay = ep(IP(203, 0, 113, 2), 6374), got;
+	struct drained		d;
+	int			relayed;
+
+	/* traffic first, the member not found yet: nothing to do */
+	natpath_init(&p, 7, 0);
+	natpath_use(&p, 0);
+	drain(&p, &d);
+	T_EQ_INT(d.npunch, 0);
+	T_EQ_INT(p.state, NATPATH_PROBING);
+	/* the lookup ends: a rendezvous and the endpoint it sees; the
+	 * punch goes out at once, with probes */
+	natpath_add_candidate(&p, &obs, NATPATH_SRC_DHT, 300);
+	natpath_set_rendezvous(&p, 1, 300);
+	drain(&p, &d);
+	T_EQ_INT(d.npunch, 1);
+	T_ASSERT(d.nprobe >= 1);
+	/* not again while that punch round lasts */
+	natpath_set_rendezvous(&p, 0, 310);
+	natpath_set_rendezvous(&p, 1, 320);
+	drain(&p, &d);
+	T_EQ_INT(d.npunch, 0);
+
+	/* the other side: a tunnel packet through the relay, while it
+	 * probes: it answers through the relay at once */
+	natpath_init(&q, 9, 0);
+	natpath_set_relay(&q, &relay, 0);
+	T_EQ_INT(natpath_route(&q, &got, &relayed), -1);
+	natpath_rx(&q, NULL, 50);
+	T_EQ_INT(q.state, NATPATH_RELAYED);
+	T_EQ_INT(natpath_route(&q, &got, &relayed), 0);
+	T_EQ_INT(relayed, 1);
+	T_ASSERT(natep_eq(&got, &relay));
+	drain(&q, &d);
+	T_EQ_INT(d.nswitch, 1);
+}
+
 int
 main(void)
 {
@@ -442,5 +483,6 @@ main(void)
 	T_RUN(roaming_follows_authenticated_source);
 	T_RUN(lan_beats_punched);
 	T_RUN(candidate_table_is_bounded);
+	T_RUN(late_lookup_punches_and_relayed_peer_answers_via_relay);
 	return t_done();
 }

@@ -869,7 +869,6 @@ handle_request(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
     const struct dhtmsg_hdr *h, size_t len, uint64_t now)
 {
 	struct dhtmsg		 r;
-	struct dht_rvnode	*rv;
 	uint64_t		 wall = d->cb.wallclock(d->cb.arg);
 	int			 token_ok;
 
@@ -882,8 +881,7 @@ handle_request(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 		return;
 	}
 	/* only our rendezvous nodes may pass us relayed packets */
-	if (m->type == DHTMSG_RELAYED && ((rv = dhtrv_find(d, p->key)) == NULL ||
-	    !rv->active)) {
+	if (m->type == DHTMSG_RELAYED && !dhtrv_accepts_relay(d, p->key, now)) {
 		drop(d, DHT_DROP_REFUSED);
 		return;
 	}
@@ -1363,6 +1361,7 @@ dht_set_reachable(struct dht *d, int reachable, uint64_t now)
 	d->reachable = reachable;
 	if (reachable) {
 		memset(d->rv, 0, sizeof(d->rv));
+		memset(d->rv_old, 0, sizeof(d->rv_old));
 	} else {
 		/* stop serving: our clients will notice and move */
 		dht_free(d, d->clients, sizeof(*d->clients) *

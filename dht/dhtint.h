@@ -103,6 +103,13 @@ struct dht_rvnode {
 	uint64_t	next_ka;
 };
 
+/* A rendezvous we moved away from, whose relays we still accept. */
+#define DHT_RV_OLD		4
+struct dht_rvold {
+	uint8_t		key[DHT_KEY_LEN];
+	uint64_t	until;
+};
+
 /* A NAT-ed node we serve. */
 struct dht_client {
 	uint8_t		key[DHT_KEY_LEN];
@@ -165,6 +172,7 @@ struct dht {
 	int			 next_search_id;
 
 	struct dht_rvnode	 rv[DHT_RV_MAX];
+	struct dht_rvold	 rv_old[DHT_RV_OLD];
 	struct dht_client	*clients;		/* grows to max_clients */
 	unsigned		 nclients, nclients_cap;
 
@@ -246,6 +254,9 @@ void	dhtrv_consider(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr,
 	    uint64_t now);
 struct dht_rvnode *dhtrv_find(struct dht *d, const uint8_t key[DHT_KEY_LEN]);
+/* May key pass us relayed payloads (a rendezvous, or a recent one)? */
+int	dhtrv_accepts_relay(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    uint64_t now);
 /* Handle a REGISTER / RELAY: fill the answer r; 1 to send it, 0 to drop
  * the request (counted). */
 int	dhtrv_handle_register(struct dht *d, const uint8_t key[DHT_KEY_LEN],

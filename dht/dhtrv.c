@@ -16,7 +16,8 @@
  * RELAY asks a rendezvous to pass an opaque payload to a client it serves;
  * it is forwarded as RELAYED with the requester's key and observed address,
  * rate-limited per client, and accepted by the client only from a node it
- * registered with. */
+ * is registered with (or was, until that registration lapses: lookups may
+ * still find it there). */
 #include "config.h"
 
 #include <string.h>
@@ -33,6 +34,41 @@ dhtrv_find(struct dht *d, const uint8_t key[DHT_KEY_LEN])
 		    memcmp(d->rv[i].key, key, DHT_KEY_LEN) == 0)
 			return &d->rv[i];
 	return NULL;
+}
+
+/* We move away from a live rendezvous: its registration of us lasts a
+ * while longer and it keeps answering lookups for us, so its relays are
+ * still accepted until then. */
+static void
+rv_retire(struct dht *d, struct dht_rvnode *rv, uint64_t now)
+{
+	struct dht_rvold	*o = &d->rv_old[0];
+	unsigned		 i;
+
+	if (rv->active) {
+		for (i = 1; i < DHT_RV_OLD; i++)
+			if (d->rv_old[i].until < o->until)
+				o = &d->rv_old[i];
+		memcpy(o->key, rv->key, DHT_KEY_LEN);
+		o->until = now + DHT_RV_LIFETIME * 1000ULL;
+	}
+	memset(rv, 0, sizeof(*rv));
+}
+
+int
+dhtrv_accepts_relay(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+    uint64_t now)
+{
+	struct dht_rvnode	*rv = dhtrv_find(d, key);
+	unsigned		 i;
+
+	if (rv != NULL && rv->active)
+		return 1;
+	for (i = 0; i < DHT_RV_OLD; i++)
+		if (d->rv_old[i].until > now &&
+		    memcmp(d->rv_old[i].key, key, DHT_KEY_LEN) == 0)
+			return 1;
+	return 0;
 }
 
 static void
@@ -108,7 +144,7 @@ dhtrv_consider(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	}
 	/* lookups for us end at the closest nodes: follow them */
 	if (dhttable_cmp(d->id, id, far->id) < 0 && !dht_is_bad(d, key, now)) {
-		memset(far, 0, sizeof(*far));
+		rv_retire(d, far, now);
 		rv_add(d, key, addr, now);
 	}
 }
@@ -148,7 +184,7 @@ dhtrv_self_done(struct dht *d, const struct dhtmsg_contact *closest, size_t n,
 				    DHT_KEY_LEN) == 0)
 					keep = 1;
 			if (!keep)
-				memset(&d->rv[j], 0, sizeof(d->rv[j]));
+				rv_retire(d, &d->rv[j], now);
 		}
 	}
 	for (i = 0; i < n && rv_count(d) < DHT_RV_MAX; i++)
@@ -358,7 +394,7 @@ void
 dhtrv_handle_relayed(struct dht *d, const uint8_t key[DHT_KEY_LEN],
     const struct dht_addr *from, const struct dhtmsg *m, uint64_t now)
 {
-	/* dht.c checked that key is one of our active rendezvous */
+	/* dht.c checked that key may pass us relays (dhtrv_accepts_relay) */
 	(void)key;
 	(void)from;
 	(void)now;

@@ -23,6 +23,9 @@
 /* Most bytes in one UDP GSO send (the IP length field is 16 bits). */
 #define DP_GSO_MAX	65000
 #define DP_SENDM	(UDP_BATCH + OFFLOAD_MAX_SEGS)
+/* datapath_path_ready: no new initiation sooner after the last one (the
+ * responder's flood limit is 20 ms) */
+#define DP_REINIT_MS	100
 
 /* A packet waiting in a peer's staging queue: the inner packet is at
  * buf + TUNNEL_HEADROOM, so it is encrypted where it lies. */
@@ -399,6 +402,7 @@ actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 		    dp->scratch) == TUNNEL_OK && path_usable(&p->path)) {
 			send_one(dp, p, dp->scratch, WIRE_INITIATION_LEN);
 			p->path.last_tx = now;
+			p->path.init_tx = now;
 		}
 	}
 	if ((act & TUNNEL_ACT_SESSION_READY) && flush_staged(dp, p, now) > 0)
@@ -812,8 +816,12 @@ datapath_path_ready(struct datapath *dp, struct peer *p, uint64_t now)
 	if (!path_usable(&p->path))
 		return;
 	tunnel_get_stats(p->tunnel, &st);
-	/* packets wait for a session, or a handshake went nowhere */
+	/* packets wait for a session, or a handshake went nowhere; not
+	 * right after an initiation went out (the peer would take a second
+	 * one so soon for a flood, and answer only the first) */
 	if (p->nstaged == 0 && (st.has_session || st.attempts == 0))
+		return;
+	if (p->path.init_tx != 0 && now - p->path.init_tx < DP_REINIT_MS)
 		return;
 	actions(dp, p, TUNNEL_ACT_SEND_INITIATION, 0, now);
 	rearm(dp);

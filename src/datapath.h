@@ -118,8 +118,9 @@ void	datapath_peer_timer(struct datapath *, struct peer *, uint64_t now);
  * back through the relay. */
 void	datapath_relayed_input(struct datapath *, uint8_t *buf, size_t len,
 	    const struct sockaddr_in6 *via, uint64_t now);
-/* p's path became usable or moved: a handshake that was waiting for an
- * endpoint is sent now rather than at its next retransmission. */
+/* p's path became usable, moved or was confirmed: a handshake that was
+ * waiting for an endpoint (or went to one that did not work) is sent now
+ * rather than at its next retransmission. */
 void	datapath_path_ready(struct datapath *, struct peer *, uint64_t now);
 
 const struct dp_counters *datapath_counters(const struct datapath *);

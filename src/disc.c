@@ -41,6 +41,15 @@ disc_now(void)
 }
 
 uint64_t
+disc_now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t
 disc_wallclock(void)
 {
 	struct timespec	ts;
@@ -914,6 +923,8 @@ disc_fill_peer(struct disc *d, struct peer *p, struct ctl_peer *cp)
 		disc_addr(&p->path.endpoint, cp->endpoint,
 		    sizeof(cp->endpoint));
 	cp->connect_ms = np->connect_ms;
+	if (!relayed && np->state == NATPATH_DIRECT)
+		cp->rtt_us = m->rtt_us;
 }
 
 static int

@@ -110,6 +110,13 @@ struct dmember {
 	unsigned		 rv_next;	/* next rendezvous to try */
 	int			 mapped;	/* its ACK said MAPPED */
 	uint64_t		 relay_rx;	/* ms: last packet through it */
+	/* round trip: recent probes' nonces and send times (us) */
+	struct {
+		uint8_t		 nonce[NATMSG_NONCE_LEN];
+		uint64_t	 at;
+	}			 sent[4];
+	unsigned		 nsent;
+	uint64_t		 rtt_us;	/* last, to the path in use */
 	uint64_t		 relayed_since;	/* ms: data went relayed */
 };
 
@@ -208,6 +215,7 @@ struct disc {
 
 /* disc.c */
 uint64_t disc_now(void);
+uint64_t disc_now_us(void);
 uint64_t disc_wallclock(void);
 void	 disc_random(void *buf, size_t len);
 struct dmember *disc_member_by_key(struct disc *, const uint8_t *key);

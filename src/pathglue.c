@@ -463,6 +463,7 @@ ack_in(struct disc *d, const struct natmsg *msg,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct dmember	*m;
+	unsigned	 i;
 
 	if ((m = authentic(d, msg)) == NULL)
 		return;
@@ -471,6 +472,11 @@ ack_in(struct disc *d, const struct natmsg *msg,
 		natpath_add_candidate(&m->np, from, NATPATH_SRC_MAPPED, now);
 	}
 	natpath_ack_in(&m->np, from, msg->nonce, now);
+	if (m->np.have_ep && natep_eq(&m->np.ep, from))
+		for (i = 0; i < 4 && i < m->nsent; i++)
+			if (memcmp(m->sent[i].nonce, msg->nonce,
+			    NATMSG_NONCE_LEN) == 0)
+				m->rtt_us = disc_now_us() - m->sent[i].at;
 	disc_observed(d, from, &msg->observed, now);
 	disc_kick(m);
 }
@@ -553,6 +559,9 @@ probe_out(struct dmember *m, const struct natpath_action *a)
 	memcpy(msg.key, m->d->pk, NATMSG_KEY_LEN);
 	memcpy(msg.nonce, a->nonce, NATMSG_NONCE_LEN);
 	send_msg(m->d, &msg, m->pair, &a->ep);
+	memcpy(m->sent[m->nsent % 4].nonce, a->nonce, NATMSG_NONCE_LEN);
+	m->sent[m->nsent % 4].at = disc_now_us();
+	m->nsent++;
 }
 
 /* natpath's route into the data path's struct path. */
@@ -567,8 +576,12 @@ apply_route(struct dmember *m, uint64_t now)
 	if (natpath_route(&m->np, &ep, &relayed) == -1)
 		return;
 	if (path_usable(path) && natep_eq(&path->endpoint, &ep) &&
-	    path->relayed == relayed)
+	    path->relayed == relayed) {
+		/* confirmed where it was: a handshake sent there before the
+		 * hole was open may have been lost */
+		datapath_path_ready(m->d->dp, m->peer, now);
 		return;
+	}
 	path->endpoint = ep;
 	path->relayed = relayed;
 	path->source = !relayed && path->has_configured &&

@@ -38,6 +38,7 @@ struct path {
 						 * go out through
 						 * dp_hooks.relay_send */
 	uint64_t		last_tx;	/* ms: last datagram sent */
+	uint64_t		init_tx;	/* ms: last initiation sent */
 	void			*nat;		/* the path manager's state */
 };
 

@@ -226,8 +226,6 @@ member_run(struct dmember *m, uint64_t now)
 	pathglue_tick(m, now);
 	next = natpath_periodic(&m->np, now);
 	pathglue_process(m, now);
-	next = natpath_periodic(&m->np, now);
-	pathglue_process(m, now);
 	if (m->bind_next != 0 && m->bind_next < next)
 		next = m->bind_next;
 	/* relayed data flowing: watch the relay (pathglue_tick) */

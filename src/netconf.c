@@ -119,6 +119,16 @@ key_like(const char *s)
 	return n == KEY_TEXT_LEN || n == KEY_TEXT_LEN + 1;
 }
 
+/* HOST:PORT with one colon (not an IPv6 address): an endpoint written
+ * where the member's address belongs. */
+static int
+endpoint_like(const char *s)
+{
+	const char	*c = strchr(s, ':');
+
+	return c != NULL && c != s && strchr(c + 1, ':') == NULL;
+}
+
 static int
 is_key(const char *s, uint8_t key[KEY_LEN])
 {
@@ -549,13 +559,16 @@ parse_trust(struct parser *p, char **av, int ac)
 		    "\"trust [HOSTNAME] [IP] KEY [HOST[:PORT]]\"",
 		    quote(q, av[k + 2]));
 	if (k == 2) {
+		if (addr_ip4_like(av[0]) && addr_ip4_like(av[1]))
+			return perr(p, "expected one address before the key, "
+			    "got a second one %s", quote(q, av[1]));
 		if (addr_ip4_like(av[0]) && !addr_ip4_like(av[1]))
 			return perr(p, "expected the hostname before the "
 			    "address, got %s first", quote(q, av[0]));
 		hostname = av[0];
 		ip = av[1];
 	} else if (k == 1) {
-		if (addr_ip4_like(av[0]))
+		if (addr_ip4_like(av[0]) || endpoint_like(av[0]))
 			ip = av[0];
 		else
 			hostname = av[0];
@@ -577,6 +590,10 @@ parse_trust(struct parser *p, char **av, int ac)
 		util_strlcpy(m->hostname, hostname, sizeof(m->hostname));
 	}
 	if (ip != NULL) {
+		if (endpoint_like(ip))
+			return perr(p, "expected the member's address inside "
+			    "the mesh before the key, got %s (an endpoint "
+			    "goes after the key)", quote(q, ip));
 		if (addr_ip4_parse(ip, &m->ip4) == -1)
 			return perr(p, "expected an IPv4 address A.B.C.D "
 			    "(0-255 each, no leading zeros), got %s",
@@ -621,7 +638,7 @@ parse_line(struct parser *p, char *line)
 	if ((s = strchr(line, '#')) != NULL)
 		*s = '\0';
 	for (s = line; *s != '\0';) {
-		while (*s == ' ' || *s == '\t' || *s == '\r')
+		while (*s == ' ' || *s == '\t')
 			*s++ = '\0';
 		if (*s == '\0')
 			break;
@@ -629,7 +646,7 @@ parse_line(struct parser *p, char *line)
 			av[ac++] = s;
 		else
 			more = 1;
-		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\r')
+		while (*s != '\0' && *s != ' ' && *s != '\t')
 			s++;
 	}
 	if (ac == 0)
@@ -709,7 +726,8 @@ check_workbits(struct parser *p, const uint8_t key[KEY_LEN], int line)
 	if (bits < nc->workbit) {
 		p->line = line;
 		return perr(p, "key has %u workbit%s in namespace \"%s\", "
-		    "fewer than the network's workbit %u", bits,
+		    "fewer than the network's workbit %u (a mistyped key, "
+		    "or one made for another namespace?)", bits,
 		    bits == 1 ? "" : "s", nc->ns, nc->workbit);
 	}
 	return 0;
@@ -801,7 +819,7 @@ netconf_parse(const char *buf, size_t len, struct netconf *nc,
 	struct parser	 p;
 	char		 line[NETCONF_LINE_MAX + 1];
 	size_t		 off = 0, n, i;
-	const char	*nl;
+	const char	*nl, *start;
 
 	memset(nc, 0, sizeof(*nc));
 	memset(&p, 0, sizeof(p));
@@ -816,22 +834,36 @@ netconf_parse(const char *buf, size_t len, struct netconf *nc,
 		    NETCONF_MAX_SIZE);
 		goto fail;
 	}
+	/* A UTF-8 byte order mark, as some Windows editors write, is not
+	 * part of the text. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		off = 3;
 	while (off < len) {
 		p.line++;
 		nl = memchr(buf + off, '\n', len - off);
-		n = nl != NULL ? (size_t)(nl - (buf + off)) : len - off;
+		start = buf + off;
+		n = nl != NULL ? (size_t)(nl - start) : len - off;
+		off += n + 1;
+		/* CRLF line endings: the CR is not part of the line */
+		if (n > 0 && start[n - 1] == '\r')
+			n--;
 		if (n > NETCONF_LINE_MAX) {
 			perr(&p, "line too long (more than %d characters)",
 			    NETCONF_LINE_MAX);
 			goto fail;
 		}
-		memcpy(line, buf + off, n);
+		memcpy(line, start, n);
 		line[n] = '\0';
-		off += n + 1;
 		for (i = 0; i < n; i++) {
 			unsigned char	c = (unsigned char)line[i];
 
-			if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+			if (c == '\r') {
+				perr(&p, "unexpected carriage return in column "
+				    "%zu; expected one only right before a "
+				    "newline (CRLF line endings)", i + 1);
+				goto fail;
+			}
+			if ((c < 0x20 && c != '\t') || c == 0x7f) {
 				perr(&p, "unexpected control character 0x%02x "
 				    "in column %zu", c, i + 1);
 				goto fail;

@@ -288,6 +288,37 @@ T_TEST(line_endings_and_blanks)
 	T_EQ_INT(nc.members[0].line, 6);
 	netconf_free(&nc);
 
+	/* a UTF-8 byte order mark at the start is not part of the text */
+	cfgf("\xef\xbb\xbfname x\r\nsubnet 10.0.0.0/8\r\nworkbit 0\r\n"
+	    "trust %s\r\n", k(1));
+	T_EQ_INT(parse(cfg, &nc, &line, err, sizeof(err)), 0);
+	T_EQ_STR(nc.name, "x");
+	T_EQ_INT(nc.nmembers, 1);
+	netconf_free(&nc);
+	/* ... and only there */
+	expect_err("name x\n\xef\xbb\xbfsubnet 10.0.0.0/8\n", 2,
+	    "unknown directive \"\\xef\\xbb\\xbfsubnet\"; expected name, "
+	    "namespace, subnet, workbit, boot or trust");
+	/* a CR elsewhere than before the newline: old Mac line endings, a
+	 * doubled CR, a CR inside a word */
+	expect_err("name x\rsubnet 10.0.0.0/8\r", 1,
+	    "unexpected carriage return in column 7; expected one only right "
+	    "before a newline (CRLF line endings)");
+	expect_err("name x\nsubnet 10.0.0.0/8\r\r\n", 2,
+	    "unexpected carriage return in column 18; expected one only right "
+	    "before a newline (CRLF line endings)");
+	expect_err("name x\nsub\rnet 10.0.0.0/8\n", 2,
+	    "unexpected carriage return in column 4; expected one only right "
+	    "before a newline (CRLF line endings)");
+	/* the CR of a CRLF does not count towards the line length */
+	memset(cfg, ' ', NETCONF_LINE_MAX + 40);
+	memcpy(cfg, "name x\r\nsubnet 10.0.0.0/8", 25);
+	memcpy(cfg + 8 + NETCONF_LINE_MAX, "\r\n", 3);
+	T_EQ_INT(parse(cfg, &nc, &line, err, sizeof(err)), 0);
+	netconf_free(&nc);
+	memcpy(cfg + 8 + NETCONF_LINE_MAX, " \r\n", 4);
+	expect_err(cfg, 2, "line too long (more than 1024 characters)");
+
 	/* the buffer need not be NUL-terminated */
 	memcpy(cfg, "name y\nsubnet 10.0.0.0/8\nXXXXX", 30);
 	T_EQ_INT(netconf_parse(cfg, 25, &nc, &line, err, sizeof(err)), 0);
@@ -329,7 +360,8 @@ T_TEST(padded_key_and_workbits)
 	cfgf("name n\nsubnet 10.0.0.0/24\nboot %s h\ntrust %s\ntrust %s\n",
 	    KC, KA, k(1));
 	snprintf(err, sizeof(err), "key has %u workbit%s in namespace "
-	    "\"public\", fewer than the network's workbit 8",
+	    "\"public\", fewer than the network's workbit 8 (a mistyped "
+	    "key, or one made for another namespace?)",
 	    pow_workbits("public", 6, key),
 	    pow_workbits("public", 6, key) == 1 ? "" : "s");
 	expect_err(cfg, 5, err);
@@ -350,6 +382,18 @@ T_TEST(errors)
 	expect_err("name n\n", 0, "missing \"subnet A.B.C.D/N\" directive");
 	expect_err("subnet 10.0.0.0/24\n", 0,
 	    "missing \"name NAME\" directive");
+	/* two addresses; an endpoint where the address goes */
+	snprintf(buf, sizeof(buf), "%strust 10.0.0.5 10.0.0.6 %s\n", h, k(1));
+	expect_err(buf, 4, "expected one address before the key, got a "
+	    "second one \"10.0.0.6\"");
+	snprintf(buf, sizeof(buf), "%strust a 192.0.2.1:6374 %s\n", h, k(1));
+	expect_err(buf, 4, "expected the member's address inside the mesh "
+	    "before the key, got \"192.0.2.1:6374\" (an endpoint goes after "
+	    "the key)");
+	snprintf(buf, sizeof(buf), "%strust host.example:7 %s\n", h, k(1));
+	expect_err(buf, 4, "expected the member's address inside the mesh "
+	    "before the key, got \"host.example:7\" (an endpoint goes after "
+	    "the key)");
 	expect_err("name n\nfoo bar\n", 2, "unknown directive \"foo\"; "
 	    "expected name, namespace, subnet, workbit, boot or trust");
 	expect_err("Name n\n", 1, "unknown directive \"Name\"; "

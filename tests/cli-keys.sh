@@ -19,6 +19,33 @@ bits=$("$MESH" workbit <"$tmp/pk") || fail "workbit failed"
 bits=$("$MESH" pubkey <"$tmp/sk2" | "$MESH" workbit namespace lab)
 [ "$bits" -ge 12 ] || fail "genkey workbit 12 gave $bits bits"
 
+# progress: a search expected to take a while (16 workbits: ~65536 tries)
+# says so at once and ends with what it found, as whole lines when standard
+# error is a file (no carriage returns) ...
+"$MESH" genkey workbit 16 >"$tmp/sk16" 2>"$tmp/err" || fail "genkey workbit 16"
+bits=$("$MESH" pubkey <"$tmp/sk16" | "$MESH" workbit)
+[ "$bits" -ge 16 ] || fail "genkey workbit 16 gave $bits bits"
+head -n 1 "$tmp/err" | grep -q '^mesh genkey: searching for a key with 16 workbits in namespace "public"' ||
+	fail "no progress line at the start: $(cat "$tmp/err")"
+tail -n 1 "$tmp/err" | grep -q "^mesh genkey: found a key with $bits workbits in [0-9.]* s\$" ||
+	fail "no final progress line: $(cat "$tmp/err")"
+tr -d '\n' <"$tmp/err" | grep -q "$(printf '\r')" && fail "carriage return in a log file"
+[ "$(tail -c 1 "$tmp/err" | od -An -c | tr -d ' ')" = '\n' ] ||
+	fail "progress does not end with a newline"
+# ... and one line rewritten in place on a terminal, ended by a newline
+if command -v script >/dev/null 2>&1; then
+	TERM=dumb script -qec "'$MESH' genkey workbit 14 >'$tmp/sk14'" \
+	    "$tmp/typescript" >/dev/null 2>&1 </dev/null ||
+		fail "genkey workbit 14 on a terminal"
+	grep -q "$(printf '\r')mesh genkey: searching for a key with 14" "$tmp/typescript" ||
+		fail "no progress on a terminal: $(cat -A "$tmp/typescript")"
+	grep -q "$(printf '\r')mesh genkey: found a key with [0-9]* workbits in [0-9.]* s *$(printf '\r')\$" "$tmp/typescript" ||
+		fail "no final line on a terminal: $(cat -A "$tmp/typescript")"
+fi
+# a quick search says nothing
+"$MESH" genkey workbit 4 >"$tmp/sk4b" 2>"$tmp/err" || fail "genkey workbit 4"
+[ -s "$tmp/err" ] && fail "genkey workbit 4 printed: $(cat "$tmp/err")"
+
 # pubkey is deterministic and accepts standard base64 with padding
 a=$("$MESH" pubkey <"$tmp/sk")
 std="$(tr -- '-_' '+/' <"$tmp/sk")="

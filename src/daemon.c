@@ -76,15 +76,6 @@ struct daemon {
 	int64_t			 unix_offset_ms;	/* realtime - monotonic */
 };
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* --- start-up checks, in the foreground --- */
 
 /* Resolve host:port (getaddrinfo: names or literals) into a sockaddr_in6
@@ -144,7 +135,7 @@ ptimer_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct ptimer	*t = arg;
 
-	datapath_peer_timer(t->d->dp, t->p, mono_ms());
+	datapath_peer_timer(t->d->dp, t->p, util_mono_ms());
 }
 
 static void
@@ -152,7 +143,7 @@ dp_arm(void *arg, struct peer *p, uint64_t deadline)
 {
 	struct ptimer	*t = p->timer;
 	struct timeval	 tv;
-	uint64_t	 now = mono_ms(), delta;
+	uint64_t	 now = util_mono_ms(), delta;
 
 	delta = deadline > now ? deadline - now : 0;
 	tv.tv_sec = (time_t)(delta / 1000);
@@ -282,7 +273,7 @@ tun_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct daemon	*d = arg;
 
-	datapath_tun_readable(d->dp, mono_ms());
+	datapath_tun_readable(d->dp, util_mono_ms());
 }
 
 static void
@@ -290,7 +281,7 @@ udp_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct daemon	*d = arg;
 
-	datapath_udp_readable(d->dp, mono_ms());
+	datapath_udp_readable(d->dp, util_mono_ms());
 }
 
 static void
@@ -719,7 +710,7 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	d->started = ts.tv_sec;
 	d->unix_offset_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
-	    (int64_t)mono_ms();
+	    (int64_t)util_mono_ms();
 	if ((d->base = event_base_new()) == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
 		return -1;

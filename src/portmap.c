@@ -19,6 +19,7 @@
 #include "log.h"
 #include "portmap-backend.h"
 #include "portmap.h"
+#include "util.h"
 
 enum job_op { JOB_MAP, JOB_UNMAP };
 
@@ -69,15 +70,6 @@ struct portmap {
 
 static void	run(struct portmap *);
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 arm(struct event *ev, uint64_t ms)
 {
@@ -126,7 +118,7 @@ static void
 result(struct portmap *pm, enum job_op op, int ok,
     const struct portmap_lease *l, const char *err)
 {
-	uint64_t	now = now_ms(), gen = pm->st.generation;
+	uint64_t	now = util_mono_ms(), gen = pm->st.generation;
 
 	if (op == JOB_UNMAP) {
 		if (!ok)
@@ -221,7 +213,7 @@ natpmp_event(evutil_socket_t fd, short what, void *arg)
 	struct portmap		*pm = arg;
 	struct portmap_lease	 l;
 	char			 err[PORTMAP_ERR_MAX];
-	uint64_t		 now = now_ms(), wait;
+	uint64_t		 now = util_mono_ms(), wait;
 	int			 r;
 
 	(void)fd;
@@ -270,7 +262,7 @@ natpmp_start(struct portmap *pm, enum job_op op, char *err, size_t errlen)
 		return -1;
 	}
 	event_add(pm->np_read, NULL);
-	pm->np_deadline = now_ms() + (uint64_t)pm->cfg.natpmp_ms;
+	pm->np_deadline = util_mono_ms() + (uint64_t)pm->cfg.natpmp_ms;
 	arm(pm->np_timer, (uint64_t)portmap_natpmp_timeout(pm->natpmp));
 	return 0;
 }
@@ -288,7 +280,7 @@ run(struct portmap *pm)
 	int			r;
 
 	for (;;) {
-		now = now_ms();
+		now = util_mono_ms();
 		act = portmap_state_periodic(&pm->st, now, &m, &next);
 		if (act == PORTMAP_ACT_NONE)
 			break;
@@ -372,7 +364,7 @@ portmap_new(struct event_base *base, const struct portmap_config *cfg,
 		goto fail;
 	event_add(pm->pipe_ev, NULL);
 	portmap_state_init(&pm->st, pm->cfg.methods, pm->cfg.port,
-	    pm->cfg.lifetime, now_ms());
+	    pm->cfg.lifetime, util_mono_ms());
 	arm(pm->tick, 0);
 	return pm;
 fail:
@@ -384,7 +376,7 @@ void
 portmap_status(const struct portmap *pm, struct portmap_status *s)
 {
 	const struct portmap_state	*st = &pm->st;
-	uint64_t			 now = now_ms();
+	uint64_t			 now = util_mono_ms();
 
 	memset(s, 0, sizeof(*s));
 	s->phase = st->phase;
@@ -412,7 +404,7 @@ portmap_stop(struct portmap *pm, void (*done)(void *), void *arg)
 	pm->done = done;
 	pm->done_arg = arg;
 	pm->stopping = 1;
-	portmap_state_stop(&pm->st, now_ms());
+	portmap_state_stop(&pm->st, util_mono_ms());
 	arm(pm->stop_timer, (uint64_t)pm->cfg.stop_ms);
 	if (pm->st.phase == PORTMAP_STOPPED) {
 		/* nothing to delete: still report from the loop */

@@ -18,4 +18,8 @@ int	util_parse_uint(const char *s, unsigned long min, unsigned long max,
  * caller frees; -1 with errno set on failure (EFBIG when too large). */
 int	util_read_file(const char *path, size_t maxlen, char **buf, size_t *len);
 
+/* CLOCK_MONOTONIC in milliseconds: the `now` the daemon's glue hands to
+ * the pure modules (any origin; never goes back). */
+uint64_t util_mono_ms(void);
+
 #endif

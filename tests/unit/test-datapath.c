@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <stdint.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "datapath.h"
@@ -19,6 +18,7 @@
 #include "tun.h"
 #include "tunnel.h"
 #include "udp.h"
+#include "util.h"
 #include "t.h"
 
 #define NET	0x0a2a0000U
@@ -46,15 +46,6 @@ arm(void *arg, struct peer *p, uint64_t deadline)
 }
 
 static const struct dp_hooks hooks = { .arm = arm };
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 loopback(struct sockaddr_in6 *to, uint16_t port)
@@ -177,7 +168,8 @@ pump(void)
 		busy = 0;
 		for (i = 0; i < 2; i++) {
 			if (readable(nodes[i].udp.fd, 20)) {
-				datapath_udp_readable(nodes[i].dp, now_ms());
+				datapath_udp_readable(nodes[i].dp,
+				    util_mono_ms());
 				busy = 1;
 			}
 		}
@@ -205,7 +197,7 @@ T_TEST(handshake_then_data)
 		T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100 + (size_t)i),
 		    100 + i);
 	}
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	T_EQ_INT(nodes[0].peers[1]->nstaged, 3);
 	T_ASSERT(nodes[0].armed != 0);		/* retransmit timer */
 	pump();
@@ -217,13 +209,13 @@ T_TEST(handshake_then_data)
 	/* Now a session: a full-size packet both ways. */
 	pkt4(p, 1420, NET + 1, NET + 2, 7);
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 1420), 1420);
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	pump();
 	T_EQ_INT(delivered(1, got, sizeof(got)), 1420);
 	T_EQ_MEM(got, p, 1420);
 	pkt4(p, 60, NET + 2, NET + 1, 8);
 	T_EQ_INT(write(nodes[1].tun.peer_fd, p, 60), 60);
-	datapath_tun_readable(nodes[1].dp, now_ms());
+	datapath_tun_readable(nodes[1].dp, util_mono_ms());
 	pump();
 	T_EQ_INT(delivered(0, got, sizeof(got)), 60);
 	T_EQ_MEM(got, p, 60);
@@ -238,7 +230,7 @@ T_TEST(spoofed_source_dropped)
 	setup();
 	pkt4(p, 100, NET + 1, NET + 2, 1);
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	pump();
 	T_EQ_INT(delivered(1, got, sizeof(got)), 100);
 	/* Member 0 sends as member 1 (to itself) and as an outsider. */
@@ -246,7 +238,7 @@ T_TEST(spoofed_source_dropped)
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
 	pkt4(p, 100, NET + 77, NET + 2, 3);
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	pump();
 	T_EQ_INT(delivered(1, got, sizeof(got)), 0);
 	T_EQ_INT(nodes[1].peers[0]->drops[PEER_DROP_SPOOFED], 2);
@@ -264,7 +256,7 @@ T_TEST(unknown_destination_and_too_big)
 	p[9] = 1;		/* ICMP echo request */
 	p[20] = 8;
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	n = delivered(0, got, sizeof(got));
 	T_EQ_INT(n, 20 + 8 + 100);
 	T_EQ_INT(got[20], 3);
@@ -273,7 +265,7 @@ T_TEST(unknown_destination_and_too_big)
 	/* Over the MTU with DF: fragmentation needed, MTU 1420. */
 	pkt4(p, 2000, NET + 1, NET + 2, 1);
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 2000), 2000);
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	n = delivered(0, got, sizeof(got));
 	T_EQ_INT(n, 576);
 	T_EQ_INT(got[21], 4);
@@ -282,7 +274,7 @@ T_TEST(unknown_destination_and_too_big)
 	pkt4(p, 100, NET + 1, 0xe0000001U, 1);
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
 	T_EQ_INT(write(nodes[0].tun.peer_fd, "\x00\x01", 2), 2);
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	T_EQ_INT(delivered(0, got, sizeof(got)), 0);
 	T_EQ_INT(datapath_counters(nodes[0].dp)->drops[DP_DROP_MCAST], 1);
 	T_EQ_INT(datapath_counters(nodes[0].dp)->drops[DP_DROP_MALFORMED], 1);
@@ -300,7 +292,7 @@ T_TEST(roaming_and_junk)
 	setup();
 	pkt4(p, 100, NET + 1, NET + 2, 1);
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 100), 100);
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	pump();
 	T_EQ_INT(delivered(1, got, sizeof(got)), 100);
 	/* Node 1 moves to another socket (a new address and port). */
@@ -322,7 +314,7 @@ T_TEST(roaming_and_junk)
 	/* Authenticated data from the new place: replies go there. */
 	pkt4(p, 80, NET + 2, NET + 1, 2);
 	T_EQ_INT(write(nodes[1].tun.peer_fd, p, 80), 80);
-	datapath_tun_readable(nodes[1].dp, now_ms());
+	datapath_tun_readable(nodes[1].dp, util_mono_ms());
 	pump();
 	T_EQ_INT(delivered(0, got, sizeof(got)), 80);
 	T_EQ_INT(nodes[0].peers[1]->path.changes, 1);
@@ -330,7 +322,7 @@ T_TEST(roaming_and_junk)
 	    other.port);
 	pkt4(p, 90, NET + 1, NET + 2, 3);
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 90), 90);
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	pump();
 	T_EQ_INT(delivered(1, got, sizeof(got)), 90);
 	T_ASSERT(datapath_counters(nodes[0].dp)->drops[DP_DROP_UNKNOWN_TYPE] >
@@ -375,7 +367,7 @@ T_TEST(tso_split_and_merged)
 	len = tcp4(p + sizeof(pi), 100, 1);
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, sizeof(pi) + len),
 	    (ssize_t)(sizeof(pi) + len));
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	pump();
 	n = delivered(1, got, sizeof(got));
 	T_EQ_INT(n, (ssize_t)(sizeof(pi) + len));
@@ -393,7 +385,7 @@ T_TEST(tso_split_and_merged)
 	memcpy(p, &pi, sizeof(pi));
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, sizeof(pi) + len),
 	    (ssize_t)(sizeof(pi) + len));
-	datapath_tun_readable(nodes[0].dp, now_ms());
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
 	/* 44 segments went out (as GSO runs where the kernel has it). */
 	T_EQ_INT(datapath_counters(nodes[0].dp)->tx_packets, 1 + 1 + 44);
 	pump();

@@ -119,15 +119,24 @@ key_read_file(const char *path, uint8_t k[KEY_LEN], char *err, size_t errlen)
 	struct stat	 st;
 	const char	*why;
 	char		 buf[256];
-	ssize_t		 n;
+	size_t		 len = 0;
+	ssize_t		 n = 0;
 	int		 fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO (or a device) must not hang the open; it is
+	 * refused below, as anything but a regular file. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file; a private key "
+		    "is read from a file of its own (mode 600)", path);
 		close(fd);
 		return -1;
 	}
@@ -138,17 +147,25 @@ key_read_file(const char *path, uint8_t k[KEY_LEN], char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+	/* read(2) may return less than asked: read until end of file */
+	while (len < sizeof(buf)) {
+		n = read(fd, buf + len, sizeof(buf) - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
 	}
-	if ((size_t)n == sizeof(buf)) {
+	if (n == -1)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	close(fd);
+	if (n == -1)
+		rc = -1;
+	else if (len == sizeof(buf)) {
 		snprintf(err, errlen, "%s: file too long; expected one key",
 		    path);
 		rc = -1;
-	} else if ((rc = key_parse_buffer(k, buf, (size_t)n, &why)) == -1)
+	} else if ((rc = key_parse_buffer(k, buf, len, &why)) == -1)
 		snprintf(err, errlen, "%s: %s", path, why);
 	sodium_memzero(buf, sizeof(buf));
 	return rc;

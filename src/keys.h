@@ -31,8 +31,9 @@ int	key_parse_buffer(uint8_t k[KEY_LEN], const char *buf, size_t len,
 	    const char **why);
 /* Read one key from a stream (e.g. stdin); as key_parse_buffer. */
 int	key_read_stream(FILE *f, uint8_t k[KEY_LEN], const char **why);
-/* Read a private key file; refuses files readable by group or others.
- * On failure fills err (with the file name) and returns -1. */
+/* Read a private key file; refuses anything but a regular file (a FIFO
+ * would block) and files readable by group or others. On failure fills
+ * err (with the file name) and returns -1. */
 int	key_read_file(const char *path, uint8_t k[KEY_LEN], char *err,
 	    size_t errlen);
 

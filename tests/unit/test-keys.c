@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "keys.h"
@@ -151,6 +154,53 @@ T_TEST(read_file_mode)
 	T_ASSERT(strstr(err, "No such file") != NULL);
 }
 
+/* Only a regular file is a key file: a FIFO blocked the open (forever,
+ * without a writer) and a directory failed with EISDIR on read. The alarm
+ * turns a hang into a failure. */
+T_TEST(read_file_not_regular)
+{
+	char	dir[] = "/tmp/mesh-test-keydir-XXXXXX", path[64], err[256];
+	char	text[44], big[300];
+	uint8_t	k[32], back[32];
+	int	fd;
+
+	T_ASSERT(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	T_EQ_INT(mkfifo(path, 0600), 0);
+	alarm(10);
+	T_EQ_INT(key_read_file(path, back, err, sizeof(err)), -1);
+	alarm(0);
+	T_ASSERT(strstr(err, "not a regular file") != NULL);
+	T_ASSERT(strstr(err, path) != NULL);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/dir", dir);
+	T_EQ_INT(mkdir(path, 0700), 0);
+	T_EQ_INT(key_read_file(path, back, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "not a regular file") != NULL);
+	rmdir(path);
+
+	/* a key padded with blanks up to the limit, then one byte over */
+	key_generate(k);
+	key_to_text(text, k);
+	memset(big, ' ', sizeof(big));
+	memcpy(big + 100, text, 43);
+	snprintf(path, sizeof(path), "%s/key", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	T_ASSERT(fd >= 0);
+	T_EQ_INT(write(fd, big, 255), 255);
+	close(fd);
+	T_EQ_INT(key_read_file(path, back, err, sizeof(err)), 0);
+	T_EQ_MEM(back, k, 32);
+	fd = open(path, O_WRONLY | O_APPEND);
+	T_ASSERT(fd >= 0);
+	T_EQ_INT(write(fd, " ", 1), 1);
+	close(fd);
+	T_EQ_INT(key_read_file(path, back, err, sizeof(err)), -1);
+	T_ASSERT(strstr(err, "too long") != NULL);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -163,5 +213,6 @@ main(void)
 	T_RUN(parse_failure_wipes);
 	T_RUN(search_meets_workbit);
 	T_RUN(read_file_mode);
+	T_RUN(read_file_not_regular);
 	return t_done();
 }

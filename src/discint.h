@@ -35,7 +35,7 @@ struct udp_msg;
 #define DISC_TICK_MS		1000	/* housekeeping */
 #define DISC_LOCAL_MS		5000	/* re-read interface addresses */
 #define DISC_NONCE_WINDOW_MS	120000	/* BIND nonce vs the wall clock */
-#define DISC_WATCH_MS		10000	/* while paths are in use: ask a
+#define DISC_WATCH_MS		5000	/* while paths are in use: ask a
 					 * relay where it sees us */
 
 /* Counters for show (interface record, drop_<name>=N). */
@@ -71,7 +71,6 @@ struct disc_relay {
 	uint8_t			pair[32];
 	int			pair_ok;
 	uint64_t		used;		/* ms, for replacement */
-	struct sockaddr_in6	observed;	/* us, as its BOUND said */
 };
 
 /* Per-member state (peer->path.nat points here). */
@@ -187,6 +186,7 @@ struct disc {
 	size_t			 nrelays;
 	uint64_t		 bind_nonce;	/* the last BIND's */
 	uint64_t		 watch_at;	/* address watch: last BIND */
+	struct sockaddr_in6	 watch_seen;	/* us, as the last BOUND said */
 	unsigned		 watch_next;	/* relay to ask next */
 
 	/* the relay service (relayglue.c); what it forwards from one batch

@@ -565,7 +565,8 @@ natpath_periodic(struct natpath *p, uint64_t now)
 				struct natpath_cand *c = find(p, &p->ep);
 				if (c != NULL)
 					probe(p, c, now);
-				p->next_probe = now + NATPATH_PROBE_MS * 4;
+				p->next_probe = now + NATPATH_PROBE_MS *
+				    (active ? 2 : 4);
 			}
 			next = min64(p->next_probe, p->last_rx + (active ?
 			    NATPATH_ACTIVE_DEAD_MS : NATPATH_DEAD_MS));

@@ -44,8 +44,8 @@
  * acknowledgements, keepalives, probe ACKs) stopping means the path broke
  * (a NAT lost or changed our mapping, the member moved). */
 #define NATPATH_ACTIVE_MS	2000
-#define NATPATH_ACTIVE_STALE_MS	2000	/* then probe fast */
-#define NATPATH_ACTIVE_DEAD_MS	5000	/* then search again */
+#define NATPATH_ACTIVE_STALE_MS	1000	/* then probe fast */
+#define NATPATH_ACTIVE_DEAD_MS	3000	/* then search again */
 #define NATPATH_IDLE_MS		120000	/* unused this long: stop keepalives */
 #define NATPATH_REASON_MAX	96
 

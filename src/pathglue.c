@@ -178,6 +178,7 @@ bound_in(struct disc *d, const struct natmsg *msg,
 	size_t		 i;
 	int		 ri = -1, k;
 	char		 a[UDP_ADDRSTRLEN], b[UDP_ADDRSTRLEN];
+	char		 c[UDP_ADDRSTRLEN];
 
 	for (i = 0; i < d->nrelays; i++)
 		if (memcmp(d->relays[i].key, msg->key, DHT_KEY_LEN) == 0 &&
@@ -194,23 +195,25 @@ bound_in(struct disc *d, const struct natmsg *msg,
 	}
 	for (k = 0; k < 8; k++)
 		nonce = nonce << 8 | msg->nonce[k];
-	/* where the relay saw the BIND: if that moved, so did we */
+	/* where the relay saw the BIND: if that moved, so did we (every
+	 * relay sees the same endpoint unless the NAT is symmetric, which
+	 * picks new ports as it likes: there only a new address counts) */
 	if (natep_is_set(&msg->observed)) {
-		/* a symmetric NAT hands out new ports as it likes: only a
-		 * new address counts there */
-		if (natep_is_set(&d->relays[ri].observed) &&
-		    (!natep_same_ip(&d->relays[ri].observed, &msg->observed) ||
+		if (natep_is_set(&d->watch_seen) &&
+		    (!natep_same_ip(&d->watch_seen, &msg->observed) ||
 		    (d->nkr.kind != NATKIND_EDM &&
-		    !natep_eq(&d->relays[ri].observed, &msg->observed)))) {
-			log_info("discovery: relay %s now sees us at %s: our "
-			    "address changed", disc_addr(from, a, sizeof(a)),
-			    disc_addr(&msg->observed, b, sizeof(b)));
-			d->relays[ri].observed = msg->observed;
+		    !natep_eq(&d->watch_seen, &msg->observed)))) {
+			log_info("discovery: relay %s sees us at %s, not %s: "
+			    "our address changed", disc_addr(from, a,
+			    sizeof(a)), disc_addr(&msg->observed, b,
+			    sizeof(b)), disc_addr(&d->watch_seen, c,
+			    sizeof(c)));
 			/* what peers saw before says nothing now */
 			natkind_reset(&d->nk);
+			d->watch_seen = msg->observed;
 			pathglue_repunch(d, now);
 		}
-		d->relays[ri].observed = msg->observed;
+		d->watch_seen = msg->observed;
 		disc_observed(d, from, &msg->observed, now);
 	}
 	if (m->bind_relay != ri || nonce != m->bind_nonce) {

@@ -21,6 +21,7 @@ peer_mesh_up() {
 		echo "trust a $OVER_A $("$bin" pubkey <"$d/a.sk") $UNDER_A"
 		echo "trust b $OVER_B $("$bin" pubkey <"$d/b.sk") $UNDER_B"
 	} >"$d/bench.net"
+	chmod 644 "$d/bench.net"	# mesh up refuses a group-writable one
 	# A private control socket directory: no clash with running daemons.
 	spawn "$NS_B" mesh-b env MESH_RUNDIR="$d/run" "$bin" up "$d/bench.net" \
 	    private-key "$d/b.sk" interface meshb -f

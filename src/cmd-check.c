@@ -85,7 +85,7 @@ check_main(const struct cmd *self, int argc, char **argv)
 
 	if (argc != 2 || argv[1][0] == '\0')
 		cmd_usage(self);
-	if (netconf_load(argv[1], &nc, err, sizeof(err)) == -1) {
+	if (netconf_load(argv[1], 0, &nc, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

@@ -310,7 +310,8 @@ reload_file(struct daemon *d, size_t *added, size_t *removed,
 	struct netconf	nc;
 	int		rc;
 
-	if (netconf_load(d->netconfig, &nc, err, errlen) == -1)
+	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &nc, err,
+	    errlen) == -1)
 		return EINVAL;
 	if ((rc = daemon_reload(d, &nc, added, removed, changed, err,
 	    errlen)) != 0)
@@ -797,7 +798,9 @@ nomem:
  * become the unprivileged user ($MESH_USER, else "mesh", else "nobody";
  * see privdrop.h). Nothing later needs root: a reload never touches the
  * TUN's addresses, closing the TUN removes it, and `mesh down` removes the
- * control socket if we cannot. */
+ * control socket if we cannot. Not started as root, the daemon stays who
+ * it is, but still lets go of any capability it holds (file or ambient
+ * capabilities) and sets no_new_privs. */
 static int
 ops_drop(struct daemon *d, char *err, size_t errlen)
 {
@@ -805,13 +808,15 @@ ops_drop(struct daemon *d, char *err, size_t errlen)
 
 	if (sdnotify_open() == -1)
 		log_warn("NOTIFY_SOCKET");
-	if (geteuid() != 0)
-		return 0;
-	if (privdrop_lookup(getenv("MESH_USER"), &u, err, errlen) == -1 ||
-	    privdrop_drop(&u, err, errlen) == -1)
+	memset(&u, 0, sizeof(u));
+	if (geteuid() == 0 &&
+	    privdrop_lookup(getenv("MESH_USER"), &u, err, errlen) == -1)
 		return -1;
-	log_info("%s: running as user %s (uid %lu)", d->ifname, u.name,
-	    (unsigned long)u.uid);
+	if (privdrop_drop(&u, err, errlen) == -1)
+		return -1;
+	if (u.name[0] != '\0')
+		log_info("%s: running as user %s (uid %lu)", d->ifname,
+		    u.name, (unsigned long)u.uid);
 	return 0;
 }
 
@@ -828,7 +833,8 @@ validate(struct daemon *d, const struct up_args *ua, char *err,
 		snprintf(err, errlen, "%s: %s", ua->netconfig, strerror(errno));
 		return -1;
 	}
-	if (netconf_load(d->netconfig, &d->nc, err, errlen) == -1)
+	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &d->nc,
+	    err, errlen) == -1)
 		return -1;
 	if (ua->private_key != NULL) {
 		if (key_read_file(ua->private_key, d->sk, err, errlen) == -1)
@@ -937,7 +943,10 @@ daemon_main(const struct up_args *ua)
 	}
 	d->self = -1;
 	d->foreground = ua->foreground;
-	if (validate(d, ua, err, sizeof(err)) == -1) {
+	/* Before the private key is read: no core dump, no ptrace by the
+	 * same user (privdrop_drop sets it again after the uid change). */
+	if (privdrop_nodump(err, sizeof(err)) == -1 ||
+	    validate(d, ua, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mesh up: %s\n", err);
 		goto out;
 	}

@@ -76,9 +76,14 @@ void	netconf_free(struct netconf *nc);
 
 /* Read and parse the file at path (netconf-load.c, the one function here
  * that does I/O). On failure err holds the whole message, "PATH:LINE:
- * what was expected" (or "PATH: reason"), ready to print. */
-int	netconf_load(const char *path, struct netconf *nc, char *err,
-	    size_t errlen);
+ * what was expected" (or "PATH: reason"), ready to print. flags:
+ * NETCONF_LOAD_SECURE for the trust list of a daemon (mesh up, reload):
+ * the file must be a regular file (a FIFO would block the daemon) that
+ * group and others cannot write (whoever can write it decides who may
+ * join the network), checked on the descriptor that is read. */
+#define NETCONF_LOAD_SECURE	0x1
+int	netconf_load(const char *path, unsigned flags, struct netconf *nc,
+	    char *err, size_t errlen);
 
 /* The member with this key, IPv4 or IPv6 address; NULL if none. */
 const struct nc_member *netconf_member_by_key(const struct netconf *,

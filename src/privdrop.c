@@ -142,28 +142,43 @@ no_new_privs(char *err, size_t errlen)
 	return 0;
 }
 
-/* Not root, but holding capabilities (file capabilities on the binary, or
- * ambient ones from a service manager): let them all go. Emptying the
- * permitted set empties the effective, inheritable and ambient ones too. */
-static int
-drop_caps(char *err, size_t errlen)
+int
+privdrop_nodump(char *err, size_t errlen)
 {
-	struct __user_cap_data_struct	data[2];
-
-	if (!has_caps())
-		return 0;
-	memset(data, 0, sizeof(data));
-	if (caps(SYS_capset, data) == -1) {
-		perr(err, errlen, "capset: %s", strerror(errno));
-		return -1;
-	}
-	if (no_new_privs(err, errlen) == -1)
-		return -1;
-	if (has_caps()) {
-		perr(err, errlen, "capabilities left after dropping them");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		perr(err, errlen, "prctl(PR_SET_DUMPABLE): %s",
+		    strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* Not root: no user to become, but let go of any capability (file
+ * capabilities on the binary, or ambient ones from a service manager), and
+ * set no_new_privs and non-dumpable as a dropped root daemon does.
+ * Emptying the permitted set empties the effective, inheritable and
+ * ambient ones too. */
+static int
+drop_not_root(char *err, size_t errlen)
+{
+	struct __user_cap_data_struct	data[2];
+
+	if (has_caps()) {
+		memset(data, 0, sizeof(data));
+		if (caps(SYS_capset, data) == -1) {
+			perr(err, errlen, "capset: %s", strerror(errno));
+			return -1;
+		}
+		if (has_caps()) {
+			perr(err, errlen, "capabilities left after dropping "
+			    "them");
+			return -1;
+		}
+	}
+	if (no_new_privs(err, errlen) == -1)
+		return -1;
+	return privdrop_nodump(err, errlen);
 }
 
 int
@@ -173,7 +188,7 @@ privdrop_drop(const struct privdrop_user *u, char *err, size_t errlen)
 	gid_t	rg, eg, sg;
 
 	if (geteuid() != 0)
-		return drop_caps(err, errlen);
+		return drop_not_root(err, errlen);
 	if (u->uid == 0 || u->gid == 0) {
 		perr(err, errlen, "refusing to drop to uid/gid 0");
 		return -1;
@@ -219,5 +234,6 @@ privdrop_drop(const struct privdrop_user *u, char *err, size_t errlen)
 		    u->name);
 		return -1;
 	}
-	return 0;
+	/* Last: the uid change reset "dumpable" to fs.suid_dumpable. */
+	return privdrop_nodump(err, errlen);
 }

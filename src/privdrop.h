@@ -31,11 +31,22 @@ struct privdrop_user {
 int	privdrop_lookup(const char *name, struct privdrop_user *,
 	    char *err, size_t errlen);
 
-/* Become that user for good. When not running as root, only lets go of
- * any capability the process holds (file or ambient capabilities) and
- * stays who it is. Refuses a user with uid 0. 0, or -1 with err filled (the
- * caller must then exit: the process may be half-dropped). */
+/* Become that user for good, with no_new_privs set and not dumpable (see
+ * privdrop_nodump). When not running as root, stays who it is but lets go
+ * of any capability the process holds (file or ambient capabilities) and
+ * sets no_new_privs and non-dumpable all the same. Refuses a user with
+ * uid 0. 0, or -1 with err filled (the caller must then exit: the process
+ * may be half-dropped). */
 int	privdrop_drop(const struct privdrop_user *, char *err, size_t errlen);
+
+/* Make the process non-dumpable (prctl PR_SET_DUMPABLE 0): no core dump,
+ * and no ptrace or reading of its memory through /proc by processes of the
+ * same user, so the private key stays in the process. Its /proc/PID files
+ * then belong to root; the process itself still reads /proc/self. The
+ * kernel resets this on every uid or gid change (to fs.suid_dumpable),
+ * which is why privdrop_drop sets it again at its end. 0, or -1 with err
+ * filled. */
+int	privdrop_nodump(char *err, size_t errlen);
 
 /* 1 if the process holds no root uid and no capability (what
  * privdrop_drop checks at its end), else 0. */

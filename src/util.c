@@ -46,19 +46,15 @@ util_parse_uint(const char *s, unsigned long min, unsigned long max,
 }
 
 int
-util_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp)
+util_read_fd(int fd, size_t maxlen, char **bufp, size_t *lenp)
 {
 	char	*buf;
 	size_t	 len = 0;
 	ssize_t	 n;
-	int	 fd, saved;
+	int	 saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((buf = malloc(maxlen + 1)) == NULL)
 		return -1;
-	if ((buf = malloc(maxlen + 1)) == NULL) {
-		close(fd);
-		return -1;
-	}
 	for (;;) {
 		n = read(fd, buf + len, maxlen + 1 - len);
 		if (n == -1 && errno == EINTR)
@@ -75,15 +71,27 @@ util_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp)
 	if (n == -1) {
 		saved = errno;
 		free(buf);
-		close(fd);
 		errno = saved;
 		return -1;
 	}
-	close(fd);
 	buf[len] = '\0';
 	*bufp = buf;
 	*lenp = len;
 	return 0;
+}
+
+int
+util_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp)
+{
+	int	fd, rc, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = util_read_fd(fd, maxlen, bufp, lenp);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 uint64_t

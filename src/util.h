@@ -17,6 +17,8 @@ int	util_parse_uint(const char *s, unsigned long min, unsigned long max,
 /* Read a whole file (at most maxlen bytes) into a NUL-terminated buffer the
  * caller frees; -1 with errno set on failure (EFBIG when too large). */
 int	util_read_file(const char *path, size_t maxlen, char **buf, size_t *len);
+/* The same from an open descriptor, which it leaves open. */
+int	util_read_fd(int fd, size_t maxlen, char **buf, size_t *len);
 
 /* CLOCK_MONOTONIC in milliseconds: the `now` the daemon's glue hands to
  * the pure modules (any origin; never goes back). */

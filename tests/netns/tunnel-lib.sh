@@ -72,6 +72,8 @@ net_write() {
 		    <"$TMPD/k$i.sk") 192.0.2.$i" >>"$TMPD/net"
 		i=$((i + 1))
 	done
+	# whatever the umask: mesh up refuses a group-writable netconfig
+	chmod 644 "$TMPD/net"
 }
 
 mesh_start() {

@@ -13,6 +13,7 @@ net_write 2
 
 # Errors are reported before going to the background.
 printf 'name test\nsubnet 10.66.0.0/24\nbogus line\n' >"$TMPD/bad"
+chmod 644 "$TMPD/bad"
 if ip netns exec "$(ns 1)" "$MESH" up "$TMPD/bad" private-key "$TMPD/k1.sk" \
     interface "$(ifn 1)" 2>"$TMPD/err"; then
 	fail "mesh up accepted a bad netconfig"

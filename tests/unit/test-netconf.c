@@ -2,10 +2,15 @@
  * and the `mesh up` word pairs. */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "keys.h"
@@ -711,6 +716,57 @@ T_TEST(deterministic)
 	netconf_free(&b);
 }
 
+/* A daemon's trust list (NETCONF_LOAD_SECURE) is a regular file that group
+ * and others cannot write; mesh check (no flags) reads any file. The alarm
+ * turns a FIFO hanging the open into a failure. */
+T_TEST(load_secure)
+{
+	static const char	text[] = "name office\nsubnet 10.42.0.0/24\n";
+	static const mode_t	bad[] = { 0664, 0646, 0666, 0620 };
+	struct netconf		nc;
+	char			dir[] = "/tmp/mesh-test-netconf-XXXXXX";
+	char			path[64], err[512], want[128];
+	size_t			i;
+	int			fd;
+
+	T_ASSERT(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/office.net", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	T_ASSERT(fd >= 0);
+	T_EQ_INT(write(fd, text, sizeof(text) - 1), (long)sizeof(text) - 1);
+	close(fd);
+	T_EQ_INT(chmod(path, 0644), 0);
+	T_EQ_INT(netconf_load(path, NETCONF_LOAD_SECURE, &nc, err,
+	    sizeof(err)), 0);
+	T_EQ_STR(nc.name, "office");
+	netconf_free(&nc);
+	snprintf(want, sizeof(want), "run chmod go-w %s", path);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		T_EQ_INT(chmod(path, bad[i]), 0);
+		T_EQ_INT(netconf_load(path, NETCONF_LOAD_SECURE, &nc, err,
+		    sizeof(err)), -1);
+		T_ASSERT(strncmp(err, path, strlen(path)) == 0);
+		T_ASSERT(strstr(err, "writable by group or others") != NULL);
+		T_ASSERT(strstr(err, want) != NULL);
+		T_EQ_INT(nc.nmembers, 0);
+		/* mesh check still reads it */
+		T_EQ_INT(netconf_load(path, 0, &nc, err, sizeof(err)), 0);
+		netconf_free(&nc);
+	}
+	unlink(path);
+	T_EQ_INT(mkfifo(path, 0600), 0);
+	alarm(10);
+	T_EQ_INT(netconf_load(path, NETCONF_LOAD_SECURE, &nc, err,
+	    sizeof(err)), -1);
+	alarm(0);
+	T_ASSERT(strstr(err, "not a regular file") != NULL);
+	unlink(path);
+	T_EQ_INT(netconf_load(path, NETCONF_LOAD_SECURE, &nc, err,
+	    sizeof(err)), -1);
+	T_ASSERT(strstr(err, "No such file") != NULL);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -729,5 +785,6 @@ main(void)
 	T_RUN(up_args);
 	T_RUN(value_helpers);
 	T_RUN(deterministic);
+	T_RUN(load_secure);
 	return t_done();
 }

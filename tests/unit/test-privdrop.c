@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -32,6 +33,26 @@ T_TEST(lookup)
 	T_ASSERT(strstr(err, "no such user") != NULL);
 	T_EQ_INT(privdrop_lookup("root", &u, err, sizeof(err)), -1);
 	T_ASSERT(strstr(err, "refusing") != NULL);
+}
+
+/* The daemon needs nothing of /proc/self but these stay readable to a
+ * non-dumpable process (its /proc/PID files then belong to root). */
+static int
+proc_self_readable(void)
+{
+	DIR	*dir;
+	int	 fd;
+
+	if ((fd = open("/proc/self/status", O_RDONLY)) == -1)
+		return 0;
+	close(fd);
+	if ((fd = open("/proc/self/maps", O_RDONLY)) == -1)
+		return 0;
+	close(fd);
+	if ((dir = opendir("/proc/self/fd")) == NULL)
+		return 0;
+	closedir(dir);
+	return 1;
 }
 
 /* In a child: drop, then try every way back. */
@@ -61,6 +82,10 @@ child_drop(void)
 	/* Root-only files are out of reach. */
 	if ((fd = open("/etc/shadow", O_RDONLY)) != -1 || errno != EACCES)
 		return 5;
+	/* Not dumpable, however fs.suid_dumpable is set. */
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 ||
+	    !proc_self_readable())
+		return 7;
 	/* Dropping again as the user is a no-op, not an error. */
 	if (privdrop_drop(&u, err, sizeof(err)) != 0)
 		return 6;
@@ -104,6 +129,39 @@ child_caps_not_root(void)
 	return 0;
 }
 
+/* In a child: a process that is not root (and dumpable, as after an
+ * exec) drops: it must end up with no_new_privs and not dumpable. */
+static int
+child_not_root_nodump(void)
+{
+	struct privdrop_user	u;
+	char			err[256];
+
+	if (geteuid() == 0) {
+		if (privdrop_lookup("nobody", &u, err, sizeof(err)) == -1)
+			return 10;
+		if (setgroups(1, &u.gid) == -1 ||
+		    setresgid(u.gid, u.gid, u.gid) == -1 ||
+		    setresuid(u.uid, u.uid, u.uid) == -1)
+			return 11;
+	}
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
+		return 12;
+	memset(&u, 0, sizeof(u));	/* not looked up when not root */
+	if (privdrop_drop(&u, err, sizeof(err)) != 0) {
+		fprintf(stderr, "drop: %s\n", err);
+		return 1;
+	}
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return 2;
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return 3;
+	if (!proc_self_readable())
+		return 4;
+	return 0;
+}
+
 static int
 run(int (*fn)(void))
 {
@@ -116,6 +174,11 @@ run(int (*fn)(void))
 	if (pid == -1 || waitpid(pid, &status, 0) == -1)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+T_TEST(not_root_nodump)
+{
+	T_EQ_INT(run(child_not_root_nodump), 0);
 }
 
 T_TEST(drop)
@@ -140,6 +203,7 @@ int
 main(void)
 {
 	T_RUN(lookup);
+	T_RUN(not_root_nodump);
 	T_RUN(drop);
 	return t_done();
 }

@@ -659,7 +659,7 @@ encrypt_packet(struct tunnel *t, uint8_t *buf, size_t cap, size_t len,
 	*outlen = WIRE_DATA_OVERHEAD + plen;
 
 	t->tx_packets++;
-	t->tx_bytes += len;
+	t->tx_bytes += plen;	/* as the receiver counts them: padded */
 	ev_any_sent(t, now);
 	if (len > 0)
 		ev_data_sent(t, now);

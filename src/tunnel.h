@@ -153,7 +153,9 @@ struct tunnel_rx {
 };
 
 struct tunnel_stats {
-	uint64_t	rx_packets, rx_bytes;	/* inner, authenticated */
+	/* inner packets with their padding, so that what one end sent is
+	 * what the other received */
+	uint64_t	rx_packets, rx_bytes;	/* authenticated */
 	uint64_t	tx_packets, tx_bytes;
 	uint64_t	last_handshake;	/* ms (now clock), 0: never */
 	uint64_t	handshakes;	/* completed */

@@ -302,8 +302,11 @@ T_TEST(handshake_and_data)
 	T_EQ_INT(st.tx_packets, 2);
 	T_EQ_INT(st.rx_packets, 1);
 	T_EQ_INT(st.rx_bytes, 112);	/* 100 padded to 112 */
+	T_EQ_INT(st.tx_bytes, 224);	/* counted alike */
 	tunnel_get_stats(n.s[1].t, &st);
 	T_EQ_INT(st.handshakes, 1);
+	T_EQ_INT(st.tx_bytes, 112);
+	T_EQ_INT(st.rx_bytes, 224);
 	/* initiation, response, three data packets */
 	T_EQ_INT(n.s[0].errors[TUNNEL_OK] + n.s[1].errors[TUNNEL_OK], 5);
 	net_free(&n);
@@ -961,6 +964,7 @@ T_TEST(cipher_negotiation)
 
 T_TEST(padding)
 {
+	struct tunnel_stats st0, st1;
 	struct net	n;
 	uint8_t		buf[TUNNEL_HEADROOM + 2000 + TUNNEL_TAILROOM];
 	size_t		len;
@@ -984,6 +988,11 @@ T_TEST(padding)
 		T_EQ_INT(len, cases[i].out + WIRE_DATA_OVERHEAD);
 		T_EQ_INT(receive(&n, 1, buf, len), TUNNEL_OK);
 	}
+	/* what one end counts as sent, the other counts as received */
+	tunnel_get_stats(n.s[0].t, &st0);
+	tunnel_get_stats(n.s[1].t, &st1);
+	T_EQ_INT(st0.tx_packets, st1.rx_packets);
+	T_EQ_INT(st0.tx_bytes, st1.rx_bytes);
 	/* the tailroom promise, and refusals */
 	T_EQ_INT(tunnel_encrypt(n.s[0].t, buf, TUNNEL_HEADROOM + 17 +
 	    TUNNEL_TAILROOM, 17, n.now, &len, &act), TUNNEL_OK);

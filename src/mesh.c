@@ -12,7 +12,8 @@
 static int	help_main(const struct cmd *, int, char **);
 
 static const struct cmd cmd_help = {
-	"help", "", "show this help", help_main
+	"help", "[COMMAND]", "show this help, or a command's arguments",
+	help_main
 };
 
 static const struct cmd *const cmds[] = {

@@ -442,7 +442,7 @@ static const char *const tunnel_drop_names[TUNNEL_ERR_COUNT] = {
 	"ok", "malformed", "mac1", "cookie_required", "handshake",
 	"unknown_peer", "replayed_initiation", "flood", "unknown_index",
 	"unexpected", "expired", "decrypt", "replay", "no_session", "nospace",
-	"too_big",
+	"too_big", "ratelimited",
 };
 
 /* "addr/prefixlen" into a control record's address field. */

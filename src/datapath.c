@@ -1,6 +1,8 @@
 /* The batched data path (see datapath.h). */
 #include "config.h"
 
+#include <sys/random.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "icmp.h"
 #include "log.h"
 #include "offload.h"
+#include "ratelimit.h"
 #include "route.h"
 #include "tun.h"
 #include "tunnel.h"
@@ -77,9 +80,11 @@ struct datapath {
 	size_t			 ntouched;
 	uint32_t		 gen;
 
-	/* Handshake rate, for tunnel_receive's under_load. */
+	/* Handshake rate, for tunnel_receive's under_load, and the limit
+	 * per source that applies then (see incoming()). */
 	uint64_t		 hs_window;
 	unsigned		 hs_count;
+	struct ratelimit	*hs_limit;
 };
 
 static void	actions(struct datapath *, struct peer *, unsigned, int,
@@ -88,6 +93,7 @@ static void	incoming(struct datapath *, uint8_t *, size_t,
 		    const struct sockaddr_in6 *, const struct sockaddr_in6 *,
 		    uint64_t);
 static gro_out_fn gro_out;
+static tunnel_admit_fn admit;
 
 struct datapath *
 datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
@@ -109,6 +115,20 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 	dp->hooks = *hooks;
 	dp->arg = arg;
 	dp->gen = 1;		/* peers start with touched = 0 */
+	if (local != NULL) {
+		struct ratelimit_config	rc;
+
+		memset(&rc, 0, sizeof(rc));
+		rc.rate = DP_HS_RATE_PER_SOURCE;
+		rc.burst = DP_HS_BURST_PER_SOURCE;
+		/* the seed only spreads sources over the table */
+		if (getrandom(&rc.seed, sizeof(rc.seed), 0) !=
+		    (ssize_t)sizeof(rc.seed))
+			rc.seed = (uint64_t)time(NULL) ^ (uintptr_t)dp;
+		if ((dp->hs_limit = ratelimit_new(&rc)) == NULL)
+			goto fail;
+		tunnel_local_set_admit(local, admit, dp);
+	}
 	/* A read buffer takes the largest inner packet with the room
 	 * encryption needs, or a TSO packet split into its datagrams. */
 	dp->rbufsz = TUNNEL_HEADROOM + WIRE_DATA_MAX_PAYLOAD + TUNNEL_TAILROOM;
@@ -176,6 +196,9 @@ datapath_free(struct datapath *dp)
 	for (i = 0; i < dp->npeers; i++)
 		if (dp->peers[i] != NULL)
 			datapath_forget_peer(dp, dp->peers[i]);
+	if (dp->local != NULL)
+		tunnel_local_set_admit(dp->local, NULL, NULL);
+	ratelimit_free(dp->hs_limit);
 	free(dp->pool);
 	free(dp->bufs);
 	free(dp->grobufs);
@@ -670,8 +693,36 @@ datapath_tun_readable(struct datapath *dp, uint64_t now)
 	}
 }
 
+/* The tunnel asks whether a handshake message with a valid cookie may
+ * have its Diffie-Hellman (only under load): one token from its source's
+ * bucket. src is the cookie source (address, port); the limit is per IPv4
+ * address, or per IPv6 /64 (one host's share of addresses), as WireGuard's.
+ * A relayed message counts against the relay's address. */
+static int
+admit(void *arg, const void *src, size_t srclen, uint64_t now)
+{
+	static const uint8_t	 v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	struct datapath		*dp = arg;
+	const uint8_t		*a = src;
+
+	if (srclen < 16)
+		return 1;
+	if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0)
+		return ratelimit_allow(dp->hs_limit, a + 12, 4, now);
+	return ratelimit_allow(dp->hs_limit, a, 8, now);
+}
+
 /* One datagram of the tunnel's (first byte 0x01..0x04); via: it came
- * through the relay at that address (then from is via too). */
+ * through the relay at that address (then from is via too).
+ *
+ * Under load: every initiation and response counts towards the handshake
+ * rate, in windows of one second (cookie replies and data do not: they
+ * cost no Diffie-Hellman). Past DP_HANDSHAKES_PER_SEC in the current
+ * window, the node is under load until the window ends: the tunnel then
+ * answers initiations and responses without a valid cookie (mac2) with a
+ * cookie reply and nothing else, and those with one go through admit()
+ * above, at most DP_HS_RATE_PER_SOURCE a second per source, before any
+ * Diffie-Hellman. */
 static void
 incoming(struct datapath *dp, uint8_t *buf, size_t len,
     const struct sockaddr_in6 *from, const struct sockaddr_in6 *via,
@@ -687,7 +738,7 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 		dp->c.drops[DP_DROP_HEADLESS]++;
 		return;
 	}
-	if (buf[0] != WIRE_DATA) {
+	if (buf[0] == WIRE_INITIATION || buf[0] == WIRE_RESPONSE) {
 		if (now - dp->hs_window >= 1000) {
 			dp->hs_window = now;
 			dp->hs_count = 0;

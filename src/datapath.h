@@ -29,8 +29,13 @@
 #define DP_ROUNDS		8	/* batches per wake-up before yielding */
 #define DP_STAGE_PER_PEER	64	/* packets waiting for a handshake */
 #define DP_STAGE_POOL		1024	/* ... for all peers together */
-/* Handshake messages per second beyond which the tunnel demands cookies. */
+/* Initiations and responses per second beyond which the node is under
+ * load: the tunnel demands cookies, and each source may then have at most
+ * DP_HS_RATE_PER_SOURCE a second (a burst of DP_HS_BURST_PER_SOURCE) go on
+ * to the Diffie-Hellman, as in WireGuard (see datapath.c, incoming()). */
 #define DP_HANDSHAKES_PER_SEC	500
+#define DP_HS_RATE_PER_SOURCE	20
+#define DP_HS_BURST_PER_SOURCE	5
 
 enum dp_drop {
 	DP_DROP_TRUNCATED,	/* datagram larger than the receive buffer */
@@ -92,7 +97,9 @@ struct datapath;
  * peers[i] is member i's peer (NULL for this node itself); route maps
  * addresses to those indices. mtu bounds what is sent: larger packets from
  * the TUN get ICMP "too big". All pointers must outlive the datapath (or be
- * replaced with datapath_set_peers). NULL if out of memory. */
+ * replaced with datapath_set_peers). Installs local's admit hook (the
+ * per-source handshake limit under load; removed by datapath_free). NULL
+ * if out of memory. */
 struct datapath *datapath_new(struct tun *, struct udp *,
 	    struct tunnel_local *, const struct route *, struct peer **peers,
 	    size_t npeers, unsigned mtu, const struct dp_hooks *, void *arg);

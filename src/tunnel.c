@@ -62,6 +62,8 @@ struct tunnel_local {
 	size_t			 index_mask;	/* table size - 1 */
 	size_t			 index_used;
 	uint64_t		 drops[TUNNEL_ERR_COUNT];
+	tunnel_admit_fn		*admit;
+	void			*admit_arg;
 };
 
 struct tunnel {
@@ -463,6 +465,13 @@ tunnel_local_drops(const struct tunnel_local *l, enum tunnel_err e)
 	return l->drops[e];
 }
 
+void
+tunnel_local_set_admit(struct tunnel_local *l, tunnel_admit_fn *fn, void *arg)
+{
+	l->admit = fn;
+	l->admit_arg = arg;
+}
+
 struct tunnel *
 tunnel_find(const struct tunnel_local *l, const uint8_t pub[TUNNEL_KEY_LEN])
 {
@@ -728,6 +737,9 @@ check_macs(struct tunnel_local *l, const uint8_t *buf, size_t len,
 	switch (cookie_checker_validate(&l->cookie, buf, len, src, srclen,
 	    under_load, now)) {
 	case COOKIE_OK:
+		if (under_load && l->admit != NULL &&
+		    !l->admit(l->admit_arg, src, srclen, now))
+			return TUNNEL_ERR_RATELIMITED;
 		return TUNNEL_OK;
 	case COOKIE_NEED_COOKIE:
 		cookie_checker_reply(&l->cookie,
@@ -1087,6 +1099,8 @@ tunnel_strerror(enum tunnel_err e)
 		return "buffer too small";
 	case TUNNEL_ERR_TOO_BIG:
 		return "packet too big";
+	case TUNNEL_ERR_RATELIMITED:
+		return "under load: source over its handshake rate";
 	case TUNNEL_ERR_COUNT:
 		break;
 	}

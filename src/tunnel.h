@@ -124,6 +124,9 @@ enum tunnel_err {
 	TUNNEL_ERR_NO_SESSION,		/* encrypt: no usable session yet */
 	TUNNEL_ERR_NOSPACE,		/* buffer too small */
 	TUNNEL_ERR_TOO_BIG,		/* inner packet over the limit */
+	TUNNEL_ERR_RATELIMITED,		/* under load, valid mac2, but the
+					 * glue's admit hook refused the
+					 * source (before any DH) */
 	TUNNEL_ERR_COUNT
 };
 
@@ -182,6 +185,19 @@ const uint8_t *tunnel_local_pub(const struct tunnel_local *);
 const struct tunnel_config *tunnel_local_config(const struct tunnel_local *);
 /* How many packets were dropped for reason e. */
 uint64_t tunnel_local_drops(const struct tunnel_local *, enum tunnel_err e);
+
+/* Under load, an initiation or response with a valid mac2 (its source
+ * address proven by a cookie round trip) is processed only if
+ * admit(arg, src, srclen, now) returns 1, with src as passed to
+ * tunnel_receive; else it is dropped before any Diffie-Hellman, with no
+ * reply, as TUNNEL_ERR_RATELIMITED. This is where WireGuard checks its
+ * per-source rate limit: after the cookie, so that a spoofed source cannot
+ * use up the limit of the address it pretends to be. NULL (the default):
+ * everything is admitted. */
+typedef int	tunnel_admit_fn(void *arg, const void *src, size_t srclen,
+		    uint64_t now);
+void	tunnel_local_set_admit(struct tunnel_local *, tunnel_admit_fn *,
+	    void *arg);
 
 /* Add a peer with its static public key; user is the glue's pointer for it.
  * NULL if max_peers are in use, the key is a duplicate or our own, or it is

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -19,6 +20,7 @@
 #include "tunnel.h"
 #include "udp.h"
 #include "util.h"
+#include "wire.h"
 #include "t.h"
 
 #define NET	0x0a2a0000U
@@ -413,6 +415,145 @@ T_TEST(tso_split_and_merged)
 	teardown();
 }
 
+/* A plain UDP socket on ip (a loopback address), port chosen by the
+ * kernel: a source other than the nodes. */
+static int
+src_socket(const char *ip)
+{
+	struct sockaddr_in	sa;
+	int			fd;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	inet_pton(AF_INET, ip, &sa.sin_addr);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Node 0 handles what has arrived, with the clock at now. */
+static void
+pump0(uint64_t now)
+{
+	while (readable(nodes[0].udp.fd, 50))
+		datapath_udp_readable(nodes[0].dp, now);
+}
+
+/* n copies of msg from fd to node 0, handled at now (in small groups: the
+ * socket buffer is finite). */
+static void
+send0(int fd, const uint8_t *msg, size_t len, int n, uint64_t now)
+{
+	struct sockaddr_in	to;
+	int			i;
+
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons(nodes[0].udp.port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < n; i++) {
+		T_EQ_INT(sendto(fd, msg, len, 0, (struct sockaddr *)&to,
+		    sizeof(to)), (long)len);
+		if (i % 128 == 127)
+			pump0(now);
+	}
+	pump0(now);
+}
+
+static uint64_t
+drops0(enum tunnel_err e)
+{
+	return tunnel_local_drops(nodes[0].local, e);
+}
+
+/* From fd: an initiation of t without a valid cookie, which node 0 under
+ * load answers with a cookie reply; t takes the cookie and makes msg, an
+ * initiation with a valid mac2 for that source. */
+static void
+get_cookie(int fd, struct tunnel_local *l, struct tunnel *t, uint64_t now,
+    uint64_t *unix_ns, uint8_t msg[WIRE_INITIATION_LEN])
+{
+	struct tunnel_rx	rx;
+	uint8_t			reply[256];
+	uint64_t		before = drops0(TUNNEL_ERR_COOKIE_REQUIRED);
+	ssize_t			n;
+
+	T_EQ_INT(tunnel_initiation(t, now, (*unix_ns)++, msg), TUNNEL_OK);
+	send0(fd, msg, WIRE_INITIATION_LEN, 1, now);
+	T_EQ_INT(drops0(TUNNEL_ERR_COOKIE_REQUIRED), before + 1);
+	T_ASSERT(readable(fd, 1000));
+	n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+	T_EQ_INT(n, WIRE_COOKIE_REPLY_LEN);
+	T_EQ_INT(tunnel_receive(l, reply, (size_t)n, "x", 1, 0, now, &rx),
+	    TUNNEL_OK);
+	T_EQ_INT(tunnel_initiation(t, now, (*unix_ns)++, msg), TUNNEL_OK);
+}
+
+/* Under load (more than DP_HANDSHAKES_PER_SEC initiations and responses in
+ * a second; cookie replies do not count), a source with a valid cookie
+ * gets DP_HS_BURST_PER_SOURCE handshake messages through to the
+ * Diffie-Hellman, the rest are dropped before it; another source still
+ * gets through. The clock stands still: no refill. */
+T_TEST(handshake_limit_under_load)
+{
+	struct tunnel_local	*al;
+	struct tunnel		*at;
+	uint8_t			 ask[KEY_LEN], msg[WIRE_INITIATION_LEN];
+	uint8_t			 junk[WIRE_INITIATION_LEN];
+	uint64_t		 now = util_mono_ms(), unix_ns = 1;
+	int			 a, b, j, i;
+
+	setup();
+	key_generate(ask);
+	T_ASSERT((al = tunnel_local_new(ask, NULL, 1)) != NULL);
+	T_ASSERT((at = tunnel_new(al, nodes[0].m.key, NULL)) != NULL);
+	a = src_socket("127.0.0.2");
+	b = src_socket("127.0.0.3");
+	j = src_socket("127.0.0.4");
+	T_ASSERT(a != -1 && b != -1 && j != -1);
+	if (al == NULL || at == NULL || a == -1 || b == -1 || j == -1)
+		return;
+
+	/* A flood of cookie replies is no load: an initiation without a
+	 * cookie is still processed (and found to be from a stranger). */
+	for (i = 0; i < (int)sizeof(junk); i++)
+		junk[i] = (uint8_t)(i * 7);
+	junk[1] = junk[2] = junk[3] = 0;	/* reserved */
+	junk[0] = WIRE_COOKIE_REPLY;
+	send0(j, junk, WIRE_COOKIE_REPLY_LEN, DP_HANDSHAKES_PER_SEC + 100,
+	    now);
+	T_EQ_INT(tunnel_initiation(at, now, unix_ns++, msg), TUNNEL_OK);
+	send0(a, msg, sizeof(msg), 1, now);
+	T_EQ_INT(drops0(TUNNEL_ERR_COOKIE_REQUIRED), 0);
+	T_EQ_INT(drops0(TUNNEL_ERR_UNKNOWN_PEER), 1);
+
+	/* Initiations (bad mac1, cheap to drop) do count: under load. */
+	junk[0] = WIRE_INITIATION;
+	send0(j, junk, sizeof(junk), DP_HANDSHAKES_PER_SEC + 100, now);
+	T_EQ_INT(drops0(TUNNEL_ERR_MAC1), DP_HANDSHAKES_PER_SEC + 100);
+
+	/* a gets a cookie, then floods with it: only a burst gets through */
+	get_cookie(a, al, at, now, &unix_ns, msg);
+	send0(a, msg, sizeof(msg), 50, now);
+	T_EQ_INT(drops0(TUNNEL_ERR_UNKNOWN_PEER), 1 + DP_HS_BURST_PER_SOURCE);
+	T_EQ_INT(drops0(TUNNEL_ERR_RATELIMITED), 50 - DP_HS_BURST_PER_SOURCE);
+
+	/* b is another source: not held back by a's limit */
+	get_cookie(b, al, at, now, &unix_ns, msg);
+	send0(b, msg, sizeof(msg), 1, now);
+	T_EQ_INT(drops0(TUNNEL_ERR_UNKNOWN_PEER), 2 + DP_HS_BURST_PER_SOURCE);
+	T_EQ_INT(drops0(TUNNEL_ERR_RATELIMITED), 50 - DP_HS_BURST_PER_SOURCE);
+	close(a);
+	close(b);
+	close(j);
+	tunnel_local_free(al);
+	teardown();
+}
+
 int
 main(void)
 {
@@ -423,5 +564,6 @@ main(void)
 	T_RUN(unknown_destination_and_too_big);
 	T_RUN(roaming_and_junk);
 	T_RUN(tso_split_and_merged);
+	T_RUN(handshake_limit_under_load);
 	return t_done();
 }

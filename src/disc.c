@@ -833,7 +833,6 @@ disc_fill_iface(struct disc *d, struct ctl_iface *ci)
 	};
 	uint64_t	now = disc_now();
 	size_t		i;
-	char		s[160];
 
 	if (natep_is_set(&d->nkr.reflexive))
 		disc_addr(&d->nkr.reflexive, ci->reflexive,
@@ -871,7 +870,6 @@ disc_fill_iface(struct disc *d, struct ctl_iface *ci)
 		} else
 			util_strlcpy(ci->portmap, "searching",
 			    sizeof(ci->portmap));
-		portmap_status_format(&d->pms, s, sizeof(s));
 	}
 	for (i = 0; i < DISC_DROP_COUNT; i++)
 		if (d->drops[i] != 0)

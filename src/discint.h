@@ -32,6 +32,7 @@ struct udp_msg;
 #define DISC_SEARCH_MAX_MS	30000	/* ... up to this */
 #define DISC_BIND_MS		25000	/* BIND renewal while a relay is used */
 #define DISC_BIND_RETRY_MS	1000	/* unanswered BIND: next rendezvous */
+#define DISC_BAD_RELAY_MS	30000	/* a relay that failed a member */
 #define DISC_TICK_MS		1000	/* housekeeping */
 #define DISC_LOCAL_MS		5000	/* re-read interface addresses */
 #define DISC_NONCE_WINDOW_MS	120000	/* BIND nonce vs the wall clock */
@@ -107,6 +108,10 @@ struct dmember {
 	uint64_t		 bind_at;	/* ms, 0: none outstanding */
 	uint64_t		 bind_next;	/* renewal */
 	unsigned		 rv_next;	/* next rendezvous to try */
+	struct {				/* relays that failed it */
+		uint8_t		 id[8];
+		uint64_t	 until;
+	}			 bad_relay[DISC_MAX_RV];
 	int			 mapped;	/* its ACK said MAPPED */
 	uint64_t		 relay_rx;	/* ms: last packet through it */
 	/* round trip: recent probes' nonces and send times (us) */

@@ -136,12 +136,48 @@ bind_send(struct dmember *m, int ri, uint64_t now)
 	m->bind_at = now;
 }
 
-/* Bind at the next usable rendezvous of m; 0 if one was asked. */
+/* The relay with this key failed m (refused, silent): not again soon. */
+static void
+relay_failed(struct dmember *m, const uint8_t *key, uint64_t now)
+{
+	size_t	i, old = 0;
+
+	for (i = 0; i < m->nrv; i++)
+		if (memcmp(m->rv[i].key, key, DHT_KEY_LEN) == 0)
+			m->rv[i].no_relay = 1;
+	for (i = 0; i < DISC_MAX_RV; i++) {
+		if (memcmp(m->bad_relay[i].id, key, sizeof(m->bad_relay[i].id))
+		    == 0) {
+			old = i;
+			break;
+		}
+		if (m->bad_relay[i].until < m->bad_relay[old].until)
+			old = i;
+	}
+	memcpy(m->bad_relay[old].id, key, sizeof(m->bad_relay[old].id));
+	m->bad_relay[old].until = now + DISC_BAD_RELAY_MS;
+}
+
+static int
+relay_bad(const struct dmember *m, const uint8_t *key, uint64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < DISC_MAX_RV; i++)
+		if (m->bad_relay[i].until > now && memcmp(m->bad_relay[i].id,
+		    key, sizeof(m->bad_relay[i].id)) == 0)
+			return 1;
+	return 0;
+}
+
+/* Bind at the next usable rendezvous of m, else at one of our own (m may
+ * well be known there, bound for us or registered); 0 if one was asked. */
 static int
 bind_next_rv(struct dmember *m, uint64_t now)
 {
+	struct dht_rv_info	own[DHT_RV_MAX];
 	struct sockaddr_in6	sa;
-	size_t			i, k;
+	size_t			i, k, n;
 	int			ri;
 
 	for (k = 0; k < m->nrv; k++) {
@@ -153,6 +189,22 @@ bind_next_rv(struct dmember *m, uint64_t now)
 		    (ri = relay_get(m->d, m->rv[i].key, &sa, now)) == -1)
 			continue;
 		m->rv_next = (unsigned)(i + 1);
+		bind_send(m, ri, now);
+		return 0;
+	}
+	n = m->d->dht != NULL ? dht_rendezvous(m->d->dht, own, DHT_RV_MAX) :
+	    0;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < m->nrv; k++)
+			if (memcmp(m->rv[k].key, own[i].key, DHT_KEY_LEN) == 0)
+				break;
+		if (k < m->nrv || !own[i].active ||
+		    relay_bad(m, own[i].key, now))
+			continue;
+		disc_sa_from_dht(&sa, &own[i].addr);
+		if (!natep_is_set(&sa) ||
+		    (ri = relay_get(m->d, own[i].key, &sa, now)) == -1)
+			continue;
 		bind_send(m, ri, now);
 		return 0;
 	}
@@ -237,9 +289,7 @@ bound_in(struct disc *d, const struct natmsg *msg,
 		return;
 	}
 	/* that relay cannot reach the member: the next rendezvous */
-	for (i = 0; i < m->nrv; i++)
-		if (memcmp(m->rv[i].key, msg->key, DHT_KEY_LEN) == 0)
-			m->rv[i].no_relay = 1;
+	relay_failed(m, msg->key, now);
 	if (m->relay == ri) {
 		m->relay_ok = 0;
 		m->relay = -1;
@@ -314,15 +364,12 @@ static void
 relay_lost(struct dmember *m, uint64_t now)
 {
 	struct disc	*d = m->d;
-	size_t		 i;
 	char		 a[UDP_ADDRSTRLEN];
 
 	log_info("peer %s: relay %s does not answer; looking for another",
 	    mname(m), disc_addr(&m->np.relay, a, sizeof(a)));
-	for (i = 0; i < m->nrv; i++)
-		if (m->relay >= 0 && memcmp(m->rv[i].key,
-		    d->relays[m->relay].key, DHT_KEY_LEN) == 0)
-			m->rv[i].no_relay = 1;
+	if (m->relay >= 0)
+		relay_failed(m, d->relays[m->relay].key, now);
 	m->relay_ok = 0;
 	m->relay = -1;
 	m->bind_at = 0;
@@ -340,7 +387,6 @@ void
 pathglue_tick(struct dmember *m, uint64_t now)
 {
 	struct path	*path = &m->peer->path;
-	size_t		 i;
 
 	if (path->relayed && m->np.state == NATPATH_RELAYED &&
 	    now - path->last_tx < NATPATH_ACTIVE_MS &&
@@ -350,10 +396,8 @@ pathglue_tick(struct dmember *m, uint64_t now)
 		relay_lost(m, now);
 
 	if (m->bind_at != 0 && now - m->bind_at >= DISC_BIND_RETRY_MS) {
-		for (i = 0; i < m->nrv; i++)
-			if (m->bind_relay >= 0 && memcmp(m->rv[i].key,
-			    m->d->relays[m->bind_relay].key, DHT_KEY_LEN) == 0)
-				m->rv[i].no_relay = 1;
+		if (m->bind_relay >= 0)
+			relay_failed(m, m->d->relays[m->bind_relay].key, now);
 		m->bind_at = 0;
 		if (!m->relay_ok)
 			(void)bind_next_rv(m, now);

@@ -46,6 +46,20 @@ fi
 "$MESH" genkey workbit 4 >"$tmp/sk4b" 2>"$tmp/err" || fail "genkey workbit 4"
 [ -s "$tmp/err" ] && fail "genkey workbit 4 printed: $(cat "$tmp/err")"
 
+# the public key is X25519's, as an independent implementation computes it
+# (OpenSSL, from the private key in PKCS#8 DER)
+if command -v openssl >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
+	python3 -c '
+import base64, sys
+raw = base64.urlsafe_b64decode(sys.stdin.read().strip() + "=")
+sys.stdout.buffer.write(bytes.fromhex("302e020100300506032b656e04220420") + raw)
+' <"$tmp/sk" >"$tmp/sk.der" || hard "python3"
+	want=$(openssl pkey -inform DER -in "$tmp/sk.der" -pubout -outform DER |
+	    tail -c 32 | base64 | tr '+/' '-_' | tr -d '=')
+	[ -n "$want" ] || hard "openssl pkey"
+	expect_eq "pubkey against OpenSSL" "$("$MESH" pubkey <"$tmp/sk")" "$want"
+fi
+
 # pubkey is deterministic and accepts standard base64 with padding
 a=$("$MESH" pubkey <"$tmp/sk")
 std="$(tr -- '-_' '+/' <"$tmp/sk")="

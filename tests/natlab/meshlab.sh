@@ -196,6 +196,11 @@ meshlab_iface() {
 }
 
 meshlab_ip() { cat "$ML_DIR/$1.ip"; }
+# A member's IPv6 ULA, as mesh check resolves the lab's netconfig.
+meshlab_ip6() {
+	"$MESH" check "$ML_DIR/net" | awk -v k="$(cat "$ML_DIR/$1.pub")" \
+	    '$2 == k { print $4 }'
+}
 
 meshlab_wait_found() {
 	local k=0 max=$(( ${3:-20} * 10 ))
@@ -212,10 +217,11 @@ meshlab_wait_found() {
 
 # meshlab_ping A B [SECS]: prints ms to the first answer
 meshlab_ping() {
-	local a=$1 b=$2 secs=${3:-10} t0 t1
+	local a=$1 b=$2 secs=${3:-10} dst=${4:-} t0 t1
+	[ -n "$dst" ] || dst=$(meshlab_ip "$b")
 	t0=$(date +%s%N)
 	natlab_exec "$(cat "$ML_DIR/$a.host")" ping -n -c 1 -W "$secs" \
-	    "$(meshlab_ip "$b")" >/dev/null 2>&1 || return 1
+	    "$dst" >/dev/null 2>&1 || return 1
 	t1=$(date +%s%N)
 	echo $(( (t1 - t0) / 1000000 ))
 }

@@ -375,11 +375,12 @@ local_refresh(struct disc *d, uint64_t now)
 	uint32_t		 mask[DISC_MAX_LOCAL];
 	struct sockaddr_in	 sin;
 	size_t			 n = 0;
-	int			 changed;
+	int			 changed, had;
 
-	d->local_at = now;
-	if (getifaddrs(&ifa) == -1)
+	if (getifaddrs(&ifa) == -1) {
+		d->local_at = now;
 		return;
+	}
 	for (i = ifa; i != NULL && n < DISC_MAX_LOCAL; i = i->ifa_next) {
 		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET ||
 		    (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP))
@@ -398,20 +399,32 @@ local_refresh(struct disc *d, uint64_t now)
 		n++;
 	}
 	freeifaddrs(ifa);
+	d->local_at = now;
 	changed = n != d->nlocal ||
 	    memcmp(l, d->local, n * sizeof(l[0])) != 0;
 	memcpy(d->local, l, n * sizeof(l[0]));
 	memcpy(d->local_mask, mask, n * sizeof(mask[0]));
 	if (!changed)
 		return;
-	if (d->nlocal != 0) {
-		log_info("discovery: local addresses changed; looking for "
-		    "paths again");
-		natkind_reset(&d->nk);
-		pathglue_repunch(d, now);
-	}
+	had = d->nlocal != 0;
 	d->nlocal = n;
 	natkind_set_local(&d->nk, d->local, n);
+	if (had)
+		disc_moved(d, now, "local addresses changed");
+}
+
+/* We moved (new local address, new public endpoint): what peers saw of
+ * us says nothing now, and every path in use is searched again; at most
+ * once per DISC_MOVED_MS (the search itself brings news of our address). */
+void
+disc_moved(struct disc *d, uint64_t now, const char *why)
+{
+	if (d->moved_at != 0 && now - d->moved_at < DISC_MOVED_MS)
+		return;
+	d->moved_at = now;
+	log_info("discovery: %s; looking for paths again", why);
+	natkind_reset(&d->nk);
+	pathglue_repunch(d, now);
 }
 
 int
@@ -527,7 +540,7 @@ reachability(struct disc *d, uint64_t now)
 		if (natep_is_set(&d->nkr.reflexive) &&
 		    natep_is_set(&r.reflexive) &&
 		    !natep_eq(&r.reflexive, &d->nkr.reflexive))
-			pathglue_repunch(d, now);
+			disc_moved(d, now, "seen elsewhere from outside");
 	}
 	d->nkr = r;
 	mapping_verify(d);

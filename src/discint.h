@@ -38,6 +38,7 @@ struct udp_msg;
 #define DISC_NONCE_WINDOW_MS	120000	/* BIND nonce vs the wall clock */
 #define DISC_WATCH_MS		5000	/* while paths are in use: ask a
 					 * relay where it sees us */
+#define DISC_MOVED_MS		2000	/* at most one "we moved" per this */
 
 /* Counters for show (interface record, drop_<name>=N). */
 enum disc_drop {
@@ -192,6 +193,7 @@ struct disc {
 	uint64_t		 bind_nonce;	/* the last BIND's */
 	uint64_t		 watch_at;	/* address watch: last BIND */
 	struct sockaddr_in6	 watch_seen;	/* us, as the last BOUND said */
+	uint64_t		 moved_at;	/* we last found we moved */
 	unsigned		 watch_next;	/* relay to ask next */
 
 	/* the relay service (relayglue.c); what it forwards from one batch
@@ -235,6 +237,7 @@ int	 disc_on_lan(const struct disc *, const struct sockaddr_in6 *);
 size_t	 disc_our_endpoints(struct disc *, struct sockaddr_in6 *, size_t);
 void	 disc_observed(struct disc *, const struct sockaddr_in6 *observer,
 	    const struct sockaddr_in6 *reflexive, uint64_t now);
+void	 disc_moved(struct disc *, uint64_t now, const char *why);
 const char *disc_addr(const struct sockaddr_in6 *, char *buf, size_t len);
 void	 disc_sa_from_dht(struct sockaddr_in6 *, const struct dht_addr *);
 void	 disc_dht_from_sa(struct dht_addr *, const struct sockaddr_in6 *);

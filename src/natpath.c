@@ -430,9 +430,13 @@ natpath_punch_in(struct natpath *p, const struct sockaddr_in6 *observed,
 	p->last_use = now;
 	if (p->state == NATPATH_IDLE)
 		start(p, now);
-	if (!reply)
+	/* answer a request with a request of ours (not every copy: it
+	 * came through several rendezvous, maybe repeated) */
+	if (!reply && (p->last_punch_reply == 0 ||
+	    now - p->last_punch_reply >= NATPATH_PROBE_MS)) {
 		punch(p, 1, now);
-	else
+		p->last_punch_reply = now;
+	} else
 		p->punch_until = now + NATPATH_PUNCH_MS;
 	if (p->state == NATPATH_DIRECT)
 		return;

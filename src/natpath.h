@@ -111,6 +111,7 @@ struct natpath {
 	uint64_t		next_retry;	/* relayed/unreachable */
 	uint64_t		last_use, last_tx, last_rx, last_keepalive;
 	uint64_t		connect_ms;	/* use -> first route, last time */
+	uint64_t		last_punch_reply;
 	uint64_t		nonce_ctr;
 
 	char			reason[NATPATH_REASON_MAX];

@@ -248,22 +248,22 @@ bound_in(struct disc *d, const struct natmsg *msg,
 	for (k = 0; k < 8; k++)
 		nonce = nonce << 8 | msg->nonce[k];
 	/* where the relay saw the BIND: if that moved, so did we (every
-	 * relay sees the same endpoint unless the NAT is symmetric, which
-	 * picks new ports as it likes: there only a new address counts) */
+	 * relay sees the same endpoint behind an endpoint-independent NAT;
+	 * a symmetric one picks new ports as it likes, and while the kind is
+	 * not known only a new address counts). Not more than once per
+	 * DISC_MOVED_MS: the search it starts asks every relay again. */
 	if (natep_is_set(&msg->observed)) {
 		if (natep_is_set(&d->watch_seen) &&
 		    (!natep_same_ip(&d->watch_seen, &msg->observed) ||
-		    (d->nkr.kind != NATKIND_EDM &&
+		    ((d->nkr.kind == NATKIND_EIM ||
+		    d->nkr.kind == NATKIND_NONE) &&
 		    !natep_eq(&d->watch_seen, &msg->observed)))) {
-			log_info("discovery: relay %s sees us at %s, not %s: "
-			    "our address changed", disc_addr(from, a,
-			    sizeof(a)), disc_addr(&msg->observed, b,
-			    sizeof(b)), disc_addr(&d->watch_seen, c,
-			    sizeof(c)));
-			/* what peers saw before says nothing now */
-			natkind_reset(&d->nk);
+			log_info("discovery: relay %s sees us at %s, not %s",
+			    disc_addr(from, a, sizeof(a)),
+			    disc_addr(&msg->observed, b, sizeof(b)),
+			    disc_addr(&d->watch_seen, c, sizeof(c)));
 			d->watch_seen = msg->observed;
-			pathglue_repunch(d, now);
+			disc_moved(d, now, "our address changed");
 		}
 		d->watch_seen = msg->observed;
 		disc_observed(d, from, &msg->observed, now);

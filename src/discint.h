@@ -216,8 +216,10 @@ struct disc {
 	uint64_t		 drops[DISC_DROP_COUNT];
 	uint64_t		 relayed_in, relayed_out;
 
-	/* scratch for building and unwrapping datagrams */
+	/* scratch: datagrams wrapped for a relay (a GSO run), and one
+	 * unwrapped from a relay (the tunnel decrypts it in place) */
 	uint8_t			 buf[65536];
+	uint8_t			 rxbuf[NATMSG_MAX_PAYLOAD];
 };
 
 /* disc.c */

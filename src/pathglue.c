@@ -18,6 +18,8 @@
 #include "peer.h"
 #include "udp.h"
 
+#define RELAY_GSO_MAX	65000	/* bytes in one UDP GSO send */
+
 static const char *
 mname(const struct dmember *m)
 {
@@ -46,7 +48,7 @@ relay_get(struct disc *d, const uint8_t *key, const struct sockaddr_in6 *addr,
     uint64_t now)
 {
 	struct disc_relay	*r;
-	size_t			 i, old = 0;
+	size_t			 i, k, old = 0;
 
 	for (i = 0; i < d->nrelays; i++) {
 		if (memcmp(d->relays[i].key, key, DHT_KEY_LEN) == 0) {
@@ -63,7 +65,7 @@ relay_get(struct disc *d, const uint8_t *key, const struct sockaddr_in6 *addr,
 		/* the least recently used goes; members using it fall back
 		 * to their next rendezvous */
 		i = old;
-		for (size_t k = 0; k < d->nm; k++)
+		for (k = 0; k < d->nm; k++)
 			if (d->m[k] != NULL && (d->m[k]->relay == (int)i ||
 			    d->m[k]->bind_relay == (int)i)) {
 				d->m[k]->relay = d->m[k]->bind_relay = -1;
@@ -417,8 +419,9 @@ int
 disc_relay_send(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
     const uint8_t *buf, size_t len, size_t segsize)
 {
-	struct udp_msg	msg;
-	size_t		off, n, out = 0;
+	struct udp_msg	msg[2];
+	size_t		off, n, out = 0, per;
+	unsigned	nm;
 
 	if (segsize == 0 || segsize >= len)
 		segsize = len;
@@ -437,13 +440,18 @@ disc_relay_send(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
 	d->relayed_out += (len + segsize - 1) / segsize;
 	if (segsize == len)
 		return udp_send(d->udp, d->buf, out, via);
-	memset(&msg, 0, sizeof(msg));
-	msg.buf = d->buf;
-	msg.cap = sizeof(d->buf);
-	msg.len = out;
-	msg.addr = *via;
-	msg.segsize = segsize + NATMSG_RELAY_HDR;
-	return udp_send_batch(d->udp, &msg, 1) == 0 ? 0 : -1;
+	/* the envelopes may push a run past what one UDP send carries:
+	 * then it goes as two */
+	per = (RELAY_GSO_MAX / (segsize + NATMSG_RELAY_HDR)) *
+	    (segsize + NATMSG_RELAY_HDR);
+	memset(msg, 0, sizeof(msg));
+	for (off = 0, nm = 0; off < out && nm < 2; off += per, nm++) {
+		msg[nm].buf = d->buf + off;
+		msg[nm].len = msg[nm].cap = out - off < per ? out - off : per;
+		msg[nm].addr = *via;
+		msg[nm].segsize = segsize + NATMSG_RELAY_HDR;
+	}
+	return off >= out && udp_send_batch(d->udp, msg, nm) == 0 ? 0 : -1;
 }
 
 /* A tunnel datagram a relay passed on to us. */
@@ -458,9 +466,10 @@ fromrelay_in(struct disc *d, const uint8_t *pkt, size_t len,
 		d->drops[DISC_DROP_NOTMEMBER]++;
 		return;
 	}
-	/* the tunnel decrypts in place: a copy it may write to */
-	memcpy(d->buf, pkt + NATMSG_RELAY_HDR, n);
-	datapath_relayed_input(d->dp, d->buf, n, from, now);
+	/* the tunnel decrypts in place: a copy it may write to (not the
+	 * send scratch: an answer may go out while this is handled) */
+	memcpy(d->rxbuf, pkt + NATMSG_RELAY_HDR, n);
+	datapath_relayed_input(d->dp, d->rxbuf, n, from, now);
 }
 
 /* --- probes and acknowledgements --------------------------------------- */

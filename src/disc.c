@@ -790,16 +790,30 @@ disc_relayed(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
     uint64_t now)
 {
 	struct dmember	*m = p->path.nat;
+	int		 ri;
 
 	if (m == NULL)
 		return;
 	d->relayed_in++;
-	m->relay_rx = now;
 	/* the member reached us through this relay: answer the same way
-	 * until something better answers */
-	if (!m->np.have_relay) {
+	 * until something better answers. That relay knows where we are
+	 * (it found us); ours may be gone (nothing came through it for a
+	 * while). When both ends use different relays that work, both move
+	 * to the one with the lower key: they agree without swapping. */
+	if (m->np.have_relay && natep_eq(&m->np.relay, via)) {
+		m->relay_rx = now;
+	} else if (!m->np.have_relay ||
+	    now - m->relay_rx >= NATPATH_ACTIVE_DEAD_MS ||
+	    ((ri = pathglue_relay_at(d, via, now)) >= 0 && m->relay >= 0 &&
+	    memcmp(d->relays[ri].key, d->relays[m->relay].key,
+	    DHT_KEY_LEN) < 0)) {
 		natpath_set_relay(&m->np, via, now);
 		m->relay = pathglue_relay_at(d, via, now);
+		m->relay_ok = m->relay >= 0;
+		m->bind_at = 0;
+		m->relay_rx = now;
+		if (m->relay_ok)
+			m->bind_next = now;	/* bind there soon */
 	}
 	natpath_rx(&m->np, NULL, now);
 	disc_kick(m);

@@ -234,6 +234,9 @@ member_run(struct dmember *m, uint64_t now)
 		next = now + 1000;
 	if (m->bind_at != 0 && m->bind_at + DISC_BIND_RETRY_MS < next)
 		next = m->bind_at + DISC_BIND_RETRY_MS;
+	if (m->mismatch_since != 0 &&
+	    m->mismatch_since + DISC_MISMATCH_MS < next)
+		next = m->mismatch_since + DISC_MISMATCH_MS;
 	member_arm(m, next, now);
 }
 

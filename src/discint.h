@@ -39,6 +39,7 @@ struct udp_msg;
 #define DISC_WATCH_MS		5000	/* while paths are in use: ask a
 					 * relay where it sees us */
 #define DISC_MOVED_MS		2000	/* at most one "we moved" per this */
+#define DISC_MISMATCH_MS	2000	/* data path off natpath's route */
 
 /* Counters for show (interface record, drop_<name>=N). */
 enum disc_drop {
@@ -123,6 +124,8 @@ struct dmember {
 	unsigned		 nsent;
 	uint64_t		 rtt_us;	/* last, to the path in use */
 	uint64_t		 relayed_since;	/* ms: data went relayed */
+	uint64_t		 mismatch_since; /* data path not on natpath's
+						 * route since (ms), 0: on it */
 };
 
 struct disc_kc {			/* relay service: a pair key */

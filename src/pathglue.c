@@ -651,6 +651,30 @@ apply_route(struct dmember *m, uint64_t now)
 	datapath_path_ready(m->d->dp, m->peer, now);
 }
 
+/* The data path left the relay by itself (an authenticated packet came
+ * straight from the member): natpath probes there and takes it once it
+ * answers. If it does not within DISC_MISMATCH_MS, the relay is put back
+ * (elsewhere the data path's roaming is the truth). */
+static void
+route_check(struct dmember *m, uint64_t now)
+{
+	struct path		*path = &m->peer->path;
+	struct sockaddr_in6	 ep;
+	int			 relayed;
+
+	if (natpath_route(&m->np, &ep, &relayed) == -1 || !relayed ||
+	    path->relayed) {
+		m->mismatch_since = 0;
+		return;
+	}
+	if (m->mismatch_since == 0)
+		m->mismatch_since = now;
+	else if (now - m->mismatch_since >= DISC_MISMATCH_MS) {
+		m->mismatch_since = 0;
+		apply_route(m, now);
+	}
+}
+
 /* Carry out what natpath queued. */
 void
 pathglue_process(struct dmember *m, uint64_t now)
@@ -679,6 +703,7 @@ pathglue_process(struct dmember *m, uint64_t now)
 		pathglue_rebind(m, now);
 	}
 	m->last_state = m->np.state;
+	route_check(m, now);
 }
 
 /* Our own endpoint changed: every path in use is searched again. */

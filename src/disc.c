@@ -34,10 +34,7 @@ static void	member_timer_cb(evutil_socket_t, short, void *);
 uint64_t
 disc_now(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return util_mono_ms();	/* the daemon's clock, as the data path's */
 }
 
 uint64_t

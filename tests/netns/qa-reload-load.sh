@@ -184,10 +184,10 @@ sys.exit(0 if ok else 1)
 EOF
 
 python3 "$JSONCHECK" "$T/a.json" --iface "${P}ma" --pid "$pida" --port 6374 \
-    --peers 1 --address4 10.92.0.1/24 --peer "$kb=192.0.2.2:6374" ||
+    --peers 1 --address4 10.92.0.1/24 --peer="$kb=192.0.2.2:6374" ||
     fail "mesh show --json of a"
 python3 "$JSONCHECK" "$T/b.json" --iface "${P}mb" --pid "$pidb" --port 6374 \
-    --peers 1 --address4 10.92.0.2/24 --peer "$ka=192.0.2.1:6374" ||
+    --peers 1 --address4 10.92.0.2/24 --peer="$ka=192.0.2.1:6374" ||
     fail "mesh show --json of b"
 "$MESH" show --json all dht >"$T/all.json" || fail "mesh show --json all dht"
 python3 "$JSONCHECK" "$T/all.json" --iface "${P}mc" --peers 0 ||

@@ -390,6 +390,20 @@ natpath_probe_in(struct natpath *p, const struct sockaddr_in6 *from,
 		probe(p, c, now);
 }
 
+int
+natpath_ack_matches(const struct natpath *p, const struct sockaddr_in6 *from,
+    const uint8_t nonce[8])
+{
+	uint64_t	n = nonce_value(nonce);
+	size_t		i;
+
+	for (i = 0; i < p->ncand; i++)
+		if (natep_eq(&p->cand[i].ep, from))
+			return n != 0 && (n == p->cand[i].nonce ||
+			    n == p->cand[i].prev_nonce);
+	return 0;
+}
+
 void
 natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
     const uint8_t nonce[8], uint64_t now)

@@ -143,6 +143,11 @@ void	natpath_rx(struct natpath *, const struct sockaddr_in6 *from,
  * answers it with an ACK itself). */
 void	natpath_probe_in(struct natpath *, const struct sockaddr_in6 *from,
 	    uint64_t now);
+/* Whether an ACK from `from` with this nonce answers a probe we sent
+ * there (the current or the previous one); anything else is a replay or a
+ * stray and must change nothing. */
+int	natpath_ack_matches(const struct natpath *,
+	    const struct sockaddr_in6 *from, const uint8_t nonce[8]);
 /* An authenticated ACK from `from` with a nonce. */
 void	natpath_ack_in(struct natpath *, const struct sockaddr_in6 *from,
 	    const uint8_t nonce[8], uint64_t now);

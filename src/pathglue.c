@@ -523,6 +523,10 @@ ack_in(struct disc *d, const struct natmsg *msg,
 
 	if ((m = authentic(d, msg)) == NULL)
 		return;
+	/* Only an answer to a probe we sent there may teach us anything: a
+	 * replayed ACK from elsewhere must not feed NAT detection. */
+	if (!natpath_ack_matches(&m->np, from, msg->nonce))
+		return;
 	if (msg->flags & NATMSG_ACK_MAPPED) {
 		m->mapped = 1;
 		natpath_add_candidate(&m->np, from, NATPATH_SRC_MAPPED, now);

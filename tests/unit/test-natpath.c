@@ -82,10 +82,13 @@ T_TEST(direct_on_ack)
 		uint8_t bad[8] = { 0, 0, 0, 0, 0, 0, 0x03, 0xe8 };
 		struct sockaddr_in6 other = ep(IP(203, 0, 113, 66), 6374);
 
+		T_EQ_INT(natpath_ack_matches(&p, &b, bad), 0);
+		T_EQ_INT(natpath_ack_matches(&p, &other, d.probes[0].nonce), 0);
 		natpath_ack_in(&p, &b, bad, 50);
 		natpath_ack_in(&p, &other, d.probes[0].nonce, 50);
 		T_EQ_INT(p.state, NATPATH_PROBING);
 	}
+	T_EQ_INT(natpath_ack_matches(&p, &b, d.probes[0].nonce), 1);
 	natpath_ack_in(&p, &b, d.probes[0].nonce, 60);
 	T_EQ_INT(p.state, NATPATH_DIRECT);
 	T_EQ_INT(natpath_route(&p, &got, &relayed), 0);

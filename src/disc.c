@@ -284,6 +284,7 @@ member_new(struct disc *d, struct peer *p, uint64_t now)
 	memcpy(m->key, p->key, DHT_KEY_LEN);
 	disc_random(&seed, sizeof(seed));
 	natpath_init(&m->np, seed, now);
+	ratelimit_bucket_init(&m->ack_bucket, DISC_ACK_BURST, now);
 	m->timer_at = UINT64_MAX;
 	m->relay = -1;
 	m->bind_relay = -1;
@@ -857,6 +858,7 @@ disc_fill_iface(struct disc *d, struct ctl_iface *ci)
 		"nat_malformed", "nat_not_member", "nat_mac", "nat_stray",
 		"relay_bind", "relay_dhlimit", "beacon_other", "relay_unbound",
 		"relay_unknown", "relay_rate", "relay_loop", "relay_send",
+		"nat_probe_rate",
 	};
 	uint64_t	now = disc_now();
 	size_t		i;

@@ -17,6 +17,7 @@
 #include "natpath.h"
 #include "netconf.h"
 #include "portmap.h"
+#include "ratelimit.h"
 
 struct event;
 struct relay;
@@ -39,6 +40,11 @@ struct udp_msg;
 #define DISC_WATCH_MS		5000	/* while paths are in use: ask a
 					 * relay where it sees us */
 #define DISC_MOVED_MS		2000	/* at most one "we moved" per this */
+/* ACKs answered per member: a PROBE is authenticated but can be replayed
+ * from spoofed sources; this bounds what such a replay makes us send.
+ * Far above what probing and punching use (a few probes a second). */
+#define DISC_ACK_RATE		20	/* a second */
+#define DISC_ACK_BURST		40
 #define DISC_MISMATCH_MS	2000	/* data path off natpath's route */
 
 /* Counters for show (interface record, drop_<name>=N). */
@@ -55,6 +61,7 @@ enum disc_drop {
 	DISC_DROP_RELAY_RATE,
 	DISC_DROP_RELAY_LOOP,
 	DISC_DROP_RELAY_SEND,	/* the socket refused a relayed datagram */
+	DISC_DROP_PROBE_RATE,	/* a member's PROBEs past DISC_ACK_RATE */
 	DISC_DROP_COUNT
 };
 
@@ -84,6 +91,7 @@ struct dmember {
 	uint8_t			 pair[32];	/* natkey_pair with it */
 	int			 pair_state;	/* 0 not yet, 1 ok, -1 bad */
 	struct natpath		 np;
+	struct ratelimit_bucket	 ack_bucket;	/* ACKs we may send it */
 	struct event		*timer;
 	uint64_t		 timer_at;	/* UINT64_MAX: not armed */
 	uint64_t		 synced_tx, synced_rx;

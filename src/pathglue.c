@@ -500,6 +500,11 @@ probe_in(struct disc *d, const struct natmsg *msg,
 
 	if ((m = authentic(d, msg)) == NULL || d->relay_only)
 		return;
+	if (!ratelimit_bucket_take(&m->ack_bucket, DISC_ACK_RATE,
+	    DISC_ACK_BURST, 1, now)) {
+		d->drops[DISC_DROP_PROBE_RATE]++;
+		return;
+	}
 	memset(&ack, 0, sizeof(ack));
 	ack.type = NATMSG_ACK;
 	memcpy(ack.key, d->pk, NATMSG_KEY_LEN);
@@ -525,8 +530,10 @@ ack_in(struct disc *d, const struct natmsg *msg,
 		return;
 	/* Only an answer to a probe we sent there may teach us anything: a
 	 * replayed ACK from elsewhere must not feed NAT detection. */
-	if (!natpath_ack_matches(&m->np, from, msg->nonce))
+	if (!natpath_ack_matches(&m->np, from, msg->nonce)) {
+		d->drops[DISC_DROP_STRAY]++;
 		return;
+	}
 	if (msg->flags & NATMSG_ACK_MAPPED) {
 		m->mapped = 1;
 		natpath_add_candidate(&m->np, from, NATPATH_SRC_MAPPED, now);

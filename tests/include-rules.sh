@@ -1,5 +1,5 @@
 #!/bin/sh
-# Who may include what (STYLE.md, TEAM.md): only crypto/keys-type modules
+# Who may include what (STYLE.md, ARCHITECTURE.md): only crypto/keys-type modules
 # include libsodium, only event-loop glue includes libevent, only the port
 # mapping backends include miniupnpc or libnatpmp, only TUN backends include
 # <linux/if_tun.h>. Every #include of those headers in src/ and dht/ must be
@@ -14,31 +14,30 @@ cd "$top_srcdir" || hard "cd $top_srcdir"
 # The allowed files are shell patterns relative to the top source dir,
 # each followed by why it may include the header.
 sodium_allowed='
-src/keys.c		keys: generation, text form, files, PoW search
-src/noise.c		Noise IK handshake (X25519, BLAKE2b, ChaCha20-Poly1305)
-src/cookie.c		mac1/mac2 and cookie replies (keyed BLAKE2b, XChaCha20)
-src/tunnel.c		transport AEAD, random indices, key wiping
-src/natkey.c		the NAT module'"'"'s pair keys and MACs
-src/addr.c		keys-type: the IPv6 ULA is a BLAKE2b hash of a public key
+src/netconf/keys.c		keys: generation, text form, files, PoW search
+src/tunnel/noise.c		Noise IK handshake (X25519, BLAKE2b, ChaCha20-Poly1305)
+src/tunnel/cookie.c		mac1/mac2 and cookie replies (keyed BLAKE2b, XChaCha20)
+src/tunnel/tunnel.c		transport AEAD, random indices, key wiping
+src/nat/natkey.c		the NAT module'"'"'s pair keys and MACs
+src/netconf/addr.c		keys-type: the IPv6 ULA is a BLAKE2b hash of a public key
 dht/dhtcrypto.c		the DHT'"'"'s sealing, node ids, random bytes
 dht/pow.c		keys-type: workbits are a BLAKE2b hash of a public key
 '
 event_allowed='
-src/daemon.c		glue: the event loop itself
-src/control.c		glue: the control socket on the loop
-src/portmap.c		glue: port mapping timers and the UPnP thread pipe
-src/*glue.c		glue by name: dhtglue.c, pathglue.c, relayglue.c
-src/disc.c		glue: the discovery hub (member timers, work queue)
-src/beacon.c		glue: the LAN beacon'"'"'s broadcast timer
+src/daemon/daemon.c		glue: the event loop itself
+src/control/control.c		glue: the control socket on the loop
+src/*/*-glue.c		glue by name: dht-glue.c, natpath-glue.c, relay-glue.c, portmap-glue.c
+src/nat/disc.c		glue: the discovery hub (member timers, work queue)
+src/nat/beacon.c		glue: the LAN beacon'"'"'s broadcast timer
 '
 upnp_allowed='
-src/portmap-upnp.c	the UPnP IGD backend
+src/nat/portmap-upnp.c	the UPnP IGD backend
 '
 natpmp_allowed='
-src/portmap-natpmp.c	the NAT-PMP backend
+src/nat/portmap-natpmp.c	the NAT-PMP backend
 '
 tun_allowed='
-src/tun-linux.c		the Linux TUN backend
+src/os/tun-linux.c		the Linux TUN backend
 '
 
 # allowed FILE LIST: is FILE matched by a pattern of LIST?
@@ -79,11 +78,11 @@ check if_tun 'linux/if_tun\.h' "$tun_allowed"
 
 # The checker must see a violation when there is one (it cannot pass
 # vacuously, e.g. on a pattern that never matches).
-[ "$(allowed src/netconf.c "$sodium_allowed")" != yes ] ||
+[ "$(allowed src/netconf/netconf.c "$sodium_allowed")" != yes ] ||
 	hard "allow-list matches everything"
 grep -qE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<(sodium[./])' \
-    src/noise.c || hard "the sodium pattern does not match src/noise.c"
+    src/tunnel/noise.c || hard "the sodium pattern does not match src/tunnel/noise.c"
 grep -qE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<(event2/|event\.h)' \
-    src/control.c || hard "the libevent pattern does not match src/control.c"
+    src/control/control.c || hard "the libevent pattern does not match src/control/control.c"
 
 exit $bad

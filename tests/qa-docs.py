@@ -11,7 +11,7 @@
 #   in the usage;
 # - every environment variable the code reads (getenv) is in mesh(8)'s
 #   ENVIRONMENT, and every variable documented there is read;
-# - every key `mesh show --json` writes (src/showfmt.c) is documented, and
+# - every key `mesh show --json` writes (src/cli/showfmt.c) is documented, and
 #   so are the NAT kinds, port mapping states and member drop reasons;
 # - every directive of the netconfig parser has an entry in
 #   mesh-netconfig(5) and the other way round;
@@ -45,7 +45,7 @@ def run(*args):
 man8 = read("man/mesh.8")
 man5 = read("man/mesh-netconfig.5")
 src = {p: read(os.path.relpath(p, top))
-       for p in glob.glob(os.path.join(top, "src", "*.c"))}
+       for p in glob.glob(os.path.join(top, "src", "*", "*.c"))}
 allsrc = "\n".join(src.values())
 
 # --- commands ---
@@ -110,7 +110,7 @@ for c in cmds:
 env_code = set(re.findall(r'getenv\("([A-Z_]+)"\)', allsrc))
 for m in re.finditer(r"#define\s+(\w+)\s+\"([A-Z_]+)\"", allsrc +
                      "\n".join(read(os.path.relpath(p, top)) for p in
-                               glob.glob(os.path.join(top, "src", "*.h")))):
+                               glob.glob(os.path.join(top, "src", "*", "*.h")))):
     if re.search(r"getenv\(%s\)" % m.group(1), allsrc):
         env_code.add(m.group(2))
 envsec = man8.split(".Sh ENVIRONMENT", 1)[1].split(".Sh ", 1)[0]
@@ -125,7 +125,7 @@ for e in sorted(env_man - env_code):
     bad("mesh(8) ENVIRONMENT documents %s, which no code reads" % e)
 
 # --- mesh show ---
-showfmt = src[os.path.join(top, "src", "showfmt.c")]
+showfmt = src[os.path.join(top, "src", "cli", "showfmt.c")]
 jsonpart = showfmt.split("/* --- JSON --- */", 1)[1].split("/* --- dump", 1)[0]
 keys = set(re.findall(r'json_k(?:str|num|time)\(f, [^,]+, "([a-z_0-9]+)"',
                       jsonpart))
@@ -143,14 +143,14 @@ for word in set(re.findall(r'util_strlcpy\(ci->(?:nat|portmap), "([a-z-]+)"',
                            allsrc)) | {"off"}:
     if ".Dq %s" % word not in man8:
         bad("mesh(8) does not list the show value %r" % word)
-peer_c = src[os.path.join(top, "src", "peer.c")]
+peer_c = src[os.path.join(top, "src", "datapath", "peer.c")]
 m = re.search(r"peer_drop_name.*?\{(.*?)\};", peer_c, re.S)
 for word in re.findall(r'"([a-z_]+)"', m.group(1) if m else ""):
     if ".Dq %s" % word not in man8:
         bad("mesh(8) does not list the member drop reason %r" % word)
 
 # --- netconfig directives ---
-netconf = src[os.path.join(top, "src", "netconf.c")]
+netconf = src[os.path.join(top, "src", "netconf", "netconf.c")]
 table = netconf.split("directives[] = {", 1)[1].split("};", 1)[0]
 dirs = set(re.findall(r'\{ "([a-z]+)",', table))
 man_dirs = set(re.findall(r"^\.It Ic ([a-z]+)",

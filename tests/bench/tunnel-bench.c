@@ -24,8 +24,8 @@
 
 #include <sodium.h>
 
-#include "tunnel.h"
-#include "wire.h"
+#include "tunnel/tunnel.h"
+#include "tunnel/wire.h"
 
 #define PKT	1400
 #define ROUNDS	3

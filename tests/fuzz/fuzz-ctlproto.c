@@ -1,4 +1,4 @@
-/* Fuzz target for the control protocol decoders (src/ctlproto.c). The first
+/* Fuzz target for the control protocol decoders (src/control/ctlproto.c). The first
  * byte picks the decoder; a reply that decodes must re-encode to a reply
  * that decodes to the same model (the encoder and decoder agree). */
 #include "config.h"
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctlproto.h"
+#include "control/ctlproto.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

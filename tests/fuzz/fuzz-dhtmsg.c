@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dht.h"
-#include "dhtcrypto.h"
-#include "dhtmsg.h"
+#include "dht/dht.h"
+#include "dht/dhtcrypto.h"
+#include "dht/dhtmsg.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

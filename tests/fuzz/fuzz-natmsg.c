@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "natmsg.h"
+#include "nat/natmsg.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

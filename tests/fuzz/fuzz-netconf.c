@@ -18,10 +18,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "addr.h"
-#include "keys.h"
-#include "netconf.h"
-#include "pow.h"
+#include "netconf/addr.h"
+#include "netconf/keys.h"
+#include "netconf/netconf.h"
+#include "dht/pow.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

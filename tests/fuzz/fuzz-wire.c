@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cookie.h"
-#include "tunnel.h"
-#include "wire.h"
+#include "tunnel/cookie.h"
+#include "tunnel/tunnel.h"
+#include "tunnel/wire.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

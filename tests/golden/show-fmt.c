@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctlproto.h"
-#include "showfmt.h"
-#include "util.h"
+#include "control/ctlproto.h"
+#include "cli/showfmt.h"
+#include "common/util.h"
 
 int
 main(int argc, char *argv[])

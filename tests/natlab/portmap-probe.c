@@ -25,8 +25,8 @@
 
 #include <event2/event.h>
 
-#include "log.h"
-#include "portmap.h"
+#include "common/log.h"
+#include "nat/portmap-glue.h"
 
 struct probe {
 	struct event_base	*base;

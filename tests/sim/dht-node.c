@@ -28,8 +28,8 @@
 
 #include <sodium.h>
 
-#include "dht.h"
-#include "pow.h"
+#include "dht/dht.h"
+#include "dht/pow.h"
 
 static volatile sig_atomic_t	got_usr1, got_term;
 static int			sock = -1;

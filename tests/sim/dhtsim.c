@@ -49,9 +49,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "dht.h"
-#include "dhtcrypto.h"
-#include "pow.h"
+#include "dht/dht.h"
+#include "dht/dhtcrypto.h"
+#include "dht/pow.h"
 
 #define EPOCH		1700000000000ULL
 #define NAT_TIMEOUT	60000

@@ -3,8 +3,8 @@
 
 #include <stdint.h>
 
-#include "addr.h"
-#include "keys.h"
+#include "netconf/addr.h"
+#include "netconf/keys.h"
 #include "t.h"
 
 T_TEST(ip4_parse_good)

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "base64.h"
+#include "common/base64.h"
 #include "t.h"
 
 T_TEST(rfc4648_vectors)

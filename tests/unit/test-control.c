@@ -1,4 +1,4 @@
-/* Tests of the control socket (src/control.c): a real UNIX socket in a
+/* Tests of the control socket (src/control/control.c): a real UNIX socket in a
  * temporary $MESH_RUNDIR, the daemon end on a libevent loop in this process
  * and clients in forked children. */
 #include "config.h"
@@ -19,8 +19,8 @@
 
 #include <event2/event.h>
 
-#include "control.h"
-#include "ctlproto.h"
+#include "control/control.h"
+#include "control/ctlproto.h"
 #include "t.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))

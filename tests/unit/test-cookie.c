@@ -4,10 +4,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cookie.h"
-#include "keys.h"
+#include "tunnel/cookie.h"
+#include "netconf/keys.h"
 #include "t.h"
-#include "wire.h"
+#include "tunnel/wire.h"
 
 static const uint8_t	src1[18] = { 192, 0, 2, 1, 0x18, 0xe6 };
 static const uint8_t	src2[18] = { 192, 0, 2, 2, 0x18, 0xe6 };

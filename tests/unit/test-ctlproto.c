@@ -1,11 +1,11 @@
-/* Unit tests for the control protocol codec (src/ctlproto.c). */
+/* Unit tests for the control protocol codec (src/control/ctlproto.c). */
 #include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctlproto.h"
+#include "control/ctlproto.h"
 #include "t.h"
 
 #define KA "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"

@@ -11,16 +11,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "datapath.h"
-#include "keys.h"
-#include "offload.h"
-#include "peer.h"
-#include "route.h"
-#include "tun.h"
-#include "tunnel.h"
-#include "udp.h"
-#include "util.h"
-#include "wire.h"
+#include "datapath/datapath.h"
+#include "netconf/keys.h"
+#include "datapath/offload.h"
+#include "datapath/peer.h"
+#include "datapath/route.h"
+#include "os/tun.h"
+#include "tunnel/tunnel.h"
+#include "datapath/udp.h"
+#include "common/util.h"
+#include "tunnel/wire.h"
 #include "t.h"
 
 #define NET	0x0a2a0000U

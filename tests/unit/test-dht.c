@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dht.h"
-#include "dhtcrypto.h"
-#include "dhtmsg.h"
-#include "dhttable.h"
-#include "pow.h"
+#include "dht/dht.h"
+#include "dht/dhtcrypto.h"
+#include "dht/dhtmsg.h"
+#include "dht/dhttable.h"
+#include "dht/pow.h"
 #include "t.h"
 
 #define MAXN		16

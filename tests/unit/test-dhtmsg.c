@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "dhtmsg.h"
+#include "dht/dhtmsg.h"
 #include "t.h"
 
 static void

@@ -2,7 +2,7 @@
 
 #include <stdint.h>
 
-#include "icmp.h"
+#include "datapath/icmp.h"
 #include "t.h"
 
 static const uint8_t src4[4] = { 10, 42, 0, 1 }, dst4[4] = { 10, 42, 0, 9 };

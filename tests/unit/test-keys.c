@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "keys.h"
-#include "pow.h"
+#include "netconf/keys.h"
+#include "dht/pow.h"
 #include "t.h"
 
 static void

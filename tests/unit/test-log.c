@@ -1,4 +1,4 @@
-/* Tests of the logging levels and categories (src/log.c), reading what is
+/* Tests of the logging levels and categories (src/common/log.c), reading what is
  * written to stderr in the foreground mode. */
 #include "config.h"
 
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "common/log.h"
 #include "t.h"
 
 static FILE	*capture;

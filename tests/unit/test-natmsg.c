@@ -1,9 +1,9 @@
 #include "config.h"
 
-#include "keys.h"
-#include "natep.h"
-#include "natkey.h"
-#include "natmsg.h"
+#include "netconf/keys.h"
+#include "nat/natep.h"
+#include "nat/natkey.h"
+#include "nat/natmsg.h"
 #include "t.h"
 
 static void

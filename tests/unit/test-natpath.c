@@ -1,7 +1,7 @@
 #include "config.h"
 
-#include "natep.h"
-#include "natpath.h"
+#include "nat/natep.h"
+#include "nat/natpath.h"
 #include "t.h"
 
 #define IP(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "keys.h"
-#include "netconf.h"
-#include "pow.h"
+#include "netconf/addr.h"
+#include "netconf/keys.h"
+#include "netconf/netconf.h"
+#include "dht/pow.h"
 #include "t.h"
 
 /* Real keys with at least 8 workbits in namespace "public". */

@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "keys.h"
-#include "noise.h"
+#include "netconf/keys.h"
+#include "tunnel/noise.h"
 #include "t.h"
-#include "wire.h"
+#include "tunnel/wire.h"
 
 /* Built by tests/unit/noise-vector.py: initiator private key 01..20,
  * responder private key 65..84, sender index 0x11223344, TAI64N of Unix

@@ -4,9 +4,9 @@
 
 #include <stdint.h>
 
-#include "icmp.h"
-#include "offload.h"
-#include "tun.h"
+#include "datapath/icmp.h"
+#include "datapath/offload.h"
+#include "os/tun.h"
 #include "t.h"
 
 static uint8_t	big[70000], out[GRO_FLOWS * GRO_MAX_LEN];

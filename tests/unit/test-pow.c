@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include "pow.h"
+#include "dht/pow.h"
 #include "t.h"
 
 T_TEST(leading_zeros)

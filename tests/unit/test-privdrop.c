@@ -1,4 +1,4 @@
-/* Tests of the privilege drop (src/privdrop.c). The drop itself needs root
+/* Tests of the privilege drop (src/os/privdrop.c). The drop itself needs root
  * and happens in forked children; without root only the lookups run. */
 #include "config.h"
 
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "privdrop.h"
+#include "os/privdrop.h"
 #include "t.h"
 
 T_TEST(lookup)

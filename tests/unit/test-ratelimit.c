@@ -1,10 +1,10 @@
-/* Tests of the token buckets and the per-source table (src/ratelimit.c),
+/* Tests of the token buckets and the per-source table (src/common/ratelimit.c),
  * on a fake clock. */
 #include "config.h"
 
 #include <stdint.h>
 
-#include "ratelimit.h"
+#include "common/ratelimit.h"
 #include "t.h"
 
 /* How many events of key pass at now, trying up to max times. */

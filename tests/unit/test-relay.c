@@ -1,8 +1,8 @@
 /* relay.c: the relay's forwarding table and per-source token bucket. */
 #include "config.h"
 
-#include "natep.h"
-#include "relay.h"
+#include "nat/natep.h"
+#include "nat/relay.h"
 #include "t.h"
 
 static void

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "replay.h"
-#include "util.h"
+#include "tunnel/replay.h"
+#include "common/util.h"
 #include "t.h"
 
 #define W	REPLAY_WINDOW

@@ -2,7 +2,7 @@
 
 #include <stdint.h>
 
-#include "route.h"
+#include "datapath/route.h"
 #include "t.h"
 
 static const uint8_t ula[8] = { 0xfd, 1, 2, 3, 4, 5, 6, 7 };

@@ -1,4 +1,4 @@
-/* Tests of the sd_notify client (src/sdnotify.c) against a datagram
+/* Tests of the sd_notify client (src/os/sdnotify.c) against a datagram
  * socket standing in for systemd, at a path and at an abstract name. */
 #include "config.h"
 
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sdnotify.h"
+#include "os/sdnotify.h"
 #include "t.h"
 
 static int

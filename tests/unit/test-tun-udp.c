@@ -7,8 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tun.h"
-#include "udp.h"
+#include "os/tun.h"
+#include "datapath/udp.h"
 #include "t.h"
 
 T_TEST(tun_dummy_round_trip)

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keys.h"
-#include "replay.h"
+#include "netconf/keys.h"
+#include "tunnel/replay.h"
 #include "t.h"
-#include "tunnel.h"
-#include "wire.h"
+#include "tunnel/tunnel.h"
+#include "tunnel/wire.h"
 
 #define QMAX	32768
 #define PKTMAX	(TUNNEL_HEADROOM + 1500 + TUNNEL_TAILROOM)

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "t.h"
-#include "util.h"
-#include "wire.h"
+#include "common/util.h"
+#include "tunnel/wire.h"
 
 static uint8_t	buf[WIRE_DATA_MAX_LEN + 1];
 

@@ -1,0 +1,999 @@
+/* The control protocol: key=value lines, encoded and decoded against one
+ * table of fields per record kind, so that both ends agree by construction.
+ * Pure: no I/O, no globals beyond constant tables. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "common/base64.h"
+#include "control/ctlproto.h"
+#include "common/util.h"
+
+#define CTL_HEADER	"mesh-ctl"
+
+enum ctl_ftype {
+	F_TOKEN,	/* printable, no blanks */
+	F_TEXT,		/* printable, blanks allowed */
+	F_KEY,		/* 43-char base64url key */
+	F_U64,
+	F_PORT,		/* 0..65535 */
+	F_ADDR4,	/* IPv4 address, optional /0..32 */
+	F_ADDR6,	/* IPv6 address, optional /0..128 */
+	F_ENDPOINT,	/* host:port or [v6]:port */
+	F_DONE,		/* the literal "done" (marks a present record) */
+};
+
+struct ctl_field {
+	const char	*name;
+	enum ctl_ftype	 type;
+	size_t		 off;
+	size_t		 size;		/* of a string field */
+};
+
+enum ctl_rec {
+	REC_NONE = -1,
+	REC_IFACE = 0,
+	REC_PEER,
+	REC_DHT,
+	REC_BUCKET,
+	REC_SEARCH,
+	REC_RELOAD,
+	REC_COUNT
+};
+
+#define S(st, f, t)	{ #f, t, offsetof(struct st, f), \
+			    sizeof(((struct st *)0)->f) }
+#define SN(n, st, f, t)	{ n, t, offsetof(struct st, f), \
+			    sizeof(((struct st *)0)->f) }
+
+/* The first field of each table starts the record. */
+static const struct ctl_field iface_fields[] = {
+	SN("interface", ctl_iface, ifname, F_TOKEN),
+	S(ctl_iface, network, F_TOKEN),
+	SN("namespace", ctl_iface, ns, F_TOKEN),
+	S(ctl_iface, netconfig, F_TEXT),
+	SN("public_key", ctl_iface, key, F_KEY),
+	S(ctl_iface, workbit, F_U64),
+	SN("address4", ctl_iface, addr4, F_ADDR4),
+	SN("address6", ctl_iface, addr6, F_ADDR6),
+	S(ctl_iface, listen_port, F_PORT),
+	S(ctl_iface, reflexive, F_ENDPOINT),
+	S(ctl_iface, nat, F_TOKEN),
+	S(ctl_iface, portmap, F_TOKEN),
+	S(ctl_iface, portmap_external, F_ENDPOINT),
+	S(ctl_iface, portmap_expires, F_U64),
+	S(ctl_iface, pid, F_U64),
+	S(ctl_iface, uid, F_U64),
+	S(ctl_iface, started, F_U64),
+	S(ctl_iface, now, F_U64),
+	S(ctl_iface, rx_bytes, F_U64),
+	S(ctl_iface, tx_bytes, F_U64),
+};
+
+static const struct ctl_field peer_fields[] = {
+	SN("peer", ctl_peer, key, F_KEY),
+	S(ctl_peer, name, F_TOKEN),
+	SN("address4", ctl_peer, addr4, F_ADDR4),
+	SN("address6", ctl_peer, addr6, F_ADDR6),
+	S(ctl_peer, path, F_TOKEN),
+	S(ctl_peer, via, F_KEY),
+	S(ctl_peer, why, F_TEXT),
+	S(ctl_peer, endpoint, F_ENDPOINT),
+	S(ctl_peer, last_handshake, F_U64),
+	S(ctl_peer, rtt_us, F_U64),
+	S(ctl_peer, rx_bytes, F_U64),
+	S(ctl_peer, tx_bytes, F_U64),
+	S(ctl_peer, connect_ms, F_U64),
+};
+
+static const struct ctl_field dht_fields[] = {
+	SN("dht", ctl_dht, id, F_KEY),
+	S(ctl_dht, nodes, F_U64),
+	S(ctl_dht, good, F_U64),
+	S(ctl_dht, replacements, F_U64),
+	S(ctl_dht, rx_packets, F_U64),
+	S(ctl_dht, tx_packets, F_U64),
+};
+
+static const struct ctl_field bucket_fields[] = {
+	SN("bucket", ctl_bucket, depth, F_U64),
+	S(ctl_bucket, nodes, F_U64),
+	S(ctl_bucket, good, F_U64),
+	S(ctl_bucket, replacements, F_U64),
+	S(ctl_bucket, last_active, F_U64),
+};
+
+static const struct ctl_field search_fields[] = {
+	SN("search", ctl_search, target, F_KEY),
+	S(ctl_search, kind, F_TOKEN),
+	S(ctl_search, state, F_TOKEN),
+	S(ctl_search, started, F_U64),
+	S(ctl_search, inflight, F_U64),
+	S(ctl_search, responded, F_U64),
+	S(ctl_search, found, F_U64),
+};
+
+static const struct ctl_field reload_fields[] = {
+	SN("reload", ctl_reload, present, F_DONE),
+	S(ctl_reload, added, F_U64),
+	S(ctl_reload, removed, F_U64),
+	S(ctl_reload, changed, F_U64),
+	S(ctl_reload, unchanged, F_U64),
+};
+
+struct ctl_rectype {
+	const char		*what;		/* for error messages */
+	const struct ctl_field	*fields;
+	size_t			 nfields;
+	ssize_t			 counters;	/* offset of drops[], or -1 */
+	ssize_t			 ncounters;	/* offset of ndrops */
+};
+
+#define R(w, t, st)	{ w, t, ARRAY_SIZE(t), \
+			    (ssize_t)offsetof(struct st, drops), \
+			    (ssize_t)offsetof(struct st, ndrops) }
+#define RN(w, t)	{ w, t, ARRAY_SIZE(t), -1, -1 }
+
+static const struct ctl_rectype rectypes[REC_COUNT] = {
+	R("interface", iface_fields, ctl_iface),
+	R("peer", peer_fields, ctl_peer),
+	R("dht", dht_fields, ctl_dht),
+	RN("bucket", bucket_fields),
+	RN("search", search_fields),
+	RN("reload", reload_fields),
+};
+
+#define DROP_PREFIX	"drop_"
+
+static const char *const cmd_names[] = {
+	[CTL_CMD_SHOW] = "show",
+	[CTL_CMD_RELOAD] = "reload",
+	[CTL_CMD_DOWN] = "down",
+};
+
+const char *
+ctl_cmd_name(enum ctl_cmd c)
+{
+	if ((size_t)c < ARRAY_SIZE(cmd_names) && cmd_names[c] != NULL)
+		return cmd_names[c];
+	return "none";
+}
+
+size_t
+ctl_message_len(const char *buf, size_t len)
+{
+	size_t	i;
+
+	if (len > 0 && buf[0] == '\n')
+		return 1;
+	for (i = 1; i < len; i++)
+		if (buf[i] == '\n' && buf[i - 1] == '\n')
+			return i + 1;
+	return 0;
+}
+
+/* --- value syntax, shared by both ends --- */
+
+static int
+is_keychar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+	    c == '-';
+}
+
+static int
+valid_keyname(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || len > CTL_KEYNAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!is_keychar(s[i]))
+			return 0;
+	return 1;
+}
+
+static int
+valid_counter_name(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || len >= CTL_TOKEN_SIZE)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int
+valid_token(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return 0;
+	return 1;
+}
+
+static int
+valid_text(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < ' ' || s[i] > '~')
+			return 0;
+	return 1;
+}
+
+static int
+valid_key(const char *s, size_t len)
+{
+	uint8_t	k[KEY_LEN];
+	size_t	i;
+
+	if (len != KEY_TEXT_LEN)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    s[i] == '_'))
+			return 0;
+	return base64_decode(k, sizeof(k), s, len) == 0;
+}
+
+/* A whole decimal number (no sign, no leading zeros) up to max. */
+static int
+parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t	v = 0;
+	size_t		i;
+
+	if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* addr[/prefix] of family af. */
+static int
+valid_addr(const char *s, size_t len, int af)
+{
+	char		 tmp[CTL_ADDR_SIZE];
+	unsigned char	 bin[16];
+	const char	*slash;
+	uint64_t	 plen;
+
+	if (len >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	if ((slash = strchr(tmp, '/')) != NULL) {
+		if (parse_u64(slash + 1, strlen(slash + 1),
+		    af == AF_INET ? 32 : 128, &plen) == -1)
+			return 0;
+		tmp[slash - tmp] = '\0';
+	}
+	return inet_pton(af, tmp, bin) == 1;
+}
+
+/* host:port, [v6]:port; the host is a token without '[' ']' except as
+ * brackets around an IPv6 literal. */
+static int
+valid_endpoint(const char *s, size_t len)
+{
+	uint64_t	 port;
+	size_t		 colon;
+
+	if (!valid_token(s, len))
+		return 0;
+	for (colon = len; colon > 0; colon--)
+		if (s[colon - 1] == ':')
+			break;
+	if (colon < 2)
+		return 0;
+	if (parse_u64(s + colon, len - colon, 65535, &port) == -1)
+		return 0;
+	if (s[0] == '[') {
+		char	tmp[CTL_ADDR_SIZE];
+		size_t	hl = colon - 1;		/* up to the ':' */
+
+		if (hl < 3 || s[hl - 1] != ']' || hl - 2 >= sizeof(tmp))
+			return 0;
+		memcpy(tmp, s + 1, hl - 2);
+		tmp[hl - 2] = '\0';
+		return valid_addr(tmp, hl - 2, AF_INET6);
+	}
+	return memchr(s, '[', colon) == NULL && memchr(s, ']', colon) == NULL;
+}
+
+/* --- requests --- */
+
+size_t
+ctl_request_encode(const struct ctl_request *rq, char *buf, size_t bufsz)
+{
+	int	n;
+	size_t	alen = strlen(rq->arg);
+
+	if (rq->cmd != CTL_CMD_SHOW && rq->cmd != CTL_CMD_RELOAD &&
+	    rq->cmd != CTL_CMD_DOWN)
+		return 0;
+	if (alen >= sizeof(rq->arg) || !valid_token(rq->arg, alen))
+		return 0;
+	if (alen > 0)
+		n = snprintf(buf, bufsz, "%s=%d\ncmd=%s\narg=%s\n\n",
+		    CTL_HEADER, CTL_VERSION, ctl_cmd_name(rq->cmd), rq->arg);
+	else
+		n = snprintf(buf, bufsz, "%s=%d\ncmd=%s\n\n", CTL_HEADER,
+		    CTL_VERSION, ctl_cmd_name(rq->cmd));
+	if (n < 0 || (size_t)n >= bufsz)
+		return 0;
+	return (size_t)n;
+}
+
+/* Line iterator over a message: splits "key=value\n" lines and checks the
+ * syntax common to requests and replies. */
+struct ctl_lines {
+	const char	*buf;
+	size_t		 len, pos;
+	int		 lineno;
+	char		*err;
+	size_t		 errlen;
+};
+
+static int	lines_err(struct ctl_lines *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static int
+lines_err(struct ctl_lines *l, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n = 0;
+
+	if (l->errlen == 0)
+		return -1;
+	if (l->lineno > 0)
+		n = snprintf(l->err, l->errlen, "line %d: ", l->lineno);
+	if (n < 0 || (size_t)n >= l->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(l->err + n, l->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Next line: 1 with key/value set, 0 at the empty line ending the message,
+ * -1 on error. */
+static int
+lines_next(struct ctl_lines *l, const char **key, size_t *klen,
+    const char **val, size_t *vlen)
+{
+	const char	*p, *nl, *eq;
+	size_t		 left = l->len - l->pos;
+
+	l->lineno++;
+	p = l->buf + l->pos;
+	if ((nl = memchr(p, '\n', left)) == NULL) {
+		if (left >= CTL_MAX_LINE)
+			return lines_err(l, "line longer than %d bytes",
+			    CTL_MAX_LINE - 1);
+		return lines_err(l, "message ends without an empty line");
+	}
+	if ((size_t)(nl - p) >= CTL_MAX_LINE)
+		return lines_err(l, "line longer than %d bytes",
+		    CTL_MAX_LINE - 1);
+	l->pos += (size_t)(nl - p) + 1;
+	if (nl == p)
+		return 0;
+	if ((eq = memchr(p, '=', (size_t)(nl - p))) == NULL)
+		return lines_err(l, "expected key=value");
+	*key = p;
+	*klen = (size_t)(eq - p);
+	*val = eq + 1;
+	*vlen = (size_t)(nl - eq - 1);
+	if (!valid_keyname(*key, *klen))
+		return lines_err(l, "bad key: expected 1 to %d characters "
+		    "of a-z, 0-9, '_', '-'", CTL_KEYNAME_MAX);
+	if (!valid_text(*val, *vlen))
+		return lines_err(l, "bad value for %.*s: control character "
+		    "or non-ASCII byte", (int)*klen, *key);
+	return 1;
+}
+
+static int
+keyis(const char *k, size_t klen, const char *name)
+{
+	return strlen(name) == klen && memcmp(k, name, klen) == 0;
+}
+
+static int
+lines_header(struct ctl_lines *l)
+{
+	const char	*k, *v;
+	size_t		 kl, vl;
+	uint64_t	 ver;
+	int		 rc;
+
+	if ((rc = lines_next(l, &k, &kl, &v, &vl)) == -1)
+		return -1;
+	if (rc == 0 || !keyis(k, kl, CTL_HEADER))
+		return lines_err(l, "expected %s=%d first", CTL_HEADER,
+		    CTL_VERSION);
+	if (parse_u64(v, vl, UINT32_MAX, &ver) == -1)
+		return lines_err(l, "bad protocol version");
+	if (ver != CTL_VERSION)
+		return lines_err(l, "protocol version %llu not supported "
+		    "(this mesh speaks %d)", (unsigned long long)ver,
+		    CTL_VERSION);
+	return 0;
+}
+
+int
+ctl_request_decode(const char *buf, size_t len, struct ctl_request *rq,
+    char *err, size_t errlen)
+{
+	struct ctl_lines l = { buf, len, 0, 0, err, errlen };
+	const char	*k, *v;
+	size_t		 kl, vl;
+	int		 rc, seen_arg = 0;
+	enum ctl_cmd	 c;
+
+	memset(rq, 0, sizeof(*rq));
+	if (len > CTL_MAX_REQUEST)
+		return lines_err(&l, "request longer than %d bytes",
+		    CTL_MAX_REQUEST);
+	if (lines_header(&l) == -1)
+		return -1;
+	while ((rc = lines_next(&l, &k, &kl, &v, &vl)) == 1) {
+		if (keyis(k, kl, "cmd")) {
+			if (rq->cmd != CTL_CMD_NONE)
+				return lines_err(&l, "duplicate cmd");
+			for (c = CTL_CMD_SHOW; c <= CTL_CMD_DOWN; c++)
+				if (keyis(v, vl, ctl_cmd_name(c)))
+					rq->cmd = c;
+			if (rq->cmd == CTL_CMD_NONE)
+				return lines_err(&l, "unknown command '%.*s': "
+				    "expected show, reload or down", (int)vl,
+				    v);
+		} else if (keyis(k, kl, "arg")) {
+			if (seen_arg++)
+				return lines_err(&l, "duplicate arg");
+			if (vl >= sizeof(rq->arg) || !valid_token(v, vl))
+				return lines_err(&l, "bad arg: expected one "
+				    "word of at most %zu characters",
+				    sizeof(rq->arg) - 1);
+			memcpy(rq->arg, v, vl);
+			rq->arg[vl] = '\0';
+		}
+		/* other keys: from a newer client, ignored */
+	}
+	if (rc == -1)
+		return -1;
+	if (rq->cmd == CTL_CMD_NONE)
+		return lines_err(&l, "request without cmd=");
+	if (l.pos != len)
+		return lines_err(&l, "data after the end of the request");
+	return 0;
+}
+
+/* --- the reply encoder --- */
+
+void
+ctl_writer_init(struct ctl_writer *w, size_t max)
+{
+	memset(w, 0, sizeof(*w));
+	w->max = max;
+	ctl_writer_reset(w);
+}
+
+static void
+w_add(struct ctl_writer *w, const char *s, size_t n)
+{
+	if (w->failed || w->finished)
+		return;
+	if (n > w->max - w->len || w->len + n > w->max) {
+		w->failed = EMSGSIZE;
+		return;
+	}
+	if (w->len + n + 1 > w->cap) {	/* + 1: the NUL after the data */
+		size_t	 ncap = w->cap ? w->cap : 4096;
+		char	*nb;
+
+		while (ncap < w->len + n + 1)
+			ncap *= 2;
+		if (ncap > w->max + 1)
+			ncap = w->max + 1;
+		if ((nb = realloc(w->buf, ncap)) == NULL) {
+			w->failed = ENOMEM;
+			return;
+		}
+		w->buf = nb;
+		w->cap = ncap;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+void
+ctl_writer_reset(struct ctl_writer *w)
+{
+	char	hdr[32];
+	int	n;
+
+	w->len = 0;
+	w->failed = 0;
+	w->finished = 0;
+	n = snprintf(hdr, sizeof(hdr), "%s=%d\n", CTL_HEADER, CTL_VERSION);
+	w_add(w, hdr, (size_t)n);
+}
+
+void
+ctl_writer_free(struct ctl_writer *w)
+{
+	free(w->buf);
+	memset(w, 0, sizeof(*w));
+}
+
+/* key=value with value made safe: tokens lose blanks, text loses control
+ * bytes. Values are cut at CTL_MAX_LINE. */
+static void
+w_kv(struct ctl_writer *w, const char *key, const char *val, int token)
+{
+	char	line[CTL_MAX_LINE];
+	size_t	n, i;
+
+	n = util_strlcpy(line, key, sizeof(line));
+	line[n++] = '=';
+	for (i = 0; val[i] != '\0' && n < sizeof(line) - 1; i++) {
+		char	c = val[i];
+
+		if (c < ' ' || c > '~')
+			c = '?';
+		else if (token && c == ' ')
+			c = '_';
+		line[n++] = c;
+	}
+	line[n++] = '\n';
+	w_add(w, line, n);
+}
+
+static void
+w_u64(struct ctl_writer *w, const char *key, uint64_t v)
+{
+	char	buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	w_kv(w, key, buf, 1);
+}
+
+static void
+w_record(struct ctl_writer *w, enum ctl_rec rt, const void *rec)
+{
+	const struct ctl_rectype *t = &rectypes[rt];
+	const char	*base = rec;
+	size_t		 i;
+
+	for (i = 0; i < t->nfields; i++) {
+		const struct ctl_field *f = &t->fields[i];
+		const char	*p = base + f->off;
+		uint64_t	 v;
+
+		switch (f->type) {
+		case F_U64:
+		case F_PORT:
+			memcpy(&v, p, sizeof(v));
+			w_u64(w, f->name, v);
+			break;
+		case F_DONE:
+			w_kv(w, f->name, "done", 1);
+			break;
+		default:
+			if (p[0] != '\0' || i == 0)
+				w_kv(w, f->name, p, f->type != F_TEXT);
+			break;
+		}
+	}
+	if (t->counters >= 0) {
+		const struct ctl_counter *c = (const void *)(base +
+		    t->counters);
+		size_t		 nc;
+		char		 key[CTL_KEYNAME_MAX + 1];
+
+		memcpy(&nc, base + t->ncounters, sizeof(nc));
+		if (nc > CTL_MAX_COUNTERS)
+			nc = CTL_MAX_COUNTERS;
+		for (i = 0; i < nc; i++) {
+			if (!valid_counter_name(c[i].name,
+			    strnlen(c[i].name, sizeof(c[i].name))) ||
+			    strlen(DROP_PREFIX) + strlen(c[i].name) >
+			    CTL_KEYNAME_MAX)
+				continue;
+			snprintf(key, sizeof(key), "%s%s", DROP_PREFIX,
+			    c[i].name);
+			w_u64(w, key, c[i].value);
+		}
+	}
+}
+
+void
+ctl_put_iface(struct ctl_writer *w, const struct ctl_iface *ifc)
+{
+	w_record(w, REC_IFACE, ifc);
+}
+
+void
+ctl_put_peer(struct ctl_writer *w, const struct ctl_peer *p)
+{
+	w_record(w, REC_PEER, p);
+}
+
+void
+ctl_put_dht(struct ctl_writer *w, const struct ctl_dht *d)
+{
+	size_t	i;
+
+	if (!d->present)
+		return;
+	w_record(w, REC_DHT, d);
+	for (i = 0; i < d->nbuckets && i < CTL_MAX_BUCKETS; i++)
+		w_record(w, REC_BUCKET, &d->buckets[i]);
+	for (i = 0; i < d->nsearches && i < CTL_MAX_SEARCHES; i++)
+		w_record(w, REC_SEARCH, &d->searches[i]);
+}
+
+void
+ctl_put_reload(struct ctl_writer *w, const struct ctl_reload *r)
+{
+	if (r->present)
+		w_record(w, REC_RELOAD, r);
+}
+
+void
+ctl_put_reply(struct ctl_writer *w, const struct ctl_reply *r)
+{
+	size_t	i;
+
+	if (r->has_iface)
+		ctl_put_iface(w, &r->iface);
+	for (i = 0; i < r->npeers; i++)
+		ctl_put_peer(w, &r->peers[i]);
+	ctl_put_dht(w, &r->dht);
+	ctl_put_reload(w, &r->reload);
+}
+
+int
+ctl_writer_finish(struct ctl_writer *w, int errnum, const char *error)
+{
+	char	buf[32];
+
+	if (errnum < 0 || errnum > 4095)
+		errnum = EINVAL;
+	if (errnum != 0 && error != NULL && error[0] != '\0')
+		w_kv(w, "error", error, 0);
+	snprintf(buf, sizeof(buf), "errno=%d\n\n", errnum);
+	w_add(w, buf, strlen(buf));
+	if (w->failed)
+		return -1;
+	w->finished = 1;
+	return 0;
+}
+
+int
+ctl_counter_add(struct ctl_counter *c, size_t *n, const char *name,
+    uint64_t value)
+{
+	size_t	i, len = strlen(name);
+
+	if (!valid_counter_name(name, len) ||
+	    strlen(DROP_PREFIX) + len > CTL_KEYNAME_MAX)
+		return -1;
+	for (i = 0; i < *n; i++) {
+		if (strcmp(c[i].name, name) == 0) {
+			c[i].value += value;
+			return 0;
+		}
+	}
+	if (*n >= CTL_MAX_COUNTERS)
+		return -1;
+	memcpy(c[*n].name, name, len + 1);
+	c[*n].value = value;
+	(*n)++;
+	return 0;
+}
+
+/* --- the reply decoder --- */
+
+struct ctl_dec {
+	struct ctl_lines  l;
+	struct ctl_reply *r;
+	enum ctl_rec	  cur;
+	void		 *rec;		/* the record being filled */
+	uint64_t	  seen;		/* fields of it seen so far */
+	size_t		  peercap;
+};
+
+static int
+dec_value(struct ctl_dec *d, const struct ctl_field *f, const char *v,
+    size_t vl)
+{
+	char		*p = (char *)d->rec + f->off;
+	uint64_t	 u;
+	int		 ok = 1;
+	const char	*expect = NULL;
+
+	switch (f->type) {
+	case F_U64:
+		if (parse_u64(v, vl, UINT64_MAX, &u) == -1)
+			expect = "a decimal number";
+		else
+			memcpy(p, &u, sizeof(u));
+		return expect ? lines_err(&d->l, "bad value for %s: "
+		    "expected %s", f->name, expect) : 0;
+	case F_PORT:
+		if (parse_u64(v, vl, 65535, &u) == -1)
+			return lines_err(&d->l, "bad value for %s: expected "
+			    "a port number (0-65535)", f->name);
+		memcpy(p, &u, sizeof(u));
+		return 0;
+	case F_DONE:
+		if (!keyis(v, vl, "done"))
+			return lines_err(&d->l, "bad value for %s: expected "
+			    "done", f->name);
+		memcpy(p, &ok, sizeof(ok));	/* present = 1 */
+		return 0;
+	case F_TOKEN:
+		ok = vl > 0 && valid_token(v, vl);
+		expect = "one word without blanks";
+		break;
+	case F_TEXT:
+		ok = 1;
+		break;
+	case F_KEY:
+		ok = valid_key(v, vl);
+		expect = "a key (43 characters of base64url)";
+		break;
+	case F_ADDR4:
+		ok = valid_addr(v, vl, AF_INET);
+		expect = "an IPv4 address with an optional /prefix";
+		break;
+	case F_ADDR6:
+		ok = valid_addr(v, vl, AF_INET6);
+		expect = "an IPv6 address with an optional /prefix";
+		break;
+	case F_ENDPOINT:
+		ok = valid_endpoint(v, vl);
+		expect = "host:port or [IPv6]:port";
+		break;
+	}
+	if (!ok)
+		return lines_err(&d->l, "bad value for %s: expected %s",
+		    f->name, expect);
+	if (vl >= f->size)
+		return lines_err(&d->l, "value for %s longer than %zu "
+		    "characters", f->name, f->size - 1);
+	memcpy(p, v, vl);
+	p[vl] = '\0';
+	return 0;
+}
+
+/* Start a record of kind rt; returns its storage or NULL on error. */
+static int
+dec_start(struct ctl_dec *d, enum ctl_rec rt)
+{
+	struct ctl_reply *r = d->r;
+
+	switch (rt) {
+	case REC_IFACE:
+		if (r->has_iface)
+			return lines_err(&d->l, "second interface record");
+		r->has_iface = 1;
+		d->rec = &r->iface;
+		break;
+	case REC_PEER:
+		if (r->npeers >= CTL_MAX_PEERS)
+			return lines_err(&d->l, "more than %d peers",
+			    CTL_MAX_PEERS);
+		if (r->npeers == d->peercap) {
+			size_t		 ncap = d->peercap ? d->peercap * 2 : 16;
+			struct ctl_peer	*np;
+
+			if (ncap > CTL_MAX_PEERS)
+				ncap = CTL_MAX_PEERS;
+			np = reallocarray(r->peers, ncap, sizeof(*np));
+			if (np == NULL)
+				return lines_err(&d->l, "out of memory");
+			r->peers = np;
+			d->peercap = ncap;
+		}
+		d->rec = &r->peers[r->npeers++];
+		memset(d->rec, 0, sizeof(struct ctl_peer));
+		break;
+	case REC_DHT:
+		if (r->dht.present)
+			return lines_err(&d->l, "second dht record");
+		r->dht.present = 1;
+		d->rec = &r->dht;
+		break;
+	case REC_BUCKET:
+		if (!r->dht.present)
+			return lines_err(&d->l, "bucket before dht");
+		if (r->dht.nbuckets >= CTL_MAX_BUCKETS)
+			return lines_err(&d->l, "more than %d buckets",
+			    CTL_MAX_BUCKETS);
+		d->rec = &r->dht.buckets[r->dht.nbuckets++];
+		break;
+	case REC_SEARCH:
+		if (!r->dht.present)
+			return lines_err(&d->l, "search before dht");
+		if (r->dht.nsearches >= CTL_MAX_SEARCHES)
+			return lines_err(&d->l, "more than %d searches",
+			    CTL_MAX_SEARCHES);
+		d->rec = &r->dht.searches[r->dht.nsearches++];
+		break;
+	case REC_RELOAD:
+		if (r->reload.present)
+			return lines_err(&d->l, "second reload record");
+		d->rec = &r->reload;
+		break;
+	default:
+		return lines_err(&d->l, "internal error");
+	}
+	d->cur = rt;
+	d->seen = 1;
+	return 0;
+}
+
+static int
+dec_counter(struct ctl_dec *d, const char *k, size_t kl, const char *v,
+    size_t vl)
+{
+	const struct ctl_rectype *t = &rectypes[d->cur];
+	struct ctl_counter *c = (void *)((char *)d->rec + t->counters);
+	size_t		*nc = (void *)((char *)d->rec + t->ncounters);
+	size_t		 nl = kl - strlen(DROP_PREFIX), i;
+	const char	*name = k + strlen(DROP_PREFIX);
+	uint64_t	 u;
+
+	if (!valid_counter_name(name, nl))
+		return lines_err(&d->l, "bad counter name %.*s", (int)kl, k);
+	if (parse_u64(v, vl, UINT64_MAX, &u) == -1)
+		return lines_err(&d->l, "bad value for %.*s: expected a "
+		    "decimal number", (int)kl, k);
+	for (i = 0; i < *nc; i++)
+		if (keyis(name, nl, c[i].name))
+			return lines_err(&d->l, "duplicate key %.*s",
+			    (int)kl, k);
+	if (*nc >= CTL_MAX_COUNTERS)
+		return lines_err(&d->l, "more than %d drop counters in one "
+		    "record", CTL_MAX_COUNTERS);
+	memcpy(c[*nc].name, name, nl);
+	c[*nc].name[nl] = '\0';
+	c[*nc].value = u;
+	(*nc)++;
+	return 0;
+}
+
+static int
+dec_line(struct ctl_dec *d, const char *k, size_t kl, const char *v,
+    size_t vl)
+{
+	const struct ctl_rectype *t;
+	size_t		 i;
+	int		 rt;
+
+	/* A record start? */
+	for (rt = 0; rt < REC_COUNT; rt++) {
+		if (keyis(k, kl, rectypes[rt].fields[0].name)) {
+			if (dec_start(d, (enum ctl_rec)rt) == -1)
+				return -1;
+			return dec_value(d, &rectypes[rt].fields[0], v, vl);
+		}
+	}
+	if (d->cur == REC_NONE)
+		return 0;	/* unknown key outside records: ignored */
+	t = &rectypes[d->cur];
+	for (i = 1; i < t->nfields; i++) {
+		if (!keyis(k, kl, t->fields[i].name))
+			continue;
+		if (d->seen & ((uint64_t)1 << i))
+			return lines_err(&d->l, "duplicate key %s in %s "
+			    "record", t->fields[i].name, t->what);
+		d->seen |= (uint64_t)1 << i;
+		return dec_value(d, &t->fields[i], v, vl);
+	}
+	if (t->counters >= 0 && kl > strlen(DROP_PREFIX) &&
+	    memcmp(k, DROP_PREFIX, strlen(DROP_PREFIX)) == 0)
+		return dec_counter(d, k, kl, v, vl);
+	return 0;		/* unknown key: from a newer daemon */
+}
+
+int
+ctl_reply_decode(const char *buf, size_t len, struct ctl_reply *r,
+    char *err, size_t errlen)
+{
+	struct ctl_dec	 d;
+	const char	*k, *v;
+	size_t		 kl, vl;
+	uint64_t	 u;
+	int		 rc, seen_error = 0;
+
+	memset(r, 0, sizeof(*r));
+	memset(&d, 0, sizeof(d));
+	d.l.buf = buf;
+	d.l.len = len;
+	d.l.err = err;
+	d.l.errlen = errlen;
+	d.r = r;
+	d.cur = REC_NONE;
+	if (len > CTL_MAX_REPLY)
+		return lines_err(&d.l, "reply longer than %d bytes",
+		    CTL_MAX_REPLY);
+	if (lines_header(&d.l) == -1)
+		return -1;
+	for (;;) {
+		if ((rc = lines_next(&d.l, &k, &kl, &v, &vl)) == -1)
+			return -1;
+		if (rc == 0)
+			return lines_err(&d.l, "reply ends without errno=");
+		if (keyis(k, kl, "error")) {
+			if (seen_error++)
+				return lines_err(&d.l, "duplicate error");
+			if (vl >= sizeof(r->error))
+				vl = sizeof(r->error) - 1;
+			memcpy(r->error, v, vl);
+			r->error[vl] = '\0';
+			d.cur = REC_NONE;
+			continue;
+		}
+		if (keyis(k, kl, "errno"))
+			break;
+		if (seen_error)
+			return lines_err(&d.l, "expected errno= after error=");
+		if (dec_line(&d, k, kl, v, vl) == -1)
+			return -1;
+	}
+	if (parse_u64(v, vl, 4095, &u) == -1)
+		return lines_err(&d.l, "bad value for errno: expected a "
+		    "number from 0 to 4095");
+	r->errnum = (int)u;
+	if ((rc = lines_next(&d.l, &k, &kl, &v, &vl)) == -1)
+		return -1;
+	if (rc == 1)
+		return lines_err(&d.l, "expected the empty line ending the "
+		    "reply after errno=");
+	if (d.l.pos != len)
+		return lines_err(&d.l, "data after the end of the reply");
+	return 0;
+}
+
+void
+ctl_reply_free(struct ctl_reply *r)
+{
+	free(r->peers);
+	r->peers = NULL;
+	r->npeers = 0;
+}

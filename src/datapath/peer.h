@@ -1,0 +1,100 @@
+/* One member of the network as the daemon sees it: the tunnel to it (its
+ * session, tunnel.c) and where it is (its path). The two are kept apart:
+ * the tunnel does not care where packets come from, the path does not care
+ * what is in them. NAT traversal and the DHT extend struct path (candidate
+ * endpoints, punching, relays) without touching the tunnel.
+ *
+ * peer.c is pure apart from the tunnel session it owns: no I/O, no clock. */
+#ifndef MESH_PEER_H
+#define MESH_PEER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "netconf/netconf.h"
+
+struct tunnel;
+struct tunnel_local;
+struct dp_pkt;
+
+/* Where the current endpoint came from. */
+enum path_source {
+	PATH_NONE = 0,		/* nowhere to send: wait to be contacted */
+	PATH_CONFIGURED,	/* the trust line's host:port, resolved */
+	PATH_LEARNED,		/* source of an authenticated packet */
+};
+
+struct path {
+	struct sockaddr_in6	endpoint;	/* where packets go now */
+	enum path_source	source;
+	struct sockaddr_in6	configured;	/* from the netconfig */
+	int			has_configured;
+	uint64_t		last_rx;	/* ms: last authenticated packet */
+	uint64_t		changes;	/* endpoint changes (roaming) */
+
+	/* NAT traversal (disc.c drives these; the data path reads them). */
+	int			relayed;	/* endpoint is a relay: datagrams
+						 * go out through
+						 * dp_hooks.relay_send */
+	uint64_t		last_tx;	/* ms: last datagram sent */
+	uint64_t		init_tx;	/* ms: last initiation sent */
+	void			*nat;		/* the path manager's state */
+};
+
+/* Per-peer drops (the datapath's struct dp_counters has the global ones). */
+enum peer_drop {
+	PEER_DROP_SPOOFED,	/* inside source not the peer's address */
+	PEER_DROP_MALFORMED,	/* decrypted, but not an IP packet */
+	PEER_DROP_NO_ENDPOINT,	/* outgoing, but nowhere to send */
+	PEER_DROP_STAGED,	/* waiting for a session, queue overflowed or
+				 * the handshake was given up */
+	PEER_DROP_COUNT
+};
+
+struct peer {
+	size_t			 idx;		/* member index (route value) */
+	uint8_t			 key[KEY_LEN];
+	char			 hostname[NETCONF_HOSTNAME_MAX + 1];
+	uint32_t		 ip4;		/* host byte order */
+	uint8_t			 ip6[16];
+	struct tunnel		*tunnel;	/* the session */
+	struct path		 path;
+
+	/* Inner packets waiting for a session (datapath.c). */
+	struct dp_pkt		*stage_head, *stage_tail;
+	unsigned		 nstaged;
+
+	/* The glue's timer for tunnel_periodic. */
+	void			*timer;
+	uint64_t		 timer_at;	/* armed for; UINT64_MAX: not */
+	uint32_t		 touched;	/* datapath batch generation */
+
+	uint64_t		 drops[PEER_DROP_COUNT];
+};
+
+/* A peer for member m (index idx) with a tunnel in local; NULL if the
+ * tunnel refuses the key or memory is short. */
+struct peer *peer_new(struct tunnel_local *, const struct nc_member *m,
+	    size_t idx);
+/* Frees the tunnel too (its secrets are wiped). Staged packets must have
+ * been returned to the datapath first. */
+void	peer_free(struct peer *);
+
+/* The configured endpoint is known (resolved): use it until the peer is
+ * heard from elsewhere. */
+void	path_configure(struct path *, const struct sockaddr_in6 *);
+/* An authenticated packet came from `from` at now: the peer is there
+ * (roaming; a relayed path becomes direct). Returns 1 when the endpoint
+ * changed. */
+int	path_learn(struct path *, const struct sockaddr_in6 *from,
+	    uint64_t now);
+static inline int
+path_usable(const struct path *p)
+{
+	return p->source != PATH_NONE;
+}
+
+const char *peer_drop_name(enum peer_drop);
+
+#endif

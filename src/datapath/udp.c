@@ -1,0 +1,363 @@
+/* The shared UDP socket (see udp.h). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/udp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "datapath/udp.h"
+
+#define UDP_SOCKBUF	(4 * 1024 * 1024)
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO		104
+#endif
+
+static void
+sockbuf(int fd, int opt, int force)
+{
+	int	n = UDP_SOCKBUF;
+
+	/* The FORCE variant passes rmem_max/wmem_max when privileged. */
+	if (setsockopt(fd, SOL_SOCKET, force, &n, sizeof(n)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, opt, &n, sizeof(n));
+}
+
+int
+udp_open(struct udp *u, uint16_t port, char *err, size_t errlen)
+{
+	struct sockaddr_in6	sin6;
+	struct sockaddr_in	sin;
+	struct sockaddr		*sa;
+	socklen_t		salen;
+	int			off = 0, on;
+
+	memset(u, 0, sizeof(*u));
+	u->family = AF_INET6;
+	u->fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (u->fd == -1 && errno == EAFNOSUPPORT) {
+		u->family = AF_INET;
+		u->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	}
+	if (u->fd == -1) {
+		snprintf(err, errlen, "UDP socket: %s", strerror(errno));
+		return -1;
+	}
+	if (u->family == AF_INET6) {
+		if (setsockopt(u->fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+		    sizeof(off)) == -1) {
+			snprintf(err, errlen, "UDP socket: IPV6_V6ONLY: %s",
+			    strerror(errno));
+			goto fail;
+		}
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons(port);
+		sin6.sin6_addr = in6addr_any;
+		sa = (struct sockaddr *)&sin6;
+		salen = sizeof(sin6);
+	} else {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(port);
+		sin.sin_addr.s_addr = htonl(INADDR_ANY);
+		sa = (struct sockaddr *)&sin;
+		salen = sizeof(sin);
+	}
+	if (bind(u->fd, sa, salen) == -1) {
+		snprintf(err, errlen, "UDP port %u: %s%s", port,
+		    strerror(errno), errno == EADDRINUSE ?
+		    " (choose another with listen-port N)" : "");
+		goto fail;
+	}
+	if (getsockname(u->fd, sa, &salen) == -1) {
+		snprintf(err, errlen, "UDP socket: getsockname: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	u->port = ntohs(u->family == AF_INET6 ? sin6.sin6_port :
+	    sin.sin_port);
+	sockbuf(u->fd, SO_RCVBUF, SO_RCVBUFFORCE);
+	sockbuf(u->fd, SO_SNDBUF, SO_SNDBUFFORCE);
+	/* Offloads (Linux 4.18 / 5.0): probe by setting them. A socket-wide
+	 * UDP_SEGMENT of 0 means "none unless a send asks". */
+	off = 0;
+	u->gso = setsockopt(u->fd, SOL_UDP, UDP_SEGMENT, &off,
+	    sizeof(off)) == 0;
+	on = 1;
+	u->gro = setsockopt(u->fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
+	return 0;
+fail:
+	close(u->fd);
+	u->fd = -1;
+	return -1;
+}
+
+void
+udp_close(struct udp *u)
+{
+	if (u->fd != -1)
+		close(u->fd);
+	u->fd = -1;
+}
+
+static void
+map4(struct sockaddr_in6 *out, const struct sockaddr_in *in)
+{
+	memset(out, 0, sizeof(*out));
+	out->sin6_family = AF_INET6;
+	out->sin6_port = in->sin_port;
+	out->sin6_addr.s6_addr[10] = 0xff;
+	out->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&out->sin6_addr.s6_addr[12], &in->sin_addr, 4);
+}
+
+static int
+unmap4(struct sockaddr_in *out, const struct sockaddr_in6 *in)
+{
+	if (!IN6_IS_ADDR_V4MAPPED(&in->sin6_addr))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->sin_family = AF_INET;
+	out->sin_port = in->sin6_port;
+	memcpy(&out->sin_addr, &in->sin6_addr.s6_addr[12], 4);
+	return 0;
+}
+
+int
+udp_recv_batch(struct udp *u, struct udp_msg *m, unsigned n)
+{
+	int		r, i;
+	unsigned	k;
+
+	if (n > UDP_BATCH)
+		n = UDP_BATCH;
+	for (k = 0; k < n; k++) {
+		u->iov[k].iov_base = m[k].buf;
+		u->iov[k].iov_len = m[k].cap;
+		memset(&u->hdr[k].msg_hdr, 0, sizeof(u->hdr[k].msg_hdr));
+		u->hdr[k].msg_hdr.msg_iov = &u->iov[k];
+		u->hdr[k].msg_hdr.msg_iovlen = 1;
+		if (u->family == AF_INET6) {
+			u->hdr[k].msg_hdr.msg_name = &m[k].addr;
+			u->hdr[k].msg_hdr.msg_namelen = sizeof(m[k].addr);
+		} else {
+			u->hdr[k].msg_hdr.msg_name = &u->sin[k];
+			u->hdr[k].msg_hdr.msg_namelen = sizeof(u->sin[k]);
+		}
+		if (u->gro) {
+			u->hdr[k].msg_hdr.msg_control = u->ctl[k].buf;
+			u->hdr[k].msg_hdr.msg_controllen =
+			    sizeof(u->ctl[k].buf);
+		}
+	}
+	do
+		r = recvmmsg(u->fd, u->hdr, n, MSG_DONTWAIT, NULL);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return errno == EAGAIN ? 0 : -1;
+	for (i = 0; i < r; i++) {
+		struct cmsghdr	*c;
+		int		 seg;
+
+		m[i].len = u->hdr[i].msg_len;
+		m[i].segsize = 0;
+		if (u->hdr[i].msg_hdr.msg_flags & MSG_TRUNC)
+			m[i].len = m[i].cap + 1;
+		if (u->family == AF_INET)
+			map4(&m[i].addr, &u->sin[i]);
+		for (c = CMSG_FIRSTHDR(&u->hdr[i].msg_hdr); c != NULL;
+		    c = CMSG_NXTHDR(&u->hdr[i].msg_hdr, c)) {
+			if (c->cmsg_level == SOL_UDP &&
+			    c->cmsg_type == UDP_GRO &&
+			    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+				memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+				if (seg > 0 && (size_t)seg < m[i].len)
+					m[i].segsize = (size_t)seg;
+			}
+		}
+	}
+	return r;
+}
+
+/* A GSO message the kernel refused: its datagrams one by one. */
+static unsigned
+send_split(struct udp *u, const struct udp_msg *m)
+{
+	size_t		off, len;
+	unsigned	failed = 0;
+
+	for (off = 0; off < m->len; off += m->segsize) {
+		len = m->len - off < m->segsize ? m->len - off : m->segsize;
+		if (udp_send(u, m->buf + off, len, &m->addr) == -1)
+			failed++;
+	}
+	return failed;
+}
+
+unsigned
+udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
+{
+	unsigned	k, done = 0, failed = 0;
+	uint16_t	seg;
+	int		r;
+
+	while (done < n) {
+		unsigned	cnt = n - done > UDP_BATCH ? UDP_BATCH :
+				    n - done;
+
+		for (k = 0; k < cnt; k++) {
+			struct udp_msg	*mm = &m[done + k];
+
+			u->iov[k].iov_base = mm->buf;
+			u->iov[k].iov_len = mm->len;
+			memset(&u->hdr[k].msg_hdr, 0,
+			    sizeof(u->hdr[k].msg_hdr));
+			u->hdr[k].msg_hdr.msg_iov = &u->iov[k];
+			u->hdr[k].msg_hdr.msg_iovlen = 1;
+			if (u->family == AF_INET6) {
+				u->hdr[k].msg_hdr.msg_name = &mm->addr;
+				u->hdr[k].msg_hdr.msg_namelen =
+				    sizeof(mm->addr);
+			} else {
+				(void)unmap4(&u->sin[k], &mm->addr);
+				u->hdr[k].msg_hdr.msg_name = &u->sin[k];
+				u->hdr[k].msg_hdr.msg_namelen =
+				    sizeof(u->sin[k]);
+			}
+			if (mm->segsize != 0 && mm->len > mm->segsize) {
+				struct cmsghdr	*c;
+
+				u->hdr[k].msg_hdr.msg_control = u->ctl[k].buf;
+				u->hdr[k].msg_hdr.msg_controllen =
+				    CMSG_SPACE(sizeof(seg));
+				c = CMSG_FIRSTHDR(&u->hdr[k].msg_hdr);
+				c->cmsg_level = SOL_UDP;
+				c->cmsg_type = UDP_SEGMENT;
+				c->cmsg_len = CMSG_LEN(sizeof(seg));
+				seg = (uint16_t)mm->segsize;
+				memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+			}
+		}
+		r = sendmmsg(u->fd, u->hdr, cnt, 0);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			if (m[done].segsize != 0 && m[done].len >
+			    m[done].segsize && (errno == EIO ||
+			    errno == EINVAL || errno == ENOPROTOOPT)) {
+				/* No GSO on this path after all. */
+				u->gso = 0;
+				failed += send_split(u, &m[done]);
+			} else
+				failed += m[done].segsize != 0 ?
+				    (unsigned)((m[done].len + m[done].segsize -
+				    1) / m[done].segsize) : 1;
+			/* The first message was refused: skip it. */
+			done++;
+			continue;
+		}
+		done += (unsigned)r;
+	}
+	return failed;
+}
+
+int
+udp_send(struct udp *u, const void *buf, size_t len,
+    const struct sockaddr_in6 *to)
+{
+	struct sockaddr_in	sin;
+	ssize_t			r;
+
+	if (u->family == AF_INET) {
+		if (unmap4(&sin, to) == -1) {
+			errno = EAFNOSUPPORT;
+			return -1;
+		}
+		r = sendto(u->fd, buf, len, 0, (const struct sockaddr *)&sin,
+		    sizeof(sin));
+	} else
+		r = sendto(u->fd, buf, len, 0, (const struct sockaddr *)to,
+		    sizeof(*to));
+	return r == -1 ? -1 : 0;
+}
+
+int
+udp_register(struct udp *u, uint8_t lo, uint8_t hi, udp_handler_fn *fn,
+    void *arg)
+{
+	unsigned	i;
+
+	if (lo > hi)
+		return -1;
+	if (fn != NULL)
+		for (i = lo; i <= hi; i++)
+			if (u->handlers[i].fn != NULL)
+				return -1;
+	for (i = lo; i <= hi; i++) {
+		u->handlers[i].fn = fn;
+		u->handlers[i].arg = fn != NULL ? arg : NULL;
+	}
+	return 0;
+}
+
+int
+udp_dispatch(struct udp *u, const uint8_t *pkt, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now)
+{
+	const struct udp_handler	*h;
+
+	if (len == 0)
+		return -1;
+	h = &u->handlers[pkt[0]];
+	if (h->fn == NULL)
+		return -1;
+	h->fn(h->arg, pkt, len, from, now);
+	return 0;
+}
+
+int
+udp_addr_from(struct sockaddr_in6 *out, const struct sockaddr *sa,
+    socklen_t len)
+{
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		map4(out, (const struct sockaddr_in *)(const void *)sa);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6 &&
+	    len >= sizeof(struct sockaddr_in6)) {
+		memcpy(out, sa, sizeof(*out));
+		return 0;
+	}
+	return -1;
+}
+
+const char *
+udp_addr_fmt(const struct sockaddr_in6 *a, char *buf, size_t len)
+{
+	char	h[INET6_ADDRSTRLEN];
+
+	if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
+		inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], h, sizeof(h));
+		snprintf(buf, len, "%s:%u", h, ntohs(a->sin6_port));
+	} else {
+		inet_ntop(AF_INET6, &a->sin6_addr, h, sizeof(h));
+		snprintf(buf, len, "[%s]:%u", h, ntohs(a->sin6_port));
+	}
+	return buf;
+}
+
+int
+udp_addr_equal(const struct sockaddr_in6 *a, const struct sockaddr_in6 *b)
+{
+	return a->sin6_port == b->sin6_port &&
+	    memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0 &&
+	    a->sin6_scope_id == b->sin6_scope_id;
+}

@@ -1,0 +1,103 @@
+/* The daemon's one UDP socket (IPv4 and IPv6), shared by the tunnel, the
+ * DHT and NAT traversal; the first byte of a datagram says whose it is
+ * (see ARCHITECTURE.md: 0x01-0x04 tunnel, 0x10-0x1f DHT, 0x20-0x2f NAT).
+ *
+ * The socket is AF_INET6 with IPV6_V6ONLY off, so every address, IPv4 ones
+ * included, is a struct sockaddr_in6 (IPv4 as ::ffff:a.b.c.d). On a host
+ * without IPv6 it falls back to AF_INET; addresses are still handed out
+ * and taken as sockaddr_in6 (mapped).
+ *
+ * Receiving and sending go in batches (recvmmsg/sendmmsg) over buffers the
+ * caller owns; nothing allocates per packet. Where the kernel has them, UDP
+ * GSO (one send, many equal datagrams) and GRO (one receive, many datagrams
+ * of a flow) cut the per-datagram cost further. Sends block when the socket
+ * buffer is full: that is the data path's back-pressure. */
+#ifndef MESH_UDP_H
+#define MESH_UDP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#define UDP_BATCH	64		/* most datagrams per system call */
+#define UDP_ADDRSTRLEN	(INET6_ADDRSTRLEN + 8)	/* "[addr]:port" */
+
+/* One datagram of a batch: buf and cap are the caller's; len and addr are
+ * filled by udp_recv_batch() and read by udp_send_batch(). */
+struct udp_msg {
+	uint8_t			*buf;
+	size_t			 cap;
+	size_t			 len;
+	struct sockaddr_in6	 addr;
+	/* Several datagrams of segsize bytes back to back (the last may be
+	 * shorter): UDP GSO when sending (udp.gso), GRO when receiving
+	 * (udp.gro). 0: buf holds one datagram. */
+	size_t			 segsize;
+};
+
+/* A handler for a range of first bytes (udp_register). pkt is valid only
+ * during the call; from is the sender; now is a monotonic time in ms. */
+typedef void udp_handler_fn(void *arg, const uint8_t *pkt, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now);
+
+struct udp_handler {
+	udp_handler_fn	*fn;
+	void		*arg;
+};
+
+struct udp {
+	int			 fd;
+	int			 family;	/* AF_INET6, or AF_INET */
+	uint16_t		 port;		/* bound port */
+	struct udp_handler	 handlers[256];
+	/* Batch scratch, reused by every call. */
+	struct mmsghdr		 hdr[UDP_BATCH];
+	struct iovec		 iov[UDP_BATCH];
+	struct sockaddr_in	 sin[UDP_BATCH];	/* AF_INET fallback */
+	union {
+		char		 buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	 align;
+	}			 ctl[UDP_BATCH];
+	int			 gso;		/* sends may carry segsize */
+	int			 gro;		/* receives may carry segsize */
+};
+
+/* Bind to port (0: any) on all addresses; 0, or -1 with err filled. */
+int	udp_open(struct udp *, uint16_t port, char *err, size_t errlen);
+void	udp_close(struct udp *);
+
+/* Receive up to n (at most UDP_BATCH) datagrams without waiting; returns
+ * how many (0: none waiting), or -1 on a socket error (errno). Datagrams
+ * longer than a buffer's cap are truncated: len is then > cap, and the
+ * caller drops them. */
+int	udp_recv_batch(struct udp *, struct udp_msg *msgs, unsigned n);
+
+/* Send msgs[0..n-1]; returns how many datagrams could not be sent (one the
+ * kernel refuses is skipped, the rest still go). A message with segsize is
+ * one GSO send; should the kernel refuse GSO, udp.gso is cleared and its
+ * datagrams go one by one. */
+unsigned udp_send_batch(struct udp *, struct udp_msg *msgs, unsigned n);
+
+/* One datagram, for the DHT and NAT modules; 0 or -1 (errno). */
+int	udp_send(struct udp *, const void *buf, size_t len,
+	    const struct sockaddr_in6 *to);
+
+/* Give datagrams whose first byte is in [lo, hi] to fn; -1 if a byte of
+ * the range already has a handler. fn NULL removes the range. */
+int	udp_register(struct udp *, uint8_t lo, uint8_t hi, udp_handler_fn *fn,
+	    void *arg);
+/* Hand pkt to its registered handler; 0, or -1 if nobody wants it. */
+int	udp_dispatch(struct udp *, const uint8_t *pkt, size_t len,
+	    const struct sockaddr_in6 *from, uint64_t now);
+
+/* Addresses. Any sockaddr (IPv4 or IPv6) as a sockaddr_in6; -1 for other
+ * families. */
+int	udp_addr_from(struct sockaddr_in6 *out, const struct sockaddr *sa,
+	    socklen_t len);
+/* "a.b.c.d:port" or "[v6]:port" into buf (UDP_ADDRSTRLEN bytes). */
+const char *udp_addr_fmt(const struct sockaddr_in6 *a, char *buf,
+	    size_t len);
+int	udp_addr_equal(const struct sockaddr_in6 *, const struct sockaddr_in6 *);
+
+#endif

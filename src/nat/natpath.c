@@ -1,0 +1,670 @@
+/* Per-member path state machine: pure, see natpath.h. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "nat/natep.h"
+#include "nat/natpath.h"
+#include "common/util.h"
+
+void
+natpath_init(struct natpath *p, uint64_t nonce_seed, uint64_t now)
+{
+	memset(p, 0, sizeof(*p));
+	p->state = NATPATH_IDLE;
+	p->nonce_ctr = nonce_seed;
+	p->phase_start = now;
+	util_strlcpy(p->reason, "not in use", sizeof(p->reason));
+}
+
+static void
+push(struct natpath *p, const struct natpath_action *a)
+{
+	if (p->outhead == p->nout)
+		p->outhead = p->nout = 0;
+	if (p->nout == NATPATH_MAX_ACTIONS) {
+		p->dropped_actions++;
+		return;
+	}
+	p->out[p->nout++] = *a;
+}
+
+int
+natpath_next_action(struct natpath *p, struct natpath_action *a)
+{
+	if (p->outhead == p->nout)
+		return 0;
+	*a = p->out[p->outhead++];
+	return 1;
+}
+
+static void
+nonce_bytes(uint8_t out[8], uint64_t n)
+{
+	int	i;
+
+	for (i = 7; i >= 0; i--) {
+		out[i] = (uint8_t)n;
+		n >>= 8;
+	}
+}
+
+static uint64_t
+nonce_value(const uint8_t in[8])
+{
+	uint64_t	n = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		n = n << 8 | in[i];
+	return n;
+}
+
+static void
+probe(struct natpath *p, struct natpath_cand *c, uint64_t now)
+{
+	struct natpath_action	a;
+
+	memset(&a, 0, sizeof(a));
+	a.type = NATPATH_ACT_PROBE;
+	a.ep = c->ep;
+	c->prev_nonce = c->nonce;
+	c->nonce = ++p->nonce_ctr;
+	if (c->nonce == 0)	/* 0 means "none sent" */
+		c->nonce = ++p->nonce_ctr;
+	nonce_bytes(a.nonce, c->nonce);
+	c->probed_at = now;
+	p->nprobe++;
+	push(p, &a);
+}
+
+static void
+probe_all(struct natpath *p, uint64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < p->ncand; i++)
+		probe(p, &p->cand[i], now);
+	p->next_probe = now + NATPATH_PROBE_MS;
+}
+
+static void
+punch(struct natpath *p, int reply, uint64_t now)
+{
+	struct natpath_action	a;
+
+	memset(&a, 0, sizeof(a));
+	a.type = NATPATH_ACT_PUNCH;
+	a.reply = reply;
+	p->npunch++;
+	push(p, &a);
+	p->punch_until = now + NATPATH_PUNCH_MS;
+}
+
+static void
+switched(struct natpath *p, uint64_t now)
+{
+	struct natpath_action	a;
+
+	memset(&a, 0, sizeof(a));
+	a.type = NATPATH_ACT_SWITCH;
+	if (natpath_route(p, &a.ep, &a.relayed) == -1)
+		return;
+	if (p->connect_ms == 0)
+		p->connect_ms = now - p->phase_start + 1;
+	p->nswitch++;
+	push(p, &a);
+}
+
+/* Lower is better: LAN, then what the member advertised or we were told,
+ * then holes and roaming. */
+static int
+rank(enum natpath_src s)
+{
+	switch (s) {
+	case NATPATH_SRC_LAN:
+		return 0;
+	case NATPATH_SRC_CONFIG:
+	case NATPATH_SRC_DHT:
+	case NATPATH_SRC_MAPPED:
+		return 1;
+	case NATPATH_SRC_PUNCHED:
+	case NATPATH_SRC_ROAMED:
+		break;
+	}
+	return 2;
+}
+
+static struct natpath_cand *
+find(struct natpath *p, const struct sockaddr_in6 *ep)
+{
+	size_t	i;
+
+	for (i = 0; i < p->ncand; i++)
+		if (natep_eq(&p->cand[i].ep, ep))
+			return &p->cand[i];
+	return NULL;
+}
+
+/* Add or refresh; returns the candidate and whether it is new. */
+static struct natpath_cand *
+add(struct natpath *p, const struct sockaddr_in6 *ep, enum natpath_src src,
+    uint64_t now, int *isnew)
+{
+	struct natpath_cand	*c;
+	size_t			 i, victim = 0;
+
+	*isnew = 0;
+	if (!natep_is_set(ep))
+		return NULL;
+	if ((c = find(p, ep)) != NULL) {
+		/* a better source, or the member told us it is its port
+		 * mapping: say so (also for the path in use) */
+		if (rank(src) < rank(c->src) || (src == NATPATH_SRC_MAPPED &&
+		    c->src != NATPATH_SRC_LAN)) {
+			c->src = src;
+			if (p->have_ep && natep_eq(&p->ep, ep))
+				p->ep_src = src;
+		}
+		return c;
+	}
+	if (p->ncand < NATPATH_MAX_CAND)
+		c = &p->cand[p->ncand++];
+	else {
+		/* replace the worst, oldest candidate that is not in use */
+		for (i = 0; i < p->ncand; i++) {
+			if (p->have_ep && natep_eq(&p->cand[i].ep, &p->ep))
+				continue;
+			if (p->have_ep && natep_eq(&p->cand[victim].ep, &p->ep))
+				victim = i;
+			else if (rank(p->cand[i].src) > rank(p->cand[victim].src)
+			    || (rank(p->cand[i].src) ==
+			    rank(p->cand[victim].src) &&
+			    p->cand[i].added < p->cand[victim].added))
+				victim = i;
+		}
+		c = &p->cand[victim];
+	}
+	memset(c, 0, sizeof(*c));
+	c->ep = *ep;
+	c->src = src;
+	c->added = now;
+	*isnew = 1;
+	return c;
+}
+
+static int
+searching(const struct natpath *p)
+{
+	return p->state == NATPATH_PROBING || p->state == NATPATH_PUNCHING ||
+	    p->state == NATPATH_RELAYED || p->state == NATPATH_UNREACHABLE;
+}
+
+void
+natpath_add_candidate(struct natpath *p, const struct sockaddr_in6 *ep,
+    enum natpath_src src, uint64_t now)
+{
+	struct natpath_cand	*c;
+	int			 isnew;
+
+	c = add(p, ep, src, now, &isnew);
+	/* a new candidate is worth a probe right away, unless an endpoint
+	 * at least as good is established */
+	if (c != NULL && isnew && (searching(p) ||
+	    (p->state == NATPATH_DIRECT && rank(src) < rank(p->ep_src))))
+		probe(p, c, now);
+}
+
+void
+natpath_set_relay(struct natpath *p, const struct sockaddr_in6 *relay,
+    uint64_t now)
+{
+	int	was = p->have_relay;
+
+	if (relay == NULL) {
+		p->have_relay = 0;
+		if (p->state == NATPATH_RELAYED) {
+			p->state = NATPATH_UNREACHABLE;
+			p->next_retry = now;
+			util_strlcpy(p->reason, "relay lost",
+			    sizeof(p->reason));
+		}
+		return;
+	}
+	p->have_relay = 1;
+	p->relay = *relay;
+	if (p->state == NATPATH_RELAYED && was) {
+		switched(p, now);	/* moved to another relay */
+	} else if (p->state == NATPATH_UNREACHABLE ||
+	    (p->state == NATPATH_PUNCHING &&
+	    now - p->phase_start >= NATPATH_DIRECT_MS)) {
+		p->state = NATPATH_RELAYED;
+		p->next_retry = now + NATPATH_RETRY_MS;
+		util_strlcpy(p->reason, "relayed: no direct answer, "
+		    "a relay became known", sizeof(p->reason));
+		switched(p, now);
+	}
+}
+
+void
+natpath_set_rendezvous(struct natpath *p, int have, uint64_t now)
+{
+	int	was = p->have_rendezvous;
+
+	p->have_rendezvous = have != 0;
+	/* learnt while looking for a path (the lookup finished after the
+	 * traffic started): punch now rather than at the next round */
+	if (have && !was && p->state != NATPATH_IDLE &&
+	    p->state != NATPATH_DIRECT && p->punch_until <= now) {
+		punch(p, 0, now);
+		probe_all(p, now);
+	}
+}
+
+static void
+start(struct natpath *p, uint64_t now)
+{
+	p->state = NATPATH_PROBING;
+	p->phase_start = now;
+	p->connect_ms = 0;
+	p->punch_until = 0;
+	util_strlcpy(p->reason, p->ncand ? "probing candidate endpoints" :
+	    "no candidate endpoint yet", sizeof(p->reason));
+	probe_all(p, now);
+	/* a NAT-ed member (it has a rendezvous) rarely answers a probe it
+	 * did not expect: ask it to probe us at the same time, at once */
+	if (p->have_rendezvous) {
+		punch(p, 0, now);
+		util_strlcpy(p->reason, "probing; hole punching through the "
+		    "rendezvous", sizeof(p->reason));
+	}
+}
+
+void
+natpath_restart(struct natpath *p, const char *why, uint64_t now)
+{
+	if (p->state == NATPATH_IDLE)
+		return;
+	if (p->state == NATPATH_RELAYED) {
+		/* keep the relay while looking: probes and a punch round */
+		p->next_retry = now;
+		util_strlcpy(p->reason, why, sizeof(p->reason));
+		return;
+	}
+	start(p, now);
+	util_strlcpy(p->reason, why, sizeof(p->reason));
+}
+
+void
+natpath_use(struct natpath *p, uint64_t now)
+{
+	p->last_use = now;
+	p->last_tx = now;
+	if (p->state == NATPATH_IDLE)
+		start(p, now);
+}
+
+static void
+establish(struct natpath *p, struct natpath_cand *c, const char *how,
+    uint64_t now)
+{
+	const char	*was = natpath_state_name(p->state);
+
+	p->have_ep = 1;
+	p->ep = c->ep;
+	p->ep_src = c->src;
+	p->last_rx = now;
+	snprintf(p->reason, sizeof(p->reason), "%s: %s (was %s)",
+	    natpath_src_name(c->src), how, was);
+	p->state = NATPATH_DIRECT;
+	switched(p, now);
+}
+
+void
+natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
+{
+	struct natpath_cand	*c;
+	int			 isnew;
+
+	p->last_use = now;
+	if (from == NULL) {
+		/* through the relay: alive, but says nothing about direct */
+		if (p->state == NATPATH_IDLE)
+			start(p, now);
+		/* the member found no better way to us: answer through the
+		 * relay at once (probing goes on for a punch round) */
+		if (p->have_relay && (p->state == NATPATH_PROBING ||
+		    p->state == NATPATH_PUNCHING ||
+		    p->state == NATPATH_UNREACHABLE)) {
+			p->state = NATPATH_RELAYED;
+			p->next_retry = now + NATPATH_RETRY_MS;
+			if (p->punch_until < now + NATPATH_PUNCH_MS)
+				p->punch_until = now + NATPATH_PUNCH_MS;
+			util_strlcpy(p->reason, "relayed: the member reached "
+			    "us through the relay", sizeof(p->reason));
+			switched(p, now);
+		}
+		return;
+	}
+	p->last_rx = now;
+	if (p->state == NATPATH_DIRECT && natep_eq(from, &p->ep))
+		return;
+	if (p->state == NATPATH_IDLE)
+		start(p, now);
+	c = add(p, from, NATPATH_SRC_ROAMED, now, &isnew);
+	if (c == NULL)
+		return;
+	if (p->state == NATPATH_DIRECT) {
+		/* an authenticated packet from elsewhere: the member moved */
+		c->acked_at = now;
+		establish(p, c, "authenticated packet from a new address",
+		    now);
+		return;
+	}
+	/* searching and the member got through to us directly: confirm */
+	probe(p, c, now);
+}
+
+void
+natpath_probe_in(struct natpath *p, const struct sockaddr_in6 *from,
+    uint64_t now)
+{
+	struct natpath_cand	*c;
+	int			 isnew;
+
+	p->last_use = now;
+	if (p->state == NATPATH_DIRECT && natep_eq(from, &p->ep)) {
+		p->last_rx = now;
+		return;
+	}
+	if (p->state == NATPATH_IDLE)
+		start(p, now);
+	c = add(p, from, NATPATH_SRC_PUNCHED, now, &isnew);
+	/* probe back at once: that opens our side of the hole (not again
+	 * for every probe of a burst, or the two sides chase each other's
+	 * nonces and no ACK ever matches) */
+	if (c != NULL && (p->state != NATPATH_DIRECT ||
+	    rank(c->src) < rank(p->ep_src)) &&
+	    (isnew || now - c->probed_at >= NATPATH_PROBE_MS / 2))
+		probe(p, c, now);
+}
+
+int
+natpath_ack_matches(const struct natpath *p, const struct sockaddr_in6 *from,
+    const uint8_t nonce[8])
+{
+	uint64_t	n = nonce_value(nonce);
+	size_t		i;
+
+	for (i = 0; i < p->ncand; i++)
+		if (natep_eq(&p->cand[i].ep, from))
+			return n != 0 && (n == p->cand[i].nonce ||
+			    n == p->cand[i].prev_nonce);
+	return 0;
+}
+
+void
+natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
+    const uint8_t nonce[8], uint64_t now)
+{
+	struct natpath_cand	*c;
+	uint64_t		 n = nonce_value(nonce);
+
+	if ((c = find(p, from)) == NULL || n == 0 ||
+	    (n != c->nonce && n != c->prev_nonce))
+		return;		/* not an answer to a probe sent there */
+	c->acked_at = now;
+	if (p->state == NATPATH_DIRECT && natep_eq(&c->ep, &p->ep)) {
+		p->last_rx = now;
+		return;
+	}
+	if (p->state == NATPATH_DIRECT && rank(c->src) >= rank(p->ep_src)) {
+		/* the current one is at least as good: keep it */
+		return;
+	}
+	if (p->state == NATPATH_IDLE)
+		return;
+	establish(p, c, p->state == NATPATH_PUNCHING ||
+	    p->punch_until > now ? "answered during hole punching" :
+	    "answered a probe", now);
+}
+
+void
+natpath_punch_in(struct natpath *p, const struct sockaddr_in6 *observed,
+    const struct sockaddr_in6 *eps, size_t neps, int reply, uint64_t now)
+{
+	size_t	i;
+	int	isnew;
+
+	if (observed != NULL)
+		add(p, observed, NATPATH_SRC_PUNCHED, now, &isnew);
+	for (i = 0; i < neps; i++)
+		add(p, &eps[i], NATPATH_SRC_DHT, now, &isnew);
+	p->last_use = now;
+	if (p->state == NATPATH_IDLE)
+		start(p, now);
+	/* answer a request with a request of ours (not every copy: it
+	 * came through several rendezvous, maybe repeated) */
+	if (!reply && (p->last_punch_reply == 0 ||
+	    now - p->last_punch_reply >= NATPATH_PROBE_MS)) {
+		punch(p, 1, now);
+		p->last_punch_reply = now;
+	} else
+		p->punch_until = now + NATPATH_PUNCH_MS;
+	if (p->state == NATPATH_DIRECT)
+		return;
+	if (p->state == NATPATH_PROBING || p->state == NATPATH_UNREACHABLE)
+		p->state = NATPATH_PUNCHING;
+	util_strlcpy(p->reason, p->state == NATPATH_RELAYED ?
+	    "relayed; hole punching through the rendezvous" :
+	    "hole punching through the rendezvous", sizeof(p->reason));
+	/* both sides probe each other's endpoints now */
+	probe_all(p, now);
+}
+
+/* The direct search gave nothing within NATPATH_DIRECT_MS. */
+static void
+direct_failed(struct natpath *p, uint64_t now)
+{
+	if (p->have_rendezvous && p->punch_until <= now)
+		punch(p, 0, now);
+	if (p->have_relay) {
+		p->state = NATPATH_RELAYED;
+		p->next_retry = now + NATPATH_RETRY_MS;
+		util_strlcpy(p->reason, p->have_rendezvous ?
+		    "relayed: no direct answer; punching meanwhile" :
+		    "relayed: no direct answer, no rendezvous",
+		    sizeof(p->reason));
+		switched(p, now);
+	} else if (p->have_rendezvous) {
+		p->state = NATPATH_PUNCHING;
+		util_strlcpy(p->reason, "hole punching through the "
+		    "rendezvous", sizeof(p->reason));
+	} else {
+		p->state = NATPATH_UNREACHABLE;
+		p->next_retry = now + NATPATH_RETRY_MS;
+		util_strlcpy(p->reason, p->ncand ? "no answer from any "
+		    "endpoint, no rendezvous, no relay" :
+		    "no endpoint known, no rendezvous, no relay",
+		    sizeof(p->reason));
+	}
+}
+
+static uint64_t
+min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+uint64_t
+natpath_periodic(struct natpath *p, uint64_t now)
+{
+	uint64_t	next = UINT64_MAX, quiet;
+	int		active;
+
+	if (p->state == NATPATH_IDLE)
+		return UINT64_MAX;
+	if (now - p->last_use >= NATPATH_IDLE_MS &&
+	    (p->state != NATPATH_DIRECT || now - p->last_rx >= NATPATH_IDLE_MS)) {
+		p->state = NATPATH_IDLE;
+		util_strlcpy(p->reason, "not in use", sizeof(p->reason));
+		return UINT64_MAX;
+	}
+	switch (p->state) {
+	case NATPATH_PROBING:
+		if (now - p->phase_start >= NATPATH_DIRECT_MS) {
+			direct_failed(p, now);
+			return natpath_periodic(p, now);
+		}
+		if (now >= p->next_probe)
+			probe_all(p, now);
+		next = min64(p->next_probe, p->phase_start + NATPATH_DIRECT_MS);
+		break;
+	case NATPATH_PUNCHING:
+		/* with a relay, data need not wait for the punch round to
+		 * end: it goes on behind the relay */
+		if (now - p->phase_start >= NATPATH_DIRECT_MS &&
+		    (p->have_relay || p->punch_until <= now)) {
+			if (p->have_relay)
+				direct_failed(p, now);
+			else {
+				p->state = NATPATH_UNREACHABLE;
+				p->next_retry = now + NATPATH_RETRY_MS;
+				util_strlcpy(p->reason, "hole punching failed "
+				    "and no relay known", sizeof(p->reason));
+			}
+			return natpath_periodic(p, now);
+		}
+		if (now >= p->next_probe)
+			probe_all(p, now);
+		next = min64(p->next_probe, p->punch_until > now ?
+		    p->punch_until : p->phase_start + NATPATH_DIRECT_MS);
+		break;
+	case NATPATH_RELAYED:
+	case NATPATH_UNREACHABLE:
+		if (now >= p->next_retry) {
+			/* a background round: direct probes and a punch */
+			p->next_retry = now + NATPATH_RETRY_MS;
+			if (p->have_rendezvous)
+				punch(p, 0, now);
+			else
+				p->punch_until = now + NATPATH_DIRECT_MS;
+			probe_all(p, now);
+		}
+		if (p->punch_until > now) {
+			if (now >= p->next_probe)
+				probe_all(p, now);
+			next = min64(p->next_probe, p->punch_until);
+		}
+		next = min64(next, p->next_retry);
+		break;
+	case NATPATH_DIRECT:
+		quiet = now - p->last_rx;
+		active = now - p->last_tx < NATPATH_ACTIVE_MS;
+		if (quiet >= NATPATH_DEAD_MS || (active &&
+		    quiet >= NATPATH_ACTIVE_DEAD_MS)) {
+			snprintf(p->reason, sizeof(p->reason), "path lost: "
+			    "no answer for %llu s",
+			    (unsigned long long)(quiet / 1000));
+			p->have_ep = 0;
+			start(p, now);
+			/* keep the reason that says why we search again */
+			snprintf(p->reason, sizeof(p->reason), "path lost: "
+			    "no answer for %llu s, probing",
+			    (unsigned long long)(quiet / 1000));
+			switched(p, now);
+			return natpath_periodic(p, now);
+		}
+		if (quiet >= NATPATH_STALE_MS || (active &&
+		    quiet >= NATPATH_ACTIVE_STALE_MS)) {
+			/* unanswered: probe it fast until it answers */
+			if (now >= p->next_probe) {
+				struct natpath_cand *c = find(p, &p->ep);
+				if (c != NULL)
+					probe(p, c, now);
+				p->next_probe = now + NATPATH_PROBE_MS *
+				    (active ? 2 : 4);
+			}
+			next = min64(p->next_probe, p->last_rx + (active ?
+			    NATPATH_ACTIVE_DEAD_MS : NATPATH_DEAD_MS));
+			break;
+		}
+		/* keepalive only while in use and only if quiet on our side */
+		if (now - p->last_use < NATPATH_IDLE_MS &&
+		    now - p->last_tx >= NATPATH_KEEPALIVE_MS &&
+		    now - p->last_keepalive >= NATPATH_KEEPALIVE_MS) {
+			struct natpath_cand *c = find(p, &p->ep);
+			if (c == NULL) {
+				int isnew;
+				c = add(p, &p->ep, p->ep_src, now, &isnew);
+			}
+			if (c != NULL)
+				probe(p, c, now);
+			p->last_keepalive = now;
+		}
+		next = min64(p->last_rx + (active ? NATPATH_ACTIVE_STALE_MS :
+		    NATPATH_STALE_MS), (p->last_tx > p->last_keepalive ?
+		    p->last_tx : p->last_keepalive) + NATPATH_KEEPALIVE_MS);
+		if (active)
+			next = min64(next, p->last_tx + NATPATH_ACTIVE_MS);
+		break;
+	case NATPATH_IDLE:
+		break;
+	}
+	return min64(next, p->last_use + NATPATH_IDLE_MS);
+}
+
+int
+natpath_route(const struct natpath *p, struct sockaddr_in6 *ep, int *relayed)
+{
+	*relayed = 0;
+	if (p->state == NATPATH_DIRECT ||
+	    (p->have_ep && p->state != NATPATH_RELAYED)) {
+		/* established, or optimistic on the last good endpoint */
+		*ep = p->ep;
+		return 0;
+	}
+	if (p->have_relay && p->state == NATPATH_RELAYED) {
+		*ep = p->relay;
+		*relayed = 1;
+		return 0;
+	}
+	return -1;
+}
+
+const char *
+natpath_state_name(enum natpath_state s)
+{
+	static const char *const names[] = {
+		[NATPATH_IDLE] = "idle",
+		[NATPATH_PROBING] = "probing",
+		[NATPATH_PUNCHING] = "punching",
+		[NATPATH_RELAYED] = "relayed",
+		[NATPATH_UNREACHABLE] = "unreachable",
+		[NATPATH_DIRECT] = "direct",
+	};
+
+	if ((unsigned)s < ARRAY_SIZE(names))
+		return names[s];
+	return "?";
+}
+
+const char *
+natpath_src_name(enum natpath_src s)
+{
+	switch (s) {
+	case NATPATH_SRC_CONFIG:
+	case NATPATH_SRC_DHT:
+		return "direct";
+	case NATPATH_SRC_MAPPED:
+		return "mapped";
+	case NATPATH_SRC_LAN:
+		return "lan";
+	case NATPATH_SRC_PUNCHED:
+		return "punched";
+	case NATPATH_SRC_ROAMED:
+		return "roamed";
+	}
+	return "?";
+}

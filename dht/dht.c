@@ -198,33 +198,6 @@ rtt_sample(struct dht *d, uint64_t sample)
 		d->srtt = 1;
 }
 
-void
-dht_rate_init(struct dht_bucketrate *b, uint32_t rate, uint32_t burst,
-    uint64_t now)
-{
-	b->rate = rate;
-	b->burst = burst;
-	b->level = (uint64_t)burst * 1000;
-	b->at = now;
-}
-
-int
-dht_rate_take(struct dht_bucketrate *b, uint64_t now)
-{
-	uint64_t	max = (uint64_t)b->burst * 1000;
-
-	if (now > b->at) {
-		b->level += (now - b->at) * b->rate;
-		if (b->level > max)
-			b->level = max;
-		b->at = now;
-	}
-	if (b->level < 1000)
-		return 0;
-	b->level -= 1000;
-	return 1;
-}
-
 static void
 load_id(struct dht *d, uint8_t id[DHT_ID_LEN], const uint8_t key[DHT_KEY_LEN])
 {
@@ -300,7 +273,8 @@ peer_derive(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 		*why = DHT_DROP_WORKBIT;
 		return -1;
 	}
-	if (incoming && !dht_rate_take(&d->dh_rl, now)) {
+	if (incoming && !ratelimit_bucket_take(&d->dh_rl, d->dh_rate,
+	    d->dh_burst, 1, now)) {
 		*why = DHT_DROP_DHLIMIT;
 		return -1;
 	}
@@ -885,7 +859,8 @@ handle_request(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 		drop(d, DHT_DROP_REFUSED);
 		return;
 	}
-	if (m->type != DHTMSG_RELAYED && !dht_rate_take(&d->reply_rl, now)) {
+	if (m->type != DHTMSG_RELAYED && !ratelimit_bucket_take(&d->reply_rl,
+	    d->reply_rate, d->reply_burst, 1, now)) {
 		drop(d, DHT_DROP_RATELIMIT);
 		return;
 	}
@@ -1223,7 +1198,7 @@ dht_create(const struct dht_config *cfg, const struct dht_callbacks *cb,
 {
 	struct dht	*d;
 	const char	*ns = cfg->ns != NULL ? cfg->ns : "public";
-	unsigned	 kc, rp, burst;
+	unsigned	 kc, rp;
 
 	*why = NULL;
 	if (cfg->secret_key == NULL)
@@ -1287,13 +1262,13 @@ dht_create(const struct dht_config *cfg, const struct dht_callbacks *cb,
 	}
 	dhttable_init(&d->table, d->id);
 	d->kc_salt = dht_rand64(d);
-	burst = cfg->reply_burst ? cfg->reply_burst :
-	    2 * (cfg->reply_rate ? cfg->reply_rate : DHT_DEF_REPLY_RATE);
-	dht_rate_init(&d->reply_rl, cfg->reply_rate ? cfg->reply_rate :
-	    DHT_DEF_REPLY_RATE, burst, now);
-	dht_rate_init(&d->dh_rl, cfg->dh_rate ? cfg->dh_rate :
-	    DHT_DEF_DH_RATE, 2 * (cfg->dh_rate ? cfg->dh_rate :
-	    DHT_DEF_DH_RATE), now);
+	d->reply_rate = cfg->reply_rate ? cfg->reply_rate : DHT_DEF_REPLY_RATE;
+	d->reply_burst = cfg->reply_burst ? cfg->reply_burst :
+	    2 * d->reply_rate;
+	ratelimit_bucket_init(&d->reply_rl, d->reply_burst, now);
+	d->dh_rate = cfg->dh_rate ? cfg->dh_rate : DHT_DEF_DH_RATE;
+	d->dh_burst = 2 * d->dh_rate;
+	ratelimit_bucket_init(&d->dh_rl, d->dh_burst, now);
 	secrets_rotate(d, now);
 	d->next_search_id = 1;
 	d->next_self = now;

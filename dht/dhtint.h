@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ratelimit.h"
+
 #include "dht.h"
 #include "dhtcrypto.h"
 #include "dhtmsg.h"
@@ -38,6 +40,7 @@
 #define DHT_SEARCH_TIMEOUT	20000	/* a lookup gives up */
 #define DHT_RV_LIFETIME		75	/* seconds a registration lasts */
 #define DHT_RELAY_RATE		10	/* relays per second per client */
+#define DHT_RELAY_BURST		(2 * DHT_RELAY_RATE)
 #define DHT_BAD_MAX		128	/* recently failed contacts remembered */
 #define DHT_BAD_TIME		600000
 #define DHT_INTERNAL_SEARCHES	2	/* slots kept for our own lookups */
@@ -84,11 +87,6 @@ struct dht_replay {
 	uint64_t	ts;		/* 0: empty */
 };
 
-struct dht_bucketrate {		/* a token bucket, in milli-tokens */
-	uint64_t	level, at;
-	uint32_t	rate, burst;
-};
-
 struct dht_boot {
 	uint8_t		key[DHT_KEY_LEN];
 	struct dht_addr	addr;
@@ -117,7 +115,7 @@ struct dht_client {
 	struct dht_addr	addr;		/* as we see it */
 	uint64_t	expires;	/* 0: free slot */
 	uint64_t	last_ts;	/* its newest REGISTER timestamp */
-	struct dht_bucketrate relay;
+	struct ratelimit_bucket relay;	/* DHT_RELAY_RATE */
 };
 
 struct dht_bad {
@@ -156,7 +154,9 @@ struct dht {
 	uint64_t		 recent[DHT_RECENT];
 	unsigned		 nrecent;
 
-	struct dht_bucketrate	 reply_rl, dh_rl;
+	/* token buckets (common/ratelimit.h): replies, new pair keys */
+	struct ratelimit_bucket	 reply_rl, dh_rl;
+	uint32_t		 reply_rate, reply_burst, dh_rate, dh_burst;
 
 	uint8_t			 secret[2][DHTCRYPTO_SECRET_LEN];
 	uint64_t		 secret_at;
@@ -269,9 +269,5 @@ void	dhtrv_handle_relayed(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now);
 const struct dht_client *dhtrv_client_by_id(struct dht *d,
 	    const uint8_t id[DHT_ID_LEN], uint64_t now);
-/* Token bucket helpers (shared with dht.c). */
-void	dht_rate_init(struct dht_bucketrate *b, uint32_t rate, uint32_t burst,
-	    uint64_t now);
-int	dht_rate_take(struct dht_bucketrate *b, uint64_t now);
 
 #endif

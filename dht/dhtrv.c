@@ -344,8 +344,7 @@ dhtrv_handle_register(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 		memset(c, 0, sizeof(*c));
 		memcpy(c->key, key, DHT_KEY_LEN);
 		dht_node_id(d, c->id, key);
-		dht_rate_init(&c->relay, DHT_RELAY_RATE, 2 * DHT_RELAY_RATE,
-		    now);
+		ratelimit_bucket_init(&c->relay, DHT_RELAY_BURST, now);
 	}
 	c->addr = *from;
 	c->last_ts = m->ts;
@@ -368,7 +367,8 @@ dhtrv_handle_relay(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 		r->status = DHTMSG_ST_UNKNOWN;
 		return 1;
 	}
-	if (!dht_rate_take(&c->relay, now)) {
+	if (!ratelimit_bucket_take(&c->relay, DHT_RELAY_RATE,
+	    DHT_RELAY_BURST, 1, now)) {
 		r->status = DHTMSG_ST_FULL;
 		return 1;
 	}

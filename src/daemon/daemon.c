@@ -28,6 +28,7 @@
 #include "datapath/datapath.h"
 #include "nat/disc.h"
 #include "netconf/keys.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "netconf/netconf.h"
 #include "datapath/peer.h"
@@ -73,7 +74,6 @@ struct daemon {
 	struct control		*ctl;
 	struct disc		*disc;		/* DHT, NAT traversal */
 	time_t			 started;
-	int64_t			 unix_offset_ms;	/* realtime - monotonic */
 };
 
 /* --- start-up checks, in the foreground --- */
@@ -455,14 +455,14 @@ addr_field(char *out, size_t outlen, const char *a, unsigned prefixlen)
 	util_strlcpy(out, buf, outlen);
 }
 
-/* Monotonic ms to Unix seconds (0 stays 0: never), with the offset taken
- * once at start-up so that a time always converts the same way. */
+/* Monotonic ms to Unix seconds (0 stays 0: never), the same way as the
+ * discovery layer's part of the reply (clock_mono_to_unix_ms). */
 static uint64_t
 to_unix(const struct daemon *d, uint64_t ms)
 {
-	if (ms == 0)
-		return 0;
-	return (uint64_t)((int64_t)ms + d->unix_offset_ms) / 1000;
+	(void)d;
+	return clock_mono_to_unix_ms(ms, clock_mono_ms(), clock_unix_ms()) /
+	    1000;
 }
 
 static void
@@ -705,13 +705,9 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	struct tunnel_config	 tc;
 	struct tun_config	 cfg;
 	const struct nc_member	*self = NULL;
-	struct timespec		 ts;
 	size_t			 i;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	d->started = ts.tv_sec;
-	d->unix_offset_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
-	    (int64_t)util_mono_ms();
+	d->started = (time_t)clock_unix_s();
 	if ((d->base = event_base_new()) == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
 		return -1;

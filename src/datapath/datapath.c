@@ -10,6 +10,7 @@
 
 #include "datapath/datapath.h"
 #include "datapath/icmp.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "datapath/offload.h"
 #include "common/ratelimit.h"
@@ -394,15 +395,6 @@ flush_staged(struct datapath *dp, struct peer *p, uint64_t now)
 	return n + sent;
 }
 
-static uint64_t
-unix_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Carry out the tunnel's actions for p (tunnel.h, in its order). sent_data:
  * a data packet already went to p in this handling. */
 static void
@@ -421,7 +413,7 @@ actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 			dp->hooks.handshake(dp->arg, p, now);
 		/* Built even without an endpoint, so that the tunnel's
 		 * retransmit and give-up timers run. */
-		if (tunnel_initiation(p->tunnel, now, unix_ns(),
+		if (tunnel_initiation(p->tunnel, now, clock_unix_ns(),
 		    dp->scratch) == TUNNEL_OK && path_usable(&p->path)) {
 			send_one(dp, p, dp->scratch, WIRE_INITIATION_LEN);
 			p->path.last_tx = now;

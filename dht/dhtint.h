@@ -1,6 +1,8 @@
-/* Internals shared by dht.c (instance, packets, peers, pending requests),
- * dhtsearch.c (iterative lookups) and dhtrv.c (rendezvous and relay). Not
- * for use outside dht/. */
+/* Internals shared by the files of the DHT instance: dht.c (packets in and
+ * out), dhtapi.c (create, API), dhtkeys.c (pair-key cache), dhtreplay.c
+ * (replay filter), dhttoken.c (address tokens), dhtpending.c (our
+ * requests), dhtupkeep.c (table upkeep, timers), dhtsearch.c (iterative
+ * lookups) and dhtrv.c (rendezvous and relay). Not for use outside dht/. */
 #ifndef DHT_DHTINT_H
 #define DHT_DHTINT_H
 
@@ -188,16 +190,54 @@ struct dht {
 	struct dht_stats	 st;
 };
 
-/* dht.c */
+/* dhtapi.c */
 void	dht_wake_at(struct dht *d, uint64_t t);
-uint32_t dht_rto(const struct dht *d);
 uint64_t dht_rand64(struct dht *d);
 void	*dht_alloc(struct dht *d, size_t n);
 void	dht_free(struct dht *d, void *p, size_t n);
+
+/* dht.c */
+void	dht_drop_count(struct dht *d, enum dht_drop why);
+/* Encode, seal and send a message to key at addr; 0 or -1. */
+int	dht_send_msg(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *addr, const struct dhtmsg *m, uint64_t now);
+/* Seal an encoded body for peer p and send it to `to`; 0 or -1. */
+int	dht_seal_send(struct dht *d, struct dht_peer *p,
+	    const struct dht_addr *to, uint8_t type, const uint8_t *body,
+	    size_t blen);
+
+/* dhtkeys.c */
+struct dht_peer *dhtkeys_lookup(struct dht *d,
+	    const uint8_t key[DHT_KEY_LEN]);
+/* Derive the pair key for key (one X25519; incoming: a key heard from the
+ * network, rate-limited): 0, or -1 with *why set. */
+int	dhtkeys_derive(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    uint8_t pair[DHTCRYPTO_PAIR_LEN], uint64_t now, int incoming,
+	    enum dht_drop *why);
+struct dht_peer *dhtkeys_insert(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const uint8_t pair[DHTCRYPTO_PAIR_LEN], uint64_t now);
+/* The cached (or newly derived) pair key of a key we are sending to. */
+struct dht_peer *dhtkeys_get(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    uint64_t now, enum dht_drop *why);
 /* Check a contact learned from someone else: its key meets the workbit and
  * is not ours; fills id. 0 or -1. */
 int	dht_contact_ok(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    uint8_t id[DHT_ID_LEN]);
+
+/* dhtreplay.c: 0 the first time a request nonce is seen in the window, -1
+ * for a replay (or one that might be: see the comment there). */
+int	dhtreplay_check(struct dht *d, const uint8_t *nonce,
+	    const uint8_t *key, uint64_t ts, uint64_t wall);
+
+/* dhttoken.c */
+void	dhttoken_rotate(struct dht *d, uint64_t now);
+int	dhttoken_valid(struct dht *d, const struct dht_addr *a,
+	    const uint8_t key[DHT_KEY_LEN],
+	    const uint8_t token[DHTMSG_TOKEN_LEN]);
+
+/* dhtpending.c */
+uint32_t dht_rto(const struct dht *d);
+void	dht_rtt_sample(struct dht *d, uint64_t sample);
 /* Send a request; returns the pending entry's txid, or 0 on failure. */
 uint64_t dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const struct dht_addr *addr, uint8_t type, enum dht_purpose purpose,
@@ -205,11 +245,18 @@ uint64_t dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    size_t plen, uint64_t now);
 int	dht_pending_to(const struct dht *d, const uint8_t key[DHT_KEY_LEN]);
 struct dht_pending *dht_pending_find(struct dht *d, uint64_t txid);
+void	dht_pending_remove(struct dht *d, unsigned i);
+int	dht_pending_recent(const struct dht *d, uint64_t txid);
+void	dht_pending_periodic(struct dht *d, uint64_t now);
+
+/* dhtupkeep.c */
 /* Contacts that recently failed or refused us are not retried soon. */
 int	dht_is_bad(struct dht *d, const uint8_t key[DHT_KEY_LEN], uint64_t now);
 void	dht_mark_bad(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    uint64_t now);
-void	dht_drop_count(struct dht *d, enum dht_drop why);
+/* Ping a node before it may enter the table (opportunistic). */
+void	dht_verify_node(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *addr, uint64_t now);
 /* A node answered / did not answer a request of ours (table upkeep). */
 void	dht_node_answered(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr,
@@ -220,9 +267,10 @@ void	dht_node_failed(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 void	dht_node_learned(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr,
 	    uint64_t now);
-/* Encode, seal and send a message to key at addr; 0 or -1. */
-int	dht_send_msg(struct dht *d, const uint8_t key[DHT_KEY_LEN],
-	    const struct dht_addr *addr, const struct dhtmsg *m, uint64_t now);
+/* A peer told us where it saw us. */
+void	dht_reflexive_note(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *from, const struct dht_addr *observed,
+	    uint64_t now);
 
 /* dhtsearch.c */
 #define DHTSEARCH_KEY		1	/* the host looks up a key */

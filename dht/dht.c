@@ -72,7 +72,7 @@ reply(struct dht *d, struct dht_peer *p, const struct dht_addr *to,
 	r->txid = req->txid;
 	r->flags = d->reachable ? DHTMSG_F_REACHABLE : 0;
 	r->observed = *to;
-	dhtcrypto_token(r->token, d->secret[0], to, p->key);
+	dhttoken_make(d, r->token, to, p->key);
 	for (;;) {
 		if ((blen = dhtmsg_encode(r, body, sizeof(body))) == 0) {
 			drop(d, DHT_DROP_REFUSED);

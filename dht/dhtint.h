@@ -231,6 +231,8 @@ int	dhtreplay_check(struct dht *d, const uint8_t *nonce,
 
 /* dhttoken.c */
 void	dhttoken_rotate(struct dht *d, uint64_t now);
+void	dhttoken_make(struct dht *d, uint8_t token[DHTMSG_TOKEN_LEN],
+	    const struct dht_addr *a, const uint8_t key[DHT_KEY_LEN]);
 int	dhttoken_valid(struct dht *d, const struct dht_addr *a,
 	    const uint8_t key[DHT_KEY_LEN],
 	    const uint8_t token[DHTMSG_TOKEN_LEN]);

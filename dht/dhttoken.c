@@ -20,6 +20,14 @@ dhttoken_rotate(struct dht *d, uint64_t now)
 	d->secret_at = now;
 }
 
+/* The token we hand the requester key at address a (in every answer). */
+void
+dhttoken_make(struct dht *d, uint8_t token[DHTMSG_TOKEN_LEN],
+    const struct dht_addr *a, const uint8_t key[DHT_KEY_LEN])
+{
+	dhtcrypto_token(token, d->secret[0], a, key);
+}
+
 int
 dhttoken_valid(struct dht *d, const struct dht_addr *a,
     const uint8_t key[DHT_KEY_LEN], const uint8_t token[DHTMSG_TOKEN_LEN])

@@ -61,8 +61,9 @@ drop(struct dht *d, enum dht_drop why)
 
 /* Answer a request. Until the requester's address is validated by a token
  * echo, the answer is no larger than the request: a NODES answer loses
- * contacts, anything else that does not fit is not sent. */
-static void
+ * contacts, anything else that does not fit is not sent. The answer is all
+ * we send to such an address for its request (handle_request). */
+static size_t
 reply(struct dht *d, struct dht_peer *p, const struct dht_addr *to,
     const struct dhtmsg *req, size_t req_len, int token_ok, struct dhtmsg *r)
 {
@@ -76,21 +77,23 @@ reply(struct dht *d, struct dht_peer *p, const struct dht_addr *to,
 	for (;;) {
 		if ((blen = dhtmsg_encode(r, body, sizeof(body))) == 0) {
 			drop(d, DHT_DROP_REFUSED);
-			return;
+			return 0;
 		}
 		if (token_ok || DHTMSG_MIN_PACKET + blen <= req_len)
 			break;
 		if (r->type != DHTMSG_NODES || r->ncontacts == 0) {
 			drop(d, DHT_DROP_REFUSED);
-			return;
+			return 0;
 		}
 		r->ncontacts--;
 	}
-	if (dht_seal_send(d, p, to, r->type, body, blen) == 0)
-		d->st.replies_out++;
+	if (dht_seal_send(d, p, to, r->type, body, blen) != 0)
+		return 0;
+	d->st.replies_out++;
+	return DHTMSG_MIN_PACKET + blen;
 }
 
-static void
+static size_t
 handle_find(struct dht *d, struct dht_peer *p, const struct dht_addr *from,
     const struct dhtmsg *m, size_t len, int token_ok, uint64_t now)
 {
@@ -113,7 +116,7 @@ handle_find(struct dht *d, struct dht_peer *p, const struct dht_addr *from,
 		r.served.addr = c->addr;
 		r.nserved = 1;
 	}
-	reply(d, p, from, m, len, token_ok, &r);
+	return reply(d, p, from, m, len, token_ok, &r);
 }
 
 static void
@@ -123,7 +126,8 @@ handle_request(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 {
 	struct dhtmsg		 r;
 	uint64_t		 wall = d->cb.wallclock(d->cb.arg);
-	int			 token_ok;
+	size_t			 sent = 0;
+	int			 token_ok, verify = 0;
 
 	if (m->ts + d->ts_window_ms < wall || m->ts > wall + d->ts_window_ms) {
 		drop(d, DHT_DROP_STALE);
@@ -147,43 +151,50 @@ handle_request(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 	token_ok = (m->flags & DHTMSG_F_TOKEN) &&
 	    dhttoken_valid(d, from, p->key, m->token);
 
-	/* the sender is alive; a reachable one may earn a table slot */
-	if (m->flags & DHTMSG_F_REACHABLE) {
-		if (dhttable_heard(&d->table, p->key, id, from, 0, now) ==
-		    DHTTABLE_VERIFY)
-			dht_verify_node(d, p->key, from, now);
-	} else
+	/* the sender is alive; a reachable one may earn a table slot
+	 * (verified below) */
+	if (m->flags & DHTMSG_F_REACHABLE)
+		verify = dhttable_heard(&d->table, p->key, id, from, 0, now) ==
+		    DHTTABLE_VERIFY;
+	else
 		dhttable_remove(&d->table, id);
 
 	memset(&r, 0, sizeof(r));
 	switch (m->type) {
 	case DHTMSG_PING:
 		r.type = DHTMSG_PONG;
-		reply(d, p, from, m, len, token_ok, &r);
+		sent = reply(d, p, from, m, len, token_ok, &r);
 		break;
 	case DHTMSG_FIND:
-		handle_find(d, p, from, m, len, token_ok, now);
+		sent = handle_find(d, p, from, m, len, token_ok, now);
 		break;
 	case DHTMSG_REGISTER:
 		if (dhtrv_handle_register(d, p->key, from, m, token_ok, now,
 		    &r))
-			reply(d, p, from, m, len, token_ok, &r);
+			sent = reply(d, p, from, m, len, token_ok, &r);
 		break;
 	case DHTMSG_RELAY:
-		if (dhtrv_handle_relay(d, p->key, from, m, now, &r))
-			reply(d, p, from, m, len, token_ok, &r);
+		if (dhtrv_handle_relay(d, p->key, from, m, token_ok, now, &r))
+			sent = reply(d, p, from, m, len, token_ok, &r);
 		break;
 	case DHTMSG_RELAYED:
 		dhtrv_handle_relayed(d, p->key, from, m, now);
 		break;
 	}
+	/* The verification ping goes to an address that has not proved it
+	 * receives only if it fits, with the answer, in the request's size:
+	 * on top of it, it would make us an amplifier towards a spoofed
+	 * source. Otherwise the node is verified when it talks to us again
+	 * and echoes the token of our answer. */
+	if (verify && (token_ok || sent + DHT_VERIFY_MAX <= len))
+		dht_verify_node(d, p->key, from, now);
 }
 
 static void
 handle_response(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
     const struct dht_addr *from, const struct dhtmsg *m, uint64_t now)
 {
-	struct dht_pending	pd;
+	struct dht_pending	pd, *np;
 	unsigned		i;
 
 	for (i = 0; i < d->npending; i++) {
@@ -229,6 +240,15 @@ handle_response(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 		dhtrv_registered(d, p->key, m, now);
 		break;
 	case DHT_P_RELAY:
+		/* the rendezvous wants our address proved: ask once more,
+		 * with the token this answer carried */
+		if (m->status == DHTMSG_ST_TOKEN && !pd.token_retry &&
+		    (np = dht_pending_find(d, dht_request(d, p->key, from,
+		    DHTMSG_RELAY, DHT_P_RELAY, 0, pd.target, pd.payload,
+		    pd.plen, now))) != NULL) {
+			np->token_retry = 1;
+			break;
+		}
 		if (d->cb.on_relay_result != NULL)
 			d->cb.on_relay_result(d->cb.arg, p->key, pd.target,
 			    m->status == DHTMSG_ST_OK ? 1 : 0);
@@ -236,6 +256,7 @@ handle_response(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 	default:
 		break;
 	}
+	dht_pending_release(d, &pd);
 }
 
 uint64_t

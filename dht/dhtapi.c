@@ -160,9 +160,13 @@ dht_create(const struct dht_config *cfg, const struct dht_callbacks *cb,
 void
 dht_destroy(struct dht *d)
 {
+	unsigned	i;
+
 	if (d == NULL)
 		return;
 	dhtsearch_free_all(d);
+	for (i = 0; i < d->npending; i++)
+		dht_pending_release(d, &d->pending[i]);
 	dht_free(d, d->peers, sizeof(*d->peers) * d->npeersets * DHT_KC_WAYS);
 	dht_free(d, d->peer_tags, sizeof(*d->peer_tags) * d->npeersets *
 	    DHT_KC_WAYS);

@@ -32,6 +32,10 @@
 #define DHT_TOKEN_ROTATE	300000	/* token secrets rotate (ms) */
 #define DHT_TOKEN_FRESH		240000	/* use a token we got this recently */
 #define DHT_FIND_PAD		1024	/* FIND size without a token */
+/* The largest PONG body (an IPv6 observed address), to which a PING
+ * without a token is padded; and so the largest PING we send. */
+#define DHT_PING_BODY_PAD	(8 + 1 + 19 + DHTMSG_TOKEN_LEN)
+#define DHT_VERIFY_MAX		(DHTMSG_MIN_PACKET + DHT_PING_BODY_PAD)
 #define DHT_RTO_MIN		150
 #define DHT_RTO_MAX		2000
 #define DHT_RTO_INIT		1000
@@ -80,6 +84,11 @@ struct dht_pending {
 	int		search;
 	uint8_t		target[DHT_KEY_LEN];	/* FIND id / RELAY target */
 	uint64_t	sent, deadline;
+	/* RELAY: a copy of the payload (dht_alloc), to ask once more with
+	 * the token a TOKEN answer carried (token_retry set then) */
+	uint8_t		*payload;
+	uint16_t	 plen;
+	uint8_t		 token_retry;
 };
 
 /* Recently seen request nonces (set-associative, DHT_RP_WAYS per set). */
@@ -247,7 +256,10 @@ uint64_t dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    size_t plen, uint64_t now);
 int	dht_pending_to(const struct dht *d, const uint8_t key[DHT_KEY_LEN]);
 struct dht_pending *dht_pending_find(struct dht *d, uint64_t txid);
+/* Take entry i out of the table (its id is remembered as recently done);
+ * the caller then dht_pending_release()s its copy. */
 void	dht_pending_remove(struct dht *d, unsigned i);
+void	dht_pending_release(struct dht *d, struct dht_pending *pd);
 int	dht_pending_recent(const struct dht *d, uint64_t txid);
 void	dht_pending_periodic(struct dht *d, uint64_t now);
 
@@ -256,7 +268,9 @@ void	dht_pending_periodic(struct dht *d, uint64_t now);
 int	dht_is_bad(struct dht *d, const uint8_t key[DHT_KEY_LEN], uint64_t now);
 void	dht_mark_bad(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    uint64_t now);
-/* Ping a node before it may enter the table (opportunistic). */
+/* Ping a node before it may enter the table (opportunistic). Never on
+ * behalf of a request from an address that has not proved it receives:
+ * see handle_request. */
 void	dht_verify_node(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const struct dht_addr *addr, uint64_t now);
 /* A node answered / did not answer a request of ours (table upkeep). */
@@ -313,8 +327,8 @@ int	dhtrv_handle_register(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const struct dht_addr *from, const struct dhtmsg *m, int token_ok,
 	    uint64_t now, struct dhtmsg *r);
 int	dhtrv_handle_relay(struct dht *d, const uint8_t key[DHT_KEY_LEN],
-	    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now,
-	    struct dhtmsg *r);
+	    const struct dht_addr *from, const struct dhtmsg *m, int token_ok,
+	    uint64_t now, struct dhtmsg *r);
 void	dhtrv_handle_relayed(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now);
 const struct dht_client *dhtrv_client_by_id(struct dht *d,

@@ -50,7 +50,7 @@ request_pad(uint8_t type, size_t body_len)
 
 	switch (type) {
 	case DHTMSG_PING:
-		want = 8 + 1 + 19 + DHTMSG_TOKEN_LEN;
+		want = DHT_PING_BODY_PAD;
 		break;
 	case DHTMSG_REGISTER:
 		want = 8 + 1 + 19 + DHTMSG_TOKEN_LEN + 3;
@@ -126,17 +126,35 @@ dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	pd->addr = *addr;
 	pd->type = type;
 	pd->purpose = (uint8_t)purpose;
-	/* relays are not kept to resend; verification is opportunistic;
+	/* relays are not resent on a timeout (their payload is only kept
+	 * for one retry with a token); verification is opportunistic;
 	 * everything else gets a second chance */
 	pd->max_attempts = purpose == DHT_P_RELAY || purpose == DHT_P_VERIFY ?
 	    1 : DHT_ATTEMPTS;
 	pd->search = search;
 	if (target != NULL)
 		memcpy(pd->target, target, DHT_KEY_LEN);
-	if (pending_send(d, pd, payload, plen, now) != 0)
+	if (purpose == DHT_P_RELAY && plen > 0) {
+		if (plen > DHT_MAX_RELAY_PAYLOAD ||
+		    (pd->payload = dht_alloc(d, plen)) == NULL)
+			return 0;
+		memcpy(pd->payload, payload, plen);
+		pd->plen = (uint16_t)plen;
+	}
+	if (pending_send(d, pd, payload, plen, now) != 0) {
+		dht_pending_release(d, pd);
 		return 0;
+	}
 	d->npending++;
 	return pd->txid;
+}
+
+void
+dht_pending_release(struct dht *d, struct dht_pending *pd)
+{
+	dht_free(d, pd->payload, pd->plen);
+	pd->payload = NULL;
+	pd->plen = 0;
 }
 
 struct dht_pending *
@@ -236,5 +254,6 @@ dht_pending_periodic(struct dht *d, uint64_t now)
 		pd = *p;
 		dht_pending_remove(d, i);
 		pending_failed(d, &pd, now);
+		dht_pending_release(d, &pd);
 	}
 }

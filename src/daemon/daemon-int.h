@@ -12,7 +12,6 @@
 
 #include "netconf/keys.h"
 #include "netconf/netconf.h"
-#include "datapath/route.h"
 #include "os/tun.h"
 
 #define ERRLEN		512
@@ -23,6 +22,8 @@ struct event_base;
 struct udp;
 struct tunnel_local;
 struct peer;
+struct members;
+struct members_ops;
 struct datapath;
 struct control;
 struct disc;
@@ -49,9 +50,8 @@ struct daemon {
 	int			 have_tun;
 	struct udp		*udp;
 	struct tunnel_local	*local;
-	struct route		 route;
-	struct peer		**peers;	/* nc.nmembers, NULL for self */
-	size_t			 npeers;
+	struct members		*mb;		/* the member table: built
+						 * whole, swapped on reload */
 	struct datapath		*dp;
 
 	struct event		*ev_tun, *ev_udp;
@@ -66,19 +66,19 @@ struct daemon {
 /* Resolve member m's endpoint into p's path (a failure is a warning). */
 void	daemon_configure_path(struct daemon *, struct peer *,
 	    const struct nc_member *m);
-/* A peer for member m at index idx, with its timer; NULL on failure. */
-struct peer *daemon_peer_create(struct daemon *, const struct nc_member *m,
-	    size_t idx);
-/* Forget p in the data path, free its timer and the peer (NULL: nothing). */
-void	daemon_peer_destroy(struct daemon *, struct peer *p);
-/* The routing table for nc's members; 0 or -1 (out of memory). */
-int	daemon_build_route(const struct netconf *nc, struct route *r);
+/* How the member table (members.h) makes a peer (with its timer and
+ * configured endpoint), updates a reused one (reload_path) and frees one;
+ * arg is the daemon. */
+extern const struct members_ops daemon_members_ops;
 
 /* daemon-show.c: control_ops.show (control.h). */
 int	daemon_show(void *arg, const char *what, struct ctl_writer *w,
 	    char *err, size_t errlen);
 
 /* reload.c */
+/* members_ops.update: a reused peer's configured endpoint, from m. */
+void	daemon_reload_path(void *arg, struct peer *p,
+	    const struct nc_member *m);
 /* Re-read the netconfig file and apply it (daemon_reload); 0 or errno. */
 int	daemon_reload_file(struct daemon *, size_t *added, size_t *removed,
 	    size_t *changed, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include "control/ctlproto.h"
 #include "daemon/daemon-int.h"
 #include "datapath/datapath.h"
+#include "datapath/members.h"
 #include "datapath/peer.h"
 #include "datapath/udp.h"
 #include "nat/disc.h"
@@ -151,10 +152,10 @@ daemon_show(void *arg, const char *what, struct ctl_writer *w, char *err,
 	fill_iface(d, &ci, now);
 	ctl_put_iface(w, &ci);
 	if (strcmp(what, "dht") != 0) {
-		for (i = 0; i < d->npeers; i++) {
-			if (d->peers[i] == NULL)
+		for (i = 0; i < d->mb->n; i++) {
+			if (d->mb->peer[i] == NULL)
 				continue;
-			fill_peer(d, d->peers[i], &cp);
+			fill_peer(d, d->mb->peer[i], &cp);
 			ctl_put_peer(w, &cp);
 		}
 	}

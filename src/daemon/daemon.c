@@ -27,13 +27,13 @@
 #include "daemon/daemon.h"
 #include "daemon/daemon-int.h"
 #include "datapath/datapath.h"
+#include "datapath/members.h"
 #include "nat/disc.h"
 #include "netconf/keys.h"
 #include "common/log.h"
 #include "netconf/netconf.h"
 #include "datapath/peer.h"
 #include "os/privdrop.h"
-#include "datapath/route.h"
 #include "os/sdnotify.h"
 #include "os/tun.h"
 #include "tunnel/tunnel.h"
@@ -177,34 +177,40 @@ static const struct dp_hooks dp_hooks = {
 	.rx_done = dp_rx_done,
 };
 
-struct peer *
-daemon_peer_create(struct daemon *d, const struct nc_member *m, size_t idx)
+/* members_ops (members.h): make, update (reload.c), free a peer. */
+static struct peer *
+peer_create(void *arg, const struct nc_member *m, size_t idx)
 {
+	struct daemon	*d = arg;
 	struct ptimer	*t;
 	struct peer	*p;
 
 	if ((p = peer_new(d->local, m, idx)) == NULL)
-		return NULL;
+		goto fail;
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
 	    (t->ev = evtimer_new(d->base, ptimer_cb, t)) == NULL) {
 		free(t);
 		peer_free(p);
-		return NULL;
+		goto fail;
 	}
 	t->d = d;
 	t->p = p;
 	p->timer = t;
 	daemon_configure_path(d, p, m);
 	return p;
+fail:
+	/* d->mb is NULL while start-up builds the first table. */
+	log_warnx("%s:%d: cannot add this member (%sunusable key)",
+	    d->netconfig, m->line, d->mb != NULL ? "out of memory or " : "");
+	return NULL;
 }
 
-void
-daemon_peer_destroy(struct daemon *d, struct peer *p)
+static void
+peer_destroy(void *arg, struct peer *p)
 {
+	struct daemon	*d = arg;
 	struct ptimer	*t;
 
-	if (p == NULL)
-		return;
 	if (d->dp != NULL)
 		datapath_forget_peer(d->dp, p);
 	if ((t = p->timer) != NULL) {
@@ -214,22 +220,11 @@ daemon_peer_destroy(struct daemon *d, struct peer *p)
 	peer_free(p);
 }
 
-/* The routing table for peers[] as members of nc. */
-int
-daemon_build_route(const struct netconf *nc, struct route *r)
-{
-	size_t	i;
-
-	if (route_init(r, nc->nmembers, nc->subnet, nc->prefixlen,
-	    nc->ula_prefix) == -1)
-		return -1;
-	for (i = 0; i < nc->nmembers; i++) {
-		/* The parser guarantees unique addresses. */
-		(void)route_add4(r, nc->members[i].ip4, (int)i);
-		(void)route_add6(r, nc->members[i].ip6, (int)i);
-	}
-	return 0;
-}
+const struct members_ops daemon_members_ops = {
+	.create = peer_create,
+	.update = daemon_reload_path,
+	.destroy = peer_destroy,
+};
 
 /* --- the event loop --- */
 
@@ -324,10 +319,8 @@ teardown(struct daemon *d)
 		event_free(d->ev_udp);
 	datapath_free(d->dp);		/* returns staged packets */
 	d->dp = NULL;
-	for (i = 0; i < d->npeers; i++)
-		daemon_peer_destroy(d, d->peers[i]);
-	free(d->peers);
-	route_free(&d->route);
+	members_free(d->mb, NULL, &daemon_members_ops, d);
+	d->mb = NULL;
 	tunnel_local_free(d->local);
 	if (d->have_tun)
 		tun_close(&d->tun);		/* removes the interface */
@@ -375,7 +368,7 @@ start_disc(struct daemon *d, char *err, size_t errlen)
 	dc.pk = d->pk;
 	dc.nc = &d->nc;
 	dc.self = d->self;
-	dc.peers = d->peers;
+	dc.members = d->mb;
 	dc.netconfig = d->netconfig;
 	if ((d->disc = disc_new(&dc, err, errlen)) == NULL)
 		return -1;
@@ -432,27 +425,14 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 			    "(unusable private key or out of memory)");
 			return -1;
 		}
-		if (daemon_build_route(&d->nc, &d->route) == -1 ||
-		    (d->peers = calloc(d->nc.nmembers,
-		    sizeof(*d->peers))) == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		d->npeers = d->nc.nmembers;
 	}
-	if ((d->dp = datapath_new(d->have_tun ? &d->tun : NULL, d->udp,
-	    d->local, &d->route, d->peers, d->npeers, WIRE_DEFAULT_MTU,
-	    &dp_hooks, d)) == NULL) {
+	/* The member table (empty when headless) and its peers. */
+	if ((d->mb = members_build(&d->nc, d->self, NULL,
+	    &daemon_members_ops, d, NULL)) == NULL ||
+	    (d->dp = datapath_new(d->have_tun ? &d->tun : NULL, d->udp,
+	    d->local, d->mb, WIRE_DEFAULT_MTU, &dp_hooks, d)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
-	}
-	for (i = 0; i < d->npeers; i++) {
-		if ((ssize_t)i == d->self)
-			continue;
-		if ((d->peers[i] = daemon_peer_create(d, &d->nc.members[i],
-		    i)) == NULL)
-			log_warnx("%s:%d: cannot add this member (unusable "
-			    "key)", d->netconfig, d->nc.members[i].line);
 	}
 	if (d->have_tun && (d->ev_tun = event_new(d->base, d->tun.fd,
 	    EV_READ | EV_PERSIST, tun_cb, d)) == NULL)

@@ -13,10 +13,9 @@
 #include "daemon/daemon-int.h"
 #include "datapath/datapath.h"
 #include "datapath/peer.h"
-#include "datapath/route.h"
+#include "datapath/members.h"
 #include "nat/disc.h"
 #include "netconf/netconf.h"
-#include "tunnel/tunnel.h"
 
 int
 daemon_reload_file(struct daemon *d, size_t *added, size_t *removed,
@@ -34,15 +33,27 @@ daemon_reload_file(struct daemon *d, size_t *added, size_t *removed,
 	return rc;
 }
 
+/* members_ops.update: a member whose key remains, with its entry in the
+ * new netconfig. A changed endpoint replaces the old configured one, not
+ * one learned from the peer itself. */
+void
+daemon_reload_path(void *arg, struct peer *p, const struct nc_member *m)
+{
+	struct daemon	*d = arg;
+
+	p->path.has_configured = 0;
+	if (p->path.source == PATH_CONFIGURED)
+		p->path.source = PATH_NONE;
+	daemon_configure_path(d, p, m);
+}
+
 int
 daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
     size_t *removed, size_t *changed, char *err, size_t errlen)
 {
-	const struct nc_member	*self, *m;
-	struct peer		**peers, *p;
-	struct route		 route;
-	struct tunnel		*t;
-	size_t			 i;
+	const struct nc_member	*self;
+	struct members		*mb, *old;
+	struct members_diff	 diff;
 	ssize_t			 nself;
 
 	*added = *removed = *changed = 0;
@@ -65,65 +76,27 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 		    "changed: restart the daemon");
 		return EBUSY;
 	}
-	if (d->self == -1) {		/* headless: no peers to update */
-		netconf_free(&d->nc);
-		d->nc = *nc;
-		if (d->disc != NULL)
-			disc_set_peers(d->disc, &d->nc, NULL, 0);
-		return 0;
-	}
-	if ((peers = calloc(nc->nmembers, sizeof(*peers))) == NULL ||
-	    daemon_build_route(nc, &route) == -1) {
-		free(peers);
+	/* A new table, reusing the peers (and their sessions) whose keys
+	 * remain; empty when headless. The live one is not touched. */
+	if ((mb = members_build(nc, nself, d->mb, &daemon_members_ops, d,
+	    &diff)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return ENOMEM;
 	}
-	/* Keep the peers (and their sessions) whose keys remain. */
-	for (i = 0; i < nc->nmembers; i++) {
-		m = &nc->members[i];
-		if ((ssize_t)i == nself)
-			continue;
-		if ((t = tunnel_find(d->local, m->key)) != NULL) {
-			p = tunnel_user(t);
-			if (p->ip4 != m->ip4 || memcmp(p->ip6, m->ip6, 16) ||
-			    strcmp(p->hostname, m->hostname) != 0)
-				(*changed)++;
-			p->idx = i;
-			p->ip4 = m->ip4;
-			memcpy(p->ip6, m->ip6, sizeof(p->ip6));
-			memcpy(p->hostname, m->hostname, sizeof(p->hostname));
-			/* A changed endpoint replaces the old configured
-			 * one, not one learned from the peer itself. */
-			p->path.has_configured = 0;
-			if (p->path.source == PATH_CONFIGURED)
-				p->path.source = PATH_NONE;
-			daemon_configure_path(d, p, m);
-			peers[i] = p;
-			continue;
-		}
-		(*added)++;
-		if ((peers[i] = daemon_peer_create(d, m, i)) == NULL)
-			log_warnx("%s:%d: cannot add this member (out of "
-			    "memory or unusable key)", d->netconfig, m->line);
-	}
-	for (i = 0; i < d->npeers; i++) {
-		if ((p = d->peers[i]) == NULL ||
-		    (p->idx < nc->nmembers && peers[p->idx] == p))
-			continue;
-		(*removed)++;
-		daemon_peer_destroy(d, p);
-	}
-	route_free(&d->route);
-	d->route = route;
-	datapath_set_peers(d->dp, &d->route, peers, nc->nmembers);
-	free(d->peers);
-	d->peers = peers;
-	d->npeers = nc->nmembers;
+	*added = diff.added;
+	*removed = diff.removed;
+	*changed = diff.changed;
+	/* Swap it in, layer by layer, by pointer; then free the old table
+	 * and the peers that left. */
+	old = d->mb;
+	d->mb = mb;
 	d->self = nself;
+	datapath_set_peers(d->dp, mb);
 	netconf_free(&d->nc);
 	d->nc = *nc;
 	if (d->disc != NULL)
-		disc_set_peers(d->disc, &d->nc, d->peers, d->npeers);
+		disc_set_peers(d->disc, &d->nc, mb);
+	members_free(old, mb, &daemon_members_ops, d);
 	return 0;
 }
 
@@ -142,7 +115,7 @@ daemon_ctl_reload(void *arg, struct ctl_writer *w, char *err, size_t errlen)
 	r.added = a;
 	r.removed = rm;
 	r.changed = c;
-	r.unchanged = d->npeers - (d->self >= 0) - a - c;
+	r.unchanged = d->mb->n - (d->self >= 0) - a - c;
 	ctl_put_reload(w, &r);
 	log_info("reloaded %s: %zu added, %zu removed, %zu changed",
 	    d->netconfig, a, rm, c);

@@ -68,6 +68,7 @@ pmtu_init(struct pmtu *p, int ipv6, int relayed, uint64_t id_seed,
 	p->next_reprobe = p->next_check = UINT64_MAX;
 	p->reprobe_gap = PMTU_REPROBE_MS;
 	p->retry_gap = PMTU_RETRY_MS;
+	p->bh_gap = PMTU_BH_HOLDOFF_MS;
 	util_strlcpy(p->reason, "not started", sizeof(p->reason));
 }
 
@@ -310,13 +311,25 @@ finish_round(struct pmtu *p, uint64_t now)
 		/* nothing answered at all: the path is down or very lossy,
 		 * which says nothing about its MTU */
 		if (r != PMTU_ROUND_SEARCH && r != PMTU_ROUND_DOWN &&
-		    p->cur > p->floor && now >= p->bh_after) {
+		    p->cur > p->floor) {
 			/* the current size went unanswered: look below */
-			p->bh_after = now + PMTU_BH_HOLDOFF_MS;
 			begin_round(p, PMTU_ROUND_DOWN, PMTU_SRC_BLACKHOLE, 0, 0,
 			    now);
 			return;
 		}
+		/* the member's traffic came in meanwhile: it is there but
+		 * does not answer probes (an older version) */
+		if (p->last_rx >= p->round_start &&
+		    ++p->silent_alive >= PMTU_GIVE_UP_ROUNDS) {
+			p->gave_up = 1;
+			util_strlcpy(p->reason, "the member does not answer "
+			    "MTU probes", sizeof(p->reason));
+			settle(p, now);
+			p->next_reprobe = UINT64_MAX;
+			return;
+		}
+		if (p->last_rx < p->round_start)
+			p->silent_alive = 0;
 		snprintf(p->reason, sizeof(p->reason), "no probe answered "
 		    "(path down?), keeping %u", p->cur);
 		settle(p, now);
@@ -328,8 +341,19 @@ finish_round(struct pmtu *p, uint64_t now)
 	}
 	p->retry_down = 0;
 	p->retry_gap = PMTU_RETRY_MS;
+	p->silent_alive = 0;
 	if (least != 0)
 		p->failed = least;
+	if (r == PMTU_ROUND_DOWN) {
+		/* a suspicion round: if the current size passed, it was a
+		 * false alarm (a member that sends nothing back, say): look
+		 * less often */
+		if (best >= p->cur)
+			p->bh_gap = min64(2 * p->bh_gap, PMTU_BH_MAX_MS);
+		else
+			p->bh_gap = PMTU_BH_HOLDOFF_MS;
+		p->bh_after = now + p->bh_gap;
+	}
 	if (best < p->cur)
 		set_cur(p, best, p->round_src, p->round_src ==
 		    PMTU_SRC_BLACKHOLE ? "big probes lost, smaller passed" :
@@ -362,10 +386,13 @@ pmtu_start(struct pmtu *p, unsigned ceiling, uint64_t now)
 	p->confirmed_at = 0;
 	p->big_sends = 0;
 	p->big_since = p->bh_after = 0;
+	p->bh_gap = PMTU_BH_HOLDOFF_MS;
 	p->last_rx = now;
 	p->next_check = UINT64_MAX;
 	p->retry_down = 0;
 	p->retry_gap = PMTU_RETRY_MS;
+	p->silent_alive = 0;
+	p->gave_up = 0;
 	/* probes sent on the previous path prove nothing about this one */
 	memset(p->sent, 0, sizeof(p->sent));
 	set_cur(p, ceiling, PMTU_SRC_DEFAULT, "start", now);
@@ -459,7 +486,7 @@ too_big(struct pmtu *p, unsigned mtu, enum pmtu_src src, uint64_t now)
 		/* no size given (old routers): search below, unless that
 		 * is what is going on already */
 		if (p->round != PMTU_ROUND_DOWN && p->cur > p->floor &&
-		    now >= p->bh_after)
+		    now >= p->bh_after && !p->gave_up)
 			begin_round(p, PMTU_ROUND_DOWN, src, 0, 0, now);
 		return;
 	}
@@ -473,6 +500,12 @@ too_big(struct pmtu *p, unsigned mtu, enum pmtu_src src, uint64_t now)
 	p->failed = mtu + 1;
 	set_cur(p, mtu, src, src == PMTU_SRC_LOCAL ? "EMSGSIZE" :
 	    "ICMP too big", now);
+	if (p->gave_up) {
+		/* no probes to confirm it or to find growth: hold it for
+		 * as long as the kernel would */
+		p->next_reprobe = now + PMTU_REPROBE_MS;
+		return;
+	}
 	/* a router said so, not the member: confirm it with a probe (a
 	 * failure searches below), and look upwards again soon */
 	begin_round(p, PMTU_ROUND_CHECK, src, 0, 0, now);
@@ -581,13 +614,21 @@ pmtu_periodic(struct pmtu *p, uint64_t now)
 		return next;
 	if (p->state != PMTU_SETTLED)
 		return UINT64_MAX;
+	if (p->gave_up) {
+		if (now >= p->next_reprobe) {
+			p->next_reprobe = UINT64_MAX;
+			set_cur(p, p->ceiling, PMTU_SRC_DEFAULT, "ICMP's size "
+			    "expired (no probe answers)", now);
+		}
+		return p->next_reprobe;
+	}
 
 	/* black hole: big packets went out, nothing came back for a while */
 	if (p->big_sends >= PMTU_BH_SENDS && p->cur > p->floor &&
 	    now - p->big_since >= bh_wait(p) && now >= p->bh_after) {
 		p->nblackhole++;
 		p->big_sends = 0;
-		p->bh_after = now + PMTU_BH_HOLDOFF_MS;
+		p->bh_after = now + p->bh_gap;
 		begin_round(p, PMTU_ROUND_DOWN, PMTU_SRC_BLACKHOLE, 0, 0, now);
 		return pmtu_periodic(p, now);
 	}
@@ -598,7 +639,7 @@ pmtu_periodic(struct pmtu *p, uint64_t now)
 		if (now - p->last_big < PMTU_CHECK_MS) {
 			p->next_check = now + PMTU_CHECK_MS;
 			if ((p->confirmed_at == 0 || now - p->confirmed_at >=
-			    PMTU_CHECK_MS) && now >= p->bh_after) {
+			    PMTU_CHECK_MS) && !p->retry_down) {
 				begin_round(p, PMTU_ROUND_CHECK,
 				    PMTU_SRC_BLACKHOLE, 0, 0, now);
 				return pmtu_periodic(p, now);

@@ -38,7 +38,12 @@
  * path that cannot carry the interface MTU still carries traffic, inner
  * packets being made smaller by "too big" errors into the TUN. A path
  * narrower than the floor (IPv4 only; IPv6 forbids it) is not detected: the
- * caller may let the kernel fragment at the floor (see PMTU-PLAN.md). */
+ * caller may let the kernel fragment at the floor (see PMTU-PLAN.md).
+ *
+ * A member that never answers probes (an older version) while its traffic
+ * comes in is given up on after PMTU_GIVE_UP_ROUNDS rounds: the size stays
+ * at the ceiling, lowered only by ICMP/EMSGSIZE, and goes back up after
+ * PMTU_REPROBE_MS (as the kernel's own PMTU cache expires). */
 #ifndef MESH_PMTU_H
 #define MESH_PMTU_H
 
@@ -58,10 +63,12 @@
 #define PMTU_REPROBE_FAST_MS	30000	/* first one after a drop */
 #define PMTU_RETRY_MS		5000	/* after a round nothing answered, */
 #define PMTU_RETRY_MAX_MS	60000	/* doubling up to this */
+#define PMTU_GIVE_UP_ROUNDS	3	/* unanswered, member alive: stop */
 #define PMTU_CHECK_MS		2000	/* check round while sending big */
 #define PMTU_BH_SENDS		3	/* black hole: big sends unanswered */
 #define PMTU_BH_MIN_MS		400	/* ... for at least this (or 3 RTT) */
-#define PMTU_BH_HOLDOFF_MS	2000	/* between detector-started searches */
+#define PMTU_BH_HOLDOFF_MS	2000	/* between detector-started searches, */
+#define PMTU_BH_MAX_MS		60000	/* doubling on false alarms to this */
 #define PMTU_MAX_ACTIONS	(2 * PMTU_MAX_SIZES + 4)
 #define PMTU_SENT_RING		64	/* probes remembered for their ACKs */
 #define PMTU_REASON_MAX		80
@@ -148,6 +155,9 @@ struct pmtu {
 	uint64_t		next_reprobe;	/* UINT64_MAX: none */
 	uint64_t		reprobe_gap;
 	int			retry_down;	/* next reprobe looks below */
+	unsigned		silent_alive;	/* rounds unanswered while the
+						 * member's traffic came in */
+	int			gave_up;	/* it does not answer probes */
 	uint64_t		retry_gap;	/* after silent rounds */
 	uint64_t		next_check;	/* UINT64_MAX: none */
 
@@ -157,6 +167,7 @@ struct pmtu {
 	unsigned		big_sends;	/* big sends since last_rx */
 	uint64_t		last_big;	/* last big send */
 	uint64_t		bh_after;	/* no detector search before */
+	uint64_t		bh_gap;		/* holdoff after a false alarm */
 
 	uint64_t		rtt;		/* smoothed probe RTT; 0: unknown */
 	uint64_t		id_ctr;

@@ -24,6 +24,7 @@ struct sim {
 	int		icmp;		/* routers report "too big" */
 	uint64_t	rtt;
 	int		dead;		/* nothing passes */
+	int		noack;		/* an old member: probes unanswered */
 	unsigned	lose_first;	/* lose try 1 of every size <= this */
 	struct ev	ev[MAXEV];
 	size_t		nev;
@@ -89,6 +90,8 @@ drain(struct sim *s)
 		s->probes++;
 		if (s->dead)
 			continue;
+		if (s->noack && a.size <= s->path)
+			continue;
 		if (a.size > s->path) {
 			if (s->icmp)
 				schedule(s, s->now + s->rtt / 2, 1, 0, s->path);
@@ -140,7 +143,7 @@ run(struct sim *s, uint64_t until, int data, int rx)
 		deliver(s);
 		if (data && s->now >= tick) {
 			pmtu_sent(&s->p, pmtu_mtu(&s->p), 1, s->now);
-			if (rx || pmtu_mtu(&s->p) <= s->path)
+			if (!s->dead && (rx || pmtu_mtu(&s->p) <= s->path))
 				pmtu_rx(&s->p, s->now);
 			tick = s->now + 10;
 		}
@@ -159,6 +162,28 @@ run(struct sim *s, uint64_t until, int data, int rx)
 		}
 		if (next > s->now)
 			s->now = next;
+	}
+}
+
+/* Big data every 10 ms, nothing authenticated ever comes back. */
+static void
+run_oneway(struct sim *s, uint64_t until)
+{
+	uint64_t	next;
+	size_t		i;
+
+	while (s->now < until) {
+		deliver(s);
+		pmtu_sent(&s->p, pmtu_mtu(&s->p), 1, s->now);
+		drain(s);
+		next = pmtu_periodic(&s->p, s->now);
+		drain(s);
+		for (i = 0; i < s->nev; i++)
+			if (s->ev[i].at < next)
+				next = s->ev[i].at;
+		if (next > s->now + 10)
+			next = s->now + 10;
+		s->now = next > s->now ? next : s->now + 1;
 	}
 }
 
@@ -351,6 +376,23 @@ T_TEST(shrink_with_reverse_traffic)
 
 /* Without big traffic the current size is not checked (no probes while
  * idle), and a settled path below the ceiling re-probes with back-off. */
+/* Big packets out, nothing ever back (a one-way stream), the path fine:
+ * false alarms, each cheaper than the last. */
+T_TEST(one_way_stream)
+{
+	static struct sim	s;
+
+	sim_init(&s, 1500, 0, 1500);
+	run(&s, 1000, 0, 0);
+	s.probes = 0;
+	run_oneway(&s, 601000);
+	T_EQ_INT(pmtu_mtu(&s.p), 1500);
+	/* holdoff 2 s, 4, ... 60: ~15 false alarms in 10 minutes, each a
+	 * burst of one probe per ladder size; and a check probe every 2 s */
+	T_ASSERT(s.p.nblackhole <= 16);
+	T_ASSERT(s.probes <= 16 * 15 + 300 + 10);
+}
+
 T_TEST(reprobe_backoff)
 {
 	static struct sim	s;
@@ -492,6 +534,37 @@ T_TEST(dead_path)
 	run(&s, 400000, 1, 0);
 	T_EQ_INT(pmtu_mtu(&s.p), 1500);
 	T_EQ_INT(s.p.retry_down, 0);
+	T_EQ_INT(s.p.gave_up, 0);	/* dead is not old */
+}
+
+/* An older member does not answer probes but its traffic comes in: give
+ * up, stay at the ceiling; ICMP still lowers, for 10 minutes. */
+T_TEST(old_member)
+{
+	static struct sim	s;
+	unsigned		p0;
+
+	sim_init(&s, 1500, 1, 1500);
+	s.noack = 1;
+	run(&s, 60000, 1, 1);
+	T_EQ_INT(s.p.gave_up, 1);
+	T_EQ_INT(pmtu_mtu(&s.p), 1500);
+	T_ASSERT(s.probes <= PMTU_GIVE_UP_ROUNDS * PMTU_ROUND_BUDGET);
+	p0 = s.probes;
+	run(&s, 3600000, 1, 1);
+	T_EQ_INT(s.probes, p0);
+	pmtu_icmp(&s.p, 1400, s.now);
+	drain(&s);
+	T_EQ_INT(pmtu_mtu(&s.p), 1400);
+	T_EQ_INT(s.probes, p0);
+	run(&s, s.now + PMTU_REPROBE_MS - 1000, 1, 1);
+	T_EQ_INT(pmtu_mtu(&s.p), 1400);
+	run(&s, s.now + 2000, 1, 1);
+	T_EQ_INT(pmtu_mtu(&s.p), 1500);
+	T_EQ_INT(s.probes, p0);
+	/* a new path: try again */
+	pmtu_start(&s.p, 1500, s.now);
+	T_EQ_INT(s.p.gave_up, 0);
 }
 
 T_TEST(acks)
@@ -547,12 +620,14 @@ main(void)
 	T_RUN(jumbo);
 	T_RUN(shrink_and_grow);
 	T_RUN(shrink_with_reverse_traffic);
+	T_RUN(one_way_stream);
 	T_RUN(reprobe_backoff);
 	T_RUN(bogus_icmp);
 	T_RUN(icmp_without_size);
 	T_RUN(emsgsize);
 	T_RUN(lost_small_probes);
 	T_RUN(dead_path);
+	T_RUN(old_member);
 	T_RUN(acks);
 	T_RUN(names);
 	return t_done();

@@ -112,6 +112,8 @@ set_cur(struct pmtu *p, unsigned size, enum pmtu_src src, const char *why,
 			/* maybe a passing route change: look up again soon */
 			p->reprobe_gap = PMTU_REPROBE_FAST_MS;
 			p->next_reprobe = now + p->reprobe_gap;
+			/* what went out at the old size is lost, expectedly */
+			p->big_sends = 0;
 		}
 		p->cur = size;
 		p->changed_at = now;
@@ -235,38 +237,35 @@ begin_round(struct pmtu *p, enum pmtu_round r, enum pmtu_src src,
 	p->round_best = 0;
 	p->round_start = now;
 	p->round_probes = 0;
+	/* the control and the current size first: they always fit */
+	p->control = r == PMTU_ROUND_UP ? p->cur : r == PMTU_ROUND_REFINE ?
+	    lo : r == PMTU_ROUND_CHECK ? 0 : p->floor;
+	if (p->control != 0)
+		add_size(p, p->control);
+	add_size(p, p->cur);
 	switch (r) {
 	case PMTU_ROUND_SEARCH:
-		p->control = p->floor;
 		add_size(p, p->ceiling);
 		add_ladder(p, p->floor, p->ceiling);
 		break;
 	case PMTU_ROUND_UP:
-		p->control = p->cur;
 		add_size(p, p->ceiling);
 		add_ladder(p, p->cur + 1, p->ceiling);
 		break;
 	case PMTU_ROUND_DOWN:
-		p->control = p->floor;
-		add_size(p, p->cur);
 		add_ladder(p, p->floor, p->cur);
 		break;
 	case PMTU_ROUND_REFINE:
 		/* up to 7 sizes evenly between lo (passed) and hi (failed) */
-		p->control = lo;
 		step = (hi - lo + 7) / 8;
 		for (s = lo + step; s < hi; s += step)
 			add_size(p, s);
 		break;
-	case PMTU_ROUND_CHECK:
-		p->control = 0;		/* a failure leads to a DOWN round */
+	case PMTU_ROUND_CHECK:		/* a failure leads to a DOWN round */
 		break;
 	case PMTU_ROUND_NONE:
 		return;
 	}
-	if (p->control != 0)
-		add_size(p, p->control);
-	add_size(p, p->cur);
 	p->state = PMTU_SEARCHING;
 	p->nrounds++;
 	send_due(p, now);
@@ -387,8 +386,8 @@ pmtu_start(struct pmtu *p, unsigned ceiling, uint64_t now)
 	p->big_sends = 0;
 	p->big_since = p->bh_after = 0;
 	p->bh_gap = PMTU_BH_HOLDOFF_MS;
-	p->last_rx = now;
-	p->next_check = UINT64_MAX;
+	p->last_rx = 0;
+	p->next_check = p->next_reprobe = UINT64_MAX;
 	p->retry_down = 0;
 	p->retry_gap = PMTU_RETRY_MS;
 	p->silent_alive = 0;

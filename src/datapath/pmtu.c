@@ -164,6 +164,10 @@ send_due(struct pmtu *p, uint64_t now)
 
 		if (t->state != 0 || t->tries >= PMTU_TRIES)
 			continue;
+		if (t->size > p->ceiling) {
+			t->state = -1;	/* EMSGSIZE lowered the ceiling */
+			continue;
+		}
 		if (p->round_probes >= PMTU_ROUND_BUDGET) {
 			t->tries = PMTU_TRIES;	/* out of budget: let it fail */
 			continue;
@@ -659,7 +663,7 @@ pmtu_periodic(struct pmtu *p, uint64_t now)
 		}
 	}
 	next = min64(p->next_reprobe, p->next_check);
-	if (p->big_sends > 0 && p->cur > p->floor)
+	if (p->big_sends >= PMTU_BH_SENDS && p->cur > p->floor)
 		next = min64(next, max64(p->big_since + bh_wait(p),
 		    p->bh_after));
 	return next;

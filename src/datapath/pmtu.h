@@ -212,7 +212,7 @@ void	pmtu_sent(struct pmtu *, unsigned size, unsigned count, uint64_t now);
 void	pmtu_rx(struct pmtu *, uint64_t now);
 
 /* Timed work; returns the absolute time of the next call (UINT64_MAX when
- * there is none). */
+ * there is none). Any other call may move it: call this again after it. */
 uint64_t pmtu_periodic(struct pmtu *, uint64_t now);
 /* Drain queued actions: 1 and *a filled, or 0 when none is left. */
 int	pmtu_next_action(struct pmtu *, struct pmtu_action *a);

@@ -597,6 +597,85 @@ T_TEST(acks)
 	T_ASSERT(!pmtu_ack_matches(&s.p, id));
 }
 
+static uint32_t	rnd_x = 12345;
+
+static uint32_t
+rnd(void)
+{
+	rnd_x = rnd_x * 1103515245 + 12345;
+	return rnd_x >> 8;
+}
+#define RND()	rnd()
+
+/* Random events in any order: the size stays within [floor, ceiling], the
+ * next deadline is never in the past, no action is ever dropped. */
+static void
+random_events_seed(uint32_t seed);
+
+T_TEST(random_events)
+{
+	static const uint32_t	seeds[] = { 12345, 7, 31337, 424242 };
+	size_t			i;
+
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		random_events_seed(seeds[i]);
+}
+
+static void
+random_events_seed(uint32_t seed)
+{
+	static struct pmtu	p;
+	struct pmtu_action	a;
+	uint64_t		now = 0, ids[64], next;
+	unsigned		sz, cnt;
+	size_t			nids = 0;
+	unsigned		i, r, bad = 0;
+
+	rnd_x = seed;
+	pmtu_init(&p, 1, 1, 42, 0);
+	pmtu_start(&p, 1500, 0);
+	for (i = 0; i < 100000; i++) {
+		r = RND() % 100;
+		if (r < 30 && nids > 0)
+			pmtu_ack(&p, ids[RND() % nids], now);
+		else if (r < 35)
+			pmtu_icmp(&p, RND() % 2000, now);
+		else if (r < 37)
+			pmtu_emsgsize(&p, 1200 + RND() % 400, now);
+		else if (r < 60) {
+			sz = RND() % 1600;
+			cnt = 1 + RND() % 8;
+			pmtu_sent(&p, sz, cnt, now);
+		}
+		else if (r < 70)
+			pmtu_rx(&p, now);
+		else if (r < 71)
+			pmtu_start(&p, 1280 + RND() % 8000, now);
+		else if (r < 72)
+			pmtu_ack(&p, RND(), now);
+		while (pmtu_next_action(&p, &a))
+			if (a.type == PMTU_ACT_PROBE)
+				ids[nids++ % 64] = a.id;
+		if (nids > 64)
+			nids = 64;
+		next = pmtu_periodic(&p, now);
+		while (pmtu_next_action(&p, &a))
+			if (a.type == PMTU_ACT_PROBE) {
+				if (a.size < p.floor || a.size > p.ceiling)
+					bad++;
+				ids[nids++ % 64] = a.id;
+			}
+		if (nids > 64)
+			nids = 64;
+		if (next < now || p.cur < p.floor || p.cur > p.ceiling)
+			bad++;
+		now += RND() % 300;
+	}
+	T_EQ_INT(bad, 0);
+	T_EQ_INT(p.dropped_actions, 0);
+	T_ASSERT(p.nack > 0);
+}
+
 T_TEST(names)
 {
 	T_EQ_STR(pmtu_src_name(PMTU_SRC_DEFAULT), "default");
@@ -629,6 +708,7 @@ main(void)
 	T_RUN(dead_path);
 	T_RUN(old_member);
 	T_RUN(acks);
+	T_RUN(random_events);
 	T_RUN(names);
 	return t_done();
 }

@@ -74,7 +74,7 @@ clamp_tcp(uint8_t *th, size_t seglen, unsigned limit, int csum_partial)
 			break;		/* a length byte past the header */
 		olen = th[i + 1];
 		if (olen < 2 || olen > thl - i)
-			break;		/* malformed: stop, change nothing more */
+			break;		/* malformed: stop here */
 		if (th[i] != OPT_MSS || olen != OPT_MSS_LEN)
 			continue;
 		mss = get16(th + i + 2);

@@ -50,7 +50,9 @@ pmtu_outer(unsigned inner, int ipv6, int relayed)
 unsigned
 pmtu_udp_payload(unsigned outer, int ipv6)
 {
-	unsigned	oh = (ipv6 ? PMTU_IP6_HDR : PMTU_IP4_HDR) + PMTU_UDP_HDR;
+	unsigned	oh;
+
+	oh = (ipv6 ? PMTU_IP6_HDR : PMTU_IP4_HDR) + PMTU_UDP_HDR;
 
 	return outer > oh ? outer - oh : 0;
 }
@@ -316,8 +318,8 @@ finish_round(struct pmtu *p, uint64_t now)
 		if (r != PMTU_ROUND_SEARCH && r != PMTU_ROUND_DOWN &&
 		    p->cur > p->floor) {
 			/* the current size went unanswered: look below */
-			begin_round(p, PMTU_ROUND_DOWN, PMTU_SRC_BLACKHOLE, 0, 0,
-			    now);
+			begin_round(p, PMTU_ROUND_DOWN, PMTU_SRC_BLACKHOLE, 0,
+			    0, now);
 			return;
 		}
 		/* the member's traffic came in meanwhile: it is there but
@@ -653,12 +655,13 @@ pmtu_periodic(struct pmtu *p, uint64_t now)
 	if (now >= p->next_reprobe) {
 		p->next_reprobe = UINT64_MAX;
 		if (p->retry_down && p->cur > p->floor) {
-			begin_round(p, PMTU_ROUND_DOWN, PMTU_SRC_BLACKHOLE, 0, 0,
-			    now);
+			begin_round(p, PMTU_ROUND_DOWN, PMTU_SRC_BLACKHOLE, 0,
+			    0, now);
 			return pmtu_periodic(p, now);
 		}
 		if (p->cur < p->ceiling) {
-			begin_round(p, PMTU_ROUND_UP, PMTU_SRC_PROBE, 0, 0, now);
+			begin_round(p, PMTU_ROUND_UP, PMTU_SRC_PROBE, 0, 0,
+			    now);
 			return pmtu_periodic(p, now);
 		}
 	}

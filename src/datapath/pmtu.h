@@ -29,7 +29,7 @@
  *	  the current size every PMTU_CHECK_MS while big data is sent; a
  *	  downward search at once when a check fails, on ICMP without a size,
  *	  or when the black-hole detector fires (big packets sent, nothing
- *	  authenticated back for a while).
+ *	  authenticated back for a while; backing off on false alarms).
  *
  * The size starts at the ceiling (optimistic: a clean path never pays for
  * discovery); ICMP and EMSGSIZE lower it at once (then a check round
@@ -138,7 +138,7 @@ struct pmtu {
 	unsigned		cur;		/* usable now */
 	enum pmtu_src		src;
 	uint64_t		changed_at;	/* ms: cur last changed */
-	unsigned		confirmed;	/* largest size acked; 0: none */
+	unsigned		confirmed;	/* last acked >= cur; 0: none */
 	uint64_t		confirmed_at;
 	unsigned		failed;		/* least size failed; 0: none */
 
@@ -163,13 +163,13 @@ struct pmtu {
 
 	/* black-hole detector */
 	uint64_t		last_rx;	/* authenticated, this path */
-	uint64_t		big_since;	/* first big send not answered */
+	uint64_t		big_since;	/* first unanswered big send */
 	unsigned		big_sends;	/* big sends since last_rx */
 	uint64_t		last_big;	/* last big send */
 	uint64_t		bh_after;	/* no detector search before */
-	uint64_t		bh_gap;		/* holdoff after a false alarm */
+	uint64_t		bh_gap;		/* holdoff: false alarms */
 
-	uint64_t		rtt;		/* smoothed probe RTT; 0: unknown */
+	uint64_t		rtt;		/* smoothed probe RTT, ms */
 	uint64_t		id_ctr;
 	struct pmtu_sent	sent[PMTU_SENT_RING];
 	size_t			sent_next;

@@ -217,7 +217,8 @@ T_TEST(checksum_sweep)
 					len = build4(pkt, TCP_SYN, opt,
 					    nops + 4, data);
 					n += mss_clamp(pkt, len, mtu, 0);
-					if (tcp_sum(pkt, 20, len - 20) != 0xffff)
+					if (tcp_sum(pkt, 20, len - 20) !=
+					    0xffff)
 						bad++;
 				}
 	T_EQ_INT(bad, 0);

@@ -31,6 +31,7 @@ struct parser {
 	int		 ns_line;
 	int		 subnet_line;
 	int		 workbit_line;
+	int		 domain_line;
 };
 
 struct directive {
@@ -45,6 +46,7 @@ static int	parse_name(struct parser *, char **, int);
 static int	parse_ns(struct parser *, char **, int);
 static int	parse_subnet(struct parser *, char **, int);
 static int	parse_workbit(struct parser *, char **, int);
+static int	parse_domain(struct parser *, char **, int);
 static int	parse_boot(struct parser *, char **, int);
 static int	parse_trust(struct parser *, char **, int);
 
@@ -53,6 +55,7 @@ static const struct directive directives[] = {
 	{ "namespace", 1, 1, "namespace NS", parse_ns },
 	{ "subnet", 1, 1, "subnet A.B.C.D/N", parse_subnet },
 	{ "workbit", 1, 1, "workbit N", parse_workbit },
+	{ "domain", 1, 1, "domain DOMAIN", parse_domain },
 	{ "boot", 2, 2, "boot KEY HOST[:PORT]", parse_boot },
 	{ "trust", 1, 4, "trust [HOSTNAME] [IP] KEY [HOST[:PORT]]",
 	    parse_trust },
@@ -475,6 +478,61 @@ parse_workbit(struct parser *p, char **av, int ac)
 	return 0;
 }
 
+/* The DNS domain of the members' names. A trailing dot (an absolute name)
+ * is allowed and dropped; case is kept (DNS compares without it); the
+ * reverse tree (.arpa) is refused: reverse names are answered from the
+ * addresses, under in-addr.arpa and ip6.arpa. */
+static int
+parse_domain(struct parser *p, char **av, int ac)
+{
+	char		 q[GOT_MAX + 8], d[NETCONF_DOMAIN_MAX + 1];
+	const char	*s = av[0], *tld;
+	size_t		 n = strlen(s);
+
+	if (once(p, &p->domain_line, "domain") == -1)
+		return -1;
+	if (n > 1 && s[n - 1] == '.')
+		n--;
+	if (n > NETCONF_DOMAIN_MAX)
+		return perr(p, "expected a domain of at most %d characters "
+		    "(so that HOSTNAME.DOMAIN fits in 253), got %s",
+		    NETCONF_DOMAIN_MAX, quote(q, s));
+	memcpy(d, s, n);
+	d[n] = '\0';
+	if (!valid_dns_name(d))
+		return perr(p, "expected a DNS domain (labels of 1 to 63 "
+		    "letters, digits and '-', not starting or ending with "
+		    "'-', joined by dots; the last not all digits), got %s",
+		    quote(q, s));
+	tld = strrchr(d, '.') != NULL ? strrchr(d, '.') + 1 : d;
+	if (strcaseeq(tld, "arpa"))
+		return perr(p, "expected a domain outside .arpa (reverse "
+		    "names come from the addresses), got %s", quote(q, s));
+	util_strlcpy(p->nc->domain, d, sizeof(p->nc->domain));
+	return 0;
+}
+
+/* Without a domain directive: NAME.internal, the name lowercased and its
+ * '_' written '-' (not allowed in DNS hostnames); left "" when that is
+ * still no DNS name ("a..b", "a-"), so that no member answers names
+ * nobody chose. */
+static void
+default_domain(struct netconf *nc)
+{
+	char	d[NETCONF_NAME_MAX + sizeof(NETCONF_DOMAIN_DEFAULT) + 1];
+	size_t	i;
+
+	snprintf(d, sizeof(d), "%s.%s", nc->name, NETCONF_DOMAIN_DEFAULT);
+	for (i = 0; d[i] != '\0'; i++) {
+		if (d[i] >= 'A' && d[i] <= 'Z')
+			d[i] = (char)(d[i] - 'A' + 'a');
+		else if (d[i] == '_')
+			d[i] = '-';
+	}
+	if (valid_dns_name(d))
+		util_strlcpy(nc->domain, d, sizeof(nc->domain));
+}
+
 /* Make room for one more element of an array capped at max. */
 static int
 grow(struct parser *p, void **arr, size_t *cap, size_t n, size_t max,
@@ -656,7 +714,8 @@ parse_line(struct parser *p, char *line)
 			d = &directives[i];
 	if (d == NULL)
 		return perr(p, "unknown directive %s; expected name, namespace, "
-		    "subnet, workbit, boot or trust", quote(q, av[0]));
+		    "subnet, workbit, domain, boot or trust",
+		    quote(q, av[0]));
 	if (ac - 1 < d->minargs)
 		return perr(p, "missing argument; expected \"%s\"", d->usage);
 	if (ac - 1 > d->maxargs || more) {
@@ -791,6 +850,8 @@ resolve(struct parser *p)
 	}
 	if (allocate(p) == -1)
 		return -1;
+	if (p->domain_line == 0)
+		default_domain(nc);
 
 	addr_ula_prefix(nc->ula_prefix, nc->ns, strlen(nc->ns));
 	for (i = 0; i < nc->nmembers; i++)

@@ -93,6 +93,33 @@ add_records(struct dns_server *s, struct evdns_server_request *req,
 	return 0;
 }
 
+/* Is the query from a member or from this host? (No table: no members
+ * known; this host only.) */
+static int
+from_inside(struct dns_server *s, struct evdns_server_request *req)
+{
+	struct sockaddr_storage	 ss;
+	const struct sockaddr_in *sin = (const void *)&ss;
+	const struct sockaddr_in6 *sin6 = (const void *)&ss;
+	static const uint8_t	 loopback[16] = { [15] = 1 };
+
+	memset(&ss, 0, sizeof(ss));
+	if (evdns_server_request_get_requesting_addr(req,
+	    (struct sockaddr *)&ss, sizeof(ss)) == -1)
+		return 0;
+	if (ss.ss_family == AF_INET) {
+		uint32_t	ip = ntohl(sin->sin_addr.s_addr);
+
+		return s->names != NULL ? names_source_ok4(s->names, ip) :
+		    ip >> 24 == 127;
+	}
+	if (ss.ss_family == AF_INET6)
+		return s->names != NULL ?
+		    names_source_ok6(s->names, sin6->sin6_addr.s6_addr) :
+		    memcmp(sin6->sin6_addr.s6_addr, loopback, 16) == 0;
+	return 0;
+}
+
 static void
 on_request(struct evdns_server_request *req, void *arg)
 {
@@ -102,6 +129,11 @@ on_request(struct evdns_server_request *req, void *arg)
 	int				 flags, r;
 
 	if (s->dead) {
+		evdns_server_request_drop(req);
+		return;
+	}
+	if (!from_inside(s, req)) {
+		s->stats.outsiders++;
 		evdns_server_request_drop(req);
 		return;
 	}

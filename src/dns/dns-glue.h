@@ -4,8 +4,9 @@
  * Answers are authoritative (AA) for the domain and the mesh's reverse
  * names, with a TTL of NAMES_TTL; there is no recursion (RA is never set)
  * and anything else is REFUSED. A query with other than one question gets
- * FORMERR. No TCP: every answer fits in 512 bytes. Queries are logged at
- * trace level only. */
+ * FORMERR. Queries from outside the mesh and this host get no reply at all
+ * (names_source_ok4/6). No TCP: every answer fits in 512 bytes. Queries
+ * are logged at trace level only. */
 #ifndef MESH_DNS_GLUE_H
 #define MESH_DNS_GLUE_H
 
@@ -28,6 +29,7 @@ struct dns_stats {
 	uint64_t	refused;
 	uint64_t	formerr;
 	uint64_t	send_errors;	/* replies that could not be sent */
+	uint64_t	outsiders;	/* dropped: from outside the mesh */
 };
 
 /* A UDP socket bound to sa (port included), non-blocking and close-on-

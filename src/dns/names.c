@@ -439,6 +439,22 @@ names_lookup(const struct names *t, const char *qname, int qtype,
 	}
 }
 
+int
+names_source_ok4(const struct names *t, uint32_t ip4)
+{
+	return ip4 >> 24 == 127 ||
+	    (ip4 & addr_ip4_mask(t->prefixlen)) == t->subnet;
+}
+
+int
+names_source_ok6(const struct names *t, const uint8_t ip6[16])
+{
+	static const uint8_t	loopback[16] = { [15] = 1 };
+
+	return memcmp(ip6, loopback, 16) == 0 ||
+	    memcmp(ip6, t->ula_prefix, 8) == 0;
+}
+
 /* name as uncompressed wire labels at buf[*off]; -1 when it does not fit */
 static int
 put_name(uint8_t *buf, size_t len, size_t *off, const char *name)

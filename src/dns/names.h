@@ -72,6 +72,14 @@ const char	*names_domain(const struct names *);
 void	names_lookup(const struct names *, const char *qname, int qtype,
 	    int qclass, struct names_answer *);
 
+/* Should a query from this source get an answer? Only from members (the
+ * subnet, the ULA /64) and this host (loopback): with Linux's weak host
+ * model a LAN neighbour that routes the subnet through us reaches our
+ * inside addresses too, and the members' names are none of its business.
+ * ip4 in host byte order. */
+int	names_source_ok4(const struct names *, uint32_t ip4);
+int	names_source_ok6(const struct names *, const uint8_t ip6[16]);
+
 /* The SOA record's data (RFC 1035 3.3.13, names uncompressed) into buf;
  * returns its length, 0 when there is no domain or buf is too small.
  * Its owner is names_domain(), its TTL NAMES_TTL. */

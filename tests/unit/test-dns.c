@@ -451,6 +451,7 @@ T_TEST(negative)
 	T_EQ_INT(st.refused, 3);
 	T_EQ_INT(st.formerr, 1);
 	T_EQ_INT(st.send_errors, 0);
+	T_EQ_INT(st.outsiders, 0);
 	stop(&s);
 }
 
@@ -485,6 +486,54 @@ T_TEST(swap)
 	dns_server_set_names(s.dns, NULL);
 	T_ASSERT(ask(&s, "dave.corp.example", 1, &r) == 0);
 	T_EQ_INT(r.flags & 0xf, 5);
+	stop(&s);
+}
+
+/* A query from outside the mesh (a LAN neighbour routing the subnet
+ * through us) gets no reply. Sending from an address the host does not
+ * have takes IP_TRANSPARENT (root); skipped without it. */
+T_TEST(outsider)
+{
+	struct server		s;
+	struct sockaddr_in	src;
+	struct dns_stats	st;
+	struct timeval		tv = { 0, 200000 };
+	uint8_t			q[64], buf[512];
+	size_t			off;
+	int			fd, one = 1;
+
+	if (start(&s, office, "127.0.0.1") == -1) {
+		T_FAIL("cannot start the server");
+		stop(&s);
+		return;
+	}
+	memset(&src, 0, sizeof(src));
+	src.sin_family = AF_INET;
+	src.sin_addr.s_addr = htonl(0xc0000205);	/* 192.0.2.5 */
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    setsockopt(fd, IPPROTO_IP, IP_TRANSPARENT, &one,
+	    sizeof(one)) == -1 ||
+	    bind(fd, (struct sockaddr *)&src, sizeof(src)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
+	    connect(fd, (struct sockaddr *)&s.ss, s.sslen) == -1) {
+		printf("# cannot send from 192.0.2.5 (%s): skipped\n",
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		stop(&s);
+		return;
+	}
+	memset(q, 0, 12);
+	q[1] = 7;
+	q[5] = 1;
+	off = put_question(q, 12, "alice.office.internal", 1, 1);
+	T_ASSERT(send(fd, q, off, 0) == (ssize_t)off);
+	event_base_loop(s.base, EVLOOP_ONCE);
+	T_ASSERT(recv(fd, buf, sizeof(buf), 0) == -1);
+	dns_server_stats(s.dns, &st);
+	T_EQ_INT(st.outsiders, 1);
+	T_EQ_INT(st.queries, 0);
+	close(fd);
 	stop(&s);
 }
 
@@ -649,6 +698,7 @@ main(void)
 	T_RUN(reverse_ipv6);
 	T_RUN(negative);
 	T_RUN(swap);
+	T_RUN(outsider);
 	T_RUN(ipv6_socket);
 	T_RUN(bind_error);
 	T_RUN(evdns_client);

@@ -373,6 +373,30 @@ T_TEST(find_member)
 	netconf_free(&nc);
 }
 
+T_TEST(source)
+{
+	struct netconf	 nc;
+	struct names	*t = table(office, &nc);
+	uint8_t		 ip6[16];
+	static const uint8_t loopback[16] = { [15] = 1 };
+
+	T_ASSERT(t != NULL);
+	if (t == NULL)
+		return;
+	T_EQ_INT(names_source_ok4(t, 0x0a2a0002), 1);	/* 10.42.0.2 */
+	T_EQ_INT(names_source_ok4(t, 0x0a2a00fe), 1);
+	T_EQ_INT(names_source_ok4(t, 0x7f000001), 1);	/* 127.0.0.1 */
+	T_EQ_INT(names_source_ok4(t, 0x0a2a0102), 0);	/* 10.42.1.2 */
+	T_EQ_INT(names_source_ok4(t, 0xc0a80105), 0);	/* 192.168.1.5 */
+	T_EQ_INT(names_source_ok6(t, nc.members[0].ip6), 1);
+	T_EQ_INT(names_source_ok6(t, loopback), 1);
+	memcpy(ip6, nc.members[0].ip6, 16);
+	ip6[7] ^= 1;
+	T_EQ_INT(names_source_ok6(t, ip6), 0);
+	names_free(t);
+	netconf_free(&nc);
+}
+
 /* The domain directive as the table sees it: case kept in answers,
  * ignored in questions; and a network whose name makes no domain. */
 T_TEST(domain_directive)
@@ -498,6 +522,7 @@ main(void)
 	T_RUN(reverse_ipv6);
 	T_RUN(soa);
 	T_RUN(find_member);
+	T_RUN(source);
 	T_RUN(domain_directive);
 	T_RUN(many);
 	return t_done();

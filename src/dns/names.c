@@ -455,6 +455,47 @@ names_source_ok6(const struct names *t, const uint8_t ip6[16])
 	    memcmp(ip6, t->ula_prefix, 8) == 0;
 }
 
+static unsigned
+rev4_bits(const struct names *t)
+{
+	return (t->prefixlen + 7) / 8 * 8;
+}
+
+size_t
+names_rev4_count(const struct names *t)
+{
+	return (size_t)1 << (rev4_bits(t) - t->prefixlen);
+}
+
+void
+names_rev4_zone(const struct names *t, size_t i,
+    char out[NAMES_NAME_MAX + 1])
+{
+	unsigned	bits = rev4_bits(t), k;
+	uint32_t	ip = t->subnet + ((uint32_t)i << (32 - bits));
+	size_t		o = 0;
+
+	for (k = bits / 8; k > 0; k--)
+		o += (size_t)snprintf(out + o, NAMES_NAME_MAX + 1 - o, "%u.",
+		    (ip >> (32 - 8 * k)) & 0xff);
+	snprintf(out + o, NAMES_NAME_MAX + 1 - o, "%s", in_addr_arpa);
+}
+
+void
+names_rev6_zone(const struct names *t, char out[NAMES_NAME_MAX + 1])
+{
+	static const char	hex[] = "0123456789abcdef";
+	size_t			o = 0;
+	int			i;
+
+	for (i = 15; i >= 0; i--) {
+		out[o++] = hex[i % 2 == 0 ? t->ula_prefix[i / 2] >> 4 :
+		    t->ula_prefix[i / 2] & 0xf];
+		out[o++] = '.';
+	}
+	snprintf(out + o, NAMES_NAME_MAX + 1 - o, "%s", ip6_arpa);
+}
+
 /* name as uncompressed wire labels at buf[*off]; -1 when it does not fit */
 static int
 put_name(uint8_t *buf, size_t len, size_t *off, const char *name)

@@ -80,6 +80,15 @@ void	names_lookup(const struct names *, const char *qname, int qtype,
 int	names_source_ok4(const struct names *, uint32_t ip4);
 int	names_source_ok6(const struct names *, const uint8_t ip6[16]);
 
+/* The reverse zones the table answers for, as per-link routing domains
+ * for systemd-resolved: the in-addr.arpa names at an octet boundary that
+ * together cover the subnet exactly (1 to 128 of them; below a /24, one a
+ * host address), and the ip6.arpa zone of the ULA /64. */
+size_t	names_rev4_count(const struct names *);
+void	names_rev4_zone(const struct names *, size_t i,
+	    char out[NAMES_NAME_MAX + 1]);
+void	names_rev6_zone(const struct names *, char out[NAMES_NAME_MAX + 1]);
+
 /* The SOA record's data (RFC 1035 3.3.13, names uncompressed) into buf;
  * returns its length, 0 when there is no domain or buf is too small.
  * Its owner is names_domain(), its TTL NAMES_TTL. */

@@ -397,6 +397,64 @@ T_TEST(source)
 	netconf_free(&nc);
 }
 
+/* The reverse zones for systemd-resolved, and that each is answered. */
+T_TEST(reverse_zones)
+{
+	static const struct {
+		const char	*subnet;
+		size_t		 n;
+		const char	*first, *last;
+	} v[] = {
+		{ "10.42.0.0/24", 1, "0.42.10.in-addr.arpa",
+		    "0.42.10.in-addr.arpa" },
+		{ "10.42.16.0/20", 16, "16.42.10.in-addr.arpa",
+		    "31.42.10.in-addr.arpa" },
+		{ "10.0.0.0/8", 1, "10.in-addr.arpa", "10.in-addr.arpa" },
+		{ "172.16.0.0/12", 16, "16.172.in-addr.arpa",
+		    "31.172.in-addr.arpa" },
+		{ "192.168.128.0/17", 128, "128.168.192.in-addr.arpa",
+		    "255.168.192.in-addr.arpa" },
+		/* below /24: one name an address */
+		{ "192.168.1.4/30", 4, "4.1.168.192.in-addr.arpa",
+		    "7.1.168.192.in-addr.arpa" },
+	};
+	struct netconf		nc;
+	struct names		*t;
+	struct names_answer	a;
+	char			text[128], zone[NAMES_NAME_MAX + 1], want[80];
+	uint8_t			prefix[16];
+	size_t			i, j;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		snprintf(text, sizeof(text), "name n\nsubnet %s\n",
+		    v[i].subnet);
+		if ((t = table(text, &nc)) == NULL) {
+			T_FAIL("%s", v[i].subnet);
+			continue;
+		}
+		T_EQ_INT(names_rev4_count(t), v[i].n);
+		names_rev4_zone(t, 0, zone);
+		T_EQ_STR(zone, v[i].first);
+		names_rev4_zone(t, v[i].n - 1, zone);
+		T_EQ_STR(zone, v[i].last);
+		for (j = 0; j < v[i].n; j++) {
+			names_rev4_zone(t, j, zone);
+			LOOKUP(t, zone, NAMES_T_SOA, &a);
+			if (a.rcode == NAMES_REFUSED || !a.authoritative)
+				T_FAIL("%s: rcode %d", zone, a.rcode);
+		}
+		names_rev6_zone(t, zone);
+		memset(prefix, 0, sizeof(prefix));
+		memcpy(prefix, nc.ula_prefix, 8);
+		rev6(want, prefix, 16, 0);
+		T_EQ_STR(zone, want);
+		LOOKUP(t, zone, NAMES_T_SOA, &a);
+		T_EQ_INT(a.rcode, NAMES_NOERROR);
+		names_free(t);
+		netconf_free(&nc);
+	}
+}
+
 /* The domain directive as the table sees it: case kept in answers,
  * ignored in questions; and a network whose name makes no domain. */
 T_TEST(domain_directive)
@@ -523,6 +581,7 @@ main(void)
 	T_RUN(soa);
 	T_RUN(find_member);
 	T_RUN(source);
+	T_RUN(reverse_zones);
 	T_RUN(domain_directive);
 	T_RUN(many);
 	return t_done();

@@ -402,10 +402,10 @@ void
 names_lookup(const struct names *t, const char *qname, int qtype,
     int qclass, struct names_answer *a)
 {
-	char		 name[NAMES_NAME_MAX + 1];
-	size_t		 n;
-	long		 rel;
 	const struct name_entry	*e;
+	char			 name[NAMES_NAME_MAX + 1];
+	size_t			 n;
+	long			 rel;
 
 	memset(a, 0, sizeof(*a));
 	a->member = -1;

@@ -114,6 +114,20 @@ int	netconf_parse_name(const char *s, const char **why);
 int	netconf_parse_namespace(const char *s, const char **why);
 int	netconf_parse_port(const char *s, uint16_t *out, const char **why);
 int	netconf_parse_ifname(const char *s, const char **why);
+/* The domain directive's value into out: a DNS name of at most
+ * NETCONF_DOMAIN_MAX characters, not under .arpa; a trailing dot (an
+ * absolute name) is allowed and dropped, case is kept. */
+int	netconf_parse_domain(const char *s, char out[NETCONF_DOMAIN_MAX + 1],
+	    const char **why);
+/* The default domain of a network called name: NAME.internal, lowercased,
+ * '_' written '-'; "" when that is still no DNS name ("a..b"). */
+void	netconf_default_domain(const char *name,
+	    char out[NETCONF_DOMAIN_MAX + 1]);
+/* A member's hostname: one DNS label with at least one letter. A DNS
+ * name: labels separated by dots, at most 253 characters, the last not all
+ * digits. 1 if s is one. */
+int	netconf_valid_hostname(const char *s);
+int	netconf_valid_dns_name(const char *s);
 
 /* The word pairs of `mesh up NETCONFIG [private-key FILE] [interface NAME]
  * [listen-port N] [-f] [-v]`. argv holds the arguments after "up" (argv[0]

@@ -7,9 +7,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "netconf/netconf.h"
 #include "common/util.h"
+
+#define XSTR(x)		#x
+#define STR(x)		XSTR(x)
+#define DOMAIN_MAX_TEXT	STR(NETCONF_DOMAIN_MAX)
 
 static int
 is_alnum(char c)
@@ -168,6 +173,61 @@ netconf_parse_ifname(const char *s, const char **why)
 	return 0;
 }
 
+/* The reverse tree (.arpa) is refused: reverse names are answered from
+ * the addresses, under in-addr.arpa and ip6.arpa. */
+int
+netconf_parse_domain(const char *s, char out[NETCONF_DOMAIN_MAX + 1],
+    const char **why)
+{
+	char		 d[NETCONF_DOMAIN_MAX + 1];
+	const char	*tld;
+	size_t		 n = strlen(s);
+
+	if (n > 1 && s[n - 1] == '.')
+		n--;
+	if (n > NETCONF_DOMAIN_MAX) {
+		*why = "expected a domain of at most " DOMAIN_MAX_TEXT
+		    " characters (so that HOSTNAME.DOMAIN fits in 253)";
+		return -1;
+	}
+	memcpy(d, s, n);
+	d[n] = '\0';
+	if (!netconf_valid_dns_name(d)) {
+		*why = "expected a DNS domain (labels of 1 to 63 letters, "
+		    "digits and '-', not starting or ending with '-', joined "
+		    "by dots; the last not all digits)";
+		return -1;
+	}
+	tld = strrchr(d, '.') != NULL ? strrchr(d, '.') + 1 : d;
+	if (strcasecmp(tld, "arpa") == 0) {
+		*why = "expected a domain outside .arpa (reverse names come "
+		    "from the addresses)";
+		return -1;
+	}
+	memcpy(out, d, n + 1);
+	return 0;
+}
+
+/* '_' is allowed in network names, not in DNS hostnames; a name that
+ * still makes no DNS name gets no domain, so that no member answers
+ * names nobody chose. */
+void
+netconf_default_domain(const char *name, char out[NETCONF_DOMAIN_MAX + 1])
+{
+	char	d[NETCONF_NAME_MAX + sizeof(NETCONF_DOMAIN_DEFAULT) + 1];
+	size_t	i;
+
+	out[0] = '\0';
+	snprintf(d, sizeof(d), "%s.%s", name, NETCONF_DOMAIN_DEFAULT);
+	for (i = 0; d[i] != '\0'; i++) {
+		if (d[i] >= 'A' && d[i] <= 'Z')
+			d[i] = (char)(d[i] - 'A' + 'a');
+		else if (d[i] == '_')
+			d[i] = '-';
+	}
+	if (netconf_valid_dns_name(d) && strlen(d) <= NETCONF_DOMAIN_MAX)
+		memcpy(out, d, strlen(d) + 1);
+}
 
 int
 netconf_default_ifname(const struct netconf *nc,

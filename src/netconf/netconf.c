@@ -31,6 +31,7 @@ struct parser {
 	int		 ns_line;
 	int		 subnet_line;
 	int		 workbit_line;
+	int		 domain_line;
 };
 
 struct directive {
@@ -45,6 +46,7 @@ static int	parse_name(struct parser *, char **, int);
 static int	parse_ns(struct parser *, char **, int);
 static int	parse_subnet(struct parser *, char **, int);
 static int	parse_workbit(struct parser *, char **, int);
+static int	parse_domain(struct parser *, char **, int);
 static int	parse_boot(struct parser *, char **, int);
 static int	parse_trust(struct parser *, char **, int);
 
@@ -53,6 +55,7 @@ static const struct directive directives[] = {
 	{ "namespace", 1, 1, "namespace NS", parse_ns },
 	{ "subnet", 1, 1, "subnet A.B.C.D/N", parse_subnet },
 	{ "workbit", 1, 1, "workbit N", parse_workbit },
+	{ "domain", 1, 1, "domain DOMAIN", parse_domain },
 	{ "boot", 2, 2, "boot KEY HOST[:PORT]", parse_boot },
 	{ "trust", 1, 4, "trust [HOSTNAME] [IP] KEY [HOST[:PORT]]",
 	    parse_trust },
@@ -318,6 +321,19 @@ parse_workbit(struct parser *p, char **av, int ac)
 	return 0;
 }
 
+static int
+parse_domain(struct parser *p, char **av, int ac)
+{
+	const char	*why;
+	char		 q[GOT_MAX + 8];
+
+	if (once(p, &p->domain_line, "domain") == -1)
+		return -1;
+	if (netconf_parse_domain(av[0], p->nc->domain, &why) == -1)
+		return perr(p, "%s, got %s", why, quote(q, av[0]));
+	return 0;
+}
+
 /* Make room for one more element of an array capped at max. */
 static int
 grow(struct parser *p, void **arr, size_t *cap, size_t n, size_t max,
@@ -499,7 +515,8 @@ parse_line(struct parser *p, char *line)
 			d = &directives[i];
 	if (d == NULL)
 		return perr(p, "unknown directive %s; expected name, namespace, "
-		    "subnet, workbit, boot or trust", quote(q, av[0]));
+		    "subnet, workbit, domain, boot or trust",
+		    quote(q, av[0]));
 	if (ac - 1 < d->minargs)
 		return perr(p, "missing argument; expected \"%s\"", d->usage);
 	if (ac - 1 > d->maxargs || more) {
@@ -634,6 +651,8 @@ resolve(struct parser *p)
 	}
 	if (allocate(p) == -1)
 		return -1;
+	if (p->domain_line == 0)
+		netconf_default_domain(nc->name, nc->domain);
 
 	addr_ula_prefix(nc->ula_prefix, nc->ns, strlen(nc->ns));
 	for (i = 0; i < nc->nmembers; i++)

@@ -26,7 +26,7 @@ src/common/base64.c	libsodium'"'"'s constant-time base64 (key text form)
 '
 event_allowed='
 src/daemon/daemon.c		glue: the event loop itself
-src/control/control.c		glue: the control socket on the loop
+src/control/control-server.c	glue: the control socket'"'"'s daemon end on the loop
 src/*/*-glue.c		glue by name: dht-glue.c, natpath-glue.c, relay-glue.c, portmap-glue.c
 src/nat/disc.c		glue: the discovery hub (member timers, work queue)
 src/nat/beacon.c		glue: the LAN beacon'"'"'s broadcast timer
@@ -84,6 +84,7 @@ check if_tun 'linux/if_tun\.h' "$tun_allowed"
 grep -qE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<(sodium[./])' \
     src/tunnel/noise.c || hard "the sodium pattern does not match src/tunnel/noise.c"
 grep -qE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<(event2/|event\.h)' \
-    src/control/control.c || hard "the libevent pattern does not match src/control/control.c"
+    src/control/control-server.c ||
+	hard "the libevent pattern does not match src/control/control-server.c"
 
 exit $bad

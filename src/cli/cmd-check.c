@@ -34,6 +34,11 @@ print_network(const struct netconf *nc)
 	printf("namespace  %s\n", nc->ns);
 	printf("subnet     %s/%u\n", ip4, nc->prefixlen);
 	printf("workbit    %u\n", nc->workbit);
+	if (nc->domain[0] != '\0')
+		printf("domain     %s\n", nc->domain);
+	else
+		printf("domain     - (the name makes no DNS domain; add "
+		    "\"domain DOMAIN\")\n");
 	printf("ula        %s/64\n", ip6);
 	if (netconf_default_ifname(nc, ifname, why, sizeof(why)) == 0)
 		printf("interface  %s\n", ifname);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "datapath/datapath.h"
+#include "datapath/members.h"
 #include "datapath/icmp.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -98,8 +99,8 @@ static tunnel_admit_fn admit;
 
 struct datapath *
 datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
-    const struct route *route, struct peer **peers, size_t npeers,
-    unsigned mtu, const struct dp_hooks *hooks, void *arg)
+    const struct members *mb, unsigned mtu, const struct dp_hooks *hooks,
+    void *arg)
 {
 	struct datapath	*dp;
 	size_t		 i;
@@ -109,9 +110,9 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 	dp->tun = tun;
 	dp->udp = udp;
 	dp->local = local;
-	dp->route = route;
-	dp->peers = peers;
-	dp->npeers = npeers;
+	dp->route = &mb->route;		/* the table's, read per packet */
+	dp->peers = mb->peer;
+	dp->npeers = mb->n;
 	dp->mtu = mtu;
 	dp->hooks = *hooks;
 	dp->arg = arg;
@@ -207,12 +208,11 @@ datapath_free(struct datapath *dp)
 }
 
 void
-datapath_set_peers(struct datapath *dp, const struct route *route,
-    struct peer **peers, size_t npeers)
+datapath_set_peers(struct datapath *dp, const struct members *mb)
 {
-	dp->route = route;
-	dp->peers = peers;
-	dp->npeers = npeers;
+	dp->route = &mb->route;
+	dp->peers = mb->peer;
+	dp->npeers = mb->n;
 	dp->ntouched = 0;
 }
 

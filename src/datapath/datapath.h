@@ -89,28 +89,27 @@ struct dp_hooks {
 
 struct tun;
 struct udp;
-struct route;
+struct members;
 struct tunnel_local;
 struct datapath;
 
 /* tun and local may be NULL (a headless node: only the UDP handlers run).
- * peers[i] is member i's peer (NULL for this node itself); route maps
- * addresses to those indices. mtu bounds what is sent: larger packets from
- * the TUN get ICMP "too big". All pointers must outlive the datapath (or be
- * replaced with datapath_set_peers). Installs local's admit hook (the
- * per-source handshake limit under load; removed by datapath_free). NULL
- * if out of memory. */
+ * mb is the member table (members.h): mb->peer[i] is member i's peer (NULL
+ * for this node itself), mb->route maps addresses to those indices. mtu
+ * bounds what is sent: larger packets from the TUN get ICMP "too big". All
+ * pointers must outlive the datapath (the table until datapath_set_peers
+ * replaces it). Installs local's admit hook (the per-source handshake limit
+ * under load; removed by datapath_free). NULL if out of memory. */
 struct datapath *datapath_new(struct tun *, struct udp *,
-	    struct tunnel_local *, const struct route *, struct peer **peers,
-	    size_t npeers, unsigned mtu, const struct dp_hooks *, void *arg);
+	    struct tunnel_local *, const struct members *mb, unsigned mtu,
+	    const struct dp_hooks *, void *arg);
 /* Returns staged packets to the pool; the peers themselves stay. */
 void	datapath_free(struct datapath *);
 
-/* Switch to a new set of peers and routes (reload). Staged packets of peers
- * that are not in the new set must have been dropped with
- * datapath_forget_peer first. */
-void	datapath_set_peers(struct datapath *, const struct route *,
-	    struct peer **peers, size_t npeers);
+/* Switch to a new member table (reload), in one step; the old one may be
+ * freed after this. Staged packets of peers that are not in the new table
+ * must be dropped with datapath_forget_peer before those peers are freed. */
+void	datapath_set_peers(struct datapath *, const struct members *mb);
 void	datapath_forget_peer(struct datapath *, struct peer *);
 
 /* Event handlers; now is a monotonic time in ms. */

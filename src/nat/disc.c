@@ -20,6 +20,7 @@
 
 #include "control/ctlproto.h"
 #include "datapath/datapath.h"
+#include "datapath/members.h"
 #include "nat/discint.h"
 #include "netconf/keys.h"
 #include "common/log.h"
@@ -313,9 +314,11 @@ member_free(struct disc *d, struct dmember *m)
 }
 
 void
-disc_set_peers(struct disc *d, const struct netconf *nc, struct peer **peers,
-    size_t npeers)
+disc_set_peers(struct disc *d, const struct netconf *nc,
+    const struct members *mb)
 {
+	struct peer	**peers = mb->peer;
+	size_t		  npeers = mb->n;
 	struct dmember	**nm, *m;
 	uint64_t	  now = disc_now();
 	size_t		  i;
@@ -660,8 +663,7 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 		goto fail;
 	}
 	local_refresh(d, now);
-	disc_set_peers(d, cfg->nc, cfg->peers, cfg->self < 0 ? 0 :
-	    cfg->nc->nmembers);
+	disc_set_peers(d, cfg->nc, cfg->members);
 	if (udp_register(d->udp, NATMSG_TYPE_MIN, NATMSG_TYPE_MAX,
 	    pathglue_input, d) == -1) {
 		snprintf(err, errlen, "NAT traversal: UDP handler range "

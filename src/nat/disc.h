@@ -41,6 +41,7 @@ struct udp;
 struct datapath;
 struct netconf;
 struct peer;
+struct members;
 struct ctl_iface;
 struct ctl_peer;
 struct ctl_dht;
@@ -52,7 +53,7 @@ struct disc_config {
 	const uint8_t		*sk, *pk;	/* our key pair */
 	const struct netconf	*nc;
 	ssize_t			 self;		/* member index; -1 headless */
-	struct peer		**peers;	/* nc->nmembers; NULL for self */
+	const struct members	*members;	/* the member table (members.h) */
 	const char		*netconfig;	/* file name, for messages */
 };
 
@@ -61,10 +62,10 @@ struct disc;
 /* Start everything (after daemonizing; the UDP socket is open). NULL with
  * err filled on failure (out of memory, a handler range taken). */
 struct disc *disc_new(const struct disc_config *, char *err, size_t errlen);
-/* After a reload: the new netconfig and peers (the disc keeps no pointer
- * to the old ones after this). */
+/* After a reload: the new netconfig and member table (the disc keeps no
+ * pointer to the old ones after this: the old table is freed next). */
 void	disc_set_peers(struct disc *, const struct netconf *,
-	    struct peer **peers, size_t npeers);
+	    const struct members *);
 /* Shutting down: delete the port mapping, then call done(arg) from the
  * loop (at once when there is none). */
 void	disc_stop(struct disc *, void (*done)(void *), void *arg);

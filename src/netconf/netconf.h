@@ -16,6 +16,10 @@
 #define NETCONF_NAME_MAX	32	/* network name, namespace */
 #define NETCONF_HOST_MAX	255	/* endpoint host (DNS name or literal) */
 #define NETCONF_HOSTNAME_MAX	63	/* member hostname (one DNS label) */
+/* The DNS domain of the members' names: at most 253 - 64 characters, so
+ * that every HOSTNAME.DOMAIN fits in a DNS name (253). */
+#define NETCONF_DOMAIN_MAX	189
+#define NETCONF_DOMAIN_DEFAULT	"internal"	/* NAME.internal (RFC 9476) */
 #define NETCONF_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define NETCONF_MAX_BOOTS	64
 #define NETCONF_MAX_MEMBERS	4096
@@ -57,6 +61,10 @@ struct netconf {
 	uint32_t		 subnet;	/* host byte order, masked */
 	unsigned		 prefixlen;
 	unsigned		 workbit;
+	/* The `domain` directive, or the network name lowercased with '_'
+	 * as '-' followed by ".internal"; "" when that is no DNS name (a
+	 * name like "a..b"): then the members have no DNS names. */
+	char			 domain[NETCONF_DOMAIN_MAX + 1];
 	uint8_t			 ula_prefix[8];	/* the /64 all members' ip6 share */
 	struct nc_boot		*boots;
 	size_t			 nboots;
@@ -106,6 +114,20 @@ int	netconf_parse_name(const char *s, const char **why);
 int	netconf_parse_namespace(const char *s, const char **why);
 int	netconf_parse_port(const char *s, uint16_t *out, const char **why);
 int	netconf_parse_ifname(const char *s, const char **why);
+/* The domain directive's value into out: a DNS name of at most
+ * NETCONF_DOMAIN_MAX characters, not under .arpa; a trailing dot (an
+ * absolute name) is allowed and dropped, case is kept. */
+int	netconf_parse_domain(const char *s, char out[NETCONF_DOMAIN_MAX + 1],
+	    const char **why);
+/* The default domain of a network called name: NAME.internal, lowercased,
+ * '_' written '-'; "" when that is still no DNS name ("a..b"). */
+void	netconf_default_domain(const char *name,
+	    char out[NETCONF_DOMAIN_MAX + 1]);
+/* A member's hostname: one DNS label with at least one letter. A DNS
+ * name: labels separated by dots, at most 253 characters, the last not all
+ * digits. 1 if s is one. */
+int	netconf_valid_hostname(const char *s);
+int	netconf_valid_dns_name(const char *s);
 
 /* The word pairs of `mesh up NETCONFIG [private-key FILE] [interface NAME]
  * [listen-port N] [-f] [-v]`. argv holds the arguments after "up" (argv[0]

@@ -15,6 +15,7 @@
 #include "netconf/keys.h"
 #include "datapath/offload.h"
 #include "datapath/peer.h"
+#include "datapath/members.h"
 #include "datapath/route.h"
 #include "os/tun.h"
 #include "tunnel/tunnel.h"
@@ -35,6 +36,7 @@ struct node {
 	struct tunnel_local	*local;
 	struct route		 route;
 	struct peer		*peers[3];
+	struct members		 mb;		/* peers and route as a table */
 	struct datapath		*dp;
 	uint64_t		 armed;
 };
@@ -103,8 +105,12 @@ setup_with(int offload)
 			loopback(&ep, nodes[j].udp.port);
 			path_configure(&n->peers[j]->path, &ep);
 		}
-		n->dp = datapath_new(&n->tun, &n->udp, n->local, &n->route,
-		    n->peers, 2, 1420, &hooks, n);
+		n->mb.peer = n->peers;
+		n->mb.n = 2;
+		n->mb.self = i;
+		n->mb.route = n->route;
+		n->dp = datapath_new(&n->tun, &n->udp, n->local, &n->mb,
+		    1420, &hooks, n);
 		T_ASSERT(n->dp != NULL);
 	}
 }

@@ -1,0 +1,89 @@
+/* Inside the daemon: its state, shared by the event loop and start-up
+ * (daemon.c), mesh show's records (daemon-show.c) and reload (reload.c).
+ * Not for other modules: they use daemon.h. */
+#ifndef MESH_DAEMON_INT_H
+#define MESH_DAEMON_INT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "netconf/keys.h"
+#include "netconf/netconf.h"
+#include "os/tun.h"
+
+#define ERRLEN		512
+#define IP6_PREFIXLEN	64
+
+struct event;
+struct event_base;
+struct udp;
+struct tunnel_local;
+struct peer;
+struct members;
+struct members_ops;
+struct datapath;
+struct control;
+struct disc;
+struct ctl_writer;
+
+/* A peer's timer: the event and what it needs to call back. */
+struct ptimer {
+	struct event	*ev;
+	struct daemon	*d;
+	struct peer	*p;
+};
+
+struct daemon {
+	struct event_base	*base;
+	char			 netconfig[PATH_MAX];	/* absolute */
+	struct netconf		 nc;
+	uint8_t			 sk[KEY_LEN], pk[KEY_LEN];
+	ssize_t			 self;		/* member index, -1 headless */
+	char			 ifname[NETCONF_IFNAME_MAX + 1];
+	uint16_t		 port;
+	int			 foreground;
+
+	struct tun		 tun;
+	int			 have_tun;
+	struct udp		*udp;
+	struct tunnel_local	*local;
+	struct members		*mb;		/* the member table: built
+						 * whole, swapped on reload */
+	struct datapath		*dp;
+
+	struct event		*ev_tun, *ev_udp;
+	struct event		*ev_sig[4];
+	struct control		*ctl;
+	struct disc		*disc;		/* DHT, NAT traversal */
+	time_t			 started;
+	int64_t			 unix_offset_ms;	/* realtime - monotonic */
+};
+
+/* daemon.c */
+/* Resolve member m's endpoint into p's path (a failure is a warning). */
+void	daemon_configure_path(struct daemon *, struct peer *,
+	    const struct nc_member *m);
+/* How the member table (members.h) makes a peer (with its timer and
+ * configured endpoint), updates a reused one (reload_path) and frees one;
+ * arg is the daemon. */
+extern const struct members_ops daemon_members_ops;
+
+/* daemon-show.c: control_ops.show (control.h). */
+int	daemon_show(void *arg, const char *what, struct ctl_writer *w,
+	    char *err, size_t errlen);
+
+/* reload.c */
+/* members_ops.update: a reused peer's configured endpoint, from m. */
+void	daemon_reload_path(void *arg, struct peer *p,
+	    const struct nc_member *m);
+/* Re-read the netconfig file and apply it (daemon_reload); 0 or errno. */
+int	daemon_reload_file(struct daemon *, size_t *added, size_t *removed,
+	    size_t *changed, char *err, size_t errlen);
+/* control_ops.reload (control.h). */
+int	daemon_ctl_reload(void *arg, struct ctl_writer *w, char *err,
+	    size_t errlen);
+
+#endif

@@ -1,0 +1,123 @@
+/* Reload: apply a new netconfig without dropping working tunnels
+ * (daemon.h), on SIGHUP or the control socket's reload. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "control/ctlproto.h"
+#include "daemon/daemon.h"
+#include "daemon/daemon-int.h"
+#include "datapath/datapath.h"
+#include "datapath/peer.h"
+#include "datapath/members.h"
+#include "nat/disc.h"
+#include "netconf/netconf.h"
+
+int
+daemon_reload_file(struct daemon *d, size_t *added, size_t *removed,
+    size_t *changed, char *err, size_t errlen)
+{
+	struct netconf	nc;
+	int		rc;
+
+	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &nc, err,
+	    errlen) == -1)
+		return EINVAL;
+	if ((rc = daemon_reload(d, &nc, added, removed, changed, err,
+	    errlen)) != 0)
+		netconf_free(&nc);
+	return rc;
+}
+
+/* members_ops.update: a member whose key remains, with its entry in the
+ * new netconfig. A changed endpoint replaces the old configured one, not
+ * one learned from the peer itself. */
+void
+daemon_reload_path(void *arg, struct peer *p, const struct nc_member *m)
+{
+	struct daemon	*d = arg;
+
+	p->path.has_configured = 0;
+	if (p->path.source == PATH_CONFIGURED)
+		p->path.source = PATH_NONE;
+	daemon_configure_path(d, p, m);
+}
+
+int
+daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
+    size_t *removed, size_t *changed, char *err, size_t errlen)
+{
+	const struct nc_member	*self;
+	struct members		*mb, *old;
+	struct members_diff	 diff;
+	ssize_t			 nself;
+
+	*added = *removed = *changed = 0;
+	if (strcmp(nc->name, d->nc.name) != 0 || strcmp(nc->ns, d->nc.ns) ||
+	    nc->subnet != d->nc.subnet || nc->prefixlen != d->nc.prefixlen) {
+		snprintf(err, errlen, "network name, namespace or subnet "
+		    "changed: restart the daemon");
+		return EBUSY;
+	}
+	if (nc->workbit != d->nc.workbit) {
+		snprintf(err, errlen, "workbit changed from %u to %u: "
+		    "restart the daemon", d->nc.workbit, nc->workbit);
+		return EBUSY;
+	}
+	self = netconf_member_by_key(nc, d->pk);
+	nself = self != NULL ? self - nc->members : -1;
+	if ((nself == -1) != (d->self == -1) || (self != NULL &&
+	    self->ip4 != d->nc.members[d->self].ip4)) {
+		snprintf(err, errlen, "this node's own membership or address "
+		    "changed: restart the daemon");
+		return EBUSY;
+	}
+	/* A new table, reusing the peers (and their sessions) whose keys
+	 * remain; empty when headless. The live one is not touched. */
+	if ((mb = members_build(nc, nself, d->mb, &daemon_members_ops, d,
+	    &diff)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return ENOMEM;
+	}
+	*added = diff.added;
+	*removed = diff.removed;
+	*changed = diff.changed;
+	/* Swap it in, layer by layer, by pointer; then free the old table
+	 * and the peers that left. */
+	old = d->mb;
+	d->mb = mb;
+	d->self = nself;
+	datapath_set_peers(d->dp, mb);
+	netconf_free(&d->nc);
+	d->nc = *nc;
+	if (d->disc != NULL)
+		disc_set_peers(d->disc, &d->nc, mb);
+	members_free(old, mb, &daemon_members_ops, d);
+	return 0;
+}
+
+int
+daemon_ctl_reload(void *arg, struct ctl_writer *w, char *err, size_t errlen)
+{
+	struct daemon		*d = arg;
+	struct ctl_reload	 r;
+	size_t			 a, rm, c;
+	int			 rc;
+
+	if ((rc = daemon_reload_file(d, &a, &rm, &c, err, errlen)) != 0)
+		return rc;
+	memset(&r, 0, sizeof(r));
+	r.present = 1;
+	r.added = a;
+	r.removed = rm;
+	r.changed = c;
+	r.unchanged = d->mb->n - (d->self >= 0) - a - c;
+	ctl_put_reload(w, &r);
+	log_info("reloaded %s: %zu added, %zu removed, %zu changed",
+	    d->netconfig, a, rm, c);
+	return 0;
+}

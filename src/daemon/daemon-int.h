@@ -59,7 +59,6 @@ struct daemon {
 	struct control		*ctl;
 	struct disc		*disc;		/* DHT, NAT traversal */
 	time_t			 started;
-	int64_t			 unix_offset_ms;	/* realtime - monotonic */
 };
 
 /* daemon.c */

@@ -1,0 +1,102 @@
+/* Internals of the data path shared by its files (not for the glue): the
+ * datapath structure and the helpers the parts call. datapath.c: setup,
+ * timers, the tunnel's actions, the incoming path (UDP -> tunnel -> TUN);
+ * datapath-out.c: the outgoing path (TUN -> tunnel -> UDP, TSO into GSO
+ * runs); datapath-stage.c: packets waiting for a session. */
+#ifndef MESH_DATAPATH_INT_H
+#define MESH_DATAPATH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/ratelimit.h"
+#include "datapath/datapath.h"
+#include "datapath/icmp.h"
+#include "datapath/offload.h"
+#include "datapath/udp.h"
+#include "tunnel/tunnel.h"
+
+/* Datagrams are received into buffers for the largest one (or a GRO batch
+ * of them). TUN reads go into buffers that also hold a TSO packet split in
+ * place into OFFLOAD_MAX_SEGS datagrams (see dp->rbufsz). */
+#define DP_RXBUFSZ	((WIRE_DATA_MAX_LEN + 63) & ~(size_t)63)
+#define DP_SRCLEN	18	/* cookie source: IPv6 address and port */
+/* Most bytes in one UDP GSO send (the IP length field is 16 bits). */
+#define DP_GSO_MAX	65000
+#define DP_SENDM	(UDP_BATCH + OFFLOAD_MAX_SEGS)
+/* datapath_path_ready: no new initiation sooner after the last one (the
+ * responder's flood limit is 20 ms) */
+#define DP_REINIT_MS	100
+
+/* A packet waiting in a peer's staging queue: the inner packet is at
+ * buf + TUNNEL_HEADROOM, so it is encrypted where it lies. */
+struct dp_pkt {
+	struct dp_pkt	*next;
+	size_t		 len;
+	uint8_t		 buf[];
+};
+
+struct datapath {
+	struct tun		*tun;
+	struct udp		*udp;
+	struct tunnel_local	*local;
+	const struct route	*route;
+	struct peer		**peers;
+	size_t			 npeers;
+	unsigned		 mtu;
+	struct dp_hooks		 hooks;
+	void			*arg;
+
+	struct dp_counters	 c;
+
+	/* Batches. A TUN read lands in rbuf[i] + TUNNEL_HEADROOM, is
+	 * encrypted there (a TSO packet is split first) and becomes one or
+	 * more of the messages in sendm. */
+	uint8_t			*rbuf[UDP_BATCH];
+	size_t			 rbufsz;
+	struct udp_msg		 sendm[DP_SENDM];
+	unsigned		 nsendm;
+	uint64_t		 nsendd;	/* datagrams in sendm */
+	struct udp_msg		 rxm[UDP_BATCH];
+	struct udp_msg		 flushm[DP_STAGE_PER_PEER];
+	uint8_t			*bufs;
+	uint8_t			 scratch[ICMP_MAX];
+	struct tunnel_rx	 rx;
+
+	/* Receive-side merging into the TUN (offload only). */
+	struct gro		 gro;
+	uint8_t			*grobufs;
+
+	/* Staging pool. */
+	uint8_t			*pool;
+	size_t			 pktsz;
+	struct dp_pkt		*free;
+
+	/* Peers handled during the current batch, whose timers may need an
+	 * earlier deadline. */
+	struct peer		*touched[2 * UDP_BATCH + DP_STAGE_PER_PEER];
+	size_t			 ntouched;
+	uint32_t		 gen;
+
+	/* Handshake rate, for tunnel_receive's under_load, and the limit
+	 * per source that applies then (see incoming()). */
+	uint64_t		 hs_window;
+	unsigned		 hs_count;
+	struct ratelimit	*hs_limit;
+};
+
+/* datapath.c */
+void	dp_touch(struct datapath *, struct peer *);
+void	dp_rearm(struct datapath *);
+void	dp_actions(struct datapath *, struct peer *, unsigned, int, uint64_t);
+void	dp_relay_out(struct datapath *, struct peer *,
+	    const struct sockaddr_in6 *via, const uint8_t *buf, size_t len,
+	    size_t segsize, unsigned ndgrams);
+void	dp_tun_put(struct datapath *, const uint8_t *pkt, size_t len);
+
+/* datapath-stage.c */
+void	dp_stage(struct datapath *, struct peer *, const uint8_t *pkt,
+	    size_t len);
+unsigned dp_flush_staged(struct datapath *, struct peer *, uint64_t now);
+
+#endif

@@ -11,7 +11,12 @@
  * caller owns; nothing allocates per packet. Where the kernel has them, UDP
  * GSO (one send, many equal datagrams) and GRO (one receive, many datagrams
  * of a flow) cut the per-datagram cost further. Sends block when the socket
- * buffer is full: that is the data path's back-pressure. */
+ * buffer is full: that is the data path's back-pressure.
+ *
+ * Thread safety: the calls keep no state in struct udp between or during
+ * calls (beyond gso, which only goes from 1 to 0), so several threads may
+ * use one socket, each with its own udp_msg arrays and buffers; handlers
+ * must be registered before they start. */
 #ifndef MESH_UDP_H
 #define MESH_UDP_H
 
@@ -51,15 +56,13 @@ struct udp {
 	int			 family;	/* AF_INET6, or AF_INET */
 	uint16_t		 port;		/* bound port */
 	struct udp_handler	 handlers[256];
-	/* Batch scratch, reused by every call. */
-	struct mmsghdr		 hdr[UDP_BATCH];
-	struct iovec		 iov[UDP_BATCH];
-	struct sockaddr_in	 sin[UDP_BATCH];	/* AF_INET fallback */
-	union {
-		char		 buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr	 align;
-	}			 ctl[UDP_BATCH];
-	int			 gso;		/* sends may carry segsize */
+	/* No per-call scratch here: the system-call headers of a batch live
+	 * on the caller's stack (struct udp_scratch in udp.c, ~7 KB), so
+	 * threads may send and receive on one struct udp at once. */
+	int			 gso;		/* sends may carry segsize; only
+						 * ever cleared (a flag that one
+						 * thread may clear under
+						 * another's feet, harmlessly) */
 	int			 gro;		/* receives may carry segsize */
 };
 

@@ -125,6 +125,8 @@ unsigned want_handshake(struct tunnel *, uint64_t now);
 unsigned keep_fresh(struct tunnel *, uint64_t now);
 
 /* tunnel-data.c: the transport */
+enum tunnel_err rx_open(struct tunnel_local *, uint8_t *buf,
+	    const struct wire_msg *, uint64_t now, struct tunnel_rxslot *);
 enum tunnel_err rx_data(struct tunnel_local *, uint8_t *buf,
 	    const struct wire_msg *, uint64_t now, struct tunnel_rx *);
 

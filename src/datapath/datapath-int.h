@@ -28,13 +28,29 @@
  * responder's flood limit is 20 ms) */
 #define DP_REINIT_MS	100
 
-/* A packet waiting in a peer's staging queue: the inner packet is at
- * buf + TUNNEL_HEADROOM, so it is encrypted where it lies. */
+/* Room kept in front of every buffer a datagram is sent from, for the
+ * relay envelope (DP_RELAY_HDR; 16 keeps the buffers 16-byte aligned). TUN
+ * read buffers keep a cache line. */
+#define DP_ROOM		16
+#define DP_RBUF_ROOM	64
+_Static_assert(DP_ROOM >= DP_RELAY_HDR && DP_RBUF_ROOM >= DP_RELAY_HDR,
+    "no room for the relay envelope");
+#define DP_SCRATCH_LEN	ICMP_MAX
+
+/* A packet waiting in a peer's staging queue: DP_ROOM bytes of room, then
+ * the datagram's buffer (dp_pkt_buf) with the inner packet at
+ * TUNNEL_HEADROOM, so that it is encrypted and wrapped where it lies. */
 struct dp_pkt {
 	struct dp_pkt	*next;
 	size_t		 len;
-	uint8_t		 buf[];
+	uint8_t		 mem[];
 };
+
+static inline uint8_t *
+dp_pkt_buf(struct dp_pkt *k)
+{
+	return k->mem + DP_ROOM;
+}
 
 struct datapath {
 	struct tun		*tun;
@@ -51,7 +67,8 @@ struct datapath {
 
 	/* Batches. A TUN read lands in rbuf[i] + TUNNEL_HEADROOM, is
 	 * encrypted there (a TSO packet is split first) and becomes one or
-	 * more of the messages in sendm. */
+	 * more of the messages in sendm. Each rbuf[i] has DP_RBUF_ROOM bytes
+	 * in front and rbufsz after. */
 	uint8_t			*rbuf[UDP_BATCH];
 	size_t			 rbufsz;
 	struct udp_msg		 sendm[DP_SENDM];
@@ -60,7 +77,10 @@ struct datapath {
 	struct udp_msg		 rxm[UDP_BATCH];
 	struct udp_msg		 flushm[DP_STAGE_PER_PEER];
 	uint8_t			*bufs;
-	uint8_t			 scratch[ICMP_MAX];
+	/* initiations, keepalives, ICMP errors, handshake replies going
+	 * back through a relay: DP_SCRATCH_LEN bytes after DP_ROOM */
+	uint8_t			 scratch_mem[DP_ROOM + DP_SCRATCH_LEN];
+	uint8_t			*scratch;
 	struct tunnel_rx	 rx;
 
 	/* Receive-side merging into the TUN (offload only). */
@@ -90,7 +110,7 @@ void	dp_touch(struct datapath *, struct peer *);
 void	dp_rearm(struct datapath *);
 void	dp_actions(struct datapath *, struct peer *, unsigned, int, uint64_t);
 void	dp_relay_out(struct datapath *, struct peer *,
-	    const struct sockaddr_in6 *via, const uint8_t *buf, size_t len,
+	    const struct sockaddr_in6 *via, uint8_t *buf, size_t len,
 	    size_t segsize, unsigned ndgrams);
 void	dp_tun_put(struct datapath *, const uint8_t *pkt, size_t len);
 

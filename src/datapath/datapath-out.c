@@ -59,7 +59,7 @@ route_out(struct datapath *dp, const uint8_t *pkt, size_t len)
 		switch (idx) {
 		case ROUTE_UNKNOWN:
 			dp->c.drops[DP_DROP_NO_ROUTE]++;
-			if ((n = icmp_unreach(dp->scratch, sizeof(dp->scratch),
+			if ((n = icmp_unreach(dp->scratch, DP_SCRATCH_LEN,
 			    pkt, len)) > 0) {
 				dp_tun_put(dp, dp->scratch, n);
 				dp->c.icmp_sent++;
@@ -94,7 +94,7 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 
 	if (len > dp->mtu) {
 		dp->c.drops[DP_DROP_TOO_BIG]++;
-		if ((n = icmp_too_big(dp->scratch, sizeof(dp->scratch), pkt,
+		if ((n = icmp_too_big(dp->scratch, DP_SCRATCH_LEN, pkt,
 		    len, dp->mtu)) > 0) {
 			dp_tun_put(dp, dp->scratch, n);
 			dp->c.icmp_sent++;
@@ -138,14 +138,18 @@ wire_len(const struct datapath *dp, size_t len)
 }
 
 /* A TSO packet read from the TUN (at buf + TUNNEL_HEADROOM): split it in
- * place so that datagram i starts at buf + i * stride, encrypt each
- * segment where it lies, and queue them as UDP GSO runs. */
+ * place so that datagram i starts at buf + i * pitch, encrypt each
+ * segment where it lies, and queue them as UDP GSO runs. The pitch is the
+ * datagrams' stride, plus room for the relay envelope between them when
+ * the member is reached through a relay (which then wraps them where they
+ * lie: see dp_hooks.relay_send). */
 static void
 outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
     const struct tun_pktinfo *pi, uint64_t now)
 {
 	uint8_t		*pkt = buf + TUNNEL_HEADROOM;
-	size_t		 hl, seglen, lastlen, stride, n, out[OFFLOAD_MAX_SEGS];
+	size_t		 hl, seglen, lastlen, stride, pitch, n;
+	size_t		 out[OFFLOAD_MAX_SEGS];
 	size_t		 per, i, j, k, sum;
 	struct peer	*p;
 	enum tunnel_err	 e;
@@ -161,7 +165,7 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 		/* Segments over the tunnel's MTU (the interface's was raised
 		 * by hand): path MTU discovery brings the MSS down. */
 		dp->c.drops[DP_DROP_TOO_BIG]++;
-		if ((n = icmp_too_big(dp->scratch, sizeof(dp->scratch), pkt,
+		if ((n = icmp_too_big(dp->scratch, DP_SCRATCH_LEN, pkt,
 		    len, dp->mtu)) > 0) {
 			dp_tun_put(dp, dp->scratch, n);
 			dp->c.icmp_sent++;
@@ -171,13 +175,14 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 	if ((p = route_out(dp, pkt, len)) == NULL)
 		return;
 	stride = wire_len(dp, seglen);
-	if ((size_t)nsegs * stride > dp->rbufsz ||
-	    offload_tso_split(pkt, len, pi, stride) != nsegs) {
+	pitch = stride + (p->path.relayed ? DP_RELAY_HDR : 0);
+	if ((size_t)nsegs * pitch > dp->rbufsz ||
+	    offload_tso_split(pkt, len, pi, pitch) != nsegs) {
 		dp->c.drops[DP_DROP_MALFORMED]++;
 		return;
 	}
 	for (i = 0; i < (size_t)nsegs; i++) {
-		uint8_t	*d = buf + i * stride;
+		uint8_t	*d = buf + i * pitch;
 
 		n = i == (size_t)nsegs - 1 ? lastlen : seglen;
 		act = 0;
@@ -210,13 +215,13 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 			k = (size_t)nsegs - i < per ? (size_t)nsegs - i : per;
 			for (sum = 0, j = i; j < i + k; j++)
 				sum += out[j];
-			queue_msg(dp, buf + i * stride, sum, stride, p,
+			queue_msg(dp, buf + i * pitch, sum, stride, p,
 			    (unsigned)k);
 		}
 	} else {
 		for (i = 0; i < (size_t)nsegs; i++)
 			if (out[i] != 0)
-				queue_msg(dp, buf + i * stride, out[i], 0, p,
+				queue_msg(dp, buf + i * pitch, out[i], 0, p,
 				    1);
 	}
 	if (sent)

@@ -28,7 +28,7 @@ dp_stage(struct datapath *dp, struct peer *p, const uint8_t *pkt, size_t len)
 		k = dp->free;
 		dp->free = k->next;
 	}
-	memcpy(k->buf + TUNNEL_HEADROOM, pkt, len);
+	memcpy(dp_pkt_buf(k) + TUNNEL_HEADROOM, pkt, len);
 	k->len = len;
 	k->next = NULL;
 	if (p->stage_tail != NULL)
@@ -49,17 +49,19 @@ dp_flush_staged(struct datapath *dp, struct peer *p, uint64_t now)
 	size_t		 out;
 
 	for (k = p->stage_head; k != NULL; k = next) {
+		uint8_t	*buf = dp_pkt_buf(k);
+
 		next = k->next;
 		a = 0;
-		if (path_usable(&p->path) && tunnel_encrypt(p->tunnel, k->buf,
+		if (path_usable(&p->path) && tunnel_encrypt(p->tunnel, buf,
 		    TUNNEL_HEADROOM + dp->mtu + TUNNEL_TAILROOM, k->len, now,
 		    &out, &a) == TUNNEL_OK) {
 			if (p->path.relayed) {
-				dp_relay_out(dp, p, &p->path.endpoint, k->buf,
+				dp_relay_out(dp, p, &p->path.endpoint, buf,
 				    out, 0, 1);
 				sent++;
 			} else {
-				dp->flushm[n].buf = k->buf;
+				dp->flushm[n].buf = buf;
 				dp->flushm[n].len = out;
 				dp->flushm[n].addr = p->path.endpoint;
 				dp->c.tx_bytes += out;

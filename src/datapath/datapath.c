@@ -48,6 +48,7 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 	dp->hooks = *hooks;
 	dp->arg = arg;
 	dp->gen = 1;		/* peers start with touched = 0 */
+	dp->scratch = dp->scratch_mem + DP_ROOM;
 	if (local != NULL) {
 		struct ratelimit_config	rc;
 
@@ -63,7 +64,9 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 		tunnel_local_set_admit(local, admit, dp);
 	}
 	/* A read buffer takes the largest inner packet with the room
-	 * encryption needs, or a TSO packet split into its datagrams. */
+	 * encryption needs, or a TSO packet split into its datagrams (a
+	 * stride is at most WIRE_DATA_OVERHEAD + mtu; for a relayed member
+	 * DP_RELAY_HDR < WIRE_PAD_MULTIPLE more). */
 	dp->rbufsz = TUNNEL_HEADROOM + WIRE_DATA_MAX_PAYLOAD + TUNNEL_TAILROOM;
 	if (dp->rbufsz < OFFLOAD_MAX_SEGS * (WIRE_DATA_OVERHEAD + mtu +
 	    WIRE_PAD_MULTIPLE))
@@ -72,13 +75,14 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 	dp->rbufsz = (dp->rbufsz + 63) & ~(size_t)63;
 	if (tun == NULL)
 		dp->rbufsz = 0;		/* headless: nothing to read */
-	if ((dp->bufs = malloc(UDP_BATCH * (dp->rbufsz + DP_RXBUFSZ))) ==
-	    NULL)
+	if ((dp->bufs = malloc(UDP_BATCH * (DP_RBUF_ROOM + dp->rbufsz +
+	    DP_RXBUFSZ))) == NULL)
 		goto fail;
 	for (i = 0; i < UDP_BATCH; i++) {
-		dp->rbuf[i] = dp->bufs + i * dp->rbufsz;
-		dp->rxm[i].buf = dp->bufs + UDP_BATCH * dp->rbufsz +
-		    i * DP_RXBUFSZ;
+		dp->rbuf[i] = dp->bufs + i * (DP_RBUF_ROOM + dp->rbufsz) +
+		    DP_RBUF_ROOM;
+		dp->rxm[i].buf = dp->bufs + UDP_BATCH * (DP_RBUF_ROOM +
+		    dp->rbufsz) + i * DP_RXBUFSZ;
 		dp->rxm[i].cap = DP_RXBUFSZ;
 	}
 	if (tun != NULL && tun->offload) {
@@ -87,8 +91,9 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 		gro_init(&dp->gro, dp->grobufs, gro_out, dp);
 	}
 	if (tun != NULL) {
-		dp->pktsz = (sizeof(struct dp_pkt) + TUNNEL_HEADROOM + mtu +
-		    TUNNEL_TAILROOM + 15) & ~(size_t)15;
+		dp->pktsz = (sizeof(struct dp_pkt) + DP_ROOM +
+		    TUNNEL_HEADROOM + mtu + TUNNEL_TAILROOM + 15) &
+		    ~(size_t)15;
 		if ((dp->pool = malloc(DP_STAGE_POOL * dp->pktsz)) == NULL)
 			goto fail;
 		for (i = 0; i < DP_STAGE_POOL; i++) {
@@ -190,7 +195,7 @@ dp_rearm(struct datapath *dp)
  * them. */
 void
 dp_relay_out(struct datapath *dp, struct peer *p, const struct sockaddr_in6 *via,
-    const uint8_t *buf, size_t len, size_t segsize, unsigned ndgrams)
+    uint8_t *buf, size_t len, size_t segsize, unsigned ndgrams)
 {
 	if (dp->hooks.relay_send == NULL ||
 	    dp->hooks.relay_send(dp->arg, p, via, buf, len, segsize) == -1) {
@@ -202,7 +207,7 @@ dp_relay_out(struct datapath *dp, struct peer *p, const struct sockaddr_in6 *via
 }
 
 static void
-send_one(struct datapath *dp, struct peer *p, const uint8_t *buf, size_t len)
+send_one(struct datapath *dp, struct peer *p, uint8_t *buf, size_t len)
 {
 	if (p->path.relayed) {
 		dp_relay_out(dp, p, &p->path.endpoint, buf, len, 0, 1);
@@ -272,7 +277,7 @@ dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 		sent_data = 1;
 	if ((act & TUNNEL_ACT_SEND_KEEPALIVE) && !sent_data &&
 	    path_usable(&p->path) &&
-	    tunnel_keepalive(p->tunnel, dp->scratch, sizeof(dp->scratch), now,
+	    tunnel_keepalive(p->tunnel, dp->scratch, DP_SCRATCH_LEN, now,
 	    &len) == TUNNEL_OK) {
 		send_one(dp, p, dp->scratch, len);
 		p->path.last_tx = now;
@@ -339,8 +344,13 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 	p = rx->peer != NULL ? tunnel_user(rx->peer) : NULL;
 	if (rx->reply_len > 0 && via != NULL) {
 		/* back through the relay, which needs to know for whom */
-		if (p != NULL)
-			dp_relay_out(dp, p, via, rx->reply, rx->reply_len, 0, 1);
+		if (p != NULL) {
+			/* (into room for the envelope: handshake messages
+			 * are few, data is never copied) */
+			memcpy(dp->scratch, rx->reply, rx->reply_len);
+			dp_relay_out(dp, p, via, dp->scratch, rx->reply_len, 0,
+			    1);
+		}
 		else
 			dp->c.drops[DP_DROP_SEND]++;
 	} else if (rx->reply_len > 0 && udp_send(dp->udp, rx->reply,

@@ -323,7 +323,7 @@ udp_register(struct udp *u, uint8_t lo, uint8_t hi, udp_handler_fn *fn,
 }
 
 int
-udp_dispatch(struct udp *u, const uint8_t *pkt, size_t len,
+udp_dispatch(struct udp *u, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	const struct udp_handler	*h;

@@ -42,8 +42,10 @@ struct udp_msg {
 };
 
 /* A handler for a range of first bytes (udp_register). pkt is valid only
- * during the call; from is the sender; now is a monotonic time in ms. */
-typedef void udp_handler_fn(void *arg, const uint8_t *pkt, size_t len,
+ * during the call, in the receiver's buffer, which the handler may modify
+ * (a relayed tunnel message is decrypted where it lies); from is the
+ * sender; now is a monotonic time in ms. */
+typedef void udp_handler_fn(void *arg, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now);
 
 struct udp_handler {
@@ -91,7 +93,7 @@ int	udp_send(struct udp *, const void *buf, size_t len,
 int	udp_register(struct udp *, uint8_t lo, uint8_t hi, udp_handler_fn *fn,
 	    void *arg);
 /* Hand pkt to its registered handler; 0, or -1 if nobody wants it. */
-int	udp_dispatch(struct udp *, const uint8_t *pkt, size_t len,
+int	udp_dispatch(struct udp *, uint8_t *pkt, size_t len,
 	    const struct sockaddr_in6 *from, uint64_t now);
 
 /* Addresses. Any sockaddr (IPv4 or IPv6) as a sockaddr_in6; -1 for other

@@ -52,25 +52,19 @@ dp_pkt_buf(struct dp_pkt *k)
 	return k->mem + DP_ROOM;
 }
 
-struct datapath {
-	struct tun		*tun;
-	struct udp		*udp;
-	struct tunnel_local	*local;
-	const struct route	*route;
-	struct peer		**peers;
-	size_t			 npeers;
-	unsigned		 mtu;
-	struct dp_hooks		 hooks;
-	void			*arg;
-
+/* What one thread of the data path uses during a call: its batches and
+ * buffers, its tunnel_rx, its receive-side merging, the peers it touched
+ * and its counters. There is one (datapath.w) while the data path has one
+ * thread; a threaded one has one per worker (see ARCHITECTURE.md, the
+ * multi-core plan). */
+struct dp_worker {
 	struct dp_counters	 c;
 
 	/* Batches. A TUN read lands in rbuf[i] + TUNNEL_HEADROOM, is
 	 * encrypted there (a TSO packet is split first) and becomes one or
 	 * more of the messages in sendm. Each rbuf[i] has DP_RBUF_ROOM bytes
-	 * in front and rbufsz after. */
+	 * in front and datapath.rbufsz after. */
 	uint8_t			*rbuf[UDP_BATCH];
-	size_t			 rbufsz;
 	struct udp_msg		 sendm[DP_SENDM];
 	unsigned		 nsendm;
 	uint64_t		 nsendd;	/* datagrams in sendm */
@@ -87,22 +81,40 @@ struct datapath {
 	struct gro		 gro;
 	uint8_t			*grobufs;
 
-	/* Staging pool. */
-	uint8_t			*pool;
-	size_t			 pktsz;
-	struct dp_pkt		*free;
-
 	/* Peers handled during the current batch, whose timers may need an
 	 * earlier deadline. */
 	struct peer		*touched[2 * UDP_BATCH + DP_STAGE_PER_PEER];
 	size_t			 ntouched;
 	uint32_t		 gen;
+};
 
-	/* Handshake rate, for tunnel_receive's under_load, and the limit
-	 * per source that applies then (see incoming()). */
+struct datapath {
+	/* Shared, read-only while packets flow (reload swaps route and
+	 * peers with datapath_set_peers). */
+	struct tun		*tun;
+	struct udp		*udp;
+	struct tunnel_local	*local;
+	const struct route	*route;
+	struct peer		**peers;
+	size_t			 npeers;
+	unsigned		 mtu;
+	size_t			 rbufsz;	/* see dp_worker.rbuf */
+	struct dp_hooks		 hooks;
+	void			*arg;
+
+	/* Shared and written: the staging pool. */
+	uint8_t			*pool;
+	size_t			 pktsz;
+	struct dp_pkt		*free;
+
+	/* Shared and written: the handshake rate, for tunnel_receive's
+	 * under_load, and the limit per source that applies then (see
+	 * incoming()). */
 	uint64_t		 hs_window;
 	unsigned		 hs_count;
 	struct ratelimit	*hs_limit;
+
+	struct dp_worker	 w;
 };
 
 /* datapath.c */

@@ -22,13 +22,13 @@ queue_msg(struct datapath *dp, uint8_t *buf, size_t len, size_t segsize,
 		    ndgrams);
 		return;
 	}
-	m = &dp->sendm[dp->nsendm++];
+	m = &dp->w.sendm[dp->w.nsendm++];
 	m->buf = buf;
 	m->len = len;
 	m->segsize = segsize;
 	m->addr = p->path.endpoint;
-	dp->nsendd += ndgrams;
-	dp->c.tx_bytes += len;
+	dp->w.nsendd += ndgrams;
+	dp->w.c.tx_bytes += len;
 }
 
 static void
@@ -36,13 +36,13 @@ send_batch(struct datapath *dp)
 {
 	unsigned	failed;
 
-	if (dp->nsendm == 0)
+	if (dp->w.nsendm == 0)
 		return;
-	failed = udp_send_batch(dp->udp, dp->sendm, dp->nsendm);
-	dp->c.drops[DP_DROP_SEND] += failed;
-	dp->c.tx_packets += dp->nsendd - failed;
-	dp->nsendm = 0;
-	dp->nsendd = 0;
+	failed = udp_send_batch(dp->udp, dp->w.sendm, dp->w.nsendm);
+	dp->w.c.drops[DP_DROP_SEND] += failed;
+	dp->w.c.tx_packets += dp->w.nsendd - failed;
+	dp->w.nsendm = 0;
+	dp->w.nsendd = 0;
 }
 
 /* The member an inside packet read from the TUN goes to; NULL when it is
@@ -58,24 +58,24 @@ route_out(struct datapath *dp, const uint8_t *pkt, size_t len)
 	if (idx < 0) {
 		switch (idx) {
 		case ROUTE_UNKNOWN:
-			dp->c.drops[DP_DROP_NO_ROUTE]++;
-			if ((n = icmp_unreach(dp->scratch, DP_SCRATCH_LEN,
+			dp->w.c.drops[DP_DROP_NO_ROUTE]++;
+			if ((n = icmp_unreach(dp->w.scratch, DP_SCRATCH_LEN,
 			    pkt, len)) > 0) {
-				dp_tun_put(dp, dp->scratch, n);
-				dp->c.icmp_sent++;
+				dp_tun_put(dp, dp->w.scratch, n);
+				dp->w.c.icmp_sent++;
 			}
 			break;
 		case ROUTE_MCAST:
-			dp->c.drops[DP_DROP_MCAST]++;
+			dp->w.c.drops[DP_DROP_MCAST]++;
 			break;
 		default:
-			dp->c.drops[DP_DROP_MALFORMED]++;
+			dp->w.c.drops[DP_DROP_MALFORMED]++;
 			break;
 		}
 		return NULL;
 	}
 	if ((size_t)idx >= dp->npeers || (p = dp->peers[idx]) == NULL) {
-		dp->c.drops[DP_DROP_LOOP]++;
+		dp->w.c.drops[DP_DROP_LOOP]++;
 		return NULL;
 	}
 	return p;
@@ -93,11 +93,11 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 	size_t		 n;
 
 	if (len > dp->mtu) {
-		dp->c.drops[DP_DROP_TOO_BIG]++;
-		if ((n = icmp_too_big(dp->scratch, DP_SCRATCH_LEN, pkt,
+		dp->w.c.drops[DP_DROP_TOO_BIG]++;
+		if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN, pkt,
 		    len, dp->mtu)) > 0) {
-			dp_tun_put(dp, dp->scratch, n);
-			dp->c.icmp_sent++;
+			dp_tun_put(dp, dp->w.scratch, n);
+			dp->w.c.icmp_sent++;
 		}
 		return;
 	}
@@ -113,7 +113,7 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 	if (e == TUNNEL_ERR_NO_SESSION)
 		dp_stage(dp, p, pkt, len);
 	else if (e != TUNNEL_OK)
-		dp->c.drops[DP_DROP_TUNNEL]++;
+		dp->w.c.drops[DP_DROP_TUNNEL]++;
 	else {
 		queue_msg(dp, buf, n, 0, p, 1);
 		p->path.last_tx = now;
@@ -158,17 +158,17 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 
 	if ((nsegs = offload_tso_plan(pkt, len, pi, &hl, &seglen,
 	    &lastlen)) == -1) {
-		dp->c.drops[DP_DROP_MALFORMED]++;
+		dp->w.c.drops[DP_DROP_MALFORMED]++;
 		return;
 	}
 	if (seglen > dp->mtu) {
 		/* Segments over the tunnel's MTU (the interface's was raised
 		 * by hand): path MTU discovery brings the MSS down. */
-		dp->c.drops[DP_DROP_TOO_BIG]++;
-		if ((n = icmp_too_big(dp->scratch, DP_SCRATCH_LEN, pkt,
+		dp->w.c.drops[DP_DROP_TOO_BIG]++;
+		if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN, pkt,
 		    len, dp->mtu)) > 0) {
-			dp_tun_put(dp, dp->scratch, n);
-			dp->c.icmp_sent++;
+			dp_tun_put(dp, dp->w.scratch, n);
+			dp->w.c.icmp_sent++;
 		}
 		return;
 	}
@@ -178,7 +178,7 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 	pitch = stride + (p->path.relayed ? DP_RELAY_HDR : 0);
 	if ((size_t)nsegs * pitch > dp->rbufsz ||
 	    offload_tso_split(pkt, len, pi, pitch) != nsegs) {
-		dp->c.drops[DP_DROP_MALFORMED]++;
+		dp->w.c.drops[DP_DROP_MALFORMED]++;
 		return;
 	}
 	for (i = 0; i < (size_t)nsegs; i++) {
@@ -198,7 +198,7 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 			dp_stage(dp, p, d + TUNNEL_HEADROOM, n);
 			out[i] = 0;
 		} else if (e != TUNNEL_OK) {
-			dp->c.drops[DP_DROP_TUNNEL]++;
+			dp->w.c.drops[DP_DROP_TUNNEL]++;
 			out[i] = 0;
 		} else
 			sent = 1;
@@ -243,14 +243,14 @@ datapath_tun_readable(struct datapath *dp, uint64_t now)
 		return;
 	for (round = 0; round < DP_ROUNDS; round++) {
 		for (r = 0; r < UDP_BATCH &&
-		    dp->nsendm + OFFLOAD_MAX_SEGS <= DP_SENDM; r++) {
-			uint8_t	*buf = dp->rbuf[r];
+		    dp->w.nsendm + OFFLOAD_MAX_SEGS <= DP_SENDM; r++) {
+			uint8_t	*buf = dp->w.rbuf[r];
 
 			len = tun_read(dp->tun, buf + TUNNEL_HEADROOM,
 			    WIRE_DATA_MAX_PAYLOAD, &pi);
 			if (len <= 0) {
 				if (len < 0)
-					dp->c.drops[DP_DROP_TUN_READ]++;
+					dp->w.c.drops[DP_DROP_TUN_READ]++;
 				break;
 			}
 			if (pi.gso_type != OFFLOAD_GSO_NONE)
@@ -258,7 +258,7 @@ datapath_tun_readable(struct datapath *dp, uint64_t now)
 			else if ((pi.flags & OFFLOAD_NEEDS_CSUM) &&
 			    offload_csum_complete(buf + TUNNEL_HEADROOM,
 			    (size_t)len, &pi) == -1)
-				dp->c.drops[DP_DROP_MALFORMED]++;
+				dp->w.c.drops[DP_DROP_MALFORMED]++;
 			else
 				outgoing(dp, buf, (size_t)len, now);
 		}

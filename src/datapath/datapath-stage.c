@@ -61,10 +61,10 @@ dp_flush_staged(struct datapath *dp, struct peer *p, uint64_t now)
 				    out, 0, 1);
 				sent++;
 			} else {
-				dp->flushm[n].buf = buf;
-				dp->flushm[n].len = out;
-				dp->flushm[n].addr = p->path.endpoint;
-				dp->c.tx_bytes += out;
+				dp->w.flushm[n].buf = buf;
+				dp->w.flushm[n].len = out;
+				dp->w.flushm[n].addr = p->path.endpoint;
+				dp->w.c.tx_bytes += out;
 				n++;
 			}
 		} else
@@ -73,10 +73,10 @@ dp_flush_staged(struct datapath *dp, struct peer *p, uint64_t now)
 	}
 	if (n > 0) {
 		for (a = 0; a < n; a++)
-			dp->flushm[a].segsize = 0;
-		failed = udp_send_batch(dp->udp, dp->flushm, n);
-		dp->c.drops[DP_DROP_SEND] += failed;
-		dp->c.tx_packets += n - failed;
+			dp->w.flushm[a].segsize = 0;
+		failed = udp_send_batch(dp->udp, dp->w.flushm, n);
+		dp->w.c.drops[DP_DROP_SEND] += failed;
+		dp->w.c.tx_packets += n - failed;
 	}
 	datapath_forget_peer(dp, p);
 	/* Whatever encrypting asked for (a rekey cannot be due on a fresh

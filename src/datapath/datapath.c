@@ -47,8 +47,8 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 	dp->mtu = mtu;
 	dp->hooks = *hooks;
 	dp->arg = arg;
-	dp->gen = 1;		/* peers start with touched = 0 */
-	dp->scratch = dp->scratch_mem + DP_ROOM;
+	dp->w.gen = 1;		/* peers start with touched = 0 */
+	dp->w.scratch = dp->w.scratch_mem + DP_ROOM;
 	if (local != NULL) {
 		struct ratelimit_config	rc;
 
@@ -75,20 +75,20 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 	dp->rbufsz = (dp->rbufsz + 63) & ~(size_t)63;
 	if (tun == NULL)
 		dp->rbufsz = 0;		/* headless: nothing to read */
-	if ((dp->bufs = malloc(UDP_BATCH * (DP_RBUF_ROOM + dp->rbufsz +
+	if ((dp->w.bufs = malloc(UDP_BATCH * (DP_RBUF_ROOM + dp->rbufsz +
 	    DP_RXBUFSZ))) == NULL)
 		goto fail;
 	for (i = 0; i < UDP_BATCH; i++) {
-		dp->rbuf[i] = dp->bufs + i * (DP_RBUF_ROOM + dp->rbufsz) +
+		dp->w.rbuf[i] = dp->w.bufs + i * (DP_RBUF_ROOM + dp->rbufsz) +
 		    DP_RBUF_ROOM;
-		dp->rxm[i].buf = dp->bufs + UDP_BATCH * (DP_RBUF_ROOM +
+		dp->w.rxm[i].buf = dp->w.bufs + UDP_BATCH * (DP_RBUF_ROOM +
 		    dp->rbufsz) + i * DP_RXBUFSZ;
-		dp->rxm[i].cap = DP_RXBUFSZ;
+		dp->w.rxm[i].cap = DP_RXBUFSZ;
 	}
 	if (tun != NULL && tun->offload) {
-		if ((dp->grobufs = malloc(GRO_FLOWS * GRO_MAX_LEN)) == NULL)
+		if ((dp->w.grobufs = malloc(GRO_FLOWS * GRO_MAX_LEN)) == NULL)
 			goto fail;
-		gro_init(&dp->gro, dp->grobufs, gro_out, dp);
+		gro_init(&dp->w.gro, dp->w.grobufs, gro_out, dp);
 	}
 	if (tun != NULL) {
 		dp->pktsz = (sizeof(struct dp_pkt) + DP_ROOM +
@@ -124,8 +124,8 @@ datapath_free(struct datapath *dp)
 		tunnel_local_set_admit(dp->local, NULL, NULL);
 	ratelimit_free(dp->hs_limit);
 	free(dp->pool);
-	free(dp->bufs);
-	free(dp->grobufs);
+	free(dp->w.bufs);
+	free(dp->w.grobufs);
 	free(dp);
 }
 
@@ -136,13 +136,13 @@ datapath_set_peers(struct datapath *dp, const struct route *route,
 	dp->route = route;
 	dp->peers = peers;
 	dp->npeers = npeers;
-	dp->ntouched = 0;
+	dp->w.ntouched = 0;
 }
 
 const struct dp_counters *
 datapath_counters(const struct datapath *dp)
 {
-	return &dp->c;
+	return &dp->w.c;
 }
 
 const char *
@@ -160,13 +160,13 @@ dp_drop_name(enum dp_drop d)
 void
 dp_touch(struct datapath *dp, struct peer *p)
 {
-	if (p->touched == dp->gen)
+	if (p->touched == dp->w.gen)
 		return;
 	/* Many peers in one batch: settle the timers seen so far. */
-	if (dp->ntouched == sizeof(dp->touched) / sizeof(dp->touched[0]))
+	if (dp->w.ntouched == sizeof(dp->w.touched) / sizeof(dp->w.touched[0]))
 		dp_rearm(dp);
-	p->touched = dp->gen;
-	dp->touched[dp->ntouched++] = p;
+	p->touched = dp->w.gen;
+	dp->w.touched[dp->w.ntouched++] = p;
 }
 
 /* End of a batch: timers that must fire earlier than armed. */
@@ -176,8 +176,8 @@ dp_rearm(struct datapath *dp)
 	uint64_t	dl;
 	size_t		i;
 
-	for (i = 0; i < dp->ntouched; i++) {
-		struct peer	*p = dp->touched[i];
+	for (i = 0; i < dp->w.ntouched; i++) {
+		struct peer	*p = dp->w.touched[i];
 
 		dl = tunnel_next_deadline(p->tunnel);
 		if (dl < p->timer_at) {
@@ -185,25 +185,26 @@ dp_rearm(struct datapath *dp)
 			dp->hooks.arm(dp->arg, p, dl);
 		}
 	}
-	dp->ntouched = 0;
-	if (++dp->gen == 0)
-		dp->gen = 1;
+	dp->w.ntouched = 0;
+	if (++dp->w.gen == 0)
+		dp->w.gen = 1;
 }
 
 /* Datagrams for a peer whose path runs through a relay (or an answer
  * going back through the relay at via): the path manager wraps and sends
  * them. */
 void
-dp_relay_out(struct datapath *dp, struct peer *p, const struct sockaddr_in6 *via,
-    uint8_t *buf, size_t len, size_t segsize, unsigned ndgrams)
+dp_relay_out(struct datapath *dp, struct peer *p,
+    const struct sockaddr_in6 *via, uint8_t *buf, size_t len, size_t segsize,
+    unsigned ndgrams)
 {
 	if (dp->hooks.relay_send == NULL ||
 	    dp->hooks.relay_send(dp->arg, p, via, buf, len, segsize) == -1) {
-		dp->c.drops[DP_DROP_SEND] += ndgrams;
+		dp->w.c.drops[DP_DROP_SEND] += ndgrams;
 		return;
 	}
-	dp->c.tx_packets += ndgrams;
-	dp->c.tx_bytes += len;
+	dp->w.c.tx_packets += ndgrams;
+	dp->w.c.tx_bytes += len;
 }
 
 static void
@@ -214,18 +215,18 @@ send_one(struct datapath *dp, struct peer *p, uint8_t *buf, size_t len)
 		return;
 	}
 	if (udp_send(dp->udp, buf, len, &p->path.endpoint) == -1) {
-		dp->c.drops[DP_DROP_SEND]++;
+		dp->w.c.drops[DP_DROP_SEND]++;
 		return;
 	}
-	dp->c.tx_packets++;
-	dp->c.tx_bytes += len;
+	dp->w.c.tx_packets++;
+	dp->w.c.tx_bytes += len;
 }
 
 void
 dp_tun_put(struct datapath *dp, const uint8_t *pkt, size_t len)
 {
 	if (tun_write(dp->tun, pkt, len, NULL) == -1)
-		dp->c.drops[DP_DROP_TUN_WRITE]++;
+		dp->w.c.drops[DP_DROP_TUN_WRITE]++;
 }
 
 /* A (possibly merged) packet from the receive-side merging. */
@@ -236,7 +237,7 @@ gro_out(void *arg, const uint8_t *pkt, size_t len,
 	struct datapath	*dp = arg;
 
 	if (tun_write(dp->tun, pkt, len, pi) == -1)
-		dp->c.drops[DP_DROP_TUN_WRITE]++;
+		dp->w.c.drops[DP_DROP_TUN_WRITE]++;
 }
 
 static uint64_t
@@ -267,8 +268,8 @@ dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 		/* Built even without an endpoint, so that the tunnel's
 		 * retransmit and give-up timers run. */
 		if (tunnel_initiation(p->tunnel, now, unix_ns(),
-		    dp->scratch) == TUNNEL_OK && path_usable(&p->path)) {
-			send_one(dp, p, dp->scratch, WIRE_INITIATION_LEN);
+		    dp->w.scratch) == TUNNEL_OK && path_usable(&p->path)) {
+			send_one(dp, p, dp->w.scratch, WIRE_INITIATION_LEN);
 			p->path.last_tx = now;
 			p->path.init_tx = now;
 		}
@@ -277,9 +278,9 @@ dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 		sent_data = 1;
 	if ((act & TUNNEL_ACT_SEND_KEEPALIVE) && !sent_data &&
 	    path_usable(&p->path) &&
-	    tunnel_keepalive(p->tunnel, dp->scratch, DP_SCRATCH_LEN, now,
+	    tunnel_keepalive(p->tunnel, dp->w.scratch, DP_SCRATCH_LEN, now,
 	    &len) == TUNNEL_OK) {
-		send_one(dp, p, dp->scratch, len);
+		send_one(dp, p, dp->w.scratch, len);
 		p->path.last_tx = now;
 	}
 }
@@ -319,14 +320,14 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
     const struct sockaddr_in6 *from, const struct sockaddr_in6 *via,
     uint64_t now)
 {
-	struct tunnel_rx	*rx = &dp->rx;
+	struct tunnel_rx	*rx = &dp->w.rx;
 	struct peer		*p;
 	enum tunnel_err		 e;
 	uint8_t			 src[DP_SRCLEN];
 	int			 under_load, n;
 
 	if (dp->local == NULL) {
-		dp->c.drops[DP_DROP_HEADLESS]++;
+		dp->w.c.drops[DP_DROP_HEADLESS]++;
 		return;
 	}
 	if (buf[0] == WIRE_INITIATION || buf[0] == WIRE_RESPONSE) {
@@ -347,17 +348,17 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 		if (p != NULL) {
 			/* (into room for the envelope: handshake messages
 			 * are few, data is never copied) */
-			memcpy(dp->scratch, rx->reply, rx->reply_len);
-			dp_relay_out(dp, p, via, dp->scratch, rx->reply_len, 0,
-			    1);
+			memcpy(dp->w.scratch, rx->reply, rx->reply_len);
+			dp_relay_out(dp, p, via, dp->w.scratch,
+			    rx->reply_len, 0, 1);
 		}
 		else
-			dp->c.drops[DP_DROP_SEND]++;
+			dp->w.c.drops[DP_DROP_SEND]++;
 	} else if (rx->reply_len > 0 && udp_send(dp->udp, rx->reply,
 	    rx->reply_len, from) == -1)
-		dp->c.drops[DP_DROP_SEND]++;
+		dp->w.c.drops[DP_DROP_SEND]++;
 	if (e != TUNNEL_OK) {
-		dp->c.drops[DP_DROP_TUNNEL]++;
+		dp->w.c.drops[DP_DROP_TUNNEL]++;
 		return;
 	}
 	if (p == NULL)
@@ -371,8 +372,8 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 	if (rx->data_len > 0) {
 		n = route_src(dp->route, rx->data, rx->data_len, (int)p->idx);
 		if (n >= 0) {
-			if (dp->grobufs != NULL)
-				gro_add(&dp->gro, rx->data, (size_t)n);
+			if (dp->w.grobufs != NULL)
+				gro_add(&dp->w.gro, rx->data, (size_t)n);
 			else
 				dp_tun_put(dp, rx->data, (size_t)n);
 		} else if (n == ROUTE_SPOOFED)
@@ -390,14 +391,14 @@ static void
 datagram(struct datapath *dp, uint8_t *buf, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
-	dp->c.rx_packets++;
-	dp->c.rx_bytes += len;
+	dp->w.c.rx_packets++;
+	dp->w.c.rx_bytes += len;
 	if (len == 0)
-		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
+		dp->w.c.drops[DP_DROP_UNKNOWN_TYPE]++;
 	else if (buf[0] >= WIRE_INITIATION && buf[0] <= WIRE_DATA)
 		incoming(dp, buf, len, from, NULL, now);
 	else if (udp_dispatch(dp->udp, buf, len, from, now) == -1)
-		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
+		dp->w.c.drops[DP_DROP_UNKNOWN_TYPE]++;
 }
 
 void
@@ -408,18 +409,18 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 	int		n, i;
 
 	for (round = 0; round < DP_ROUNDS; round++) {
-		n = udp_recv_batch(dp->udp, dp->rxm, UDP_BATCH);
+		n = udp_recv_batch(dp->udp, dp->w.rxm, UDP_BATCH);
 		if (n <= 0) {
 			if (n < 0)
 				log_debug("udp: receive: %s", strerror(errno));
 			break;
 		}
 		for (i = 0; i < n; i++) {
-			struct udp_msg	*m = &dp->rxm[i];
+			struct udp_msg	*m = &dp->w.rxm[i];
 
 			if (m->len > m->cap) {
-				dp->c.rx_packets++;
-				dp->c.drops[DP_DROP_TRUNCATED]++;
+				dp->w.c.rx_packets++;
+				dp->w.c.drops[DP_DROP_TRUNCATED]++;
 				continue;
 			}
 			if (m->segsize == 0) {
@@ -435,8 +436,8 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 		}
 		if (dp->hooks.rx_done != NULL)
 			dp->hooks.rx_done(dp->arg);
-		if (dp->grobufs != NULL)
-			gro_flush(&dp->gro);
+		if (dp->w.grobufs != NULL)
+			gro_flush(&dp->w.gro);
 		dp_rearm(dp);
 		if (n < UDP_BATCH)
 			break;
@@ -449,7 +450,7 @@ datapath_relayed_input(struct datapath *dp, uint8_t *buf, size_t len,
 {
 	/* counted as received with the relay's datagram that carried it */
 	if (len == 0 || buf[0] < WIRE_INITIATION || buf[0] > WIRE_DATA) {
-		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
+		dp->w.c.drops[DP_DROP_UNKNOWN_TYPE]++;
 		return;
 	}
 	incoming(dp, buf, len, via, via, now);

@@ -130,9 +130,9 @@ void	datapath_peer_timer(struct datapath *, struct peer *, uint64_t now);
 
 /* NAT traversal (disc.c). A tunnel datagram (first byte 0x01..0x04) that
  * a relay at via passed on, at buf (inside the received envelope, which is
- * the UDP handler's to modify: it is decrypted in place): it goes through the tunnel like any other, except that its
- * source says nothing about where the peer is (no roaming) and answers go
- * back through the relay. */
+ * the UDP handler's to modify: it is decrypted in place): it goes through
+ * the tunnel like any other, except that its source says nothing about
+ * where the peer is (no roaming) and answers go back through the relay. */
 void	datapath_relayed_input(struct datapath *, uint8_t *buf, size_t len,
 	    const struct sockaddr_in6 *via, uint64_t now);
 /* p's path became usable, moved or was confirmed: a handshake that was

@@ -62,9 +62,9 @@ struct udp {
 	 * on the caller's stack (struct udp_scratch in udp.c, ~7 KB), so
 	 * threads may send and receive on one struct udp at once. */
 	int			 gso;		/* sends may carry segsize; only
-						 * ever cleared (a flag that one
-						 * thread may clear under
-						 * another's feet, harmlessly) */
+						 * ever cleared (a thread may
+						 * clear it under another's
+						 * feet, harmlessly) */
 	int			 gro;		/* receives may carry segsize */
 };
 

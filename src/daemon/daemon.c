@@ -141,7 +141,7 @@ dp_handshake(void *arg, struct peer *p, uint64_t now)
 
 static int
 dp_relay_send(void *arg, struct peer *p, const struct sockaddr_in6 *via,
-    const uint8_t *buf, size_t len, size_t segsize)
+    uint8_t *buf, size_t len, size_t segsize)
 {
 	struct daemon	*d = arg;
 

@@ -28,6 +28,8 @@ struct datapath;
 struct control;
 struct disc;
 struct ctl_writer;
+struct dns_server;
+struct names;
 
 /* A peer's timer: the event and what it needs to call back. */
 struct ptimer {
@@ -58,6 +60,8 @@ struct daemon {
 	struct event		*ev_sig[4];
 	struct control		*ctl;
 	struct disc		*disc;		/* DHT, NAT traversal */
+	struct dns_server	*dns;		/* names; NULL: none */
+	char			 dns_state[200];	/* for show */
 	time_t			 started;
 };
 
@@ -73,6 +77,18 @@ extern const struct members_ops daemon_members_ops;
 /* daemon-show.c: control_ops.show (control.h). */
 int	daemon_show(void *arg, const char *what, struct ctl_writer *w,
 	    char *err, size_t errlen);
+
+/* daemon-dns.c */
+/* Serve the members' names on our inside addresses and register them with
+ * systemd-resolved (before the privilege drop); a failure is a warning. */
+void	daemon_dns_start(struct daemon *);
+/* Reload, before anything changes: refuse a domain change (EBUSY) and
+ * build the new names table (*t; NULL without a server); 0 or errno. */
+int	daemon_dns_prepare(struct daemon *, const struct netconf *,
+	    struct names **t, char *err, size_t errlen);
+/* ... after the member table was swapped: answer from t (consumed). */
+void	daemon_dns_commit(struct daemon *, struct names *t);
+void	daemon_dns_stop(struct daemon *);
 
 /* reload.c */
 /* members_ops.update: a reused peer's configured endpoint, from m. */

@@ -142,7 +142,7 @@ dp_handshake(void *arg, struct peer *p, uint64_t now)
 
 static int
 dp_relay_send(void *arg, struct peer *p, const struct sockaddr_in6 *via,
-    const uint8_t *buf, size_t len, size_t segsize)
+    uint8_t *buf, size_t len, size_t segsize)
 {
 	struct daemon	*d = arg;
 
@@ -311,6 +311,7 @@ teardown(struct daemon *d)
 
 	disc_free(d->disc);		/* before the peers and the socket */
 	d->disc = NULL;
+	daemon_dns_stop(d);
 	for (i = 0; i < sizeof(d->ev_sig) / sizeof(d->ev_sig[0]); i++)
 		if (d->ev_sig[i] != NULL)
 			event_free(d->ev_sig[i]);
@@ -415,6 +416,7 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 		if (d->tun.v6_failed)
 			log_warnx("%s: IPv6 is disabled here; IPv4 only",
 			    d->ifname);
+		daemon_dns_start(d);
 		tunnel_config(&tc, cfg.mtu);
 		if ((d->local = tunnel_local_new(d->sk, &tc,
 		    d->nc.nmembers)) == NULL) {

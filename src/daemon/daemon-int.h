@@ -29,6 +29,7 @@ struct control;
 struct disc;
 struct ctl_writer;
 struct dns_server;
+struct evhttp;
 struct names;
 
 /* A peer's timer: the event and what it needs to call back. */
@@ -62,6 +63,9 @@ struct daemon {
 	struct disc		*disc;		/* DHT, NAT traversal */
 	struct dns_server	*dns;		/* names; NULL: none */
 	char			 dns_state[200];	/* for show */
+	struct evhttp		*http;		/* metrics; NULL: off */
+	char			 metrics_addr[46];
+	uint16_t		 metrics_port;
 	time_t			 started;
 };
 
@@ -89,6 +93,13 @@ int	daemon_dns_prepare(struct daemon *, const struct netconf *,
 /* ... after the member table was swapped: answer from t (consumed). */
 void	daemon_dns_commit(struct daemon *, struct names *t);
 void	daemon_dns_stop(struct daemon *);
+
+/* daemon-metrics.c */
+/* Serve Prometheus metrics on addr:port (nothing when addr is ""). 0, or
+ * -1 with err set (the address cannot be bound). */
+int	daemon_metrics_start(struct daemon *, const char *addr, uint16_t port,
+	    char *err, size_t errlen);
+void	daemon_metrics_stop(struct daemon *);
 
 /* reload.c */
 /* members_ops.update: a reused peer's configured endpoint, from m. */

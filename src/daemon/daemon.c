@@ -312,6 +312,7 @@ teardown(struct daemon *d)
 	disc_free(d->disc);		/* before the peers and the socket */
 	d->disc = NULL;
 	daemon_dns_stop(d);
+	daemon_metrics_stop(d);
 	for (i = 0; i < sizeof(d->ev_sig) / sizeof(d->ev_sig[0]); i++)
 		if (d->ev_sig[i] != NULL)
 			event_free(d->ev_sig[i]);
@@ -450,6 +451,9 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	if ((d->ctl = control_open(d->base, d->ifname, &ctl_ops, d, err,
 	    errlen)) == NULL)
 		return -1;
+	if (daemon_metrics_start(d, d->metrics_addr, d->metrics_port, err,
+	    errlen) == -1)
+		return -1;
 	return start_disc(d, err, errlen);
 nomem:
 	snprintf(err, errlen, "cannot set up events (out of memory)");
@@ -520,6 +524,9 @@ validate(struct daemon *d, const struct up_args *ua, char *err,
 	else if (netconf_default_ifname(&d->nc, d->ifname, err,
 	    errlen) == -1)
 		return -1;
+	util_strlcpy(d->metrics_addr, ua->metrics_addr,
+	    sizeof(d->metrics_addr));
+	d->metrics_port = ua->metrics_port;
 	if (ua->listen_port != 0)
 		d->port = ua->listen_port;
 	else if (self != NULL && self->has_endpoint)

@@ -22,6 +22,7 @@ src/nat/natkey.c		the NAT module'"'"'s pair keys and MACs
 src/netconf/addr.c		keys-type: the IPv6 ULA is a BLAKE2b hash of a public key
 dht/dhtcrypto.c		the DHT'"'"'s sealing, node ids, random bytes
 dht/pow.c		keys-type: workbits are a BLAKE2b hash of a public key
+src/common/base64.c	libsodium'"'"'s constant-time base64 (key text form)
 '
 event_allowed='
 src/daemon/daemon.c		glue: the event loop itself

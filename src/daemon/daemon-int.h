@@ -67,7 +67,6 @@ struct daemon {
 	char			 metrics_addr[46];
 	uint16_t		 metrics_port;
 	time_t			 started;
-	int64_t			 unix_offset_ms;	/* realtime - monotonic */
 };
 
 /* daemon.c */

@@ -30,6 +30,7 @@
 #include "datapath/members.h"
 #include "nat/disc.h"
 #include "netconf/keys.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "netconf/netconf.h"
 #include "datapath/peer.h"
@@ -385,13 +386,9 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	struct tunnel_config	 tc;
 	struct tun_config	 cfg;
 	const struct nc_member	*self = NULL;
-	struct timespec		 ts;
 	size_t			 i;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	d->started = ts.tv_sec;
-	d->unix_offset_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
-	    (int64_t)util_mono_ms();
+	d->started = (time_t)clock_unix_s();
 	if ((d->base = event_base_new()) == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
 		return -1;

@@ -13,6 +13,7 @@
 #include "datapath/datapath.h"
 #include "datapath/members.h"
 #include "datapath/icmp.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "datapath/offload.h"
 #include "common/ratelimit.h"
@@ -240,15 +241,6 @@ gro_out(void *arg, const uint8_t *pkt, size_t len,
 		dp->w.c.drops[DP_DROP_TUN_WRITE]++;
 }
 
-static uint64_t
-unix_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Carry out the tunnel's actions for p (tunnel.h, in its order). sent_data:
  * a data packet already went to p in this handling. */
 void
@@ -267,7 +259,7 @@ dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 			dp->hooks.handshake(dp->arg, p, now);
 		/* Built even without an endpoint, so that the tunnel's
 		 * retransmit and give-up timers run. */
-		if (tunnel_initiation(p->tunnel, now, unix_ns(),
+		if (tunnel_initiation(p->tunnel, now, clock_unix_ns(),
 		    dp->w.scratch) == TUNNEL_OK && path_usable(&p->path)) {
 			send_one(dp, p, dp->w.scratch, WIRE_INITIATION_LEN);
 			p->path.last_tx = now;

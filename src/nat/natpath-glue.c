@@ -75,6 +75,8 @@ relay_get(struct disc *d, const uint8_t *key, const struct sockaddr_in6 *addr,
 	}
 	r = &d->relays[i];
 	natkey_wipe(r->pair);
+	r->cookie_until = 0;
+	memset(r->sent, 0, sizeof(r->sent));
 	memcpy(r->key, key, DHT_KEY_LEN);
 	r->addr = *addr;
 	r->used = now;
@@ -86,9 +88,7 @@ relay_get(struct disc *d, const uint8_t *key, const struct sockaddr_in6 *addr,
 static uint64_t
 bind_raw(struct disc *d, int ri, const uint8_t *target, uint64_t now)
 {
-	struct natmsg	msg;
-	uint64_t	nonce = disc_wallclock(), n;
-	int		k;
+	uint64_t	nonce = disc_wallclock();
 
 	/* one growing counter for all our BINDs: a relay remembers the
 	 * newest per sender, whichever member it was for */
@@ -96,15 +96,7 @@ bind_raw(struct disc *d, int ri, const uint8_t *target, uint64_t now)
 		nonce = d->bind_nonce + 1;
 	d->bind_nonce = nonce;
 	d->relays[ri].used = now;
-	memset(&msg, 0, sizeof(msg));
-	msg.type = NATMSG_BIND;
-	memcpy(msg.key, d->pk, NATMSG_KEY_LEN);
-	memcpy(msg.key2, target, NATMSG_KEY_LEN);
-	for (n = nonce, k = 7; k >= 0; k--) {
-		msg.nonce[k] = (uint8_t)n;
-		n >>= 8;
-	}
-	send_msg(d, &msg, d->relays[ri].pair, &d->relays[ri].addr);
+	relayglue_bind_send(d, ri, target, nonce, now);
 	return nonce;
 }
 
@@ -767,6 +759,9 @@ pathglue_input(void *arg, const uint8_t *pkt, size_t len,
 		break;
 	case NATMSG_BOUND:
 		bound_in(d, &msg, from, now);
+		break;
+	case NATMSG_COOKIE:
+		relayglue_cookie(d, &msg, from, now);
 		break;
 	case NATMSG_BEACON:
 		beacon_input(d, &msg, from, now);

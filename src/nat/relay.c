@@ -32,6 +32,9 @@ struct relay {
 	unsigned		 mask;		/* index size - 1 */
 	int			 stale;
 	struct relay_stats	 st;
+	uint64_t		 cap_level, cap_at, cap_burst;	/* all */
+	uint8_t			 secret[2][RELAY_SECRET_LEN];	/* now, prev */
+	uint64_t		 secret_at[2];	/* 0: none */
 };
 
 struct relay *
@@ -55,6 +58,18 @@ relay_new(const struct relay_config *cfg)
 	}
 	if (r->cfg.rate != UINT64_MAX && r->cfg.burst > (1ULL << 40))
 		r->cfg.burst = 1ULL << 40;	/* * 1000 must not overflow */
+	if (r->cfg.cap == 0)
+		r->cfg.cap = RELAY_DEF_CAP;
+	if (r->cfg.cap != UINT64_MAX) {
+		r->cap_burst = r->cfg.cap / 8;
+		if (r->cfg.burst != UINT64_MAX && r->cap_burst < r->cfg.burst)
+			r->cap_burst = r->cfg.burst;
+		if (r->cap_burst < 65536)
+			r->cap_burst = 65536;
+		if (r->cap_burst > (1ULL << 40))
+			r->cap_burst = 1ULL << 40;
+		r->cap_level = r->cap_burst * 1000;
+	}
 	if (r->cfg.ttl_ms == 0)
 		r->cfg.ttl_ms = RELAY_DEF_TTL_MS;
 	while (size < 2 * r->cfg.max_entries)
@@ -78,6 +93,7 @@ relay_free(struct relay *r)
 	free(r->e);
 	free(r->by_addr);
 	free(r->by_id);
+	memset(r->secret, 0, sizeof(r->secret));
 	free(r);
 }
 
@@ -284,26 +300,47 @@ relay_known(const struct relay *r, const uint8_t *key, uint64_t now)
 	return 0;
 }
 
+/* Refill a bucket (milli-bytes) of depth burst bytes at rate bytes/s. */
+static void
+refill(uint64_t *level, uint64_t *at, uint64_t rate, uint64_t burst,
+    uint64_t now)
+{
+	uint64_t	dt, max = burst * 1000;
+
+	if (now > *at) {
+		dt = now - *at;
+		if (dt > MAX_DT_MS)
+			dt = MAX_DT_MS;
+		*level += dt * rate;
+		if (*level > max)
+			*level = max;
+		*at = now;
+	}
+}
+
+/* Charge len bytes to the source's bucket and the global one: 0 (and
+ * nothing charged) if either is short. */
 static int
 take(struct relay *r, struct relay_entry *e, size_t len, uint64_t now)
 {
-	uint64_t	dt, max, need = (uint64_t)len * 1000;
+	uint64_t	need = (uint64_t)len * 1000;
 
-	if (r->cfg.rate == UINT64_MAX)
-		return 1;
-	max = r->cfg.burst * 1000;
-	if (now > e->at) {
-		dt = now - e->at;
-		if (dt > MAX_DT_MS)
-			dt = MAX_DT_MS;
-		e->level += dt * r->cfg.rate;
-		if (e->level > max)
-			e->level = max;
-		e->at = now;
+	if (r->cfg.rate != UINT64_MAX) {
+		refill(&e->level, &e->at, r->cfg.rate, r->cfg.burst, now);
+		if (e->level < need)
+			return 0;
 	}
-	if (e->level < need)
-		return 0;
-	e->level -= need;
+	if (r->cfg.cap != UINT64_MAX) {
+		refill(&r->cap_level, &r->cap_at, r->cfg.cap, r->cap_burst,
+		    now);
+		if (r->cap_level < need) {
+			r->st.capped++;
+			return 0;
+		}
+		r->cap_level -= need;
+	}
+	if (r->cfg.rate != UINT64_MAX)
+		e->level -= need;
 	return 1;
 }
 
@@ -332,6 +369,36 @@ relay_forward(struct relay *r, const struct sockaddr_in6 *from,
 	}
 	r->st.drops[v]++;
 	return v;
+}
+
+int
+relay_secret_due(const struct relay *r, uint64_t now)
+{
+	return r->secret_at[0] == 0 || now < r->secret_at[0] ||
+	    now - r->secret_at[0] >= RELAY_SECRET_MS;
+}
+
+void
+relay_secret_rotate(struct relay *r, const uint8_t fresh[RELAY_SECRET_LEN],
+    uint64_t now)
+{
+	memcpy(r->secret[1], r->secret[0], RELAY_SECRET_LEN);
+	r->secret_at[1] = r->secret_at[0];
+	memcpy(r->secret[0], fresh, RELAY_SECRET_LEN);
+	r->secret_at[0] = now != 0 ? now : 1;
+}
+
+const uint8_t *
+relay_secret(const struct relay *r, int prev, uint64_t now)
+{
+	int	i = prev ? 1 : 0;
+
+	/* a secret makes cookies for one turn; the previous one takes them
+	 * for another: any secret older than two turns takes none */
+	if (r->secret_at[i] == 0 || now < r->secret_at[i] ||
+	    now - r->secret_at[i] >= 2 * (uint64_t)RELAY_SECRET_MS)
+		return NULL;
+	return r->secret[i];
 }
 
 uint64_t

@@ -41,15 +41,14 @@
 #define FWD_BUF		(256 * 1024)	/* forwarded bytes per batch */
 #define FWD_RUN		65000		/* bytes in one GSO send */
 
-/* A kB/s knob from the environment into *out (bytes/s; 0 from the
- * user: no limit); unset or bad leaves *out alone (the default). */
+/* A kB/s knob from the environment, name=s, into *out (bytes/s; 0 from
+ * the user: no limit); unset or bad leaves *out alone (the default). */
 static void
-rate_env(const char *name, uint64_t *out)
+rate_env(const char *name, const char *s, uint64_t *out)
 {
-	const char	*s;
 	unsigned long	 v;
 
-	if ((s = getenv(name)) == NULL)
+	if (s == NULL)
 		return;
 	if (util_parse_uint(s, 0, 1UL << 30, &v) == -1)
 		log_warnx("%s=%s: not a number of kilobytes per second; "
@@ -77,8 +76,8 @@ relayglue_start(struct disc *d)
 
 	memset(&cfg, 0, sizeof(cfg));
 	disc_random(&cfg.seed, sizeof(cfg.seed));
-	rate_env("MESH_RELAY_RATE", &cfg.rate);
-	rate_env("MESH_RELAY_CAP", &cfg.cap);
+	rate_env("MESH_RELAY_RATE", getenv("MESH_RELAY_RATE"), &cfg.rate);
+	rate_env("MESH_RELAY_CAP", getenv("MESH_RELAY_CAP"), &cfg.cap);
 	if ((d->rt = relay_new(&cfg)) == NULL ||
 	    (d->fwd = malloc(FWD_BUF)) == NULL ||
 	    (d->fwdm = calloc(UDP_BATCH, sizeof(*d->fwdm))) == NULL)

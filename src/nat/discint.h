@@ -84,8 +84,16 @@ struct disc_relay {
 	uint8_t			pair[32];
 	int			pair_ok;
 	uint64_t		used;		/* ms, for replacement */
-	/* address validation (relay-glue.c): the relay's cookie for our
-	 * address, and our last BINDs there, to repeat with a cookie */
+};
+
+/* Address validation, the relay client's half (relay-glue.c): a relay's
+ * cookie for our address there, and our last BINDs to it (repeated with
+ * the cookie when a COOKIE answers one). */
+struct disc_cookie {
+	uint8_t			key[DHT_KEY_LEN];	/* the relay's */
+	struct sockaddr_in6	addr;
+	uint8_t			pair[32];
+	uint64_t		used;		/* ms, 0: free */
 	uint8_t			cookie[NATMSG_COOKIE_LEN];
 	uint64_t		cookie_until;	/* ms, 0: none */
 	struct {
@@ -229,6 +237,7 @@ struct disc {
 	unsigned		 nfwdm;
 	int			 fwd_open;	/* the last run may grow */
 	struct disc_kc		 kc[DISC_KEYCACHE];
+	struct disc_cookie	 ck[DISC_MAX_RELAYS];	/* client's half */
 	uint64_t		 dh_level, dh_at;	/* new keys bucket */
 	uint64_t		 rt_sync;
 
@@ -300,10 +309,12 @@ void	 relayglue_bind(struct disc *, const uint8_t *pkt, size_t len,
 void	 relayglue_forward(struct disc *, const uint8_t *pkt, size_t len,
 	    const struct sockaddr_in6 *from, uint64_t now);
 void	 relayglue_tick(struct disc *, uint64_t now);
-/* relay client: a BIND to our relay ri (with its cookie if we have one),
- * and a relay's COOKIE answering one (address validation) */
-void	 relayglue_bind_send(struct disc *, int ri, const uint8_t *target,
-	    uint64_t nonce, uint64_t now);
+/* relay client: a BIND for target to the relay with key at addr (pair:
+ * our pair key with it), with its cookie if we have one; and a relay's
+ * COOKIE answering one (address validation) */
+void	 relayglue_bind_send(struct disc *, const uint8_t *key,
+	    const struct sockaddr_in6 *addr, const uint8_t *pair,
+	    const uint8_t *target, uint64_t nonce, uint64_t now);
 void	 relayglue_cookie(struct disc *, const struct natmsg *,
 	    const struct sockaddr_in6 *from, uint64_t now);
 void	 relayglue_flush(struct disc *);

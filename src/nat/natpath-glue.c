@@ -75,8 +75,6 @@ relay_get(struct disc *d, const uint8_t *key, const struct sockaddr_in6 *addr,
 	}
 	r = &d->relays[i];
 	natkey_wipe(r->pair);
-	r->cookie_until = 0;
-	memset(r->sent, 0, sizeof(r->sent));
 	memcpy(r->key, key, DHT_KEY_LEN);
 	r->addr = *addr;
 	r->used = now;
@@ -96,7 +94,8 @@ bind_raw(struct disc *d, int ri, const uint8_t *target, uint64_t now)
 		nonce = d->bind_nonce + 1;
 	d->bind_nonce = nonce;
 	d->relays[ri].used = now;
-	relayglue_bind_send(d, ri, target, nonce, now);
+	relayglue_bind_send(d, d->relays[ri].key, &d->relays[ri].addr,
+	    d->relays[ri].pair, target, nonce, now);
 	return nonce;
 }
 

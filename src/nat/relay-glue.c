@@ -13,8 +13,9 @@
  * nonce advanced). The cookie is a MAC of the address and the key under a
  * secret replaced every RELAY_SECRET_MS; a BIND that carries it (the
  * sender repeats its BIND with the same nonce) is bound and answered.
- * The client's half is here too (relayglue_bind_send, relayglue_cookie):
- * natpath-glue.c's relay client sends its BINDs through it.
+ * The client's half is here too (relayglue_bind_send, relayglue_cookie,
+ * with a jar of relays' cookies in struct disc): the relay client sends
+ * its BINDs through it and hands it the COOKIEs it gets.
  *
  * Environment (operators of public nodes):
  *	MESH_RELAY_RATE		per-source limit in kilobytes per second
@@ -91,6 +92,10 @@ relayglue_start(struct disc *d)
 void
 relayglue_stop(struct disc *d)
 {
+	size_t	i;
+
+	for (i = 0; i < DISC_MAX_RELAYS; i++)
+		natkey_wipe(d->ck[i].pair);
 	relay_free(d->rt);
 	d->rt = NULL;
 	free(d->fwd);
@@ -325,18 +330,17 @@ relayglue_bind(struct disc *d, const uint8_t *pkt, size_t len,
 
 /* --- the client's half: BINDs to relays we use ---------------------- */
 
-/* Send relay ri a BIND for target with nonce, with its cookie for our
+/* Send c's relay a BIND for target with nonce, with its cookie for our
  * address while we have one. */
 static void
-bind_out(struct disc *d, int ri, const uint8_t *target, uint64_t nonce,
-    uint64_t now)
+bind_out(struct disc *d, const struct disc_cookie *c, const uint8_t *target,
+    uint64_t nonce, uint64_t now)
 {
-	struct disc_relay	*r = &d->relays[ri];
-	struct natmsg		 msg;
-	uint8_t			 buf[1 + 2 * NATMSG_KEY_LEN + NATMSG_NONCE_LEN +
-				    NATMSG_COOKIE_LEN + NATMSG_MAC_LEN];
-	size_t			 n;
-	int			 k;
+	struct natmsg	msg;
+	uint8_t		buf[1 + 2 * NATMSG_KEY_LEN + NATMSG_NONCE_LEN +
+			    NATMSG_COOKIE_LEN + NATMSG_MAC_LEN];
+	size_t		n;
+	int		k;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.type = NATMSG_BIND;
@@ -346,27 +350,56 @@ bind_out(struct disc *d, int ri, const uint8_t *target, uint64_t nonce,
 		msg.nonce[k] = (uint8_t)nonce;
 		nonce >>= 8;
 	}
-	if (r->cookie_until > now) {
-		memcpy(msg.cookie, r->cookie, NATMSG_COOKIE_LEN);
+	if (c->cookie_until > now) {
+		memcpy(msg.cookie, c->cookie, NATMSG_COOKIE_LEN);
 		msg.has_cookie = 1;
 	}
 	if ((n = natmsg_encode(&msg, buf, sizeof(buf))) == 0)
 		return;
-	natkey_seal(buf, n, r->pair);
-	(void)udp_send(d->udp, buf, n, &r->addr);
+	natkey_seal(buf, n, c->pair);
+	(void)udp_send(d->udp, buf, n, &c->addr);
+}
+
+/* The jar entry of the relay with key at addr; NULL if none (and !make).
+ * make: a new one (the least recently used goes). */
+static struct disc_cookie *
+jar(struct disc *d, const uint8_t *key, const struct sockaddr_in6 *addr,
+    int make)
+{
+	struct disc_cookie	*c, *old = &d->ck[0];
+	size_t			 i;
+
+	for (i = 0; i < DISC_MAX_RELAYS; i++) {
+		c = &d->ck[i];
+		if (c->used != 0 && memcmp(c->key, key, DHT_KEY_LEN) == 0 &&
+		    natep_eq(&c->addr, addr))
+			return c;
+		if (c->used < old->used)
+			old = c;
+	}
+	if (!make)
+		return NULL;
+	natkey_wipe(old->pair);
+	memset(old, 0, sizeof(*old));
+	memcpy(old->key, key, DHT_KEY_LEN);
+	old->addr = *addr;
+	return old;
 }
 
 void
-relayglue_bind_send(struct disc *d, int ri, const uint8_t *target,
-    uint64_t nonce, uint64_t now)
+relayglue_bind_send(struct disc *d, const uint8_t *key,
+    const struct sockaddr_in6 *addr, const uint8_t *pair,
+    const uint8_t *target, uint64_t nonce, uint64_t now)
 {
-	struct disc_relay	*r = &d->relays[ri];
+	struct disc_cookie	*c = jar(d, key, addr, 1);
 
+	memcpy(c->pair, pair, sizeof(c->pair));
+	c->used = now != 0 ? now : 1;
 	/* remembered: a COOKIE answering it has us repeat it */
-	r->sent[r->sent_next].nonce = nonce;
-	memcpy(r->sent[r->sent_next].target, target, DHT_KEY_LEN);
-	r->sent_next = (r->sent_next + 1) % DISC_BIND_SENT;
-	bind_out(d, ri, target, nonce, now);
+	c->sent[c->sent_next].nonce = nonce;
+	memcpy(c->sent[c->sent_next].target, target, DHT_KEY_LEN);
+	c->sent_next = (c->sent_next + 1) % DISC_BIND_SENT;
+	bind_out(d, c, target, nonce, now);
 }
 
 /* A relay's COOKIE: our address there is not proven (yet, or any more).
@@ -375,39 +408,34 @@ void
 relayglue_cookie(struct disc *d, const struct natmsg *msg,
     const struct sockaddr_in6 *from, uint64_t now)
 {
-	struct disc_relay	*r;
+	struct disc_cookie	*c;
 	uint64_t		 nonce = 0;
 	size_t			 i;
-	int			 ri = -1, k;
+	int			 k;
 
-	for (i = 0; i < d->nrelays; i++)
-		if (memcmp(d->relays[i].key, msg->key, DHT_KEY_LEN) == 0 &&
-		    natep_eq(&d->relays[i].addr, from) && d->relays[i].pair_ok)
-			ri = (int)i;
-	if (ri == -1) {
+	if ((c = jar(d, msg->key, from, 0)) == NULL) {
 		d->drops[DISC_DROP_STRAY]++;
 		return;
 	}
-	r = &d->relays[ri];
 	if (natkey_verify(msg->mac - msg->maclen_covered, msg->maclen_covered,
-	    msg->mac, r->pair) != 0) {
+	    msg->mac, c->pair) != 0) {
 		d->drops[DISC_DROP_MAC]++;
 		return;
 	}
 	for (k = 0; k < 8; k++)
 		nonce = nonce << 8 | msg->nonce[k];
 	for (i = 0; i < DISC_BIND_SENT; i++)
-		if (nonce != 0 && r->sent[i].nonce == nonce)
+		if (nonce != 0 && c->sent[i].nonce == nonce)
 			break;
 	if (i == DISC_BIND_SENT) {
 		/* a replay, or an answer to a BIND already repeated */
 		d->drops[DISC_DROP_STRAY]++;
 		return;
 	}
-	memcpy(r->cookie, msg->cookie, NATMSG_COOKIE_LEN);
-	r->cookie_until = now + DISC_COOKIE_MS;
-	r->sent[i].nonce = 0;
-	bind_out(d, ri, r->sent[i].target, nonce, now);
+	memcpy(c->cookie, msg->cookie, NATMSG_COOKIE_LEN);
+	c->cookie_until = now + DISC_COOKIE_MS;
+	c->sent[i].nonce = 0;
+	bind_out(d, c, c->sent[i].target, nonce, now);
 }
 
 /* --- forwarding -------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ratelimit.h"
 #include "nat/natep.h"
 #include "nat/relay.h"
 
@@ -32,7 +33,8 @@ struct relay {
 	unsigned		 mask;		/* index size - 1 */
 	int			 stale;
 	struct relay_stats	 st;
-	uint64_t		 cap_level, cap_at, cap_burst;	/* all */
+	struct ratelimit_bucket	 cap;		/* all sources: bytes */
+	uint64_t		 cap_burst;
 	uint8_t			 secret[2][RELAY_SECRET_LEN];	/* now, prev */
 	uint64_t		 secret_at[2];	/* 0: none */
 };
@@ -68,7 +70,7 @@ relay_new(const struct relay_config *cfg)
 			r->cap_burst = 65536;
 		if (r->cap_burst > (1ULL << 40))
 			r->cap_burst = 1ULL << 40;
-		r->cap_level = r->cap_burst * 1000;
+		ratelimit_bucket_init(&r->cap, r->cap_burst, 0);
 	}
 	if (r->cfg.ttl_ms == 0)
 		r->cfg.ttl_ms = RELAY_DEF_TTL_MS;
@@ -300,47 +302,42 @@ relay_known(const struct relay *r, const uint8_t *key, uint64_t now)
 	return 0;
 }
 
-/* Refill a bucket (milli-bytes) of depth burst bytes at rate bytes/s. */
-static void
-refill(uint64_t *level, uint64_t *at, uint64_t rate, uint64_t burst,
-    uint64_t now)
-{
-	uint64_t	dt, max = burst * 1000;
-
-	if (now > *at) {
-		dt = now - *at;
-		if (dt > MAX_DT_MS)
-			dt = MAX_DT_MS;
-		*level += dt * rate;
-		if (*level > max)
-			*level = max;
-		*at = now;
-	}
-}
-
-/* Charge len bytes to the source's bucket and the global one: 0 (and
- * nothing charged) if either is short. */
 static int
 take(struct relay *r, struct relay_entry *e, size_t len, uint64_t now)
 {
-	uint64_t	need = (uint64_t)len * 1000;
+	uint64_t	dt, max, need = (uint64_t)len * 1000;
 
-	if (r->cfg.rate != UINT64_MAX) {
-		refill(&e->level, &e->at, r->cfg.rate, r->cfg.burst, now);
-		if (e->level < need)
-			return 0;
+	if (r->cfg.rate == UINT64_MAX)
+		return 1;
+	max = r->cfg.burst * 1000;
+	if (now > e->at) {
+		dt = now - e->at;
+		if (dt > MAX_DT_MS)
+			dt = MAX_DT_MS;
+		e->level += dt * r->cfg.rate;
+		if (e->level > max)
+			e->level = max;
+		e->at = now;
 	}
-	if (r->cfg.cap != UINT64_MAX) {
-		refill(&r->cap_level, &r->cap_at, r->cfg.cap, r->cap_burst,
-		    now);
-		if (r->cap_level < need) {
-			r->st.capped++;
-			return 0;
-		}
-		r->cap_level -= need;
+	if (e->level < need)
+		return 0;
+	e->level -= need;
+	return 1;
+}
+
+/* The source's bucket first: a source over its own rate must not use up
+ * the cap for everyone else (the other way round, a datagram the cap
+ * refuses costs only its source). */
+static int
+take_all(struct relay *r, struct relay_entry *e, size_t len, uint64_t now)
+{
+	if (!take(r, e, len, now))
+		return 0;
+	if (r->cfg.cap != UINT64_MAX && !ratelimit_bucket_take(&r->cap,
+	    r->cfg.cap, r->cap_burst, (uint64_t)len, now)) {
+		r->st.capped++;
+		return 0;
 	}
-	if (r->cfg.rate != UINT64_MAX)
-		e->level -= need;
 	return 1;
 }
 
@@ -358,7 +355,7 @@ relay_forward(struct relay *r, const struct sockaddr_in6 *from,
 		v = RELAY_UNKNOWN;
 	else if (dst == src)
 		v = RELAY_LOOP;
-	else if (!take(r, src, len, now))
+	else if (!take_all(r, src, len, now))
 		v = RELAY_RATE;
 	else {
 		*to = dst->addr;

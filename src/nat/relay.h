@@ -77,7 +77,8 @@ struct relay_stats {
 	uint64_t	forwarded, forwarded_bytes;
 	uint64_t	drops[RELAY_VERDICT_COUNT];
 	uint64_t	binds, bind_refused;
-	uint64_t	capped;		/* RELAY_RATE drops for the cap */
+	uint64_t	capped;		/* RELAY_RATE drops for the cap (the
+					 * source's bucket checked first) */
 	unsigned	entries;
 };
 

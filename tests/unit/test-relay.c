@@ -220,7 +220,7 @@ T_TEST(global_cap)
 		    RELAY_FORWARD;
 	}
 	T_EQ_INT(n, 100);
-	/* a refused by the cap was not charged: c still has its burst */
+	/* half a second later both buckets have refilled some */
 	T_EQ_INT(relay_forward(r, &c, kb, 1000, 1500, &to, src),
 	    RELAY_FORWARD);
 	relay_free(r);

@@ -23,7 +23,8 @@
  *	MESH_PORTMAP		"off": no port mapping; "natpmp" or "upnp":
  *				only that method (default: both)
  *	MESH_RELAY_RATE		relay service: per-source limit in kB/s
- *				(relayglue.c)
+ *	MESH_RELAY_CAP		relay service: limit for all sources, kB/s
+ *				(both: relay-glue.c)
  *	MESH_TEST_RELAY_ONLY	test knob (scripts/natbench): never take a
  *				direct path (no probes sent or answered), so
  *				that relayed and direct throughput can be

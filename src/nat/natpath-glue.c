@@ -86,9 +86,7 @@ relay_get(struct disc *d, const uint8_t *key, const struct sockaddr_in6 *addr,
 static uint64_t
 bind_raw(struct disc *d, int ri, const uint8_t *target, uint64_t now)
 {
-	struct natmsg	msg;
-	uint64_t	nonce = disc_wallclock(), n;
-	int		k;
+	uint64_t	nonce = disc_wallclock();
 
 	/* one growing counter for all our BINDs: a relay remembers the
 	 * newest per sender, whichever member it was for */
@@ -96,15 +94,8 @@ bind_raw(struct disc *d, int ri, const uint8_t *target, uint64_t now)
 		nonce = d->bind_nonce + 1;
 	d->bind_nonce = nonce;
 	d->relays[ri].used = now;
-	memset(&msg, 0, sizeof(msg));
-	msg.type = NATMSG_BIND;
-	memcpy(msg.key, d->pk, NATMSG_KEY_LEN);
-	memcpy(msg.key2, target, NATMSG_KEY_LEN);
-	for (n = nonce, k = 7; k >= 0; k--) {
-		msg.nonce[k] = (uint8_t)n;
-		n >>= 8;
-	}
-	send_msg(d, &msg, d->relays[ri].pair, &d->relays[ri].addr);
+	relayglue_bind_send(d, d->relays[ri].key, &d->relays[ri].addr,
+	    d->relays[ri].pair, target, nonce, now);
 	return nonce;
 }
 
@@ -769,6 +760,9 @@ pathglue_input(void *arg, uint8_t *pkt, size_t len,
 		break;
 	case NATMSG_BOUND:
 		bound_in(d, &msg, from, now);
+		break;
+	case NATMSG_COOKIE:
+		relayglue_cookie(d, &msg, from, now);
 		break;
 	case NATMSG_BEACON:
 		beacon_input(d, &msg, from, now);

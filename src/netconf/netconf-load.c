@@ -40,14 +40,11 @@ secure(int fd, const char *path, char *err, size_t errlen)
 }
 
 int
-netconf_load(const char *path, unsigned flags, struct netconf *nc,
+netconf_read(const char *path, unsigned flags, char **buf, size_t *len,
     char *err, size_t errlen)
 {
-	char	*buf, msg[384];
-	size_t	 len;
-	int	 fd, line, rc;
+	int	fd, rc;
 
-	memset(nc, 0, sizeof(*nc));
 	/* O_NONBLOCK: a FIFO is refused, not waited on */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC |
 	    ((flags & NETCONF_LOAD_SECURE) ? O_NONBLOCK : 0))) == -1) {
@@ -59,7 +56,7 @@ netconf_load(const char *path, unsigned flags, struct netconf *nc,
 		close(fd);
 		return -1;
 	}
-	rc = util_read_fd(fd, NETCONF_MAX_SIZE, &buf, &len);
+	rc = util_read_fd(fd, NETCONF_MAX_SIZE, buf, len);
 	if (rc == -1) {
 		if (errno == EFBIG)
 			snprintf(err, errlen, "%s: file too large (more than "
@@ -68,15 +65,38 @@ netconf_load(const char *path, unsigned flags, struct netconf *nc,
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 	}
 	close(fd);
-	if (rc == -1)
-		return -1;
+	return rc;
+}
+
+int
+netconf_parse_named(const char *path, const char *buf, size_t len,
+    struct netconf *nc, char *err, size_t errlen)
+{
+	char	msg[384];
+	int	line, rc;
+
 	rc = netconf_parse(buf, len, nc, &line, msg, sizeof(msg));
-	free(buf);
 	if (rc == -1) {
 		if (line > 0)
 			snprintf(err, errlen, "%s:%d: %s", path, line, msg);
 		else
 			snprintf(err, errlen, "%s: %s", path, msg);
 	}
+	return rc;
+}
+
+int
+netconf_load(const char *path, unsigned flags, struct netconf *nc,
+    char *err, size_t errlen)
+{
+	char	*buf;
+	size_t	 len;
+	int	 rc;
+
+	memset(nc, 0, sizeof(*nc));
+	if (netconf_read(path, flags, &buf, &len, err, errlen) == -1)
+		return -1;
+	rc = netconf_parse_named(path, buf, len, nc, err, errlen);
+	free(buf);
 	return rc;
 }

@@ -63,8 +63,9 @@ admin_parse_buffer(uint8_t sk[ADMIN_SK_LEN], const char *buf, size_t len,
 		}
 	}
 	if (e - b == KEY_TEXT_LEN || e - b == KEY_TEXT_LEN + 1) {
-		*why = "a member key, not an admin key (86 characters, made "
-		    "by mesh genkey admin)";
+		*why = "43 characters: a public key or a member's private "
+		    "key, not an admin private key (86 characters, made by "
+		    "mesh genkey admin)";
 		return -1;
 	}
 	if (base64_decode(sk, ADMIN_SK_LEN, buf + b, e - b) == -1) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "netconf/netconf.h"
+#include "netconf/sign.h"
 #include "common/util.h"
 
 /* What NETCONF_LOAD_SECURE asks of the open file. */
@@ -89,7 +90,7 @@ int
 netconf_load(const char *path, unsigned flags, struct netconf *nc,
     char *err, size_t errlen)
 {
-	char	*buf;
+	char	*buf, msg[384];
 	size_t	 len;
 	int	 rc;
 
@@ -97,6 +98,13 @@ netconf_load(const char *path, unsigned flags, struct netconf *nc,
 	if (netconf_read(path, flags, &buf, &len, err, errlen) == -1)
 		return -1;
 	rc = netconf_parse_named(path, buf, len, nc, err, errlen);
+	if (rc == 0 && (flags & NETCONF_LOAD_VERIFY) && nc->sig_line != 0 &&
+	    netconf_accept(NULL, nc, buf, len, NULL, NETCONF_ACCEPT_LOCAL, msg,
+	    sizeof(msg)) != NCV_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg);
+		netconf_free(nc);
+		rc = -1;
+	}
 	free(buf);
 	return rc;
 }

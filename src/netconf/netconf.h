@@ -103,6 +103,9 @@ void	netconf_free(struct netconf *nc);
  * group and others cannot write (whoever can write it decides who may
  * join the network), checked on the descriptor that is read. */
 #define NETCONF_LOAD_SECURE	0x1
+/* NETCONF_LOAD_VERIFY: a signed file must have a valid signature and a
+ * version (sign.h); who signed it is not checked (root's own file). */
+#define NETCONF_LOAD_VERIFY	0x2
 int	netconf_load(const char *path, unsigned flags, struct netconf *nc,
 	    char *err, size_t errlen);
 /* The reading half of netconf_load: the file's bytes into *buf (free it),

@@ -191,11 +191,11 @@ netconf_accept(const struct netconf *cur, const struct netconf *cand,
     const char *buf, size_t len, const uint8_t self[KEY_LEN], unsigned flags,
     char *why, size_t whylen)
 {
-	const struct netconf	*authority;
+	const struct netconf	*authority = NULL;
 	char			 ktext[KEY_TEXT_LEN + 1];
 	enum nc_verdict		 v;
 	int			 local = (flags & NETCONF_ACCEPT_LOCAL) != 0;
-	int			 rc;
+	int			 rc, check_sig = 0;
 
 	snprintf(why, whylen, "accepted");
 	if (cand->sig_line == 0) {
@@ -210,18 +210,19 @@ netconf_accept(const struct netconf *cur, const struct netconf *cand,
 			    "netconfig", (unsigned long long)cur->version);
 			return NCV_UNSIGNED;
 		}
-		authority = NULL;
 	} else if (cur != NULL && cur->nadmins > 0)
 		authority = cur;
-	else if (local || cur == NULL)
-		authority = cand;	/* how a network starts signing */
+	else if (local)
+		check_sig = 1;	/* root's own file: how a network starts */
+	else if (cur == NULL)
+		authority = cand;
 	else {
 		snprintf(why, whylen, "the running netconfig names no admin: "
 		    "it changes only by a local edit and mesh reload");
 		return NCV_NO_ADMIN;
 	}
-	if (authority != NULL) {
-		if (!is_admin(authority, cand->sig_key)) {
+	if (authority != NULL || check_sig) {
+		if (authority != NULL && !is_admin(authority, cand->sig_key)) {
 			key_to_text(ktext, cand->sig_key);
 			snprintf(why, whylen, "signed by %s, not an admin of "
 			    "the %s netconfig", ktext, authority == cur ?
@@ -234,7 +235,7 @@ netconf_accept(const struct netconf *cur, const struct netconf *cand,
 			snprintf(why, whylen, "signed, but has no version");
 			return NCV_NO_VERSION;
 		}
-		if (authority == cur &&
+		if (authority != NULL && authority == cur &&
 		    (v = check_version(cur, cand, why, whylen)) != NCV_OK)
 			return v;
 	}

@@ -53,15 +53,18 @@ enum nc_verdict {
 const char *netconf_verdict_name(enum nc_verdict);
 
 /* NETCONF_ACCEPT_LOCAL: the candidate comes from this machine's own file
- * (mesh reload by root), not from the network. Then, as today, an unsigned
- * candidate replaces an unsigned running netconfig, and a signed one
- * replaces a running netconfig that names no admin if it is signed by an
- * admin it lists itself (how a network starts signing). From the network,
- * only the strict rule applies. */
+ * (mesh up or mesh reload by root), not from the network. Then, as today,
+ * an unsigned candidate replaces an unsigned running netconfig (or none),
+ * and a signed one with a valid signature and a version replaces a running
+ * netconfig that names no admin, whoever signed it (how a network starts
+ * signing; root trusts its own file). From the network, only the strict
+ * rule applies, and with nothing running the signer must be an admin of
+ * the candidate itself (a joining member also checks it against the
+ * admins of its join string). */
 #define NETCONF_ACCEPT_LOCAL	0x1
 
 /* May cand (parsed from buf, len bytes) replace cur (NULL: nothing runs
- * yet, as for mesh up or mesh check)? self is this member's public key
+ * yet)? self is this member's public key
  * (NULL: not checked). The strict rule: cand is signed, by an admin of cur
  * (not of cand: else anyone could list themselves), the signature is
  * valid, its version is higher than cur's, and it changes nothing that a

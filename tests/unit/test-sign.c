@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -517,8 +518,19 @@ T_TEST(unsigned_networks)
 	t = cfg(BASE "version 1\nadmin %s\ntrust %s\n", apk(1), mk(1));
 	T_ASSERT(signed_doc(&s1, t, 1, NULL) == 0);
 	T_EQ_INT(accept(&u1, &s1, 0), NCV_NO_ADMIN);
-	/* a local signed file starts a network signing */
+	/* a local signed file starts a network signing, whoever signed it
+	 * (root trusts its own file), if the signature is good */
 	T_EQ_INT(accept(&u1, &s1, NETCONF_ACCEPT_LOCAL), NCV_OK);
+	T_EQ_INT(accept(NULL, &s1, NETCONF_ACCEPT_LOCAL), NCV_OK);
+	doc_free(&s1);
+	t = cfg(BASE "version 1\nadmin %s\ntrust %s\n", apk(1), mk(1));
+	T_ASSERT(raw_signed_doc(&s1, t, 2) == 0);
+	T_EQ_INT(accept(&u1, &s1, NETCONF_ACCEPT_LOCAL), NCV_OK);
+	T_EQ_INT(accept(NULL, &s1, NETCONF_ACCEPT_LOCAL), NCV_OK);
+	T_EQ_INT(accept(NULL, &s1, 0), NCV_NOT_ADMIN);
+	s1.buf[0] = 'N';
+	T_EQ_INT(accept(&u1, &s1, NETCONF_ACCEPT_LOCAL), NCV_BAD_SIGNATURE);
+	T_EQ_INT(accept(NULL, &s1, NETCONF_ACCEPT_LOCAL), NCV_BAD_SIGNATURE);
 	/* what reload refuses, it refuses for unsigned files too */
 	doc_free(&u2);
 	t = cfg(BASE "trust %s\n", mk(2));
@@ -628,6 +640,45 @@ T_TEST(reload_check)
 	T_EQ_STR(netconf_verdict_name(NCV_COUNT), "unknown");
 }
 
+/* netconf_load's NETCONF_LOAD_VERIFY, as mesh up loads its file. */
+T_TEST(load_verify)
+{
+	struct doc	 d;
+	struct netconf	 nc;
+	char		 path[] = "/tmp/test-sign-XXXXXX", err[512];
+	char		 want[600];
+	FILE		*f;
+	int		 fd;
+
+	T_ASSERT(signed_doc(&d, cfg(BASE "version 2\nadmin %s\ntrust %s\n",
+	    apk(1), mk(1)), 1, NULL) == 0);
+	d.buf[5] = 'L';		/* "name Lab": parses, but is not signed */
+	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		T_FAIL("mkstemp");
+		return;
+	}
+	fwrite(d.buf, 1, d.len, f);
+	fclose(f);
+	T_EQ_INT(netconf_load(path, 0, &nc, err, sizeof(err)), 0);
+	netconf_free(&nc);
+	T_EQ_INT(netconf_load(path, NETCONF_LOAD_VERIFY, &nc, err,
+	    sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: bad signature on line 7: the file "
+	    "was changed after it was signed, or the signature is forged",
+	    path);
+	T_EQ_STR(err, want);
+	T_EQ_INT(nc.nmembers, 0);
+	d.buf[5] = 'l';
+	f = fopen(path, "w");
+	fwrite(d.buf, 1, d.len, f);
+	fclose(f);
+	T_EQ_INT(netconf_load(path, NETCONF_LOAD_VERIFY, &nc, err,
+	    sizeof(err)), 0);
+	netconf_free(&nc);
+	unlink(path);
+	doc_free(&d);
+}
+
 int
 main(void)
 {
@@ -642,5 +693,6 @@ main(void)
 	T_RUN(admin_rotation);
 	T_RUN(sign_previous);
 	T_RUN(reload_check);
+	T_RUN(load_verify);
 	return t_done();
 }

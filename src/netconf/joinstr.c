@@ -33,6 +33,7 @@ void
 joinstr_from_netconf(struct joinstr *js, const struct netconf *nc)
 {
 	size_t	i;
+	int	pass;
 
 	memset(js, 0, sizeof(*js));
 	util_strlcpy(js->name, nc->name, sizeof(js->name));
@@ -46,6 +47,13 @@ joinstr_from_netconf(struct joinstr *js, const struct netconf *nc)
 		js->boots[i].ep = nc->boots[i].ep;
 	}
 	js->nboots = i;
+	/* members with a fixed endpoint are the likeliest to answer */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < nc->nmembers &&
+		    js->ncontacts < JOIN_MAX_CONTACTS; i++)
+			if (nc->members[i].has_endpoint == (pass == 0))
+				memcpy(js->contacts[js->ncontacts++],
+				    nc->members[i].key, KEY_LEN);
 }
 
 struct wbuf {
@@ -95,7 +103,7 @@ joinstr_encode(const struct joinstr *js, char *out, size_t outlen)
 	size_t		i, len;
 
 	if (js->nadmins < 1 || js->nadmins > JOIN_MAX_ADMINS ||
-	    js->nboots > JOIN_MAX_BOOTS)
+	    js->nboots > JOIN_MAX_BOOTS || js->ncontacts > JOIN_MAX_CONTACTS)
 		return -1;
 	memset(&w, 0, sizeof(w));
 	put8(&w, FORMAT);
@@ -117,6 +125,9 @@ joinstr_encode(const struct joinstr *js, char *out, size_t outlen)
 		put8(&w, js->boots[i].ep.port >> 8);
 		put8(&w, js->boots[i].ep.port & 0xff);
 	}
+	put8(&w, (unsigned)js->ncontacts);
+	for (i = 0; i < js->ncontacts; i++)
+		put(&w, js->contacts[i], KEY_LEN);
 	crc = crc32(w.b, w.n);
 	for (i = 0; i < 4; i++)
 		put8(&w, (crc >> (24 - 8 * i)) & 0xff);
@@ -231,9 +242,16 @@ decode_fields(struct joinstr *js, struct rbuf *r, char *err, size_t errlen)
 			return jerr(err, errlen, "boot node %zu: bad host or "
 			    "port", i + 1);
 	}
+	if (get(r, &c, 1) == -1 || c > JOIN_MAX_CONTACTS)
+		return jerr(err, errlen, "expected 0 to %d contacts",
+		    JOIN_MAX_CONTACTS);
+	js->ncontacts = c;
+	for (i = 0; i < js->ncontacts; i++)
+		if (get(r, js->contacts[i], KEY_LEN) == -1)
+			return jerr(err, errlen, "truncated contact key");
 	if (r->off != r->n)
-		return jerr(err, errlen, "unexpected bytes after the boot "
-		    "nodes");
+		return jerr(err, errlen, "unexpected bytes after the "
+		    "contacts");
 	return 0;
 }
 

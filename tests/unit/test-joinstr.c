@@ -28,6 +28,8 @@ fill(struct joinstr *js)
 	snprintf(js->boots[1].ep.host, sizeof(js->boots[1].ep.host),
 	    "2001:db8::1");
 	js->boots[1].ep.port = 65535;
+	js->ncontacts = 1;
+	memset(js->contacts[0], 0xc0, KEY_LEN);
 }
 
 static int
@@ -46,6 +48,11 @@ same(const struct joinstr *a, const struct joinstr *b)
 		if (memcmp(a->boots[i].key, b->boots[i].key, KEY_LEN) ||
 		    strcmp(a->boots[i].ep.host, b->boots[i].ep.host) ||
 		    a->boots[i].ep.port != b->boots[i].ep.port)
+			return 0;
+	if (a->ncontacts != b->ncontacts)
+		return 0;
+	for (i = 0; i < a->ncontacts; i++)
+		if (memcmp(a->contacts[i], b->contacts[i], KEY_LEN))
 			return 0;
 	return 1;
 }
@@ -86,10 +93,11 @@ T_TEST(round_trip)
 		T_EQ_INT(joinstr_decode(&b, s, err, sizeof(err)), 0);
 		T_ASSERT(b.version == versions[i]);
 	}
-	/* another namespace, no boot node, the most admins */
+	/* another namespace, no boot node, no contact, the most admins */
 	fill(&a);
 	snprintf(a.ns, sizeof(a.ns), "lab");
 	a.nboots = 0;
+	a.ncontacts = 0;
 	a.nadmins = JOIN_MAX_ADMINS;
 	for (i = 0; i < JOIN_MAX_ADMINS; i++)
 		memset(a.admins[i], (int)i + 1, KEY_LEN);
@@ -105,6 +113,7 @@ T_TEST(round_trip)
 	a.version = UINT64_MAX;
 	a.nadmins = JOIN_MAX_ADMINS;
 	a.nboots = JOIN_MAX_BOOTS;
+	a.ncontacts = JOIN_MAX_CONTACTS;
 	for (i = 0; i < JOIN_MAX_BOOTS; i++) {
 		size_t	j;
 
@@ -136,7 +145,10 @@ T_TEST(from_netconf)
 	const char	*text = "name office\nworkbit 0\nsubnet 10.1.0.0/24\n"
 	    "version 12\n"
 	    "admin AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
-	    "boot BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA 192.0.2.1:7000\n";
+	    "boot BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA 192.0.2.1:7000\n"
+	    "trust a CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA\n"
+	    "trust b DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDA gw.example\n";
+	uint8_t		 c[KEY_LEN], dd[KEY_LEN];
 
 	T_EQ_INT(netconf_parse(text, strlen(text), &nc, &line, err,
 	    sizeof(err)), 0);
@@ -146,9 +158,16 @@ T_TEST(from_netconf)
 	T_EQ_INT(js.nadmins, 1);
 	T_EQ_INT(js.nboots, 1);
 	T_EQ_INT(js.boots[0].ep.port, 7000);
+	/* the member with an endpoint first */
+	T_EQ_INT(js.ncontacts, 2);
+	key_from_text(c, "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA", 43);
+	key_from_text(dd, "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDA", 43);
+	T_EQ_MEM(js.contacts[0], dd, KEY_LEN);
+	T_EQ_MEM(js.contacts[1], c, KEY_LEN);
+	js.ncontacts = 1;
 	T_ASSERT(joinstr_encode(&js, s, sizeof(s)) > 0);
-	/* short enough to paste: about 130 characters */
-	T_ASSERT(strlen(s) < 140);
+	/* short enough to paste: under 200 characters */
+	T_ASSERT(strlen(s) < 200);
 	T_EQ_INT(joinstr_decode(&back, s, err, sizeof(err)), 0);
 	T_ASSERT(same(&js, &back));
 	netconf_free(&nc);
@@ -223,13 +242,15 @@ T_TEST(invalid_fields)
 	memcpy(b, "\x02\x01x\x00\x00\x01", 6);
 	memset(b + 6, 1, 32);
 	b[38] = 0;
-	craft(s, b, 39);
+	b[39] = 0;
+	craft(s, b, 40);
 	expect_bad(s, "unknown join string format 2; a newer mesh made it?");
 	/* a bad network name */
 	memcpy(b, "\x01\x02x:\x00\x00\x01", 7);
 	memset(b + 7, 1, 32);
 	b[39] = 0;
-	craft(s, b, 40);
+	b[40] = 0;
+	craft(s, b, 41);
 	T_EQ_INT(strncmp(s, "mesh1:", 6), 0);
 	{
 		struct joinstr	js;
@@ -255,15 +276,21 @@ T_TEST(invalid_fields)
 	b[n++] = 'h';
 	b[n++] = 0;
 	b[n++] = 0;
+	b[n++] = 0;
 	craft(s, b, n);
 	expect_bad(s, "boot node 1: bad host or port");
 	/* trailing bytes */
 	memcpy(b, "\x01\x01x\x00\x05\x01", 6);
 	memset(b + 6, 1, 32);
 	b[38] = 0;
-	b[39] = 9;
+	b[39] = 0;
+	b[40] = 9;
+	craft(s, b, 41);
+	expect_bad(s, "unexpected bytes after the contacts");
+	/* too many contacts */
+	b[39] = JOIN_MAX_CONTACTS + 1;
 	craft(s, b, 40);
-	expect_bad(s, "unexpected bytes after the boot nodes");
+	expect_bad(s, "expected 0 to 4 contacts");
 	/* a version of more than 64 bits */
 	memcpy(b, "\x01\x01x\x00", 4);
 	memset(b + 4, 0xff, 9);
@@ -271,8 +298,23 @@ T_TEST(invalid_fields)
 	b[14] = 1;
 	memset(b + 15, 1, 32);
 	b[47] = 0;
-	craft(s, b, 48);
+	b[48] = 0;
+	craft(s, b, 49);
 	expect_bad(s, "bad version");
+	/* the smallest valid one */
+	memcpy(b, "\x01\x01x\x00\x00\x01", 6);
+	memset(b + 6, 1, 32);
+	b[38] = 0;
+	b[39] = 0;
+	craft(s, b, 40);
+	{
+		struct joinstr	js;
+		char		err[256];
+
+		T_EQ_INT(joinstr_decode(&js, s, err, sizeof(err)), 0);
+		T_EQ_STR(js.ns, "public");
+		T_EQ_STR(js.name, "x");
+	}
 }
 
 int

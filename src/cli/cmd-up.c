@@ -11,7 +11,7 @@ static int	up_main(const struct cmd *, int, char **);
 
 const struct cmd cmd_up = {
 	"up", "NETCONFIG [private-key FILE] [interface NAME] [listen-port N] "
-	    "[-f] [-v]", "start the daemon for a network", up_main
+	    "[metrics ADDR:PORT] [-f] [-v]", "start the daemon for a network", up_main
 };
 
 static int

@@ -74,7 +74,7 @@ void	disc_free(struct disc *);
 /* Data path hooks (see struct dp_hooks). */
 void	disc_handshake(struct disc *, struct peer *, uint64_t now);
 int	disc_relay_send(struct disc *, struct peer *,
-	    const struct sockaddr_in6 *via, const uint8_t *buf, size_t len,
+	    const struct sockaddr_in6 *via, uint8_t *buf, size_t len,
 	    size_t segsize);
 void	disc_relayed(struct disc *, struct peer *,
 	    const struct sockaddr_in6 *via, uint64_t now);

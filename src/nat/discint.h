@@ -266,7 +266,7 @@ void	 dhtglue_lookup(struct disc *, struct dmember *, uint64_t now);
 void	 dhtglue_forget(struct disc *, struct dmember *);
 
 /* pathglue.c */
-void	 pathglue_input(void *arg, const uint8_t *pkt, size_t len,
+void	 pathglue_input(void *arg, uint8_t *pkt, size_t len,
 	    const struct sockaddr_in6 *from, uint64_t now);
 void	 pathglue_process(struct dmember *, uint64_t now);
 void	 pathglue_punched(struct disc *, const uint8_t *from_key,

@@ -10,10 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ratelimit.h"
 #include "nat/natep.h"
 #include "nat/relay.h"
-
-#define MAX_DT_MS	10000	/* bucket refill horizon (no overflow) */
 
 struct relay_entry {
 	uint8_t			key[RELAY_KEY_LEN];
@@ -21,7 +20,7 @@ struct relay_entry {
 	uint64_t		expires;	/* 0: free */
 	uint64_t		bound_until;	/* a BIND set the address */
 	uint64_t		nonce;		/* newest BIND's */
-	uint64_t		level, at;	/* bucket: milli-bytes, ms */
+	struct ratelimit_bucket	b;		/* tokens are bytes */
 };
 
 struct relay {
@@ -216,8 +215,8 @@ put(struct relay *r, const uint8_t *key, const struct sockaddr_in6 *addr,
 	memcpy(e->key, key, RELAY_KEY_LEN);
 	e->addr = *addr;
 	e->expires = now + 1;
-	e->level = r->cfg.burst == UINT64_MAX ? 0 : r->cfg.burst * 1000;
-	e->at = now;
+	if (r->cfg.rate != UINT64_MAX)
+		ratelimit_bucket_init(&e->b, r->cfg.burst, now);
 	if (i >= r->n)
 		r->n = i + 1;
 	if (r->stale)
@@ -287,24 +286,10 @@ relay_known(const struct relay *r, const uint8_t *key, uint64_t now)
 static int
 take(struct relay *r, struct relay_entry *e, size_t len, uint64_t now)
 {
-	uint64_t	dt, max, need = (uint64_t)len * 1000;
-
 	if (r->cfg.rate == UINT64_MAX)
 		return 1;
-	max = r->cfg.burst * 1000;
-	if (now > e->at) {
-		dt = now - e->at;
-		if (dt > MAX_DT_MS)
-			dt = MAX_DT_MS;
-		e->level += dt * r->cfg.rate;
-		if (e->level > max)
-			e->level = max;
-		e->at = now;
-	}
-	if (e->level < need)
-		return 0;
-	e->level -= need;
-	return 1;
+	return ratelimit_bucket_take(&e->b, r->cfg.rate, r->cfg.burst,
+	    (uint64_t)len, now);
 }
 
 enum relay_verdict

@@ -165,6 +165,13 @@ netconf_reload_check(const struct netconf *old, const struct netconf *nc,
 		    "restart the daemon", old->workbit, nc->workbit);
 		return NETCONF_CHANGE_WORKBIT;
 	}
+	/* the daemon registers the domain with the resolver as root */
+	if (strcmp(nc->domain, old->domain) != 0) {
+		snprintf(err, errlen, "domain changed from \"%s\" to \"%s\": "
+		    "restart the daemon (its registration with the resolver "
+		    "needs root)", old->domain, nc->domain);
+		return NETCONF_CHANGE_DOMAIN;
+	}
 	if (self == NULL)
 		return 0;
 	was = netconf_member_by_key(old, self);

@@ -158,11 +158,12 @@ int	netconf_valid_dns_name(const char *s);
 int	netconf_parse_signing(struct netconf *nc, char **av, int ac, int line,
 	    int last, char *err, size_t errlen);
 /* What a reload may not change without a restart: the network name,
- * namespace, subnet or workbit, and this node's own membership and
+ * namespace, subnet, workbit or domain, and this node's own membership and
  * address (self: its public key; NULL skips that check). 0, or one of these with err set. */
 #define NETCONF_CHANGE_NETWORK	1	/* name, namespace or subnet */
 #define NETCONF_CHANGE_WORKBIT	2
 #define NETCONF_CHANGE_SELF	3	/* own membership or address */
+#define NETCONF_CHANGE_DOMAIN	4
 int	netconf_reload_check(const struct netconf *old,
 	    const struct netconf *nc, const uint8_t self[KEY_LEN], char *err,
 	    size_t errlen);
@@ -183,6 +184,9 @@ struct up_args {
 	const char	*private_key;	/* NULL if not given */
 	char		 ifname[NETCONF_IFNAME_MAX + 1]; /* "" if not given */
 	uint16_t	 listen_port;	/* 0 if not given */
+	char		 metrics_addr[46];	/* IP literal; "" if not
+						 * given */
+	uint16_t	 metrics_port;
 	int		 foreground;	/* -f given */
 	int		 verbose;	/* number of -v */
 };

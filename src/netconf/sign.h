@@ -45,7 +45,7 @@ enum nc_verdict {
 	NCV_NO_VERSION,		/* signed but without a version */
 	NCV_ROLLBACK,		/* an older version */
 	NCV_SAME_VERSION,	/* the running version, other contents */
-	NCV_CHANGE,		/* name, namespace, subnet or workbit changed */
+	NCV_CHANGE,		/* name, namespace, subnet, workbit, domain */
 	NCV_SELF,		/* this member removed or renumbered */
 	NCV_COUNT
 };

@@ -634,6 +634,14 @@ T_TEST(reload_check)
 	T_EQ_INT(netconf_reload_check(&a.nc, &b.nc, NULL, err, sizeof(err)),
 	    NETCONF_CHANGE_WORKBIT);
 	T_EQ_STR(err, "workbit changed from 0 to 2: restart the daemon");
+	doc_free(&b);
+	t = cfg(BASE "domain corp.example\n");
+	T_ASSERT(doc_parse(&b, t, strlen(t)) == 0);
+	T_EQ_INT(netconf_reload_check(&a.nc, &b.nc, NULL, err, sizeof(err)),
+	    NETCONF_CHANGE_DOMAIN);
+	T_EQ_STR(err, "domain changed from \"lab.internal\" to "
+	    "\"corp.example\": restart the daemon (its registration with the "
+	    "resolver needs root)");
 	doc_free(&a);
 	doc_free(&b);
 	T_EQ_STR(netconf_verdict_name(NCV_ROLLBACK), "rollback");

@@ -47,9 +47,12 @@ grep -q "^signed  *by $A\$" out || fail "check: no signed line"
 expect_eq "sign output message" "$(cat err)" "mesh sign: s1b.net: version 1 signed"
 cmp -s s1.net s1b.net || fail "re-signing a signed file changed it"
 cp s1b.net inplace.net
+chmod 644 inplace.net
 "$MESH" sign inplace.net private-key a.sk output inplace.net 2>/dev/null ||
 	fail "sign in place"
 cmp -s s1.net inplace.net || fail "signing in place changed the file"
+# the file replaced keeps its mode (umask 077 here): the daemon reads it
+expect_eq "mode kept" "$(stat -c %a inplace.net)" 644
 
 # a byte changed after signing
 sed 's/alpha/alfa/' s1.net >forged.net

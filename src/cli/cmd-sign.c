@@ -3,6 +3,8 @@
  * file. */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,14 +26,17 @@ const struct cmd cmd_sign = {
 
 /* Write buf to path through a temporary file renamed over it, so that a
  * reader (a daemon reloading) never sees half a file, and the output may
- * be the input. */
+ * be the input. A file replaced keeps its mode (the daemon, unprivileged
+ * by then, must still read it on reload); a new one gets 0644 less the
+ * umask. */
 static int
 write_file(const char *path, const char *buf, size_t len)
 {
-	char	tmp[4096];
-	size_t	off = 0;
-	ssize_t	n;
-	int	fd;
+	struct stat	st;
+	char		tmp[4096];
+	size_t		off = 0;
+	ssize_t		n;
+	int		fd;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path,
 	    (long)getpid()) >= sizeof(tmp)) {
@@ -41,6 +46,8 @@ write_file(const char *path, const char *buf, size_t len)
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) == -1)
 		return -1;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		(void)fchmod(fd, st.st_mode & 07777);
 	while (off < len) {
 		if ((n = write(fd, buf + off, len - off)) == -1) {
 			if (errno == EINTR)

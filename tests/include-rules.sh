@@ -15,6 +15,8 @@ cd "$top_srcdir" || hard "cd $top_srcdir"
 # each followed by why it may include the header.
 sodium_allowed='
 src/netconf/keys.c		keys: generation, text form, files, PoW search
+src/netconf/adminkey.c		keys-type: admin (Ed25519) keys, text form, files
+src/netconf/sign.c		Ed25519 signatures of netconfigs, the acceptance rule
 src/tunnel/noise.c		Noise IK handshake (X25519, BLAKE2b, ChaCha20-Poly1305)
 src/tunnel/cookie.c		mac1/mac2 and cookie replies (keyed BLAKE2b, XChaCha20)
 src/tunnel/tunnel*.[ch]	transport AEAD, random indices, key wiping (tunnel.c, its parts, tunnel-int.h)

@@ -501,8 +501,8 @@ validate(struct daemon *d, const struct up_args *ua, char *err,
 		snprintf(err, errlen, "%s: %s", ua->netconfig, strerror(errno));
 		return -1;
 	}
-	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &d->nc,
-	    err, errlen) == -1)
+	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE |
+	    NETCONF_LOAD_VERIFY, &d->nc, err, errlen) == -1)
 		return -1;
 	if (ua->private_key != NULL) {
 		if (key_read_file(ua->private_key, d->sk, err, errlen) == -1)

@@ -17,17 +17,39 @@
 #include "datapath/members.h"
 #include "nat/disc.h"
 #include "netconf/netconf.h"
+#include "netconf/sign.h"
 
 int
 daemon_reload_file(struct daemon *d, size_t *added, size_t *removed,
     size_t *changed, char *err, size_t errlen)
 {
-	struct netconf	nc;
-	int		rc;
+	struct netconf	 nc;
+	enum nc_verdict	 v;
+	char		*buf, why[256];
+	size_t		 len;
+	int		 rc;
 
-	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &nc, err,
+	if (netconf_read(d->netconfig, NETCONF_LOAD_SECURE, &buf, &len, err,
 	    errlen) == -1)
 		return EINVAL;
+	if (netconf_parse_named(d->netconfig, buf, len, &nc, err,
+	    errlen) == -1) {
+		free(buf);
+		return EINVAL;
+	}
+	/* A signed file (or a signed running netconfig) must pass the rule
+	 * a member applies to a version from the network: no rollback to an
+	 * older file left on disk. What it refuses as a change is left to
+	 * daemon_reload, which says so alike for unsigned files. */
+	v = netconf_accept(&d->nc, &nc, buf, len, d->pk, NETCONF_ACCEPT_LOCAL,
+	    why, sizeof(why));
+	free(buf);
+	if (v != NCV_OK && v != NCV_SAME && v != NCV_CHANGE && v != NCV_SELF) {
+		snprintf(err, errlen, "%s: refused (%s): %s", d->netconfig,
+		    netconf_verdict_name(v), why);
+		netconf_free(&nc);
+		return EPERM;
+	}
 	if ((rc = daemon_reload(d, &nc, added, removed, changed, err,
 	    errlen)) != 0)
 		netconf_free(&nc);
@@ -60,25 +82,10 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	int			 rc;
 
 	*added = *removed = *changed = 0;
-	if (strcmp(nc->name, d->nc.name) != 0 || strcmp(nc->ns, d->nc.ns) ||
-	    nc->subnet != d->nc.subnet || nc->prefixlen != d->nc.prefixlen) {
-		snprintf(err, errlen, "network name, namespace or subnet "
-		    "changed: restart the daemon");
+	if (netconf_reload_check(&d->nc, nc, d->pk, err, errlen) != 0)
 		return EBUSY;
-	}
-	if (nc->workbit != d->nc.workbit) {
-		snprintf(err, errlen, "workbit changed from %u to %u: "
-		    "restart the daemon", d->nc.workbit, nc->workbit);
-		return EBUSY;
-	}
 	self = netconf_member_by_key(nc, d->pk);
 	nself = self != NULL ? self - nc->members : -1;
-	if ((nself == -1) != (d->self == -1) || (self != NULL &&
-	    self->ip4 != d->nc.members[d->self].ip4)) {
-		snprintf(err, errlen, "this node's own membership or address "
-		    "changed: restart the daemon");
-		return EBUSY;
-	}
 	if ((rc = daemon_dns_prepare(d, nc, &names, err, errlen)) != 0)
 		return rc;
 	/* A new table, reusing the peers (and their sessions) whose keys

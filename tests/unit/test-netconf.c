@@ -303,7 +303,8 @@ T_TEST(line_endings_and_blanks)
 	/* ... and only there */
 	expect_err("name x\n\xef\xbb\xbfsubnet 10.0.0.0/8\n", 2,
 	    "unknown directive \"\\xef\\xbb\\xbfsubnet\"; expected name, "
-	    "namespace, subnet, workbit, domain, boot or trust");
+	    "namespace, subnet, workbit, domain, boot, trust, admin, version "
+	    "or signature");
 	/* a CR elsewhere than before the newline: old Mac line endings, a
 	 * doubled CR, a CR inside a word */
 	expect_err("name x\rsubnet 10.0.0.0/8\r", 1,
@@ -400,11 +401,11 @@ T_TEST(errors)
 	    "before the key, got \"host.example:7\" (an endpoint goes after "
 	    "the key)");
 	expect_err("name n\nfoo bar\n", 2, "unknown directive \"foo\"; "
-	    "expected name, namespace, subnet, workbit, domain, boot or "
-	    "trust");
+	    "expected name, namespace, subnet, workbit, domain, boot, "
+	    "trust, admin, version or signature");
 	expect_err("Name n\n", 1, "unknown directive \"Name\"; "
-	    "expected name, namespace, subnet, workbit, domain, boot or "
-	    "trust");
+	    "expected name, namespace, subnet, workbit, domain, boot, "
+	    "trust, admin, version or signature");
 	expect_err("name\n", 1, "missing argument; expected \"name NAME\"");
 	expect_err("name a b\n", 1, "unexpected \"b\"; expected \"name NAME\"");
 	expect_err("name a\nname b\n", 2,

@@ -86,8 +86,8 @@ int	daemon_show(void *arg, const char *what, struct ctl_writer *w,
 /* Serve the members' names on our inside addresses and register them with
  * systemd-resolved (before the privilege drop); a failure is a warning. */
 void	daemon_dns_start(struct daemon *);
-/* Reload, before anything changes: refuse a domain change (EBUSY) and
- * build the new names table (*t; NULL without a server); 0 or errno. */
+/* Reload, before anything changes: build the new names table (*t; NULL
+ * without a server); 0 or errno. */
 int	daemon_dns_prepare(struct daemon *, const struct netconf *,
 	    struct names **t, char *err, size_t errlen);
 /* ... after the member table was swapped: answer from t (consumed). */

@@ -60,6 +60,9 @@ struct daemon {
 	struct disc		*disc;		/* DHT, NAT traversal */
 	time_t			 started;
 	int64_t			 unix_offset_ms;	/* realtime - monotonic */
+	size_t			 reload_ep_changed;	/* during a reload:
+						 * members whose only change
+						 * is their endpoint */
 };
 
 /* daemon.c */

@@ -186,6 +186,13 @@ pretty_iface(const struct showfmt *sf, const struct ctl_reply *r)
 	fprintf(sf->f, "%sinterface%s: %s%s%s\n", col(sf, C_GREEN),
 	    col(sf, C_RESET), col(sf, C_GREEN), ifc->ifname,
 	    col(sf, C_RESET));
+	/* A headless node (no member: no addresses) has a control socket
+	 * by that name but no network interface. */
+	if (ifc->addr4[0] == '\0' && ifc->addr6[0] == '\0') {
+		label(sf, "headless");
+		fprintf(sf->f, "no network interface, not a member (DHT, "
+		    "rendezvous and relay only)\n");
+	}
 	if (ifc->network[0] != '\0') {
 		label(sf, "network");
 		fprintf(sf->f, "%s (namespace %s, workbit %" PRIu64 ")\n",

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "control/ctlproto.h"
@@ -25,8 +26,20 @@ daemon_reload_file(struct daemon *d, size_t *added, size_t *removed,
 	int		rc;
 
 	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &nc, err,
-	    errlen) == -1)
+	    errlen) == -1) {
+		/* After the drop, we read it as another user than root. */
+		if (d->user[0] != '\0' && access(d->netconfig, R_OK) == -1 &&
+		    errno == EACCES) {
+			size_t	len = strlen(err);
+
+			snprintf(err + len, errlen - len, " (the daemon runs "
+			    "as user %s, who cannot read it or a directory "
+			    "above it: make them readable by %s, e.g. chmod "
+			    "o+r, or restart with MESH_USER set to a user "
+			    "who can)", d->user, d->user);
+		}
 		return EINVAL;
+	}
 	if ((rc = daemon_reload(d, &nc, added, removed, changed, err,
 	    errlen)) != 0)
 		netconf_free(&nc);

@@ -1,7 +1,18 @@
 #!/bin/sh
 # Rough edges an operator hit (issue 13), each retried with real daemons in
 # namespaces; every section fails on the behaviour that was reported:
-# - a reload that only changes a member's endpoint counts it as changed.
+# - a reload that only changes a member's endpoint counts it as changed;
+# - a member started a second time (another interface name, another port)
+#   is refused, naming the interface it runs as; a second network on the
+#   same subnet does not take over the first's route, and its failed start
+#   leaves that route alone;
+# - a key that is no member is refused unless asked for (headless, a boot
+#   line's key, a netconfig without trust lines), and a public key given
+#   as the private key is recognised;
+# - a netconfig the daemon's user cannot read: up warns, naming the user
+#   and the fix, and the refused reload names the user too;
+# - the control socket is gone once a daemon that dropped root has exited,
+#   on SIGTERM, SIGINT and mesh down, and soon after a SIGKILL.
 . "${top_srcdir:-.}/tests/lib.sh"
 need_netns
 set -u
@@ -29,6 +40,103 @@ sed -i 's/192\.0\.2\.2:7000$/192.0.2.2/' "$TMPD/net"
 m 1 reload "$(ifn 1)" >"$TMPD/out" 2>&1 || fail "reload: $(cat "$TMPD/out")"
 grep -q "1 changed" "$TMPD/out" || fail "endpoint back: $(cat "$TMPD/out")"
 
+# --- the same member twice (edge 1) ---
+route() { ip -n "$(ns 1)" route show 10.66.0.0/24; }
+route | grep -q "dev $(ifn 1) " || fail "no route: $(route)"
+m 1 up "$TMPD/net" private-key "$TMPD/k1.sk" interface "${TP}z" \
+    listen-port 7003 >"$TMPD/out" 2>&1 && fail "second copy of member 1 started"
+grep -q "already runs as interface $(ifn 1) .*mesh down $(ifn 1)" \
+    "$TMPD/out" || fail "second copy: $(cat "$TMPD/out")"
+ip -n "$(ns 1)" link show "${TP}z" >/dev/null 2>&1 && fail "${TP}z exists"
+# member 2's key in member 1's namespace, its socket elsewhere: the route
+# of 10.66.0.0/24 is taken
+mkdir -m 700 "$TMPD/run2"
+ip netns exec "$(ns 1)" env MESH_RUNDIR="$TMPD/run2" "$MESH" up "$TMPD/net" \
+    private-key "$TMPD/k2.sk" interface "${TP}y" listen-port 7004 \
+    >"$TMPD/out" 2>&1 && fail "a second interface took the subnet's route"
+grep -q "route.*exists.*another interface" "$TMPD/out" ||
+	fail "second route: $(cat "$TMPD/out")"
+route | grep -q "dev $(ifn 1) " || fail "route lost: $(route)"
+ping_ok 1 10.66.0.2 || fail "no tunnel 1 -> 2 after the refused starts"
+
+# --- keys that are no member (edge 6) ---
+(umask 077; "$MESH" genkey workbit 0 >"$TMPD/out.sk") || hard "genkey"
+(umask 077; "$MESH" pubkey <"$TMPD/k2.sk" >"$TMPD/k2.pub") || hard "pubkey"
+m 1 up "$TMPD/net" private-key "$TMPD/out.sk" interface "${TP}o" \
+    listen-port 7005 >"$TMPD/out" 2>&1 && fail "an outsider key started"
+grep -q "out.sk: its public key .* is no trust line.*headless" "$TMPD/out" ||
+	fail "outsider key: $(cat "$TMPD/out")"
+m 1 up "$TMPD/net" private-key "$TMPD/k2.pub" interface "${TP}o" \
+    listen-port 7005 >"$TMPD/out" 2>&1 && fail "a public key started"
+grep -q "k2.pub: this looks like a public key (that of node2" "$TMPD/out" ||
+	fail "public key as private key: $(cat "$TMPD/out")"
+m 1 up "$TMPD/net" private-key "$TMPD/out.sk" interface "${TP}o" \
+    listen-port 7005 headless >"$TMPD/out" 2>&1 ||
+	fail "headless: $(cat "$TMPD/out")"
+m 1 show "${TP}o" >"$TMPD/out" 2>&1 || fail "show headless: $(cat "$TMPD/out")"
+grep -q "headless" "$TMPD/out" || fail "show headless: $(cat "$TMPD/out")"
+m 1 down "${TP}o" || fail "down headless"
+grep -v '^trust' "$TMPD/net" >"$TMPD/public"
+m 1 up "$TMPD/public" private-key "$TMPD/out.sk" interface "${TP}o" \
+    listen-port 7005 >"$TMPD/out" 2>&1 ||
+	fail "public node: $(cat "$TMPD/out")"
+m 1 down "${TP}o" || fail "down public node"
+
+# --- a netconfig the daemon's user cannot read (edge 2) ---
 mesh_stop 1
+mkdir -m 700 "$TMPD/priv"
+(umask 077; cp "$TMPD/net" "$TMPD/priv/net")
+ip netns exec "$(ns 1)" env MESH_USER=nobody "$MESH" up "$TMPD/priv/net" \
+    private-key "$TMPD/k1.sk" interface "$(ifn 1)" -f >"$TMPD/log1" 2>&1 &
+PID1=$!
+PIDS="$PIDS $PID1"
+n=0
+until [ -S "$MESH_RUNDIR/$(ifn 1).sock" ]; do
+	n=$((n + 1))
+	[ "$n" -lt 100 ] && kill -0 "$PID1" 2>/dev/null ||
+	    fail "member 1 did not start: $(cat "$TMPD/log1")"
+	sleep 0.1
+done
+grep -q "warning: .*priv/net: the directory .*/priv is Permission denied for user nobody.*chmod o+x" \
+    "$TMPD/log1" || fail "up did not warn: $(cat "$TMPD/log1")"
+m 1 reload "$(ifn 1)" >"$TMPD/out" 2>&1 && fail "reload read an unreadable file"
+grep -q "Permission denied (the daemon runs as user nobody" "$TMPD/out" ||
+	fail "reload error: $(cat "$TMPD/out")"
+chmod 711 "$TMPD/priv"
+chmod 644 "$TMPD/priv/net"
+m 1 reload "$(ifn 1)" >"$TMPD/out" 2>&1 || fail "reload: $(cat "$TMPD/out")"
+mesh_stop 1
+ip netns exec "$(ns 1)" env MESH_USER=nobody "$MESH" up "$TMPD/priv/net" \
+    private-key "$TMPD/k1.sk" interface "$(ifn 1)" >"$TMPD/out" 2>&1 ||
+	fail "up: $(cat "$TMPD/out")"
+grep -q warning "$TMPD/out" && fail "a warning for a readable file: $(cat "$TMPD/out")"
+m 1 down "$(ifn 1)" || fail "down"
+
+# --- no socket left behind (edge 3) ---
+sock=$MESH_RUNDIR/$(ifn 1).sock
+for sig in TERM INT; do
+	mesh_start 1
+	uid=$(awk '/^Uid:/ { print $3 }' "/proc/$PID1/status")
+	[ "$uid" != 0 ] || fail "member 1 runs as root"
+	kill -s "$sig" "$PID1"
+	wait "$PID1"
+	[ -e "$sock" ] && fail "SIG$sig left $sock behind"
+	ip -n "$(ns 1)" link show "$(ifn 1)" >/dev/null 2>&1 &&
+		fail "SIG$sig left the interface"
+done
+mesh_start 1
+m 1 down "$(ifn 1)" || fail "down"
+[ -e "$sock" ] && fail "mesh down left $sock behind"
+mesh_start 1
+kill -s KILL "$PID1"
+wait "$PID1" 2>/dev/null
+n=0
+while [ -e "$sock" ]; do
+	n=$((n + 1)); [ "$n" -lt 30 ] || fail "SIGKILL left $sock behind"
+	sleep 0.1
+done
+
 mesh_stop 2
+[ -e "$MESH_RUNDIR/$(ifn 2).sock" ] && fail "mesh down left a socket"
+ls -A "$MESH_RUNDIR" | grep -q . && fail "left in the run directory: $(ls -A "$MESH_RUNDIR")"
 exit 0

@@ -12,7 +12,10 @@
 # - a netconfig the daemon's user cannot read: up warns, naming the user
 #   and the fix, and the refused reload names the user too;
 # - the control socket is gone once a daemon that dropped root has exited,
-#   on SIGTERM, SIGINT and mesh down, and soon after a SIGKILL.
+#   on SIGTERM, SIGINT and mesh down, and soon after a SIGKILL;
+# - two namespaces starting the default interface name: the error suggests
+#   interface NAME and MESH_RUNDIR; mesh show as a user who may not open a
+#   socket says whether it is stale or another user's daemon.
 . "${top_srcdir:-.}/tests/lib.sh"
 need_netns
 set -u
@@ -135,6 +138,46 @@ while [ -e "$sock" ]; do
 	n=$((n + 1)); [ "$n" -lt 30 ] || fail "SIGKILL left $sock behind"
 	sleep 0.1
 done
+
+# --- default names across namespaces; stale sockets (edge 8) ---
+m 1 up "$TMPD/net" private-key "$TMPD/k1.sk" >"$TMPD/out" 2>&1 ||
+	fail "up with the default name: $(cat "$TMPD/out")"
+m 2 up "$TMPD/net" private-key "$TMPD/out.sk" headless listen-port 7006 \
+    >"$TMPD/out" 2>&1 && fail "two daemons on one socket name"
+grep -q "already running .*another network namespace.*interface NAME.*MESH_RUNDIR" \
+    "$TMPD/out" || fail "default name collision: $(cat "$TMPD/out")"
+m 1 down mesh-test || fail "down mesh-test"
+if command -v setpriv >/dev/null; then
+	run3=$TMPD/run3
+	mkdir -m 755 "$run3"
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$run3/${TP}s.sock"
+	chmod 600 "$run3/${TP}s.sock"
+	ip netns exec "$(ns 1)" env MESH_RUNDIR="$run3" "$MESH" up "$TMPD/net" \
+	    private-key "$TMPD/k1.sk" interface "$(ifn 1)" >"$TMPD/out" 2>&1 ||
+		fail "up in $run3: $(cat "$TMPD/out")"
+	nobody() {
+		ip netns exec "$(ns 1)" setpriv --reuid=65534 --regid=65534 \
+		    --clear-groups env MESH_RUNDIR="$run3" "$MESH" "$@"
+	}
+	nobody show "${TP}s" >"$TMPD/out" 2>&1
+	expect_eq "exit status of show (stale)" "$?" 1
+	grep -q "no daemon listens on .*: probably a stale socket" "$TMPD/out" ||
+		fail "show of a stale socket: $(cat "$TMPD/out")"
+	nobody show "$(ifn 1)" >"$TMPD/out" 2>&1
+	expect_eq "exit status of show (root's)" "$?" 1
+	grep -q "permission denied: its daemon was started by another user" \
+	    "$TMPD/out" || fail "show of root's daemon: $(cat "$TMPD/out")"
+	nobody show >"$TMPD/out" 2>&1
+	expect_eq "exit status of show all" "$?" 1
+	grep -q "stale" "$TMPD/out" && grep -q "another user" "$TMPD/out" ||
+		fail "show all as nobody: $(cat "$TMPD/out")"
+	ip netns exec "$(ns 1)" env MESH_RUNDIR="$run3" "$MESH" down \
+	    "$(ifn 1)" || fail "down in $run3"
+	ip netns exec "$(ns 1)" env MESH_RUNDIR="$run3" "$MESH" down \
+	    "${TP}s" >/dev/null 2>&1
+	[ -e "$run3/${TP}s.sock" ] && fail "down left the stale socket"
+fi
 
 mesh_stop 2
 [ -e "$MESH_RUNDIR/$(ifn 2).sock" ] && fail "mesh down left a socket"

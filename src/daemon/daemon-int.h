@@ -62,6 +62,13 @@ struct daemon {
 	struct disc		*disc;		/* DHT, NAT traversal */
 	time_t			 started;
 	int64_t			 unix_offset_ms;	/* realtime - monotonic */
+	struct {				/* the last reload, for show */
+		time_t		 when;		/* 0: none */
+		const char	*via;		/* "signal", "command" */
+		int		 ok;
+		size_t		 added, removed, changed;
+		char		 error[256];
+	}			 last_reload;
 	size_t			 reload_ep_changed;	/* during a reload:
 						 * members whose only change
 						 * is their endpoint */
@@ -104,6 +111,9 @@ void	daemon_reload_path(void *arg, struct peer *p,
 /* Re-read the netconfig file and apply it (daemon_reload); 0 or errno. */
 int	daemon_reload_file(struct daemon *, size_t *added, size_t *removed,
 	    size_t *changed, char *err, size_t errlen);
+/* Remember a reload's outcome for mesh show (rc 0 or the errno value). */
+void	daemon_reload_note(struct daemon *, const char *via, int rc,
+	    size_t added, size_t removed, size_t changed, const char *err);
 /* control_ops.reload (control.h). */
 int	daemon_ctl_reload(void *arg, struct ctl_writer *w, char *err,
 	    size_t errlen);

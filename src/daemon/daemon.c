@@ -269,11 +269,14 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 	struct daemon	*d = arg;
 	char		 err[ERRLEN];
 	size_t		 a, r, c;
+	int		 rc;
 
 	switch (sig) {
 	case SIGHUP:
 		(void)sdnotify_reloading();
-		if (daemon_reload_file(d, &a, &r, &c, err, sizeof(err)) != 0)
+		rc = daemon_reload_file(d, &a, &r, &c, err, sizeof(err));
+		daemon_reload_note(d, "signal", rc, a, r, c, err);
+		if (rc != 0)
 			log_warnx("reload refused: %s", err);
 		else
 			log_info("reloaded %s: %zu added, %zu removed, "

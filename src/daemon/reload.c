@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -25,6 +26,7 @@ daemon_reload_file(struct daemon *d, size_t *added, size_t *removed,
 	struct netconf	nc;
 	int		rc;
 
+	*added = *removed = *changed = 0;
 	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &nc, err,
 	    errlen) == -1) {
 		/* After the drop, we read it as another user than root. */
@@ -133,6 +135,20 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	return 0;
 }
 
+void
+daemon_reload_note(struct daemon *d, const char *via, int rc, size_t added,
+    size_t removed, size_t changed, const char *err)
+{
+	d->last_reload.when = time(NULL);
+	d->last_reload.via = via;
+	d->last_reload.ok = rc == 0;
+	d->last_reload.added = added;
+	d->last_reload.removed = removed;
+	d->last_reload.changed = changed;
+	snprintf(d->last_reload.error, sizeof(d->last_reload.error), "%s",
+	    rc != 0 ? err : "");
+}
+
 int
 daemon_ctl_reload(void *arg, struct ctl_writer *w, char *err, size_t errlen)
 {
@@ -141,7 +157,9 @@ daemon_ctl_reload(void *arg, struct ctl_writer *w, char *err, size_t errlen)
 	size_t			 a, rm, c;
 	int			 rc;
 
-	if ((rc = daemon_reload_file(d, &a, &rm, &c, err, errlen)) != 0)
+	rc = daemon_reload_file(d, &a, &rm, &c, err, errlen);
+	daemon_reload_note(d, "command", rc, a, rm, c, err);
+	if (rc != 0)
 		return rc;
 	memset(&r, 0, sizeof(r));
 	r.present = 1;

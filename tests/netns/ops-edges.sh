@@ -18,7 +18,9 @@
 #   mesh@.service does) finds the daemon and exits 1 on a refusal;
 # - two namespaces starting the default interface name: the error suggests
 #   interface NAME and MESH_RUNDIR; mesh show as a user who may not open a
-#   socket says whether it is stale or another user's daemon.
+#   socket says whether it is stale or another user's daemon;
+# - on a host without IPv4, miniupnpc's own complaints ("sendto: Network
+#   is unreachable") do not reach the log raw.
 . "${top_srcdir:-.}/tests/lib.sh"
 need_netns
 set -u
@@ -222,6 +224,37 @@ s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$run3/${TP}s.sock"
 	ip netns exec "$(ns 1)" env MESH_RUNDIR="$run3" "$MESH" down \
 	    "${TP}s" >/dev/null 2>&1
 	[ -e "$run3/${TP}s.sock" ] && fail "down left the stale socket"
+fi
+
+# --- miniupnpc's stderr (edge 9) ---
+v6=${TP}n6
+ip netns add "$v6" || hard "ip netns add"
+NSS="$NSS $v6"
+ip -n "$v6" link set lo up
+ip -n "$v6" addr add 2001:db8::5/128 dev lo	# no IPv4 but loopback
+{ cat "$TMPD/net"; echo "boot $(cat "$TMPD/k2.pub") [2001:db8::9]:6374"; } \
+    >"$TMPD/net6"
+chmod 644 "$TMPD/net6"
+mkdir -m 700 "$TMPD/run6"
+ip netns exec "$v6" env MESH_RUNDIR="$TMPD/run6" MESH_PORTMAP=upnp "$MESH" up \
+    "$TMPD/net6" private-key "$TMPD/k1.sk" interface "$(ifn 1)" -f -v \
+    >"$TMPD/log6" 2>&1 &
+p6=$!
+PIDS="$PIDS $p6"
+n=0
+until grep -q "UPnP" "$TMPD/log6"; do
+	n=$((n + 1))
+	[ "$n" -lt 150 ] && kill -0 "$p6" 2>/dev/null ||
+	    fail "no UPnP attempt: $(cat "$TMPD/log6")"
+	sleep 0.1
+done
+sleep 0.5
+ip netns exec "$v6" env MESH_RUNDIR="$TMPD/run6" "$MESH" down "$(ifn 1)" ||
+	fail "down (IPv6 only)"
+wait "$p6"
+# every line is the daemon's: a time, then the message
+if grep -v '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9] ' "$TMPD/log6"; then
+	fail "raw lines in the log (above)"
 fi
 
 ls -A "$MESH_RUNDIR" | grep -q . && fail "left in the run directory: $(ls -A "$MESH_RUNDIR")"

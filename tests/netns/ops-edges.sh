@@ -2,6 +2,7 @@
 # Rough edges an operator hit (issue 13), each retried with real daemons in
 # namespaces; every section fails on the behaviour that was reported:
 # - a reload that only changes a member's endpoint counts it as changed;
+# - bash completion offers the members' names of running interfaces;
 # - a member started a second time (another interface name, another port)
 #   is refused, naming the interface it runs as; a second network on the
 #   same subnet does not take over the first's route, and its failed start
@@ -47,6 +48,32 @@ grep -q "reloaded: 0 added, 0 removed, 0 changed, 1 unchanged" "$TMPD/out" ||
 sed -i 's/192\.0\.2\.2:7000$/192.0.2.2/' "$TMPD/net"
 m 1 reload "$(ifn 1)" >"$TMPD/out" 2>&1 || fail "reload: $(cat "$TMPD/out")"
 grep -q "1 changed" "$TMPD/out" || fail "endpoint back: $(cat "$TMPD/out")"
+
+# --- member names in the bash completion ---
+bc=/usr/share/bash-completion/bash_completion
+if [ ! -f "$bc" ]; then	# without the package: what _mesh needs of it
+	bc=$TMPD/bc
+	cat >"$bc" <<'EOF'
+_init_completion() {
+	words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
+	cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD - 1]}
+}
+_filedir() { :; }
+EOF
+fi
+if command -v bash >/dev/null; then
+	out=$(ip netns exec "$(ns 1)" env PATH="$(dirname "$MESH"):$PATH" \
+	    MESH_RUNDIR="$MESH_RUNDIR" bash -c '
+		. "$1"; . "$2"
+		COMP_WORDS=(mesh ping ""); COMP_CWORD=2; COMP_LINE="mesh ping "
+		COMP_POINT=${#COMP_LINE}; _mesh; echo "${COMPREPLY[*]}"
+		COMP_WORDS=(mesh ping "$3" n); COMP_CWORD=3
+		COMP_LINE="mesh ping $3 n"; COMP_POINT=${#COMP_LINE}
+		_mesh; echo "${COMPREPLY[*]}"' sh "$bc" \
+	    "$top_srcdir/config/bash-completion/mesh" "$(ifn 1)")
+	expect_eq "completion of members" "$out" "$(ifn 1) $(ifn 2) node1 node2
+node2"
+fi
 
 # --- the same member twice (edge 1) ---
 route() { ip -n "$(ns 1)" route show 10.66.0.0/24; }

@@ -13,7 +13,8 @@ static int	up_main(const struct cmd *, int, char **);
 
 const struct cmd cmd_up = {
 	"up", "NETCONFIG [private-key FILE] [interface NAME] [listen-port N] "
-	    "[headless] [-f] [-v]", "start the daemon for a network", up_main
+	    "[metrics ADDR:PORT] [headless] [-f] [-v]",
+	    "start the daemon for a network", up_main
 };
 
 /* Take the word headless out of argv (not a value of a word pair, which
@@ -33,7 +34,8 @@ take_headless(int *argc, char **argv)
 			seen_netconfig = 1;
 		else if ((strcmp(argv[i], "private-key") == 0 ||
 		    strcmp(argv[i], "interface") == 0 ||
-		    strcmp(argv[i], "listen-port") == 0) && i + 1 < *argc)
+		    strcmp(argv[i], "listen-port") == 0 ||
+		    strcmp(argv[i], "metrics") == 0) && i + 1 < *argc)
 			argv[j++] = argv[i++];
 		argv[j++] = argv[i];
 	}

@@ -28,6 +28,9 @@ struct datapath;
 struct control;
 struct disc;
 struct ctl_writer;
+struct dns_server;
+struct evhttp;
+struct names;
 
 /* A peer's timer: the event and what it needs to call back. */
 struct ptimer {
@@ -60,8 +63,12 @@ struct daemon {
 	struct event		*ev_sig[4];
 	struct control		*ctl;
 	struct disc		*disc;		/* DHT, NAT traversal */
+	struct dns_server	*dns;		/* names; NULL: none */
+	char			 dns_state[200];	/* for show */
+	struct evhttp		*http;		/* metrics; NULL: off */
+	char			 metrics_addr[46];
+	uint16_t		 metrics_port;
 	time_t			 started;
-	int64_t			 unix_offset_ms;	/* realtime - monotonic */
 	struct {				/* the last reload, for show */
 		time_t		 when;		/* 0: none */
 		const char	*via;		/* "signal", "command" */
@@ -103,6 +110,25 @@ int	upcheck_readable(const char *path, const struct privdrop_user *u,
 /* daemon-show.c: control_ops.show (control.h). */
 int	daemon_show(void *arg, const char *what, struct ctl_writer *w,
 	    char *err, size_t errlen);
+
+/* daemon-dns.c */
+/* Serve the members' names on our inside addresses and register them with
+ * systemd-resolved (before the privilege drop); a failure is a warning. */
+void	daemon_dns_start(struct daemon *);
+/* Reload, before anything changes: refuse a domain change (EBUSY) and
+ * build the new names table (*t; NULL without a server); 0 or errno. */
+int	daemon_dns_prepare(struct daemon *, const struct netconf *,
+	    struct names **t, char *err, size_t errlen);
+/* ... after the member table was swapped: answer from t (consumed). */
+void	daemon_dns_commit(struct daemon *, struct names *t);
+void	daemon_dns_stop(struct daemon *);
+
+/* daemon-metrics.c */
+/* Serve Prometheus metrics on addr:port (nothing when addr is ""). 0, or
+ * -1 with err set (the address cannot be bound). */
+int	daemon_metrics_start(struct daemon *, const char *addr, uint16_t port,
+	    char *err, size_t errlen);
+void	daemon_metrics_stop(struct daemon *);
 
 /* reload.c */
 /* members_ops.update: a reused peer's configured endpoint, from m. */

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/util.h"
 #include "control/ctlproto.h"
 #include "daemon/daemon-int.h"
@@ -36,14 +37,14 @@ addr_field(char *out, size_t outlen, const char *a, unsigned prefixlen)
 	util_strlcpy(out, buf, outlen);
 }
 
-/* Monotonic ms to Unix seconds (0 stays 0: never), with the offset taken
- * once at start-up so that a time always converts the same way. */
+/* Monotonic ms to Unix seconds (0 stays 0: never), the same way as the
+ * discovery layer's part of the reply (clock_mono_to_unix_ms). */
 static uint64_t
 to_unix(const struct daemon *d, uint64_t ms)
 {
-	if (ms == 0)
-		return 0;
-	return (uint64_t)((int64_t)ms + d->unix_offset_ms) / 1000;
+	(void)d;
+	return clock_mono_to_unix_ms(ms, clock_mono_ms(), clock_unix_ms()) /
+	    1000;
 }
 
 static void

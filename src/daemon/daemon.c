@@ -30,6 +30,7 @@
 #include "datapath/members.h"
 #include "nat/disc.h"
 #include "netconf/keys.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "netconf/netconf.h"
 #include "datapath/peer.h"
@@ -141,7 +142,7 @@ dp_handshake(void *arg, struct peer *p, uint64_t now)
 
 static int
 dp_relay_send(void *arg, struct peer *p, const struct sockaddr_in6 *via,
-    const uint8_t *buf, size_t len, size_t segsize)
+    uint8_t *buf, size_t len, size_t segsize)
 {
 	struct daemon	*d = arg;
 
@@ -313,6 +314,8 @@ teardown(struct daemon *d)
 
 	disc_free(d->disc);		/* before the peers and the socket */
 	d->disc = NULL;
+	daemon_dns_stop(d);
+	daemon_metrics_stop(d);
 	for (i = 0; i < sizeof(d->ev_sig) / sizeof(d->ev_sig[0]); i++)
 		if (d->ev_sig[i] != NULL)
 			event_free(d->ev_sig[i]);
@@ -386,13 +389,9 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	struct tunnel_config	 tc;
 	struct tun_config	 cfg;
 	const struct nc_member	*self = NULL;
-	struct timespec		 ts;
 	size_t			 i;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	d->started = ts.tv_sec;
-	d->unix_offset_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
-	    (int64_t)util_mono_ms();
+	d->started = (time_t)clock_unix_s();
 	if ((d->base = event_base_new()) == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
 		return -1;
@@ -431,6 +430,7 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 		if (d->tun.v6_failed)
 			log_warnx("%s: IPv6 is disabled here; IPv4 only",
 			    d->ifname);
+		daemon_dns_start(d);
 		tunnel_config(&tc, cfg.mtu);
 		if ((d->local = tunnel_local_new(d->sk, &tc,
 		    d->nc.nmembers)) == NULL) {
@@ -463,6 +463,9 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 		goto nomem;
 	if ((d->ctl = control_open(d->base, d->ifname, &ctl_ops, d, err,
 	    errlen)) == NULL)
+		return -1;
+	if (daemon_metrics_start(d, d->metrics_addr, d->metrics_port, err,
+	    errlen) == -1)
 		return -1;
 	return start_disc(d, err, errlen);
 nomem:
@@ -563,6 +566,9 @@ validate(struct daemon *d, const struct up_args *ua, int headless, char *err,
 	else if (netconf_default_ifname(&d->nc, d->ifname, err,
 	    errlen) == -1)
 		return -1;
+	util_strlcpy(d->metrics_addr, ua->metrics_addr,
+	    sizeof(d->metrics_addr));
+	d->metrics_port = ua->metrics_port;
 	if (ua->listen_port != 0)
 		d->port = ua->listen_port;
 	else if (self != NULL && self->has_endpoint)

@@ -8,6 +8,9 @@
  *					instead of 120 s (rekey tests)
  *	MESH_TEST_NO_OFFLOAD		set: no TUN offloads (TSO, merged
  *					writes), for comparison
+ *	MESH_TEST_DNS_PORT		serve names on this port instead
+ *					of 53 (and do not register with
+ *					systemd-resolved)
  *	MESH_RUNDIR			control socket directory (control.h) */
 #ifndef MESH_DAEMON_H
 #define MESH_DAEMON_H

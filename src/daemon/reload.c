@@ -13,6 +13,7 @@
 #include "control/ctlproto.h"
 #include "daemon/daemon.h"
 #include "daemon/daemon-int.h"
+#include "dns/names.h"
 #include "datapath/datapath.h"
 #include "datapath/peer.h"
 #include "datapath/members.h"
@@ -88,7 +89,9 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	const struct nc_member	*self;
 	struct members		*mb, *old;
 	struct members_diff	 diff;
+	struct names		*names;
 	ssize_t			 nself;
+	int			 rc;
 
 	*added = *removed = *changed = 0;
 	if (strcmp(nc->name, d->nc.name) != 0 || strcmp(nc->ns, d->nc.ns) ||
@@ -110,11 +113,14 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 		    "changed: restart the daemon");
 		return EBUSY;
 	}
+	if ((rc = daemon_dns_prepare(d, nc, &names, err, errlen)) != 0)
+		return rc;
 	/* A new table, reusing the peers (and their sessions) whose keys
 	 * remain; empty when headless. The live one is not touched. */
 	d->reload_ep_changed = 0;
 	if ((mb = members_build(nc, nself, d->mb, &daemon_members_ops, d,
 	    &diff)) == NULL) {
+		names_free(names);
 		snprintf(err, errlen, "out of memory");
 		return ENOMEM;
 	}
@@ -131,6 +137,7 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	d->nc = *nc;
 	if (d->disc != NULL)
 		disc_set_peers(d->disc, &d->nc, mb);
+	daemon_dns_commit(d, names);
 	members_free(old, mb, &daemon_members_ops, d);
 	return 0;
 }

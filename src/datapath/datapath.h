@@ -36,6 +36,11 @@
 #define DP_HANDSHAKES_PER_SEC	500
 #define DP_HS_RATE_PER_SOURCE	20
 #define DP_HS_BURST_PER_SOURCE	5
+/* The envelope of a relayed datagram (the NAT layer's TORELAY header:
+ * type and member id, NATMSG_RELAY_HDR, which checks it is this): every
+ * buffer the data path sends from has this much room in front so that
+ * relay_send wraps without copying. */
+#define DP_RELAY_HDR		9
 
 enum dp_drop {
 	DP_DROP_TRUNCATED,	/* datagram larger than the receive buffer */
@@ -72,11 +77,16 @@ struct dp_hooks {
 	 * usable): p is in use, the path manager may go and find it. */
 	void	(*handshake)(void *arg, struct peer *p, uint64_t now);
 	/* Send datagrams for p through the relay at via (p->path.relayed,
-	 * or the relay a handshake came through): buf holds len bytes,
-	 * datagrams of segsize bytes each when segsize is not 0 (as in
-	 * struct udp_msg). 0, or -1 when nothing was sent. */
+	 * or the relay a handshake came through), each in the relay's
+	 * envelope, written in place: DP_RELAY_HDR bytes in front of every
+	 * datagram are the hook's to write. segsize 0: one datagram of len
+	 * bytes at buf (room at buf - DP_RELAY_HDR). Else a run of datagrams
+	 * of segsize bytes (the last may be shorter), len bytes in all, the
+	 * k-th at buf + k * (segsize + DP_RELAY_HDR): with their envelopes
+	 * they lie back to back from buf - DP_RELAY_HDR, ready for one GSO
+	 * send. 0, or -1 when nothing was sent. */
 	int	(*relay_send)(void *arg, struct peer *p,
-		    const struct sockaddr_in6 *via, const uint8_t *buf,
+		    const struct sockaddr_in6 *via, uint8_t *buf,
 		    size_t len, size_t segsize);
 	/* An authenticated tunnel packet from p came through the relay at
 	 * via (datapath_relayed_input). */
@@ -118,10 +128,10 @@ void	datapath_udp_readable(struct datapath *, uint64_t now);
 void	datapath_peer_timer(struct datapath *, struct peer *, uint64_t now);
 
 /* NAT traversal (disc.c). A tunnel datagram (first byte 0x01..0x04) that
- * a relay at via passed on, unwrapped into buf (which is decrypted in
- * place): it goes through the tunnel like any other, except that its
- * source says nothing about where the peer is (no roaming) and answers go
- * back through the relay. */
+ * a relay at via passed on, at buf (inside the received envelope, which is
+ * the UDP handler's to modify: it is decrypted in place): it goes through
+ * the tunnel like any other, except that its source says nothing about
+ * where the peer is (no roaming) and answers go back through the relay. */
 void	datapath_relayed_input(struct datapath *, uint8_t *buf, size_t len,
 	    const struct sockaddr_in6 *via, uint64_t now);
 /* p's path became usable, moved or was confirmed: a handshake that was

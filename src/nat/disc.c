@@ -28,32 +28,28 @@
 #include "nat/natkey.h"
 #include "datapath/peer.h"
 #include "datapath/udp.h"
+#include "common/clock.h"
 #include "common/util.h"
 
 static void	member_timer_cb(evutil_socket_t, short, void *);
 
+/* The daemon's clocks (common/clock.h), as the data path's. */
 uint64_t
 disc_now(void)
 {
-	return util_mono_ms();	/* the daemon's clock, as the data path's */
+	return clock_mono_ms();
 }
 
 uint64_t
 disc_now_us(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	return clock_mono_us();
 }
 
 uint64_t
 disc_wallclock(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_unix_ms();
 }
 
 void
@@ -846,11 +842,7 @@ disc_roamed(struct disc *d, struct peer *p)
 static uint64_t
 unix_s(uint64_t mono_ms, uint64_t now)
 {
-	uint64_t	wall = disc_wallclock();
-
-	if (mono_ms == 0)
-		return 0;
-	return (wall - (now - mono_ms)) / 1000;
+	return clock_mono_to_unix_ms(mono_ms, now, clock_unix_ms()) / 1000;
 }
 
 void

@@ -23,7 +23,8 @@
  *	MESH_PORTMAP		"off": no port mapping; "natpmp" or "upnp":
  *				only that method (default: both)
  *	MESH_RELAY_RATE		relay service: per-source limit in kB/s
- *				(relayglue.c)
+ *	MESH_RELAY_CAP		relay service: limit for all sources, kB/s
+ *				(both: relay-glue.c)
  *	MESH_TEST_RELAY_ONLY	test knob (scripts/natbench): never take a
  *				direct path (no probes sent or answered), so
  *				that relayed and direct throughput can be
@@ -74,7 +75,7 @@ void	disc_free(struct disc *);
 /* Data path hooks (see struct dp_hooks). */
 void	disc_handshake(struct disc *, struct peer *, uint64_t now);
 int	disc_relay_send(struct disc *, struct peer *,
-	    const struct sockaddr_in6 *via, const uint8_t *buf, size_t len,
+	    const struct sockaddr_in6 *via, uint8_t *buf, size_t len,
 	    size_t segsize);
 void	disc_relayed(struct disc *, struct peer *,
 	    const struct sockaddr_in6 *via, uint64_t now);

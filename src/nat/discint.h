@@ -33,6 +33,9 @@ struct udp_msg;
 #define DISC_SEARCH_MAX_MS	30000	/* ... up to this */
 #define DISC_BIND_MS		25000	/* BIND renewal while a relay is used */
 #define DISC_BIND_RETRY_MS	1000	/* unanswered BIND: next rendezvous */
+#define DISC_COOKIE_MS		50000	/* a relay's cookie, kept (it takes
+					 * it for at least RELAY_SECRET_MS) */
+#define DISC_BIND_SENT		4	/* BINDs a COOKIE may answer */
 #define DISC_BAD_RELAY_MS	30000	/* a relay that failed a member */
 #define DISC_TICK_MS		1000	/* housekeeping */
 #define DISC_LOCAL_MS		5000	/* re-read interface addresses */
@@ -81,6 +84,23 @@ struct disc_relay {
 	uint8_t			pair[32];
 	int			pair_ok;
 	uint64_t		used;		/* ms, for replacement */
+};
+
+/* Address validation, the relay client's half (relay-glue.c): a relay's
+ * cookie for our address there, and our last BINDs to it (repeated with
+ * the cookie when a COOKIE answers one). */
+struct disc_cookie {
+	uint8_t			key[DHT_KEY_LEN];	/* the relay's */
+	struct sockaddr_in6	addr;
+	uint8_t			pair[32];
+	uint64_t		used;		/* ms, 0: free */
+	uint8_t			cookie[NATMSG_COOKIE_LEN];
+	uint64_t		cookie_until;	/* ms, 0: none */
+	struct {
+		uint64_t	nonce;		/* 0: free */
+		uint8_t		target[DHT_KEY_LEN];
+	}			sent[DISC_BIND_SENT];
+	unsigned		sent_next;
 };
 
 /* Per-member state (peer->path.nat points here). */
@@ -217,6 +237,7 @@ struct disc {
 	unsigned		 nfwdm;
 	int			 fwd_open;	/* the last run may grow */
 	struct disc_kc		 kc[DISC_KEYCACHE];
+	struct disc_cookie	 ck[DISC_MAX_RELAYS];	/* client's half */
 	uint64_t		 dh_level, dh_at;	/* new keys bucket */
 	uint64_t		 rt_sync;
 
@@ -266,7 +287,7 @@ void	 dhtglue_lookup(struct disc *, struct dmember *, uint64_t now);
 void	 dhtglue_forget(struct disc *, struct dmember *);
 
 /* pathglue.c */
-void	 pathglue_input(void *arg, const uint8_t *pkt, size_t len,
+void	 pathglue_input(void *arg, uint8_t *pkt, size_t len,
 	    const struct sockaddr_in6 *from, uint64_t now);
 void	 pathglue_process(struct dmember *, uint64_t now);
 void	 pathglue_punched(struct disc *, const uint8_t *from_key,
@@ -288,6 +309,14 @@ void	 relayglue_bind(struct disc *, const uint8_t *pkt, size_t len,
 void	 relayglue_forward(struct disc *, const uint8_t *pkt, size_t len,
 	    const struct sockaddr_in6 *from, uint64_t now);
 void	 relayglue_tick(struct disc *, uint64_t now);
+/* relay client: a BIND for target to the relay with key at addr (pair:
+ * our pair key with it), with its cookie if we have one; and a relay's
+ * COOKIE answering one (address validation) */
+void	 relayglue_bind_send(struct disc *, const uint8_t *key,
+	    const struct sockaddr_in6 *addr, const uint8_t *pair,
+	    const uint8_t *target, uint64_t nonce, uint64_t now);
+void	 relayglue_cookie(struct disc *, const struct natmsg *,
+	    const struct sockaddr_in6 *from, uint64_t now);
 void	 relayglue_flush(struct disc *);
 
 /* beacon.c */

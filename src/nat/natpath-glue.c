@@ -86,9 +86,7 @@ relay_get(struct disc *d, const uint8_t *key, const struct sockaddr_in6 *addr,
 static uint64_t
 bind_raw(struct disc *d, int ri, const uint8_t *target, uint64_t now)
 {
-	struct natmsg	msg;
-	uint64_t	nonce = disc_wallclock(), n;
-	int		k;
+	uint64_t	nonce = disc_wallclock();
 
 	/* one growing counter for all our BINDs: a relay remembers the
 	 * newest per sender, whichever member it was for */
@@ -96,15 +94,8 @@ bind_raw(struct disc *d, int ri, const uint8_t *target, uint64_t now)
 		nonce = d->bind_nonce + 1;
 	d->bind_nonce = nonce;
 	d->relays[ri].used = now;
-	memset(&msg, 0, sizeof(msg));
-	msg.type = NATMSG_BIND;
-	memcpy(msg.key, d->pk, NATMSG_KEY_LEN);
-	memcpy(msg.key2, target, NATMSG_KEY_LEN);
-	for (n = nonce, k = 7; k >= 0; k--) {
-		msg.nonce[k] = (uint8_t)n;
-		n >>= 8;
-	}
-	send_msg(d, &msg, d->relays[ri].pair, &d->relays[ri].addr);
+	relayglue_bind_send(d, d->relays[ri].key, &d->relays[ri].addr,
+	    d->relays[ri].pair, target, nonce, now);
 	return nonce;
 }
 
@@ -415,38 +406,41 @@ pathglue_tick(struct dmember *m, uint64_t now)
 		bind_send(m, m->relay, now);
 }
 
+_Static_assert(NATMSG_RELAY_HDR == DP_RELAY_HDR,
+    "the data path leaves room for the TORELAY envelope");
+
 int
 disc_relay_send(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
-    const uint8_t *buf, size_t len, size_t segsize)
+    uint8_t *buf, size_t len, size_t segsize)
 {
 	struct udp_msg	msg[2];
+	uint8_t		*start = buf - NATMSG_RELAY_HDR;
 	size_t		off, n, out = 0, per;
 	unsigned	nm;
 
 	if (segsize == 0 || segsize >= len)
 		segsize = len;
-	if (len + (len / segsize + 1) * NATMSG_RELAY_HDR > sizeof(d->buf) ||
-	    segsize > NATMSG_MAX_PAYLOAD)
+	if (segsize > NATMSG_MAX_PAYLOAD)
 		return -1;
-	/* every datagram gets its envelope; equal sizes stay equal, so a
-	 * run still goes out as one GSO send */
+	/* every datagram gets its envelope, written in the room the data
+	 * path left in front of it (dp_hooks.relay_send); equal sizes stay
+	 * equal, so a run still goes out as one GSO send */
 	for (off = 0; off < len; off += segsize) {
 		n = len - off < segsize ? len - off : segsize;
-		d->buf[out] = NATMSG_TORELAY;
-		memcpy(d->buf + out + 1, p->key, NATMSG_ID_LEN);
-		memcpy(d->buf + out + NATMSG_RELAY_HDR, buf + off, n);
+		start[out] = NATMSG_TORELAY;
+		memcpy(start + out + 1, p->key, NATMSG_ID_LEN);
 		out += NATMSG_RELAY_HDR + n;
 	}
 	d->relayed_out += (len + segsize - 1) / segsize;
 	if (segsize == len)
-		return udp_send(d->udp, d->buf, out, via);
+		return udp_send(d->udp, start, out, via);
 	/* the envelopes may push a run past what one UDP send carries:
 	 * then it goes as two */
 	per = (RELAY_GSO_MAX / (segsize + NATMSG_RELAY_HDR)) *
 	    (segsize + NATMSG_RELAY_HDR);
 	memset(msg, 0, sizeof(msg));
 	for (off = 0, nm = 0; off < out && nm < 2; off += per, nm++) {
-		msg[nm].buf = d->buf + off;
+		msg[nm].buf = start + off;
 		msg[nm].len = msg[nm].cap = out - off < per ? out - off : per;
 		msg[nm].addr = *via;
 		msg[nm].segsize = segsize + NATMSG_RELAY_HDR;
@@ -456,7 +450,7 @@ disc_relay_send(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
 
 /* A tunnel datagram a relay passed on to us. */
 static void
-fromrelay_in(struct disc *d, const uint8_t *pkt, size_t len,
+fromrelay_in(struct disc *d, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	size_t	n = len - NATMSG_RELAY_HDR;
@@ -466,10 +460,9 @@ fromrelay_in(struct disc *d, const uint8_t *pkt, size_t len,
 		d->drops[DISC_DROP_NOTMEMBER]++;
 		return;
 	}
-	/* the tunnel decrypts in place: a copy it may write to (not the
-	 * send scratch: an answer may go out while this is handled) */
-	memcpy(d->rxbuf, pkt + NATMSG_RELAY_HDR, n);
-	datapath_relayed_input(d->dp, d->rxbuf, n, from, now);
+	/* the tunnel decrypts in place, in the receive buffer (the UDP
+	 * handler's to modify): no copy */
+	datapath_relayed_input(d->dp, pkt + NATMSG_RELAY_HDR, n, from, now);
 }
 
 /* --- probes and acknowledgements --------------------------------------- */
@@ -736,7 +729,7 @@ pathglue_repunch(struct disc *d, uint64_t now)
 /* --- the UDP handler --------------------------------------------------- */
 
 void
-pathglue_input(void *arg, const uint8_t *pkt, size_t len,
+pathglue_input(void *arg, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct disc	*d = arg;
@@ -767,6 +760,9 @@ pathglue_input(void *arg, const uint8_t *pkt, size_t len,
 		break;
 	case NATMSG_BOUND:
 		bound_in(d, &msg, from, now);
+		break;
+	case NATMSG_COOKIE:
+		relayglue_cookie(d, &msg, from, now);
 		break;
 	case NATMSG_BEACON:
 		beacon_input(d, &msg, from, now);

@@ -141,6 +141,9 @@ struct up_args {
 	const char	*private_key;	/* NULL if not given */
 	char		 ifname[NETCONF_IFNAME_MAX + 1]; /* "" if not given */
 	uint16_t	 listen_port;	/* 0 if not given */
+	char		 metrics_addr[46];	/* IP literal; "" if not
+						 * given */
+	uint16_t	 metrics_port;
 	int		 foreground;	/* -f given */
 	int		 verbose;	/* number of -v */
 };

@@ -653,6 +653,17 @@ T_TEST(up_args)
 	T_EQ_STR(err, "private-key: expected a file name");
 	T_EQ_INT(up(&ua, err, sizeof(err), "x", "listen-port", "0", NULL), -1);
 	T_EQ_STR(err, "listen-port \"0\": expected a UDP port from 1 to 65535");
+	T_EQ_INT(up(&ua, err, sizeof(err), "f", "metrics", "127.0.0.1:9474",
+	    NULL), 0);
+	T_EQ_STR(ua.metrics_addr, "127.0.0.1");
+	T_EQ_INT(ua.metrics_port, 9474);
+	T_EQ_INT(up(&ua, err, sizeof(err), "f", "metrics", "[::1]:80", NULL),
+	    0);
+	T_EQ_STR(ua.metrics_addr, "::1");
+	T_EQ_INT(up(&ua, err, sizeof(err), "f", "metrics", "host:80", NULL),
+	    -1);
+	T_EQ_STR(err, "metrics \"host:80\": not an IPv4 address (names are "
+	    "not resolved here)");
 	T_EQ_INT(up(&ua, err, sizeof(err), "x", "interface",
 	    "abcdefghijklmnop", NULL), -1);
 	T_EQ_STR(err, "interface \"abcdefghijklmnop\": expected an interface "
@@ -661,8 +672,8 @@ T_TEST(up_args)
 	T_EQ_STR(err, "interface \"a/b\": expected an interface name without "
 	    "'/', ':', spaces or a leading '.'");
 	T_EQ_INT(up(&ua, err, sizeof(err), "x", "y", NULL), -1);
-	T_EQ_STR(err, "unexpected \"y\"; expected private-key, interface or "
-	    "listen-port");
+	T_EQ_STR(err, "unexpected \"y\"; expected private-key, interface, "
+	    "listen-port or metrics");
 	T_EQ_INT(up(&ua, err, sizeof(err), "x", "listen-port", "1",
 	    "listen-port", "2", NULL), -1);
 	T_EQ_STR(err, "listen-port given twice");

@@ -426,7 +426,7 @@ control_keep_remover(struct control *ctl, void (*init)(void *), void *arg,
     char *err, size_t errlen)
 {
 	char	c;
-	int	p[2];
+	int	p[2], fd;
 
 	if (pipe2(p, O_CLOEXEC) == -1 || (ctl->remover = fork()) == -1) {
 		control_errf(err, errlen, "socket remover: %s",
@@ -446,6 +446,15 @@ control_keep_remover(struct control *ctl, void (*init)(void *), void *arg,
 			init(arg);
 		close(p[1]);
 		close_all_but(p[0]);
+		/* Nor the caller's terminal or pipe (mesh up's stdout in a
+		 * $(...) would otherwise stay open as long as we live). */
+		if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+			(void)dup2(fd, STDIN_FILENO);
+			(void)dup2(fd, STDOUT_FILENO);
+			(void)dup2(fd, STDERR_FILENO);
+			if (fd > STDERR_FILENO)
+				close(fd);
+		}
 		while (read(p[0], &c, 1) != 0 && (errno == EINTR ||
 		    errno == EAGAIN))
 			;

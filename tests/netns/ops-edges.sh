@@ -201,7 +201,21 @@ for sig in TERM INT; do
 	ip -n "$(ns 1)" link show "$(ifn 1)" >/dev/null 2>&1 &&
 		fail "SIG$sig left the interface"
 done
-mesh_start 1
+# in the background: mesh up's output (a pipe here) is closed once it
+# exits, the socket's remover holding none of it
+ip netns exec "$(ns 1)" "$MESH" up "$TMPD/net" private-key "$TMPD/k1.sk" \
+    interface "$(ifn 1)" 2>&1 | cat >"$TMPD/out" &
+cpid=$!
+n=0
+while kill -0 "$cpid" 2>/dev/null; do
+	n=$((n + 1))
+	if [ "$n" -gt 100 ]; then
+		m 1 down "$(ifn 1)"
+		fail "mesh up's output stayed open after it exited"
+	fi
+	sleep 0.1
+done
+[ -S "$sock" ] || fail "mesh up: $(cat "$TMPD/out")"
 m 1 down "$(ifn 1)" || fail "down"
 [ -e "$sock" ] && fail "mesh down left $sock behind"
 mesh_start 1
@@ -269,7 +283,7 @@ ip netns exec "$v6" env MESH_RUNDIR="$TMPD/run6" MESH_PORTMAP=upnp "$MESH" up \
 p6=$!
 PIDS="$PIDS $p6"
 n=0
-until grep -q "UPnP" "$TMPD/log6"; do
+until grep -qs "UPnP" "$TMPD/log6"; do
 	n=$((n + 1))
 	[ "$n" -lt 150 ] && kill -0 "$p6" 2>/dev/null ||
 	    fail "no UPnP attempt: $(cat "$TMPD/log6")"

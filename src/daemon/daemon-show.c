@@ -79,6 +79,18 @@ fill_iface(struct daemon *d, struct ctl_iface *ci, time_t now)
 	c = datapath_counters(d->dp);
 	ci->rx_bytes = c->rx_bytes;
 	ci->tx_bytes = c->tx_bytes;
+	if (d->last_reload.when != 0) {
+		ci->reload_time = (uint64_t)d->last_reload.when;
+		util_strlcpy(ci->reload_via, d->last_reload.via,
+		    sizeof(ci->reload_via));
+		util_strlcpy(ci->reload_result, d->last_reload.ok ? "ok" :
+		    "refused", sizeof(ci->reload_result));
+		ci->reload_added = d->last_reload.added;
+		ci->reload_removed = d->last_reload.removed;
+		ci->reload_changed = d->last_reload.changed;
+		util_strlcpy(ci->reload_error, d->last_reload.error,
+		    sizeof(ci->reload_error));
+	}
 	for (i = 0; i < DP_DROP_COUNT; i++)
 		if (c->drops[i] != 0)
 			(void)ctl_counter_add(ci->drops, &ci->ndrops,

@@ -270,11 +270,14 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 	struct daemon	*d = arg;
 	char		 err[ERRLEN];
 	size_t		 a, r, c;
+	int		 rc;
 
 	switch (sig) {
 	case SIGHUP:
 		(void)sdnotify_reloading();
-		if (daemon_reload_file(d, &a, &r, &c, err, sizeof(err)) != 0)
+		rc = daemon_reload_file(d, &a, &r, &c, err, sizeof(err));
+		daemon_reload_note(d, "signal", rc, a, r, c, err);
+		if (rc != 0)
 			log_warnx("reload refused: %s", err);
 		else
 			log_info("reloaded %s: %zu added, %zu removed, "
@@ -411,8 +414,18 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 		cfg.prefixlen6 = IP6_PREFIXLEN;
 		/* Test knob (see daemon.h): the plain path, for comparison. */
 		cfg.offload = getenv("MESH_TEST_NO_OFFLOAD") == NULL;
-		if (tun_open(&d->tun, &tun_linux_ops, &cfg, err, errlen) == -1)
+		if (tun_open(&d->tun, &tun_linux_ops, &cfg, err, errlen) == -1) {
+			/* The route is another interface's (netlink.c). */
+			if (strstr(err, "route") != NULL &&
+			    strstr(err, strerror(EEXIST)) != NULL) {
+				size_t	len = strlen(err);
+
+				snprintf(err + len, errlen - len, " (another "
+				    "interface routes it already: see ip "
+				    "route; is this network up twice?)");
+			}
 			return -1;
+		}
 		d->have_tun = 1;
 		if (d->tun.v6_failed)
 			log_warnx("%s: IPv6 is disabled here; IPv4 only",
@@ -462,11 +475,20 @@ nomem:
 
 /* --- operations: privileges and systemd (ops area) --- */
 
+/* In the control socket's remover (control.h): it keeps nothing secret. */
+static void
+remover_init(void *arg)
+{
+	struct daemon	*d = arg;
+
+	key_wipe(d->sk, sizeof(d->sk));
+}
+
 /* After everything privileged is open: tell systemd where we are, and
  * become the unprivileged user ($MESH_USER, else "mesh", else "nobody";
  * see privdrop.h). Nothing later needs root: a reload never touches the
- * TUN's addresses, closing the TUN removes it, and `mesh down` removes the
- * control socket if we cannot. Not started as root, the daemon stays who
+ * TUN's addresses, closing the TUN removes it, and the control socket's
+ * remover (control.h) removes the socket. Not started as root, the daemon stays who
  * it is, but still lets go of any capability it holds (file or ambient
  * capabilities) and sets no_new_privs. */
 static int
@@ -474,14 +496,20 @@ ops_drop(struct daemon *d, char *err, size_t errlen)
 {
 	struct privdrop_user	u;
 
-	if (sdnotify_open() == -1)
-		log_warn("NOTIFY_SOCKET");
 	memset(&u, 0, sizeof(u));
 	if (geteuid() == 0 &&
 	    privdrop_lookup(getenv("MESH_USER"), &u, err, errlen) == -1)
 		return -1;
+	/* Then the control socket's directory is root's: leave its removal
+	 * to a process that stays root and does nothing else. */
+	if (geteuid() == 0 && control_keep_remover(d->ctl, remover_init, d,
+	    err, errlen) == -1)
+		return -1;
+	if (sdnotify_open() == -1)
+		log_warn("NOTIFY_SOCKET");
 	if (privdrop_drop(&u, err, errlen) == -1)
 		return -1;
+	util_strlcpy(d->user, u.name, sizeof(d->user));
 	if (u.name[0] != '\0')
 		log_info("%s: running as user %s (uid %lu)", d->ifname,
 		    u.name, (unsigned long)u.uid);
@@ -491,10 +519,11 @@ ops_drop(struct daemon *d, char *err, size_t errlen)
 /* Everything that can be checked before going to the background: the
  * netconfig, the key, the interface name. */
 static int
-validate(struct daemon *d, const struct up_args *ua, char *err,
+validate(struct daemon *d, const struct up_args *ua, int headless, char *err,
     size_t errlen)
 {
 	const struct nc_member	*self;
+	struct privdrop_user	 u;
 	char			 k[KEY_TEXT_LEN + 1];
 
 	if (realpath(ua->netconfig, d->netconfig) == NULL) {
@@ -519,6 +548,19 @@ validate(struct daemon *d, const struct up_args *ua, char *err,
 	key_public(d->pk, d->sk);
 	self = netconf_member_by_key(&d->nc, d->pk);
 	d->self = self != NULL ? self - d->nc.members : -1;
+	if (ua->private_key != NULL && (upcheck_key(&d->nc, ua->private_key,
+	    d->sk, d->pk, headless, err, errlen) == -1 ||
+	    upcheck_duplicate(&d->nc, d->pk, err, errlen) == -1))
+		return -1;
+	/* Reloads read the netconfig as the user we drop to: say now if
+	 * they will fail (the daemon itself runs fine without them). */
+	if (geteuid() == 0) {
+		if (privdrop_lookup(getenv("MESH_USER"), &u, err,
+		    errlen) == -1)
+			return -1;
+		if (upcheck_readable(d->netconfig, &u, err, errlen) == -1)
+			log_warnx("warning: %s", err);
+	}
 	if (ua->ifname[0] != '\0')
 		util_strlcpy(d->ifname, ua->ifname, sizeof(d->ifname));
 	else if (netconf_default_ifname(&d->nc, d->ifname, err,
@@ -601,7 +643,7 @@ detach_stdio(void)
 }
 
 int
-daemon_main(const struct up_args *ua)
+daemon_main(const struct up_args *ua, int headless)
 {
 	struct daemon	*d;
 	char		 err[ERRLEN];
@@ -617,7 +659,7 @@ daemon_main(const struct up_args *ua)
 	/* Before the private key is read: no core dump, no ptrace by the
 	 * same user (privdrop_drop sets it again after the uid change). */
 	if (privdrop_nodump(err, sizeof(err)) == -1 ||
-	    validate(d, ua, err, sizeof(err)) == -1) {
+	    validate(d, ua, headless, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mesh up: %s\n", err);
 		goto out;
 	}

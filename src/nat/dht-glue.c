@@ -313,7 +313,6 @@ search_cb(void *arg, const struct dht_search_event *ev)
 		memcpy(m->rv[i].key, ev->rv_key, DHT_KEY_LEN);
 		m->rv[i].addr = ev->addr;
 		m->rv[i].observed = obs;
-		m->rv[i].no_relay = 0;
 		m->rv[i].no_punch = 0;
 		key_to_text(k, ev->rv_key);
 		log_debugc(LOG_C_DHT, "lookup: member %s served by %s",
@@ -322,7 +321,8 @@ search_cb(void *arg, const struct dht_search_event *ev)
 		if (natep_is_set(&obs))
 			natpath_add_candidate(&m->np, &obs, NATPATH_SRC_DHT,
 			    now);
-		pathglue_rendezvous(m, now);
+		disc_sa_from_dht(&sa, &ev->addr);
+		pathglue_rendezvous(m, ev->rv_key, &sa, now);
 		disc_kick(m);
 		break;
 	case DHT_EV_DONE:

@@ -209,7 +209,7 @@ static void
 member_run(struct dmember *m, uint64_t now)
 {
 	struct path	*path = &m->peer->path;
-	uint64_t	 next;
+	uint64_t	 next, rnext;
 
 	if (path->last_tx > m->synced_tx) {
 		m->synced_tx = path->last_tx;
@@ -223,14 +223,8 @@ member_run(struct dmember *m, uint64_t now)
 	pathglue_tick(m, now);
 	next = natpath_periodic(&m->np, now);
 	pathglue_process(m, now);
-	if (m->bind_next != 0 && m->bind_next < next)
-		next = m->bind_next;
-	/* relayed data flowing: watch the relay (pathglue_tick) */
-	if (path->relayed && now - path->last_tx < NATPATH_ACTIVE_MS &&
-	    now + 1000 < next)
-		next = now + 1000;
-	if (m->bind_at != 0 && m->bind_at + DISC_BIND_RETRY_MS < next)
-		next = m->bind_at + DISC_BIND_RETRY_MS;
+	if ((rnext = pathglue_next(m, now)) < next)
+		next = rnext;
 	if (m->mismatch_since != 0 &&
 	    m->mismatch_since + DISC_MISMATCH_MS < next)
 		next = m->mismatch_since + DISC_MISMATCH_MS;
@@ -286,8 +280,7 @@ member_new(struct disc *d, struct peer *p, uint64_t now)
 	natpath_init(&m->np, seed, now);
 	ratelimit_bucket_init(&m->ack_bucket, DISC_ACK_BURST, now);
 	m->timer_at = UINT64_MAX;
-	m->relay = -1;
-	m->bind_relay = -1;
+	relayclient_member_add(&d->rc, &m->rc, m->key, m);
 	m->next_search = now;
 	m->search_gap = DISC_SEARCH_MIN_MS;
 	p->path.nat = m;
@@ -311,6 +304,7 @@ member_free(struct disc *d, struct dmember *m)
 		dht_search_cancel(d->dht, m->search);
 		d->nsearching--;
 	}
+	relayclient_member_remove(&d->rc, &m->rc);
 	event_free(m->timer);
 	natkey_wipe(m->pair);
 	free(m);
@@ -663,6 +657,7 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	pathglue_init(d);
 	local_refresh(d, now);
 	disc_set_peers(d, cfg->nc, cfg->peers, cfg->self < 0 ? 0 :
 	    cfg->nc->nmembers);
@@ -761,8 +756,7 @@ disc_free(struct disc *d)
 		event_free(d->tick_ev);
 	if (d->stop_ev != NULL)
 		event_free(d->stop_ev);
-	for (i = 0; i < d->nrelays; i++)
-		natkey_wipe(d->relays[i].pair);
+	relayclient_wipe(&d->rc);
 	key_wipe(d->kc, sizeof(d->kc));
 	key_wipe(d->sk, sizeof(d->sk));
 	free(d);
@@ -791,31 +785,11 @@ disc_relayed(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
     uint64_t now)
 {
 	struct dmember	*m = p->path.nat;
-	int		 ri;
 
 	if (m == NULL)
 		return;
 	d->relayed_in++;
-	/* the member reached us through this relay: answer the same way
-	 * until something better answers. That relay knows where we are
-	 * (it found us); ours may be gone (nothing came through it for a
-	 * while). When both ends use different relays that work, both move
-	 * to the one with the lower key: they agree without swapping. */
-	if (m->np.have_relay && natep_eq(&m->np.relay, via)) {
-		m->relay_rx = now;
-	} else if (!m->np.have_relay ||
-	    now - m->relay_rx >= NATPATH_ACTIVE_DEAD_MS ||
-	    ((ri = pathglue_relay_at(d, via, now)) >= 0 && m->relay >= 0 &&
-	    memcmp(d->relays[ri].key, d->relays[m->relay].key,
-	    DHT_KEY_LEN) < 0)) {
-		natpath_set_relay(&m->np, via, now);
-		m->relay = pathglue_relay_at(d, via, now);
-		m->relay_ok = m->relay >= 0;
-		m->bind_at = 0;
-		m->relay_rx = now;
-		if (m->relay_ok)
-			m->bind_next = now;	/* bind there soon */
-	}
+	pathglue_relayed(m, via, now);
 	natpath_rx(&m->np, NULL, now);
 	disc_kick(m);
 }
@@ -914,6 +888,7 @@ disc_fill_peer(struct disc *d, struct peer *p, struct ctl_peer *cp)
 	struct sockaddr_in6	 ep;
 	int			 relayed;
 	const char		*kind;
+	const uint8_t		*rkey;
 
 	(void)d;
 	if (m == NULL)
@@ -931,8 +906,8 @@ disc_fill_peer(struct disc *d, struct peer *p, struct ctl_peer *cp)
 		kind = "direct";
 	util_strlcpy(cp->path, kind, sizeof(cp->path));
 	cp->via[0] = '\0';
-	if (relayed && m->relay >= 0 && (size_t)m->relay < d->nrelays)
-		key_to_text(cp->via, d->relays[m->relay].key);
+	if (relayed && (rkey = relayclient_relay_key(&d->rc, &m->rc)) != NULL)
+		key_to_text(cp->via, rkey);
 	if (np->state == NATPATH_IDLE && path_usable(&p->path) &&
 	    !np->have_ep)
 		util_strlcpy(cp->why, p->path.source == PATH_CONFIGURED ?

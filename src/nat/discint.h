@@ -15,6 +15,7 @@
 #include "nat/natkind.h"
 #include "nat/natmsg.h"
 #include "nat/natpath.h"
+#include "nat/relayclient.h"
 #include "netconf/netconf.h"
 #include "nat/portmap-glue.h"
 #include "common/ratelimit.h"
@@ -24,21 +25,15 @@ struct relay;
 struct udp_msg;
 
 #define DISC_MAX_RV		4	/* rendezvous kept per member */
-#define DISC_MAX_RELAYS		16	/* relays we are a client of */
 #define DISC_MAX_LOCAL		4	/* own interface endpoints */
 #define DISC_KEYCACHE		64	/* relay service: pair keys */
 #define DISC_SEARCHES		8	/* member lookups at once */
 #define DISC_SEARCH_FOUND_MS	300000	/* look a found member up again */
 #define DISC_SEARCH_MIN_MS	2000	/* missing: first retry, doubling */
 #define DISC_SEARCH_MAX_MS	30000	/* ... up to this */
-#define DISC_BIND_MS		25000	/* BIND renewal while a relay is used */
-#define DISC_BIND_RETRY_MS	1000	/* unanswered BIND: next rendezvous */
-#define DISC_BAD_RELAY_MS	30000	/* a relay that failed a member */
 #define DISC_TICK_MS		1000	/* housekeeping */
 #define DISC_LOCAL_MS		5000	/* re-read interface addresses */
 #define DISC_NONCE_WINDOW_MS	120000	/* BIND nonce vs the wall clock */
-#define DISC_WATCH_MS		5000	/* while paths are in use: ask a
-					 * relay where it sees us */
 #define DISC_MOVED_MS		2000	/* at most one "we moved" per this */
 /* ACKs answered per member: a PROBE is authenticated but can be replayed
  * from spoofed sources; this bounds what such a replay makes us send.
@@ -70,17 +65,7 @@ struct disc_rv {
 	uint8_t			key[DHT_KEY_LEN];
 	struct dht_addr		addr;		/* the node's */
 	struct sockaddr_in6	observed;	/* the member, as it sees it */
-	int			no_relay;	/* refused or ignored BIND */
 	int			no_punch;	/* did not pass a PUNCH */
-};
-
-/* A relay we use (a client of): one of some member's rendezvous nodes. */
-struct disc_relay {
-	uint8_t			key[DHT_KEY_LEN];
-	struct sockaddr_in6	addr;
-	uint8_t			pair[32];
-	int			pair_ok;
-	uint64_t		used;		/* ms, for replacement */
 };
 
 /* Per-member state (peer->path.nat points here). */
@@ -110,20 +95,8 @@ struct dmember {
 	struct disc_rv		 rv[DISC_MAX_RV];
 	size_t			 nrv;
 
-	/* relay fallback: relays[relay] once BOUND answered OK */
-	int			 relay;		/* -1: none */
-	int			 relay_ok;
-	int			 bind_relay;	/* BIND outstanding to this */
-	uint64_t		 bind_nonce;
-	uint64_t		 bind_at;	/* ms, 0: none outstanding */
-	uint64_t		 bind_next;	/* renewal */
-	unsigned		 rv_next;	/* next rendezvous to try */
-	struct {				/* relays that failed it */
-		uint8_t		 id[8];
-		uint64_t	 until;
-	}			 bad_relay[DISC_MAX_RV];
+	struct rc_member	 rc;		/* relay client (relayclient.c) */
 	int			 mapped;	/* its ACK said MAPPED */
-	uint64_t		 relay_rx;	/* ms: last packet through it */
 	/* round trip: recent probes' nonces and send times (us) */
 	struct {
 		uint8_t		 nonce[NATMSG_NONCE_LEN];
@@ -131,7 +104,6 @@ struct dmember {
 	}			 sent[4];
 	unsigned		 nsent;
 	uint64_t		 rtt_us;	/* last, to the path in use */
-	uint64_t		 relayed_since;	/* ms: data went relayed */
 	uint64_t		 mismatch_since; /* data path not on natpath's
 						 * route since (ms), 0: on it */
 };
@@ -190,6 +162,7 @@ struct disc {
 	uint64_t		 local_at;
 	int			 reachable;
 	struct sockaddr_in6	 reflexive;	/* last classified */
+	uint64_t		 moved_at;	/* we last found we moved */
 
 	/* port mapping */
 	struct portmap		*pm;
@@ -198,14 +171,8 @@ struct disc {
 	int			 mapped;	/* verified and advertised */
 	struct sockaddr_in6	 mapped_ep;
 
-	/* relays we use (pathglue.c) */
-	struct disc_relay	 relays[DISC_MAX_RELAYS];
-	size_t			 nrelays;
-	uint64_t		 bind_nonce;	/* the last BIND's */
-	uint64_t		 watch_at;	/* address watch: last BIND */
-	struct sockaddr_in6	 watch_seen;	/* us, as the last BOUND said */
-	uint64_t		 moved_at;	/* we last found we moved */
-	unsigned		 watch_next;	/* relay to ask next */
+	/* relays we use (natpath-glue.c) */
+	struct relayclient	 rc;
 
 	/* the relay service (relayglue.c); what it forwards from one batch
 	 * of received datagrams is gathered and sent together: runs of
@@ -272,13 +239,16 @@ void	 pathglue_process(struct dmember *, uint64_t now);
 void	 pathglue_punched(struct disc *, const uint8_t *from_key,
 	    const struct dht_addr *observed, const uint8_t *payload,
 	    size_t len, uint64_t now);
-void	 pathglue_rendezvous(struct dmember *, uint64_t now);
+void	 pathglue_init(struct disc *);
+void	 pathglue_rendezvous(struct dmember *, const uint8_t *key,
+	    const struct sockaddr_in6 *addr, uint64_t now);
 void	 pathglue_tick(struct dmember *, uint64_t now);
+uint64_t pathglue_next(struct dmember *, uint64_t now);
+void	 pathglue_relayed(struct dmember *, const struct sockaddr_in6 *via,
+	    uint64_t now);
 void	 pathglue_repunch(struct disc *, uint64_t now);
 void	 pathglue_rebind(struct dmember *, uint64_t now);
 void	 pathglue_watch(struct disc *, uint64_t now);
-int	 pathglue_relay_at(struct disc *, const struct sockaddr_in6 *,
-	    uint64_t now);
 
 /* relayglue.c */
 int	 relayglue_start(struct disc *);

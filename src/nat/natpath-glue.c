@@ -41,186 +41,124 @@ send_msg(struct disc *d, struct natmsg *msg, const uint8_t *key,
 	(void)udp_send(d->udp, buf, n, to);
 }
 
-/* --- relays we use ----------------------------------------------------- */
+/* --- the relay client ------------------------------------------------- */
 
 static int
-relay_get(struct disc *d, const uint8_t *key, const struct sockaddr_in6 *addr,
-    uint64_t now)
+rc_pair(void *arg, const uint8_t key[RC_KEY_LEN], uint8_t out[32])
 {
-	struct disc_relay	*r;
-	size_t			 i, k, old = 0;
+	struct disc	*d = arg;
 
-	for (i = 0; i < d->nrelays; i++) {
-		if (memcmp(d->relays[i].key, key, DHT_KEY_LEN) == 0) {
-			d->relays[i].addr = *addr;
-			d->relays[i].used = now;
-			return d->relays[i].pair_ok ? (int)i : -1;
-		}
-		if (d->relays[i].used < d->relays[old].used)
-			old = i;
-	}
-	if (d->nrelays < DISC_MAX_RELAYS)
-		i = d->nrelays++;
-	else {
-		/* the least recently used goes; members using it fall back
-		 * to their next rendezvous */
-		i = old;
-		for (k = 0; k < d->nm; k++)
-			if (d->m[k] != NULL && (d->m[k]->relay == (int)i ||
-			    d->m[k]->bind_relay == (int)i)) {
-				d->m[k]->relay = d->m[k]->bind_relay = -1;
-				d->m[k]->relay_ok = 0;
-				d->m[k]->bind_at = 0;
-			}
-	}
-	r = &d->relays[i];
-	natkey_wipe(r->pair);
-	memcpy(r->key, key, DHT_KEY_LEN);
-	r->addr = *addr;
-	r->used = now;
-	r->pair_ok = natkey_pair(r->pair, d->sk, d->pk, key) == 0;
-	return r->pair_ok ? (int)i : -1;
+	return natkey_pair(out, d->sk, d->pk, key);
 }
 
-/* Send a BIND for target to relay ri; returns its nonce. */
 static uint64_t
-bind_raw(struct disc *d, int ri, const uint8_t *target, uint64_t now)
+rc_wallclock(void *arg)
 {
-	struct natmsg	msg;
-	uint64_t	nonce = disc_wallclock(), n;
-	int		k;
-
-	/* one growing counter for all our BINDs: a relay remembers the
-	 * newest per sender, whichever member it was for */
-	if (nonce <= d->bind_nonce)
-		nonce = d->bind_nonce + 1;
-	d->bind_nonce = nonce;
-	d->relays[ri].used = now;
-	memset(&msg, 0, sizeof(msg));
-	msg.type = NATMSG_BIND;
-	memcpy(msg.key, d->pk, NATMSG_KEY_LEN);
-	memcpy(msg.key2, target, NATMSG_KEY_LEN);
-	for (n = nonce, k = 7; k >= 0; k--) {
-		msg.nonce[k] = (uint8_t)n;
-		n >>= 8;
-	}
-	send_msg(d, &msg, d->relays[ri].pair, &d->relays[ri].addr);
-	return nonce;
+	(void)arg;
+	return disc_wallclock();
 }
 
-/* The relay at addr among ours or our own rendezvous nodes (a member
- * reached us through it); -1 if unknown. */
-int
-pathglue_relay_at(struct disc *d, const struct sockaddr_in6 *addr,
-    uint64_t now)
+static size_t
+rc_own_rv(void *arg, struct rc_rv *out, size_t max)
 {
-	struct dht_rv_info	rv[DHT_RV_MAX];
-	struct sockaddr_in6	sa;
-	size_t			i, n;
+	struct disc		*d = arg;
+	struct dht_rv_info	 rv[DHT_RV_MAX];
+	size_t			 i, n;
 
-	for (i = 0; i < d->nrelays; i++)
-		if (natep_eq(&d->relays[i].addr, addr))
-			return d->relays[i].pair_ok ? (int)i : -1;
 	n = d->dht != NULL ? dht_rendezvous(d->dht, rv, DHT_RV_MAX) : 0;
+	if (n > max)
+		n = max;
 	for (i = 0; i < n; i++) {
-		disc_sa_from_dht(&sa, &rv[i].addr);
-		if (natep_eq(&sa, addr))
-			return relay_get(d, rv[i].key, &sa, now);
+		memset(&out[i], 0, sizeof(out[i]));
+		memcpy(out[i].key, rv[i].key, RC_KEY_LEN);
+		disc_sa_from_dht(&out[i].addr, &rv[i].addr);
+		out[i].active = rv[i].active;
 	}
-	return -1;
+	return n;
 }
 
-static void
-bind_send(struct dmember *m, int ri, uint64_t now)
+void
+pathglue_init(struct disc *d)
 {
-	m->bind_nonce = bind_raw(m->d, ri, m->key, now);
-	m->bind_relay = ri;
-	m->bind_at = now;
+	struct rc_config	cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.arg = d;
+	cfg.pair = rc_pair;
+	cfg.wallclock = rc_wallclock;
+	cfg.own_rv = rc_own_rv;
+	relayclient_init(&d->rc, &cfg);
 }
 
-/* The relay with this key failed m (refused, silent): not again soon. */
+/* Carry out what the relay client queued. */
 static void
-relay_failed(struct dmember *m, const uint8_t *key, uint64_t now)
+rc_drain(struct disc *d, uint64_t now)
 {
-	size_t	i, old = 0;
+	struct rc_action	 a;
+	struct dmember		*m;
+	struct natmsg		 msg;
+	uint64_t		 n;
+	int			 k;
+	char			 s[UDP_ADDRSTRLEN], b[UDP_ADDRSTRLEN];
+	char			 c[UDP_ADDRSTRLEN];
 
-	for (i = 0; i < m->nrv; i++)
-		if (memcmp(m->rv[i].key, key, DHT_KEY_LEN) == 0)
-			m->rv[i].no_relay = 1;
-	for (i = 0; i < DISC_MAX_RV; i++) {
-		if (memcmp(m->bad_relay[i].id, key, sizeof(m->bad_relay[i].id))
-		    == 0) {
-			old = i;
+	while (relayclient_next_action(&d->rc, &a)) {
+		m = a.m != NULL ? a.m->owner : NULL;
+		switch (a.type) {
+		case RC_ACT_NONE:
+			break;
+		case RC_ACT_BIND:
+			memset(&msg, 0, sizeof(msg));
+			msg.type = NATMSG_BIND;
+			memcpy(msg.key, d->pk, NATMSG_KEY_LEN);
+			memcpy(msg.key2, a.target, NATMSG_KEY_LEN);
+			for (n = a.nonce, k = 7; k >= 0; k--) {
+				msg.nonce[k] = (uint8_t)n;
+				n >>= 8;
+			}
+			send_msg(d, &msg, d->rc.relays[a.relay].pair, &a.addr);
+			break;
+		case RC_ACT_READY:
+			log_debugc(LOG_C_NAT, "%s: relay %s ready", mname(m),
+			    disc_addr(&a.addr, s, sizeof(s)));
+			break;
+		case RC_ACT_SET_RELAY:
+			natpath_set_relay(&m->np, &a.addr, now);
+			break;
+		case RC_ACT_NO_RELAY:
+			natpath_set_relay(&m->np, NULL, now);
+			break;
+		case RC_ACT_KICK:
+			disc_kick(m);
+			break;
+		case RC_ACT_LOST:
+			log_info("peer %s: relay %s does not answer; looking "
+			    "for another", mname(m), disc_addr(&a.addr, s,
+			    sizeof(s)));
+			m->next_search = now;
+			dhtglue_lookup(d, m, now);
+			break;
+		case RC_ACT_OBSERVED:
+			disc_observed(d, &a.addr, &a.seen, now);
+			break;
+		case RC_ACT_MOVED:
+			log_info("discovery: relay %s sees us at %s, not %s",
+			    disc_addr(&a.addr, s, sizeof(s)),
+			    disc_addr(&a.seen, b, sizeof(b)),
+			    disc_addr(&a.was, c, sizeof(c)));
+			disc_moved(d, now, "our address changed");
 			break;
 		}
-		if (m->bad_relay[i].until < m->bad_relay[old].until)
-			old = i;
 	}
-	memcpy(m->bad_relay[old].id, key, sizeof(m->bad_relay[old].id));
-	m->bad_relay[old].until = now + DISC_BAD_RELAY_MS;
 }
 
-static int
-relay_bad(const struct dmember *m, const uint8_t *key, uint64_t now)
-{
-	size_t	i;
-
-	for (i = 0; i < DISC_MAX_RV; i++)
-		if (m->bad_relay[i].until > now && memcmp(m->bad_relay[i].id,
-		    key, sizeof(m->bad_relay[i].id)) == 0)
-			return 1;
-	return 0;
-}
-
-/* Bind at the next usable rendezvous of m, else at one of our own (m may
- * well be known there, bound for us or registered); 0 if one was asked. */
-static int
-bind_next_rv(struct dmember *m, uint64_t now)
-{
-	struct dht_rv_info	own[DHT_RV_MAX];
-	struct sockaddr_in6	sa;
-	size_t			i, k, n;
-	int			ri;
-
-	for (k = 0; k < m->nrv; k++) {
-		i = (m->rv_next + k) % m->nrv;
-		if (m->rv[i].no_relay)
-			continue;
-		disc_sa_from_dht(&sa, &m->rv[i].addr);
-		if (!natep_is_set(&sa) ||
-		    (ri = relay_get(m->d, m->rv[i].key, &sa, now)) == -1)
-			continue;
-		m->rv_next = (unsigned)(i + 1);
-		bind_send(m, ri, now);
-		return 0;
-	}
-	n = m->d->dht != NULL ? dht_rendezvous(m->d->dht, own, DHT_RV_MAX) :
-	    0;
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < m->nrv; k++)
-			if (memcmp(m->rv[k].key, own[i].key, DHT_KEY_LEN) == 0)
-				break;
-		if (k < m->nrv || !own[i].active ||
-		    relay_bad(m, own[i].key, now))
-			continue;
-		disc_sa_from_dht(&sa, &own[i].addr);
-		if (!natep_is_set(&sa) ||
-		    (ri = relay_get(m->d, own[i].key, &sa, now)) == -1)
-			continue;
-		bind_send(m, ri, now);
-		return 0;
-	}
-	return -1;
-}
-
-/* A rendezvous of m became known: have a relay ready before it is needed
- * (a BIND costs one round trip). */
+/* A rendezvous of m became known (a lookup). */
 void
-pathglue_rendezvous(struct dmember *m, uint64_t now)
+pathglue_rendezvous(struct dmember *m, const uint8_t *key,
+    const struct sockaddr_in6 *addr, uint64_t now)
 {
-	if (m->relay_ok || m->bind_at != 0)
-		return;
-	(void)bind_next_rv(m, now);
+	relayclient_rendezvous(&m->d->rc, &m->rc, key, addr, now);
+	rc_drain(m->d, now);
 }
 
 static void
@@ -229,110 +167,37 @@ bound_in(struct disc *d, const struct natmsg *msg,
 {
 	struct dmember	*m;
 	uint64_t	 nonce = 0;
-	size_t		 i;
-	int		 ri = -1, k;
-	char		 a[UDP_ADDRSTRLEN], b[UDP_ADDRSTRLEN];
-	char		 c[UDP_ADDRSTRLEN];
+	int		 ri, k;
 
-	for (i = 0; i < d->nrelays; i++)
-		if (memcmp(d->relays[i].key, msg->key, DHT_KEY_LEN) == 0 &&
-		    natep_eq(&d->relays[i].addr, from))
-			ri = (int)i;
-	if (ri == -1 || (m = disc_member_by_key(d, msg->key2)) == NULL) {
+	if ((ri = relayclient_bound_relay(&d->rc, msg->key, from)) == -1 ||
+	    (m = disc_member_by_key(d, msg->key2)) == NULL) {
 		d->drops[DISC_DROP_STRAY]++;
 		return;
 	}
 	if (natkey_verify(msg->mac - msg->maclen_covered, msg->maclen_covered,
-	    msg->mac, d->relays[ri].pair) != 0) {
+	    msg->mac, d->rc.relays[ri].pair) != 0) {
 		d->drops[DISC_DROP_MAC]++;
 		return;
 	}
 	for (k = 0; k < 8; k++)
 		nonce = nonce << 8 | msg->nonce[k];
-	/* where the relay saw the BIND: if that moved, so did we (every
-	 * relay sees the same endpoint behind an endpoint-independent NAT;
-	 * a symmetric one picks new ports as it likes, and while the kind is
-	 * not known only a new address counts). Not more than once per
-	 * DISC_MOVED_MS: the search it starts asks every relay again. */
-	if (natep_is_set(&msg->observed)) {
-		if (natep_is_set(&d->watch_seen) &&
-		    (!natep_same_ip(&d->watch_seen, &msg->observed) ||
-		    ((d->nkr.kind == NATKIND_EIM ||
-		    d->nkr.kind == NATKIND_NONE) &&
-		    !natep_eq(&d->watch_seen, &msg->observed)))) {
-			log_info("discovery: relay %s sees us at %s, not %s",
-			    disc_addr(from, a, sizeof(a)),
-			    disc_addr(&msg->observed, b, sizeof(b)),
-			    disc_addr(&d->watch_seen, c, sizeof(c)));
-			d->watch_seen = msg->observed;
-			disc_moved(d, now, "our address changed");
-		}
-		d->watch_seen = msg->observed;
-		disc_observed(d, from, &msg->observed, now);
-	}
-	if (m->bind_relay != ri || nonce != m->bind_nonce) {
-		/* an answer to an older BIND, or to a refresh of our address
-		 * at one of our own rendezvous (pathglue_rebind) */
-		if (nonce > d->bind_nonce)
-			d->drops[DISC_DROP_STRAY]++;
-		return;
-	}
-	m->bind_at = 0;
-	if (msg->status == NATMSG_BOUND_OK) {
-		if (!m->relay_ok || m->relay != ri)
-			log_debugc(LOG_C_NAT, "%s: relay %s ready", mname(m),
-			    disc_addr(from, a, sizeof(a)));
-		m->relay = ri;
-		m->relay_ok = 1;
-		m->bind_next = now + DISC_BIND_MS;
-		if (!m->np.have_relay || !natep_eq(&m->np.relay, from))
-			natpath_set_relay(&m->np, from, now);
-		disc_kick(m);
-		return;
-	}
-	/* that relay cannot reach the member: the next rendezvous */
-	relay_failed(m, msg->key, now);
-	if (m->relay == ri) {
-		m->relay_ok = 0;
-		m->relay = -1;
-	}
-	if (bind_next_rv(m, now) == -1) {
-		m->bind_next = 0;
-		if (!m->relay_ok && m->np.have_relay) {
-			natpath_set_relay(&m->np, NULL, now);
-			disc_kick(m);
-		}
-	}
+	relayclient_bound(&d->rc, &m->rc, ri, nonce, msg->status ==
+	    NATMSG_BOUND_OK ? RC_BOUND_OK : RC_BOUND_REFUSED, &msg->observed,
+	    d->nkr.kind == NATKIND_EIM || d->nkr.kind == NATKIND_NONE, now);
+	rc_drain(d, now);
 }
 
 /* Our address may have changed (the path to m broke, our NAT mapping
- * moved): tell m's relay and our own rendezvous nodes (relays m may use
- * to reach us) where we are now, before our DHT registration catches up. */
+ * moved): tell m's relay and our own rendezvous nodes where we are now,
+ * before our DHT registration catches up. */
 void
 pathglue_rebind(struct dmember *m, uint64_t now)
 {
-	struct disc		*d = m->d;
-	struct dht_rv_info	 rv[DHT_RV_MAX];
-	struct sockaddr_in6	 sa;
-	size_t			 n, i;
-	int			 ri;
-
-	if (d->dht != NULL) {
-		n = dht_rendezvous(d->dht, rv, DHT_RV_MAX);
-		for (i = 0; i < n; i++) {
-			disc_sa_from_dht(&sa, &rv[i].addr);
-			/* the answers are not awaited */
-			if (natep_is_set(&sa) &&
-			    (ri = relay_get(d, rv[i].key, &sa, now)) != -1 &&
-			    ri != m->relay)
-				(void)bind_raw(d, ri, m->key, now);
-		}
-	}
-	if (m->relay_ok && m->relay >= 0)
-		bind_send(m, m->relay, now);
+	relayclient_rebind(&m->d->rc, &m->rc, now);
+	rc_drain(m->d, now);
 }
 
-/* While paths are in use: every DISC_WATCH_MS one of our relays is asked
+/* While paths are in use: every RC_WATCH_MS one of our relays is asked
  * (a BIND) where it sees us. Its BOUND says; a change means our NAT
  * mapping moved (a new public address, a router reboot), and every path in
  * use is searched again at once instead of after the silence that would
@@ -341,78 +206,59 @@ void
 pathglue_watch(struct disc *d, uint64_t now)
 {
 	struct dmember	*m = NULL;
-	size_t		 i, k;
+	size_t		 i;
 
-	if (now - d->watch_at < DISC_WATCH_MS || d->nrelays == 0)
+	if (now - d->rc.watch_at < RC_WATCH_MS || d->rc.nrelays == 0)
 		return;
 	for (i = 0; i < d->nm && m == NULL; i++)
 		if (d->m[i] != NULL && d->m[i]->np.state != NATPATH_IDLE)
 			m = d->m[i];
 	if (m == NULL)
 		return;
-	d->watch_at = now;
-	for (k = 0; k < d->nrelays; k++) {
-		i = (d->watch_next + k) % d->nrelays;
-		if (!d->relays[i].pair_ok)
-			continue;
-		d->watch_next = (unsigned)(i + 1);
-		(void)bind_raw(d, (int)i, m->key, now);
-		return;
-	}
+	relayclient_watch(&d->rc, &m->rc, now);
+	rc_drain(d, now);
 }
 
-/* The relay in use went quiet while we send through it: try another. */
 static void
-relay_lost(struct dmember *m, uint64_t now)
+rc_use(const struct dmember *m, struct rc_use *u, uint64_t now)
 {
-	struct disc	*d = m->d;
-	char		 a[UDP_ADDRSTRLEN];
+	const struct path	*path = &m->peer->path;
 
-	log_info("peer %s: relay %s does not answer; looking for another",
-	    mname(m), disc_addr(&m->np.relay, a, sizeof(a)));
-	if (m->relay >= 0)
-		relay_failed(m, d->relays[m->relay].key, now);
-	m->relay_ok = 0;
-	m->relay = -1;
-	m->bind_at = 0;
-	natpath_set_relay(&m->np, NULL, now);
-	m->relayed_since = 0;
-	(void)bind_next_rv(m, now);
-	m->next_search = now;
-	dhtglue_lookup(d, m, now);
+	u->in_use = m->np.state != NATPATH_IDLE;
+	u->was_in_use = m->last_state != NATPATH_IDLE;
+	u->np_relayed = m->np.state == NATPATH_RELAYED;
+	u->relayed_sending = path->relayed &&
+	    now - path->last_tx < NATPATH_ACTIVE_MS;
 }
 
-/* Relay upkeep from m's timer: an unanswered BIND tries the next
- * rendezvous; a relay in use is bound again before it lapses, and given up
- * when nothing comes back through it while we send. */
+/* Relay upkeep from m's timer (relayclient_tick). */
 void
 pathglue_tick(struct dmember *m, uint64_t now)
 {
-	struct path	*path = &m->peer->path;
+	struct rc_use	u;
 
-	if (path->relayed && m->np.state == NATPATH_RELAYED &&
-	    now - path->last_tx < NATPATH_ACTIVE_MS &&
-	    m->relayed_since != 0 &&
-	    now - m->relayed_since >= NATPATH_ACTIVE_DEAD_MS &&
-	    now - m->relay_rx >= NATPATH_ACTIVE_DEAD_MS)
-		relay_lost(m, now);
+	rc_use(m, &u, now);
+	relayclient_tick(&m->d->rc, &m->rc, &u, now);
+	rc_drain(m->d, now);
+}
 
-	if (m->bind_at != 0 && now - m->bind_at >= DISC_BIND_RETRY_MS) {
-		if (m->bind_relay >= 0)
-			relay_failed(m, m->d->relays[m->bind_relay].key, now);
-		m->bind_at = 0;
-		if (!m->relay_ok)
-			(void)bind_next_rv(m, now);
-	}
-	if (m->relay_ok && m->bind_next != 0 && now >= m->bind_next) {
-		if (m->np.state != NATPATH_IDLE && m->relay >= 0)
-			bind_send(m, m->relay, now);
-		m->bind_next = now + DISC_BIND_MS;
-	}
-	/* starting to use it after a long pause: refresh the binding now */
-	if (m->np.state != NATPATH_IDLE && m->last_state == NATPATH_IDLE &&
-	    m->relay_ok && m->relay >= 0 && m->bind_at == 0)
-		bind_send(m, m->relay, now);
+/* When m's relay upkeep is due. */
+uint64_t
+pathglue_next(struct dmember *m, uint64_t now)
+{
+	struct rc_use	u;
+
+	rc_use(m, &u, now);
+	return relayclient_next(&m->rc, &u, now);
+}
+
+/* The member's packets came through the relay at via. */
+void
+pathglue_relayed(struct dmember *m, const struct sockaddr_in6 *via,
+    uint64_t now)
+{
+	relayclient_relayed(&m->d->rc, &m->rc, via, now);
+	rc_drain(m->d, now);
 }
 
 int
@@ -656,9 +502,7 @@ apply_route(struct dmember *m, uint64_t now)
 	log_info("peer %s: %s %s (%s)", mname(m), relayed ? "relayed via" :
 	    natpath_src_name(m->np.ep_src), disc_addr(&ep, a, sizeof(a)),
 	    m->np.reason);
-	m->relayed_since = relayed ? now : 0;
-	if (relayed)
-		m->relay_rx = now;
+	relayclient_routed(&m->d->rc, &m->rc, relayed, now);
 	datapath_path_ready(m->d->dp, m->peer, now);
 }
 

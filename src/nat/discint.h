@@ -1,7 +1,29 @@
-/* Internals shared by the discovery glue: disc.c (the hub: members,
- * timers, show, NAT discovery, port mapping), dhtglue.c, pathglue.c,
- * relayglue.c and beacon.c. Not for use elsewhere: the daemon uses
- * disc.h. */
+/* Internals shared by the discovery glue. Not for use elsewhere: the
+ * daemon uses disc.h.
+ *
+ * The files form a DAG (tests/callgraph.sh): nothing calls up.
+ *
+ *	disc.c		the hub: life cycle, the UDP dispatch of NAT messages
+ *			(0x20-0x2f), member timers and work queue, data path
+ *			hooks; wires the callbacks below
+ *	disc-show.c	what `mesh show` gets (reads everyone's state)
+ *	dht-glue.c	the DHT, boot nodes, member lookups, PUNCH through
+ *			a member's rendezvous
+ *	relay-glue.c	the relay service we offer (its state: the anonymous
+ *			struct at the end of struct disc)
+ *	beacon.c	the LAN beacon
+ *	natpath-glue.c	each member's path: natpath and the relay client
+ *			driven, probes/ACKs, the relay envelope
+ *	disc-self.c	our own addresses, NAT kind, port mapping
+ *	disc-members.c	the member table (by key), pair keys, the work queue
+ *	disc-util.c	clocks, random bytes, address conversions
+ *
+ * Each piece of state has one owner: struct disc holds one struct per
+ * file below, defined here and written only by that file (the hub writes
+ * the shared configuration once, in disc_new; it wipes the relay service's
+ * key cache when freeing); struct dmember likewise.
+ * Calls that would go up (natpath-glue asking for a lookup, disc-self
+ * saying we moved) go through function pointers the hub sets. */
 #ifndef MESH_DISCINT_H
 #define MESH_DISCINT_H
 
@@ -18,6 +40,7 @@
 #include "nat/relayclient.h"
 #include "netconf/netconf.h"
 #include "nat/portmap-glue.h"
+#include "nat/portmap.h"
 #include "common/ratelimit.h"
 
 struct event;
@@ -68,23 +91,8 @@ struct disc_rv {
 	int			no_punch;	/* did not pass a PUNCH */
 };
 
-/* Per-member state (peer->path.nat points here). */
-struct dmember {
-	struct disc		*d;
-	struct peer		*peer;
-	uint8_t			 key[DHT_KEY_LEN];
-	uint8_t			 pair[32];	/* natkey_pair with it */
-	int			 pair_state;	/* 0 not yet, 1 ok, -1 bad */
-	struct natpath		 np;
-	struct ratelimit_bucket	 ack_bucket;	/* ACKs we may send it */
-	struct event		*timer;
-	uint64_t		 timer_at;	/* UINT64_MAX: not armed */
-	uint64_t		 synced_tx, synced_rx;
-	int			 dirty;
-	enum natpath_state	 last_state;
-	int			 had_path;
-
-	/* DHT lookups */
+/* A member's lookup state (dht-glue.c). */
+struct dm_lookup {
 	int			 search;	/* running search id, 0 none */
 	uint64_t		 search_started;
 	uint64_t		 next_search;
@@ -94,18 +102,112 @@ struct dmember {
 	int			 public_ep;	/* answered us itself */
 	struct disc_rv		 rv[DISC_MAX_RV];
 	size_t			 nrv;
+};
 
-	struct rc_member	 rc;		/* relay client (relayclient.c) */
+/* A member's path state (natpath-glue.c). */
+struct dm_path {
+	struct natpath		 np;
+	struct ratelimit_bucket	 ack_bucket;	/* ACKs we may send it */
+	uint64_t		 synced_tx, synced_rx;
+	enum natpath_state	 last_state;
 	int			 mapped;	/* its ACK said MAPPED */
-	/* round trip: recent probes' nonces and send times (us) */
+	uint64_t		 mismatch_since; /* data path not on natpath's
+						 * route since (ms), 0: on it */
+};
+
+/* Round trip to a member (natpath-glue.c): recent probes' nonces and send
+ * times (us). */
+struct dm_rtt {
 	struct {
 		uint8_t		 nonce[NATMSG_NONCE_LEN];
 		uint64_t	 at;
 	}			 sent[4];
 	unsigned		 nsent;
 	uint64_t		 rtt_us;	/* last, to the path in use */
-	uint64_t		 mismatch_since; /* data path not on natpath's
-						 * route since (ms), 0: on it */
+};
+
+/* Per-member state (peer->path.nat points here). */
+struct dmember {
+	/* set once by the hub (member_new) */
+	struct disc		*d;
+	struct peer		*peer;
+	uint8_t			 key[DHT_KEY_LEN];
+	/* the hub's: its timer */
+	struct event		*timer;
+	uint64_t		 timer_at;	/* UINT64_MAX: not armed */
+	/* disc-members.c */
+	uint8_t			 pair[32];	/* natkey_pair with it */
+	int			 pair_state;	/* 0 not yet, 1 ok, -1 bad */
+	int			 dirty;		/* in the work queue */
+
+	struct dm_lookup	 lk;		/* dht-glue.c */
+	struct dm_path		 pa;		/* natpath-glue.c */
+	struct dm_rtt		 rtt;		/* natpath-glue.c */
+	struct rc_member	 rc;		/* relayclient.c (natpath-glue) */
+};
+
+/* The member table (disc-members.c). */
+struct disc_members {
+	/* parallel to the daemon's peers[] (NULL for self) */
+	struct dmember		**m;
+	size_t			 nm;
+	struct dmember		**byid;		/* open addressing, by key */
+	size_t			 byid_mask;
+	uint64_t		 seed;
+	/* members with news, run from the loop (disc_kick) */
+	struct dmember		**dirty;
+	size_t			 ndirty, next_dirty;
+	void			(*wake)(struct disc *);
+};
+
+/* Own addresses, NAT kind, port mapping (disc-self.c). */
+struct disc_self {
+	struct natkind		 nk;
+	struct natkind_result	 nkr;
+	struct sockaddr_in6	 local[DISC_MAX_LOCAL];
+	uint32_t		 local_mask[DISC_MAX_LOCAL];	/* IPv4 */
+	size_t			 nlocal;
+	uint64_t		 local_at;
+	int			 reachable;
+	uint64_t		 moved_at;	/* we last found we moved */
+	struct portmap		*pm;
+	struct portmap_status	 pms;
+	int			 pm_held;	/* a lease is held */
+	int			 mapped;	/* verified and advertised */
+	struct sockaddr_in6	 mapped_ep;
+	/* set by the hub: we moved (every path in use searched again);
+	 * reachable from outside or not */
+	void			(*moved)(struct disc *, uint64_t now);
+	void			(*reach)(struct disc *, int reachable,
+				    uint64_t now);
+};
+
+/* The DHT (dht-glue.c). */
+struct disc_dht {
+	struct dht		*dht;
+	struct event		*ev;
+	uint64_t		 at;
+	int			 nsearching;
+	struct nc_boot		*boots;		/* the netconfig's */
+	uint8_t			*boot_ok;	/* resolved and added */
+	size_t			 nboots;
+	uint64_t		 boots_at;	/* retry unresolved boots */
+};
+
+/* Member paths (natpath-glue.c). */
+struct disc_path {
+	struct relayclient	 rc;		/* relays we use */
+	uint64_t		 relayed_in, relayed_out;
+	uint64_t		 drops[DISC_DROP_COUNT];
+	/* set by the hub: look m up now; send a sealed PUNCH through m's
+	 * rendezvous (0 if it went through none) */
+	void			(*lookup)(struct dmember *, uint64_t now);
+	int			(*punch)(struct dmember *, const uint8_t *buf,
+				    size_t len, uint64_t now);
+	/* scratch: datagrams wrapped for a relay (a GSO run), and one
+	 * unwrapped from a relay (the tunnel decrypts it in place) */
+	uint8_t			 buf[65536];
+	uint8_t			 rxbuf[NATMSG_MAX_PAYLOAD];
 };
 
 struct disc_kc {			/* relay service: a pair key */
@@ -114,7 +216,15 @@ struct disc_kc {			/* relay service: a pair key */
 	uint64_t		used;
 };
 
+/* The LAN beacon (beacon.c). */
+struct disc_beacon {
+	struct event		*ev;
+	uint64_t		 sent;
+	uint64_t		 drops[DISC_DROP_COUNT];
+};
+
 struct disc {
+	/* configuration: written once, by disc_new */
 	struct event_base	*base;
 	struct udp		*udp;
 	struct datapath		*dp;
@@ -127,90 +237,73 @@ struct disc {
 	int			 headless;
 	int			 relay_only;	/* MESH_TEST_RELAY_ONLY */
 	uint8_t			 netid[NATMSG_NETID_LEN];
-	uint64_t		 seed;
 
-	/* members, parallel to the daemon's peers[] (NULL for self) */
-	struct dmember		**m;
-	size_t			 nm;
-	struct dmember		**byid;		/* open addressing, by key */
-	size_t			 byid_mask;
-	struct dmember		**dirty;
-	size_t			 ndirty;
+	/* the hub's (disc.c) */
 	struct event		*work_ev;
 	struct event		*tick_ev;
 	int			 stopping;
 	void			(*stop_done)(void *);
 	void			*stop_arg;
 	struct event		*stop_ev;
+	uint64_t		 hub_drops[DISC_DROP_COUNT];
 
-	/* DHT (dhtglue.c) */
-	struct dht		*dht;
-	struct event		*dht_ev;
-	uint64_t		 dht_at;
-	int			 nsearching;
-	struct nc_boot		*boots;		/* the netconfig's */
-	uint8_t			*boot_ok;	/* resolved and added */
-	size_t			 nboots;
-	uint64_t		 boots_at;	/* retry unresolved boots */
+	struct disc_members	 mt;		/* disc-members.c */
+	struct disc_self	 self;		/* disc-self.c */
+	struct disc_dht		 dg;		/* dht-glue.c */
+	struct disc_path	 pg;		/* natpath-glue.c */
+	struct disc_beacon	 bc;		/* beacon.c */
 
-	/* own address and NAT (disc.c) */
-	struct natkind		 nk;
-	struct natkind_result	 nkr;
-	struct sockaddr_in6	 local[DISC_MAX_LOCAL];
-	uint32_t		 local_mask[DISC_MAX_LOCAL];	/* IPv4 */
-	size_t			 nlocal;
-	uint64_t		 local_at;
-	int			 reachable;
-	struct sockaddr_in6	 reflexive;	/* last classified */
-	uint64_t		 moved_at;	/* we last found we moved */
-
-	/* port mapping */
-	struct portmap		*pm;
-	struct portmap_status	 pms;
-	int			 pm_held;	/* a lease is held */
-	int			 mapped;	/* verified and advertised */
-	struct sockaddr_in6	 mapped_ep;
-
-	/* relays we use (natpath-glue.c) */
-	struct relayclient	 rc;
-
-	/* the relay service (relayglue.c); what it forwards from one batch
+	/* The relay service (relay-glue.c; an anonymous struct so that its
+	 * code names the fields directly). What it forwards from one batch
 	 * of received datagrams is gathered and sent together: runs of
-	 * equal datagrams to one member as one GSO send */
-	struct relay		*rt;
-	uint8_t			*fwd;
-	size_t			 fwd_used;
-	struct udp_msg		*fwdm;
-	unsigned		 nfwdm;
-	int			 fwd_open;	/* the last run may grow */
-	struct disc_kc		 kc[DISC_KEYCACHE];
-	uint64_t		 dh_level, dh_at;	/* new keys bucket */
-	uint64_t		 rt_sync;
-
-	/* LAN beacon (beacon.c) */
-	struct event		*beacon_ev;
-	uint64_t		 beacon_sent;
-
-	uint64_t		 drops[DISC_DROP_COUNT];
-	uint64_t		 relayed_in, relayed_out;
-
-	/* scratch: datagrams wrapped for a relay (a GSO run), and one
-	 * unwrapped from a relay (the tunnel decrypts it in place) */
-	uint8_t			 buf[65536];
-	uint8_t			 rxbuf[NATMSG_MAX_PAYLOAD];
+	 * equal datagrams to one member as one GSO send. */
+	struct {
+		struct relay	*rt;
+		uint8_t		*fwd;
+		size_t		 fwd_used;
+		struct udp_msg	*fwdm;
+		unsigned	 nfwdm;
+		int		 fwd_open;	/* the last run may grow */
+		struct disc_kc	 kc[DISC_KEYCACHE];
+		uint64_t	 dh_level, dh_at;	/* new keys bucket */
+		uint64_t	 rt_sync;
+		uint64_t	 drops[DISC_DROP_COUNT];
+	};
 };
 
-/* disc.c */
+/* disc-util.c */
 uint64_t disc_now(void);
 uint64_t disc_now_us(void);
 uint64_t disc_wallclock(void);
 void	 disc_random(void *buf, size_t len);
+const char *disc_addr(const struct sockaddr_in6 *, char *buf, size_t len);
+void	 disc_sa_from_dht(struct sockaddr_in6 *, const struct dht_addr *);
+void	 disc_dht_from_sa(struct dht_addr *, const struct sockaddr_in6 *);
+const char *disc_mname(const struct dmember *);
+
+/* disc-members.c */
+void	 members_init(struct disc *);
+/* The new table (npeers entries, NULL for self); the old one is freed. */
+void	 members_install(struct disc *, struct dmember **, size_t);
+void	 members_forget(struct disc *, struct dmember *);
+void	 members_free(struct disc *);
 struct dmember *disc_member_by_key(struct disc *, const uint8_t *key);
 struct dmember *disc_member_by_id(struct disc *, const uint8_t *id8);
+int	 disc_member_pair(struct dmember *);	/* 0, or -1: bad key */
 /* Something happened to m's natpath: handle its actions soon (from the
  * loop, never from inside the caller). */
 void	 disc_kick(struct dmember *);
-int	 disc_member_pair(struct dmember *);	/* 0, or -1: bad key */
+/* The hub's work queue: the next member kicked (NULL: none left). */
+struct dmember *members_next_dirty(struct disc *);
+/* The first member whose path is in use (NULL: none). */
+struct dmember *members_in_use(struct disc *);
+
+/* disc-self.c */
+void	 self_init(struct disc *);
+void	 self_local(struct disc *, uint64_t now);	/* interfaces */
+void	 self_refresh(struct disc *, uint64_t now);	/* from the tick */
+void	 self_portmap_start(struct disc *);
+void	 self_free(struct disc *);
 int	 disc_is_local(const struct disc *, const struct sockaddr_in6 *);
 int	 disc_on_lan(const struct disc *, const struct sockaddr_in6 *);
 /* Our endpoints to hand to a member (PUNCH): LAN, mapped, reflexive. */
@@ -218,39 +311,56 @@ size_t	 disc_our_endpoints(struct disc *, struct sockaddr_in6 *, size_t);
 void	 disc_observed(struct disc *, const struct sockaddr_in6 *observer,
 	    const struct sockaddr_in6 *reflexive, uint64_t now);
 void	 disc_moved(struct disc *, uint64_t now, const char *why);
-const char *disc_addr(const struct sockaddr_in6 *, char *buf, size_t len);
-void	 disc_sa_from_dht(struct sockaddr_in6 *, const struct dht_addr *);
-void	 disc_dht_from_sa(struct dht_addr *, const struct sockaddr_in6 *);
 
-/* dhtglue.c */
+/* dht-glue.c */
 int	 dhtglue_start(struct disc *, const struct netconf *, char *err,
 	    size_t errlen);
 void	 dhtglue_stop(struct disc *);
 void	 dhtglue_boots(struct disc *, const struct netconf *);
 void	 dhtglue_arm(struct disc *);
 void	 dhtglue_tick(struct disc *, uint64_t now);
+void	 dhtglue_member_init(struct dmember *, uint64_t now);
 void	 dhtglue_lookup(struct disc *, struct dmember *, uint64_t now);
+/* Look m up now (its path broke, its relay was lost). */
+void	 dhtglue_lookup_now(struct dmember *, uint64_t now);
+/* Wanted but never found: look now rather than at the next round. */
+void	 dhtglue_wanted(struct dmember *, uint64_t now);
 void	 dhtglue_forget(struct disc *, struct dmember *);
+int	 dhtglue_punch(struct dmember *, const uint8_t *buf, size_t len,
+	    uint64_t now);
+void	 dhtglue_set_reachable(struct disc *, int reachable, uint64_t now);
 
-/* pathglue.c */
-void	 pathglue_input(void *arg, const uint8_t *pkt, size_t len,
+/* natpath-glue.c */
+void	 pathglue_init(struct disc *);
+void	 pathglue_member_init(struct dmember *, uint64_t now);
+void	 pathglue_member_free(struct dmember *);
+/* Run m: feed what the data path saw, natpath's and the relay client's
+ * timers and actions; returns when to run it again. */
+uint64_t pathglue_run(struct dmember *, uint64_t now);
+void	 pathglue_candidate(struct dmember *, const struct sockaddr_in6 *,
+	    enum natpath_src, uint64_t now);
+void	 pathglue_use(struct dmember *, uint64_t now);
+void	 pathglue_roamed(struct dmember *);
+void	 pathglue_probe_in(struct disc *, const struct natmsg *,
 	    const struct sockaddr_in6 *from, uint64_t now);
-void	 pathglue_process(struct dmember *, uint64_t now);
+void	 pathglue_ack_in(struct disc *, const struct natmsg *,
+	    const struct sockaddr_in6 *from, uint64_t now);
+void	 pathglue_bound_in(struct disc *, const struct natmsg *,
+	    const struct sockaddr_in6 *from, uint64_t now);
+void	 pathglue_fromrelay(struct disc *, const uint8_t *pkt, size_t len,
+	    const struct sockaddr_in6 *from, uint64_t now);
 void	 pathglue_punched(struct disc *, const uint8_t *from_key,
 	    const struct dht_addr *observed, const uint8_t *payload,
 	    size_t len, uint64_t now);
-void	 pathglue_init(struct disc *);
 void	 pathglue_rendezvous(struct dmember *, const uint8_t *key,
-	    const struct sockaddr_in6 *addr, uint64_t now);
-void	 pathglue_tick(struct dmember *, uint64_t now);
-uint64_t pathglue_next(struct dmember *, uint64_t now);
-void	 pathglue_relayed(struct dmember *, const struct sockaddr_in6 *via,
+	    const struct sockaddr_in6 *addr, const struct sockaddr_in6 *obs,
 	    uint64_t now);
 void	 pathglue_repunch(struct disc *, uint64_t now);
-void	 pathglue_rebind(struct dmember *, uint64_t now);
 void	 pathglue_watch(struct disc *, uint64_t now);
+void	 pathglue_relayed(struct dmember *, const struct sockaddr_in6 *via,
+	    uint64_t now);
 
-/* relayglue.c */
+/* relay-glue.c */
 int	 relayglue_start(struct disc *);
 void	 relayglue_stop(struct disc *);
 void	 relayglue_bind(struct disc *, const uint8_t *pkt, size_t len,

@@ -20,12 +20,6 @@
 
 #define RELAY_GSO_MAX	65000	/* bytes in one UDP GSO send */
 
-static const char *
-mname(const struct dmember *m)
-{
-	return m->peer->hostname[0] != '\0' ? m->peer->hostname : "member";
-}
-
 /* Seal and send a natmsg with key. */
 static void
 send_msg(struct disc *d, struct natmsg *msg, const uint8_t *key,
@@ -65,7 +59,7 @@ rc_own_rv(void *arg, struct rc_rv *out, size_t max)
 	struct dht_rv_info	 rv[DHT_RV_MAX];
 	size_t			 i, n;
 
-	n = d->dht != NULL ? dht_rendezvous(d->dht, rv, DHT_RV_MAX) : 0;
+	n = d->dg.dht != NULL ? dht_rendezvous(d->dg.dht, rv, DHT_RV_MAX) : 0;
 	if (n > max)
 		n = max;
 	for (i = 0; i < n; i++) {
@@ -87,7 +81,7 @@ pathglue_init(struct disc *d)
 	cfg.pair = rc_pair;
 	cfg.wallclock = rc_wallclock;
 	cfg.own_rv = rc_own_rv;
-	relayclient_init(&d->rc, &cfg);
+	relayclient_init(&d->pg.rc, &cfg);
 }
 
 /* Carry out what the relay client queued. */
@@ -102,7 +96,7 @@ rc_drain(struct disc *d, uint64_t now)
 	char			 s[UDP_ADDRSTRLEN], b[UDP_ADDRSTRLEN];
 	char			 c[UDP_ADDRSTRLEN];
 
-	while (relayclient_next_action(&d->rc, &a)) {
+	while (relayclient_next_action(&d->pg.rc, &a)) {
 		m = a.m != NULL ? a.m->owner : NULL;
 		switch (a.type) {
 		case RC_ACT_NONE:
@@ -116,27 +110,26 @@ rc_drain(struct disc *d, uint64_t now)
 				msg.nonce[k] = (uint8_t)n;
 				n >>= 8;
 			}
-			send_msg(d, &msg, d->rc.relays[a.relay].pair, &a.addr);
+			send_msg(d, &msg, d->pg.rc.relays[a.relay].pair, &a.addr);
 			break;
 		case RC_ACT_READY:
-			log_debugc(LOG_C_NAT, "%s: relay %s ready", mname(m),
+			log_debugc(LOG_C_NAT, "%s: relay %s ready", disc_mname(m),
 			    disc_addr(&a.addr, s, sizeof(s)));
 			break;
 		case RC_ACT_SET_RELAY:
-			natpath_set_relay(&m->np, &a.addr, now);
+			natpath_set_relay(&m->pa.np, &a.addr, now);
 			break;
 		case RC_ACT_NO_RELAY:
-			natpath_set_relay(&m->np, NULL, now);
+			natpath_set_relay(&m->pa.np, NULL, now);
 			break;
 		case RC_ACT_KICK:
 			disc_kick(m);
 			break;
 		case RC_ACT_LOST:
 			log_info("peer %s: relay %s does not answer; looking "
-			    "for another", mname(m), disc_addr(&a.addr, s,
+			    "for another", disc_mname(m), disc_addr(&a.addr, s,
 			    sizeof(s)));
-			m->next_search = now;
-			dhtglue_lookup(d, m, now);
+			d->pg.lookup(m, now);
 			break;
 		case RC_ACT_OBSERVED:
 			disc_observed(d, &a.addr, &a.seen, now);
@@ -152,48 +145,70 @@ rc_drain(struct disc *d, uint64_t now)
 	}
 }
 
-/* A rendezvous of m became known (a lookup). */
+/* A lookup found a rendezvous of m (at addr; it sees m at obs, if set):
+ * punching through it is possible, and a relay is made ready. */
 void
 pathglue_rendezvous(struct dmember *m, const uint8_t *key,
-    const struct sockaddr_in6 *addr, uint64_t now)
+    const struct sockaddr_in6 *addr, const struct sockaddr_in6 *obs,
+    uint64_t now)
 {
-	relayclient_rendezvous(&m->d->rc, &m->rc, key, addr, now);
+	natpath_set_rendezvous(&m->pa.np, 1, now);
+	if (natep_is_set(obs))
+		natpath_add_candidate(&m->pa.np, obs, NATPATH_SRC_DHT, now);
+	relayclient_rendezvous(&m->d->pg.rc, &m->rc, key, addr, now);
 	rc_drain(m->d, now);
+	disc_kick(m);
 }
 
-static void
-bound_in(struct disc *d, const struct natmsg *msg,
+/* A candidate endpoint for m (a lookup, a beacon, the netconfig). */
+void
+pathglue_candidate(struct dmember *m, const struct sockaddr_in6 *ep,
+    enum natpath_src src, uint64_t now)
+{
+	natpath_add_candidate(&m->pa.np, ep, src, now);
+	disc_kick(m);
+}
+
+/* Traffic for m is due (a handshake). */
+void
+pathglue_use(struct dmember *m, uint64_t now)
+{
+	natpath_use(&m->pa.np, now);
+}
+
+void
+pathglue_bound_in(struct disc *d, const struct natmsg *msg,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct dmember	*m;
 	uint64_t	 nonce = 0;
 	int		 ri, k;
 
-	if ((ri = relayclient_bound_relay(&d->rc, msg->key, from)) == -1 ||
+	if ((ri = relayclient_bound_relay(&d->pg.rc, msg->key, from)) == -1 ||
 	    (m = disc_member_by_key(d, msg->key2)) == NULL) {
-		d->drops[DISC_DROP_STRAY]++;
+		d->pg.drops[DISC_DROP_STRAY]++;
 		return;
 	}
 	if (natkey_verify(msg->mac - msg->maclen_covered, msg->maclen_covered,
-	    msg->mac, d->rc.relays[ri].pair) != 0) {
-		d->drops[DISC_DROP_MAC]++;
+	    msg->mac, d->pg.rc.relays[ri].pair) != 0) {
+		d->pg.drops[DISC_DROP_MAC]++;
 		return;
 	}
 	for (k = 0; k < 8; k++)
 		nonce = nonce << 8 | msg->nonce[k];
-	relayclient_bound(&d->rc, &m->rc, ri, nonce, msg->status ==
+	relayclient_bound(&d->pg.rc, &m->rc, ri, nonce, msg->status ==
 	    NATMSG_BOUND_OK ? RC_BOUND_OK : RC_BOUND_REFUSED, &msg->observed,
-	    d->nkr.kind == NATKIND_EIM || d->nkr.kind == NATKIND_NONE, now);
+	    d->self.nkr.kind == NATKIND_EIM || d->self.nkr.kind == NATKIND_NONE, now);
 	rc_drain(d, now);
 }
 
 /* Our address may have changed (the path to m broke, our NAT mapping
  * moved): tell m's relay and our own rendezvous nodes where we are now,
  * before our DHT registration catches up. */
-void
+static void
 pathglue_rebind(struct dmember *m, uint64_t now)
 {
-	relayclient_rebind(&m->d->rc, &m->rc, now);
+	relayclient_rebind(&m->d->pg.rc, &m->rc, now);
 	rc_drain(m->d, now);
 }
 
@@ -205,17 +220,12 @@ pathglue_rebind(struct dmember *m, uint64_t now)
 void
 pathglue_watch(struct disc *d, uint64_t now)
 {
-	struct dmember	*m = NULL;
-	size_t		 i;
+	struct dmember	*m;
 
-	if (now - d->rc.watch_at < RC_WATCH_MS || d->rc.nrelays == 0)
+	if (now - d->pg.rc.watch_at < RC_WATCH_MS || d->pg.rc.nrelays == 0 ||
+	    (m = members_in_use(d)) == NULL)
 		return;
-	for (i = 0; i < d->nm && m == NULL; i++)
-		if (d->m[i] != NULL && d->m[i]->np.state != NATPATH_IDLE)
-			m = d->m[i];
-	if (m == NULL)
-		return;
-	relayclient_watch(&d->rc, &m->rc, now);
+	relayclient_watch(&d->pg.rc, &m->rc, now);
 	rc_drain(d, now);
 }
 
@@ -224,27 +234,27 @@ rc_use(const struct dmember *m, struct rc_use *u, uint64_t now)
 {
 	const struct path	*path = &m->peer->path;
 
-	u->in_use = m->np.state != NATPATH_IDLE;
-	u->was_in_use = m->last_state != NATPATH_IDLE;
-	u->np_relayed = m->np.state == NATPATH_RELAYED;
+	u->in_use = m->pa.np.state != NATPATH_IDLE;
+	u->was_in_use = m->pa.last_state != NATPATH_IDLE;
+	u->np_relayed = m->pa.np.state == NATPATH_RELAYED;
 	u->relayed_sending = path->relayed &&
 	    now - path->last_tx < NATPATH_ACTIVE_MS;
 }
 
 /* Relay upkeep from m's timer (relayclient_tick). */
-void
-pathglue_tick(struct dmember *m, uint64_t now)
+static void
+rc_tick(struct dmember *m, uint64_t now)
 {
 	struct rc_use	u;
 
 	rc_use(m, &u, now);
-	relayclient_tick(&m->d->rc, &m->rc, &u, now);
+	relayclient_tick(&m->d->pg.rc, &m->rc, &u, now);
 	rc_drain(m->d, now);
 }
 
 /* When m's relay upkeep is due. */
-uint64_t
-pathglue_next(struct dmember *m, uint64_t now)
+static uint64_t
+rc_next(struct dmember *m, uint64_t now)
 {
 	struct rc_use	u;
 
@@ -257,8 +267,11 @@ void
 pathglue_relayed(struct dmember *m, const struct sockaddr_in6 *via,
     uint64_t now)
 {
-	relayclient_relayed(&m->d->rc, &m->rc, via, now);
+	m->d->pg.relayed_in++;
+	relayclient_relayed(&m->d->pg.rc, &m->rc, via, now);
 	rc_drain(m->d, now);
+	natpath_rx(&m->pa.np, NULL, now);
+	disc_kick(m);
 }
 
 int
@@ -271,28 +284,28 @@ disc_relay_send(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
 
 	if (segsize == 0 || segsize >= len)
 		segsize = len;
-	if (len + (len / segsize + 1) * NATMSG_RELAY_HDR > sizeof(d->buf) ||
+	if (len + (len / segsize + 1) * NATMSG_RELAY_HDR > sizeof(d->pg.buf) ||
 	    segsize > NATMSG_MAX_PAYLOAD)
 		return -1;
 	/* every datagram gets its envelope; equal sizes stay equal, so a
 	 * run still goes out as one GSO send */
 	for (off = 0; off < len; off += segsize) {
 		n = len - off < segsize ? len - off : segsize;
-		d->buf[out] = NATMSG_TORELAY;
-		memcpy(d->buf + out + 1, p->key, NATMSG_ID_LEN);
-		memcpy(d->buf + out + NATMSG_RELAY_HDR, buf + off, n);
+		d->pg.buf[out] = NATMSG_TORELAY;
+		memcpy(d->pg.buf + out + 1, p->key, NATMSG_ID_LEN);
+		memcpy(d->pg.buf + out + NATMSG_RELAY_HDR, buf + off, n);
 		out += NATMSG_RELAY_HDR + n;
 	}
-	d->relayed_out += (len + segsize - 1) / segsize;
+	d->pg.relayed_out += (len + segsize - 1) / segsize;
 	if (segsize == len)
-		return udp_send(d->udp, d->buf, out, via);
+		return udp_send(d->udp, d->pg.buf, out, via);
 	/* the envelopes may push a run past what one UDP send carries:
 	 * then it goes as two */
 	per = (RELAY_GSO_MAX / (segsize + NATMSG_RELAY_HDR)) *
 	    (segsize + NATMSG_RELAY_HDR);
 	memset(msg, 0, sizeof(msg));
 	for (off = 0, nm = 0; off < out && nm < 2; off += per, nm++) {
-		msg[nm].buf = d->buf + off;
+		msg[nm].buf = d->pg.buf + off;
 		msg[nm].len = msg[nm].cap = out - off < per ? out - off : per;
 		msg[nm].addr = *via;
 		msg[nm].segsize = segsize + NATMSG_RELAY_HDR;
@@ -301,21 +314,21 @@ disc_relay_send(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
 }
 
 /* A tunnel datagram a relay passed on to us. */
-static void
-fromrelay_in(struct disc *d, const uint8_t *pkt, size_t len,
+void
+pathglue_fromrelay(struct disc *d, const uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	size_t	n = len - NATMSG_RELAY_HDR;
 
 	if (len <= NATMSG_RELAY_HDR || n > NATMSG_MAX_PAYLOAD ||
 	    disc_member_by_id(d, pkt + 1) == NULL) {
-		d->drops[DISC_DROP_NOTMEMBER]++;
+		d->pg.drops[DISC_DROP_NOTMEMBER]++;
 		return;
 	}
 	/* the tunnel decrypts in place: a copy it may write to (not the
 	 * send scratch: an answer may go out while this is handled) */
-	memcpy(d->rxbuf, pkt + NATMSG_RELAY_HDR, n);
-	datapath_relayed_input(d->dp, d->rxbuf, n, from, now);
+	memcpy(d->pg.rxbuf, pkt + NATMSG_RELAY_HDR, n);
+	datapath_relayed_input(d->dp, d->pg.rxbuf, n, from, now);
 }
 
 /* --- probes and acknowledgements --------------------------------------- */
@@ -326,19 +339,19 @@ authentic(struct disc *d, const struct natmsg *msg)
 	struct dmember	*m;
 
 	if ((m = disc_member_by_key(d, msg->key)) == NULL) {
-		d->drops[DISC_DROP_NOTMEMBER]++;
+		d->pg.drops[DISC_DROP_NOTMEMBER]++;
 		return NULL;
 	}
 	if (disc_member_pair(m) == -1 || natkey_verify(msg->mac -
 	    msg->maclen_covered, msg->maclen_covered, msg->mac, m->pair) != 0) {
-		d->drops[DISC_DROP_MAC]++;
+		d->pg.drops[DISC_DROP_MAC]++;
 		return NULL;
 	}
 	return m;
 }
 
-static void
-probe_in(struct disc *d, const struct natmsg *msg,
+void
+pathglue_probe_in(struct disc *d, const struct natmsg *msg,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct dmember	*m;
@@ -346,9 +359,9 @@ probe_in(struct disc *d, const struct natmsg *msg,
 
 	if ((m = authentic(d, msg)) == NULL || d->relay_only)
 		return;
-	if (!ratelimit_bucket_take(&m->ack_bucket, DISC_ACK_RATE,
+	if (!ratelimit_bucket_take(&m->pa.ack_bucket, DISC_ACK_RATE,
 	    DISC_ACK_BURST, 1, now)) {
-		d->drops[DISC_DROP_PROBE_RATE]++;
+		d->pg.drops[DISC_DROP_PROBE_RATE]++;
 		return;
 	}
 	memset(&ack, 0, sizeof(ack));
@@ -358,15 +371,15 @@ probe_in(struct disc *d, const struct natmsg *msg,
 	ack.observed = *from;
 	/* it came from outside our NAT, and we hold a port mapping: that
 	 * is how it got in */
-	if (d->mapped && !disc_on_lan(d, from))
+	if (d->self.mapped && !disc_on_lan(d, from))
 		ack.flags = NATMSG_ACK_MAPPED;
 	send_msg(d, &ack, m->pair, from);
-	natpath_probe_in(&m->np, from, now);
+	natpath_probe_in(&m->pa.np, from, now);
 	disc_kick(m);
 }
 
-static void
-ack_in(struct disc *d, const struct natmsg *msg,
+void
+pathglue_ack_in(struct disc *d, const struct natmsg *msg,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct dmember	*m;
@@ -376,20 +389,20 @@ ack_in(struct disc *d, const struct natmsg *msg,
 		return;
 	/* Only an answer to a probe we sent there may teach us anything: a
 	 * replayed ACK from elsewhere must not feed NAT detection. */
-	if (!natpath_ack_matches(&m->np, from, msg->nonce)) {
-		d->drops[DISC_DROP_STRAY]++;
+	if (!natpath_ack_matches(&m->pa.np, from, msg->nonce)) {
+		d->pg.drops[DISC_DROP_STRAY]++;
 		return;
 	}
 	if (msg->flags & NATMSG_ACK_MAPPED) {
-		m->mapped = 1;
-		natpath_add_candidate(&m->np, from, NATPATH_SRC_MAPPED, now);
+		m->pa.mapped = 1;
+		natpath_add_candidate(&m->pa.np, from, NATPATH_SRC_MAPPED, now);
 	}
-	natpath_ack_in(&m->np, from, msg->nonce, now);
-	if (m->np.have_ep && natep_eq(&m->np.ep, from))
-		for (i = 0; i < 4 && i < m->nsent; i++)
-			if (memcmp(m->sent[i].nonce, msg->nonce,
+	natpath_ack_in(&m->pa.np, from, msg->nonce, now);
+	if (m->pa.np.have_ep && natep_eq(&m->pa.np.ep, from))
+		for (i = 0; i < 4 && i < m->rtt.nsent; i++)
+			if (memcmp(m->rtt.sent[i].nonce, msg->nonce,
 			    NATMSG_NONCE_LEN) == 0)
-				m->rtt_us = disc_now_us() - m->sent[i].at;
+				m->rtt.rtt_us = disc_now_us() - m->rtt.sent[i].at;
 	disc_observed(d, from, &msg->observed, now);
 	disc_kick(m);
 }
@@ -406,19 +419,19 @@ pathglue_punched(struct disc *d, const uint8_t *from_key,
 
 	if (natmsg_decode(payload, len, &msg) != NATMSG_OK ||
 	    msg.type != NATMSG_PUNCH) {
-		d->drops[DISC_DROP_NATMSG]++;
+		d->pg.drops[DISC_DROP_NATMSG]++;
 		return;
 	}
 	if (memcmp(msg.key, from_key, DHT_KEY_LEN) != 0) {
-		d->drops[DISC_DROP_MAC]++;
+		d->pg.drops[DISC_DROP_MAC]++;
 		return;
 	}
 	if ((m = authentic(d, &msg)) == NULL)
 		return;
 	disc_sa_from_dht(&obs, observed);
-	log_debugc(LOG_C_NAT, "%s: punch request%s", mname(m),
+	log_debugc(LOG_C_NAT, "%s: punch request%s", disc_mname(m),
 	    msg.flags & NATMSG_PUNCH_REPLY ? " (reply)" : "");
-	natpath_punch_in(&m->np, natep_is_set(&obs) ? &obs : NULL, msg.eps,
+	natpath_punch_in(&m->pa.np, natep_is_set(&obs) ? &obs : NULL, msg.eps,
 	    msg.neps, (msg.flags & NATMSG_PUNCH_REPLY) != 0, now);
 	disc_kick(m);
 }
@@ -430,7 +443,7 @@ punch_out(struct dmember *m, int reply, uint64_t now)
 	struct natmsg	 msg;
 	uint8_t		 buf[1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + 2 +
 			    NATMSG_MAX_EPS * NATMSG_EP_LEN + NATMSG_MAC_LEN];
-	size_t		 n, i, sent = 0;
+	size_t		 n;
 
 	if (disc_member_pair(m) == -1)
 		return;
@@ -443,21 +456,7 @@ punch_out(struct dmember *m, int reply, uint64_t now)
 	if ((n = natmsg_encode(&msg, buf, sizeof(buf))) == 0)
 		return;
 	natkey_seal(buf, n, m->pair);
-	/* through two of its rendezvous, in case one is gone */
-	for (i = 0; i < m->nrv && sent < 2; i++) {
-		if (m->rv[i].no_punch)
-			continue;
-		if (dht_relay(d->dht, m->rv[i].key, &m->rv[i].addr, m->key,
-		    buf, n, now) == 0)
-			sent++;
-	}
-	dhtglue_arm(d);
-	if (sent == 0) {
-		/* nobody to pass it: find the member's rendezvous */
-		log_debugc(LOG_C_NAT, "%s: no rendezvous to punch through",
-		    mname(m));
-		m->next_search = now;
-	}
+	(void)d->pg.punch(m, buf, n, now);
 }
 
 static void
@@ -472,9 +471,9 @@ probe_out(struct dmember *m, const struct natpath_action *a)
 	memcpy(msg.key, m->d->pk, NATMSG_KEY_LEN);
 	memcpy(msg.nonce, a->nonce, NATMSG_NONCE_LEN);
 	send_msg(m->d, &msg, m->pair, &a->ep);
-	memcpy(m->sent[m->nsent % 4].nonce, a->nonce, NATMSG_NONCE_LEN);
-	m->sent[m->nsent % 4].at = disc_now_us();
-	m->nsent++;
+	memcpy(m->rtt.sent[m->rtt.nsent % 4].nonce, a->nonce, NATMSG_NONCE_LEN);
+	m->rtt.sent[m->rtt.nsent % 4].at = disc_now_us();
+	m->rtt.nsent++;
 }
 
 /* natpath's route into the data path's struct path. */
@@ -486,7 +485,7 @@ apply_route(struct dmember *m, uint64_t now)
 	int			 relayed;
 	char			 a[UDP_ADDRSTRLEN];
 
-	if (natpath_route(&m->np, &ep, &relayed) == -1)
+	if (natpath_route(&m->pa.np, &ep, &relayed) == -1)
 		return;
 	if (path_usable(path) && natep_eq(&path->endpoint, &ep) &&
 	    path->relayed == relayed) {
@@ -499,10 +498,10 @@ apply_route(struct dmember *m, uint64_t now)
 	path->relayed = relayed;
 	path->source = !relayed && path->has_configured &&
 	    natep_eq(&path->configured, &ep) ? PATH_CONFIGURED : PATH_LEARNED;
-	log_info("peer %s: %s %s (%s)", mname(m), relayed ? "relayed via" :
-	    natpath_src_name(m->np.ep_src), disc_addr(&ep, a, sizeof(a)),
-	    m->np.reason);
-	relayclient_routed(&m->d->rc, &m->rc, relayed, now);
+	log_info("peer %s: %s %s (%s)", disc_mname(m), relayed ? "relayed via" :
+	    natpath_src_name(m->pa.np.ep_src), disc_addr(&ep, a, sizeof(a)),
+	    m->pa.np.reason);
+	relayclient_routed(&m->d->pg.rc, &m->rc, relayed, now);
 	datapath_path_ready(m->d->dp, m->peer, now);
 }
 
@@ -517,26 +516,26 @@ route_check(struct dmember *m, uint64_t now)
 	struct sockaddr_in6	 ep;
 	int			 relayed;
 
-	if (natpath_route(&m->np, &ep, &relayed) == -1 || !relayed ||
+	if (natpath_route(&m->pa.np, &ep, &relayed) == -1 || !relayed ||
 	    path->relayed) {
-		m->mismatch_since = 0;
+		m->pa.mismatch_since = 0;
 		return;
 	}
-	if (m->mismatch_since == 0)
-		m->mismatch_since = now;
-	else if (now - m->mismatch_since >= DISC_MISMATCH_MS) {
-		m->mismatch_since = 0;
+	if (m->pa.mismatch_since == 0)
+		m->pa.mismatch_since = now;
+	else if (now - m->pa.mismatch_since >= DISC_MISMATCH_MS) {
+		m->pa.mismatch_since = 0;
 		apply_route(m, now);
 	}
 }
 
 /* Carry out what natpath queued. */
-void
+static void
 pathglue_process(struct dmember *m, uint64_t now)
 {
 	struct natpath_action	a;
 
-	while (natpath_next_action(&m->np, &a)) {
+	while (natpath_next_action(&m->pa.np, &a)) {
 		switch (a.type) {
 		case NATPATH_ACT_PROBE:
 			probe_out(m, &a);
@@ -550,14 +549,13 @@ pathglue_process(struct dmember *m, uint64_t now)
 		}
 	}
 	/* the path broke: the member may have moved, look it up again */
-	if (m->last_state == NATPATH_DIRECT && m->np.state != NATPATH_DIRECT &&
-	    m->np.state != NATPATH_IDLE) {
-		log_info("peer %s: %s", mname(m), m->np.reason);
-		m->next_search = now;
-		dhtglue_lookup(m->d, m, now);
+	if (m->pa.last_state == NATPATH_DIRECT && m->pa.np.state != NATPATH_DIRECT &&
+	    m->pa.np.state != NATPATH_IDLE) {
+		log_info("peer %s: %s", disc_mname(m), m->pa.np.reason);
+		m->d->pg.lookup(m, now);
 		pathglue_rebind(m, now);
 	}
-	m->last_state = m->np.state;
+	m->pa.last_state = m->pa.np.state;
 	route_check(m, now);
 }
 
@@ -567,56 +565,74 @@ pathglue_repunch(struct disc *d, uint64_t now)
 {
 	size_t	i;
 
-	for (i = 0; i < d->nm; i++) {
-		if (d->m[i] == NULL || d->m[i]->np.state == NATPATH_IDLE)
+	for (i = 0; i < d->mt.nm; i++) {
+		struct dmember	*m = d->mt.m[i];
+
+		if (m == NULL || m->pa.np.state == NATPATH_IDLE)
 			continue;
-		natpath_restart(&d->m[i]->np, "our address changed: looking "
+		natpath_restart(&m->pa.np, "our address changed: looking "
 		    "for a path again", now);
-		pathglue_rebind(d->m[i], now);
-		disc_kick(d->m[i]);
+		pathglue_rebind(m, now);
+		disc_kick(m);
 	}
 }
 
-/* --- the UDP handler --------------------------------------------------- */
+/* --- members ---------------------------------------------------------- */
 
 void
-pathglue_input(void *arg, const uint8_t *pkt, size_t len,
-    const struct sockaddr_in6 *from, uint64_t now)
+pathglue_member_init(struct dmember *m, uint64_t now)
 {
-	struct disc	*d = arg;
-	struct natmsg	 msg;
+	struct peer	*p = m->peer;
+	uint64_t	 seed;
 
-	/* the data carriers first, without a full decode */
-	if (pkt[0] == NATMSG_TORELAY) {
-		relayglue_forward(d, pkt, len, from, now);
-		return;
+	disc_random(&seed, sizeof(seed));
+	natpath_init(&m->pa.np, seed, now);
+	ratelimit_bucket_init(&m->pa.ack_bucket, DISC_ACK_BURST, now);
+	relayclient_member_add(&m->d->pg.rc, &m->rc, m->key, m);
+	if (p->path.has_configured)
+		natpath_add_candidate(&m->pa.np, &p->path.configured,
+		    NATPATH_SRC_CONFIG, now);
+}
+
+void
+pathglue_member_free(struct dmember *m)
+{
+	relayclient_member_remove(&m->d->pg.rc, &m->rc);
+}
+
+/* Feed what the data path saw since last time, run natpath's and the
+ * relay client's timers, carry out their actions; when to run again. */
+uint64_t
+pathglue_run(struct dmember *m, uint64_t now)
+{
+	struct path	*path = &m->peer->path;
+	uint64_t	 next, rnext;
+
+	if (path->last_tx > m->pa.synced_tx) {
+		m->pa.synced_tx = path->last_tx;
+		natpath_use(&m->pa.np, path->last_tx);
 	}
-	if (pkt[0] == NATMSG_FROMRELAY) {
-		fromrelay_in(d, pkt, len, from, now);
-		return;
+	if (path->last_rx > m->pa.synced_rx) {
+		m->pa.synced_rx = path->last_rx;
+		if (!path->relayed && path_usable(path))
+			natpath_rx(&m->pa.np, &path->endpoint, path->last_rx);
 	}
-	if (natmsg_decode(pkt, len, &msg) != NATMSG_OK) {
-		d->drops[DISC_DROP_NATMSG]++;
-		return;
-	}
-	switch (msg.type) {
-	case NATMSG_PROBE:
-		probe_in(d, &msg, from, now);
-		break;
-	case NATMSG_ACK:
-		ack_in(d, &msg, from, now);
-		break;
-	case NATMSG_BIND:
-		relayglue_bind(d, pkt, len, from, now);
-		break;
-	case NATMSG_BOUND:
-		bound_in(d, &msg, from, now);
-		break;
-	case NATMSG_BEACON:
-		beacon_input(d, &msg, from, now);
-		break;
-	default:	/* PUNCH only ever comes through a rendezvous */
-		d->drops[DISC_DROP_STRAY]++;
-		break;
-	}
+	rc_tick(m, now);
+	next = natpath_periodic(&m->pa.np, now);
+	pathglue_process(m, now);
+	if ((rnext = rc_next(m, now)) < next)
+		next = rnext;
+	if (m->pa.mismatch_since != 0 &&
+	    m->pa.mismatch_since + DISC_MISMATCH_MS < next)
+		next = m->pa.mismatch_since + DISC_MISMATCH_MS;
+	return next;
+}
+
+/* The data path followed m to a new endpoint (roaming). */
+void
+pathglue_roamed(struct dmember *m)
+{
+	m->pa.synced_rx = m->peer->path.last_rx;
+	natpath_rx(&m->pa.np, &m->peer->path.endpoint, m->peer->path.last_rx);
+	disc_kick(m);
 }

@@ -157,8 +157,10 @@ dp_roamed(void *arg, struct peer *p)
 	char	s[UDP_ADDRSTRLEN], k[KEY_TEXT_LEN + 1];
 
 	key_to_text(k, p->key);
-	log_info("peer %s (%s) is now at %s", p->hostname[0] != '\0' ?
-	    p->hostname : k, k, udp_addr_fmt(&p->path.endpoint, s, sizeof(s)));
+	if (!p->path.relayed)	/* (relayed: only offered to disc) */
+		log_info("peer %s (%s) is now at %s", p->hostname[0] !=
+		    '\0' ? p->hostname : k, k, udp_addr_fmt(&p->path.endpoint,
+		    s, sizeof(s)));
 	if (((struct daemon *)arg)->disc != NULL)
 		disc_roamed(((struct daemon *)arg)->disc, p);
 }
@@ -403,9 +405,7 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 			memcpy(p->hostname, m->hostname, sizeof(p->hostname));
 			/* A changed endpoint replaces the old configured
 			 * one, not one learned from the peer itself. */
-			p->path.has_configured = 0;
-			if (p->path.source == PATH_CONFIGURED)
-				p->path.source = PATH_NONE;
+			path_unconfigure(&p->path);
 			configure_path(d, p, m);
 			peers[i] = p;
 			continue;

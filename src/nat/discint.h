@@ -63,7 +63,6 @@ struct udp_msg;
  * Far above what probing and punching use (a few probes a second). */
 #define DISC_ACK_RATE		20	/* a second */
 #define DISC_ACK_BURST		40
-#define DISC_MISMATCH_MS	2000	/* data path off natpath's route */
 
 /* Counters for show (interface record, drop_<name>=N). */
 enum disc_drop {
@@ -111,8 +110,6 @@ struct dm_path {
 	uint64_t		 synced_tx, synced_rx;
 	enum natpath_state	 last_state;
 	int			 mapped;	/* its ACK said MAPPED */
-	uint64_t		 mismatch_since; /* data path not on natpath's
-						 * route since (ms), 0: on it */
 };
 
 /* Round trip to a member (natpath-glue.c): recent probes' nonces and send

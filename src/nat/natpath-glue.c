@@ -1,9 +1,12 @@
-/* The path manager's glue: NAT traversal messages on the UDP socket
- * (first bytes 0x20-0x2f), natpath's actions carried out (probes, punch
- * requests through the member's rendezvous, route switches applied to the
- * data path's struct path), the relay client (BIND at one of the member's
- * rendezvous nodes, tunnel datagrams wrapped in TORELAY, FROMRELAY
- * unwrapped into the tunnel's receive path). */
+/* Each member's path: natpath (natpath.c) and the relay client
+ * (relayclient.c) fed and their actions carried out. PROBE/ACK/BOUND
+ * handled (the hub dispatches them here), probes and punch requests sent
+ * (a PUNCH through the member's rendezvous via the hub's punch callback),
+ * BINDs sent, natpath's route handed to the path manager (path_route,
+ * peer.h), tunnel datagrams wrapped in TORELAY for the relay in use and
+ * FROMRELAY unwrapped into the tunnel's receive path. Lookups are asked
+ * through the hub's lookup callback: nothing here calls dht-glue.c or the
+ * hub. */
 #include "config.h"
 
 #include <stdio.h>
@@ -476,57 +479,26 @@ probe_out(struct dmember *m, const struct natpath_action *a)
 	m->rtt.nsent++;
 }
 
-/* natpath's route into the data path's struct path. */
+/* natpath's route into the data path's struct path (the path manager,
+ * peer.h). */
 static void
 apply_route(struct dmember *m, uint64_t now)
 {
-	struct path		*path = &m->peer->path;
 	struct sockaddr_in6	 ep;
 	int			 relayed;
 	char			 a[UDP_ADDRSTRLEN];
 
 	if (natpath_route(&m->pa.np, &ep, &relayed) == -1)
 		return;
-	if (path_usable(path) && natep_eq(&path->endpoint, &ep) &&
-	    path->relayed == relayed) {
-		/* confirmed where it was: a handshake sent there before the
-		 * hole was open may have been lost */
-		datapath_path_ready(m->d->dp, m->peer, now);
-		return;
+	if (path_route(&m->peer->path, &ep, relayed)) {
+		log_info("peer %s: %s %s (%s)", disc_mname(m), relayed ?
+		    "relayed via" : natpath_src_name(m->pa.np.ep_src),
+		    disc_addr(&ep, a, sizeof(a)), m->pa.np.reason);
+		relayclient_routed(&m->d->pg.rc, &m->rc, relayed, now);
 	}
-	path->endpoint = ep;
-	path->relayed = relayed;
-	path->source = !relayed && path->has_configured &&
-	    natep_eq(&path->configured, &ep) ? PATH_CONFIGURED : PATH_LEARNED;
-	log_info("peer %s: %s %s (%s)", disc_mname(m), relayed ? "relayed via" :
-	    natpath_src_name(m->pa.np.ep_src), disc_addr(&ep, a, sizeof(a)),
-	    m->pa.np.reason);
-	relayclient_routed(&m->d->pg.rc, &m->rc, relayed, now);
+	/* (confirmed where it was: a handshake sent there before the hole
+	 * was open may have been lost) */
 	datapath_path_ready(m->d->dp, m->peer, now);
-}
-
-/* The data path left the relay by itself (an authenticated packet came
- * straight from the member): natpath probes there and takes it once it
- * answers. If it does not within DISC_MISMATCH_MS, the relay is put back
- * (elsewhere the data path's roaming is the truth). */
-static void
-route_check(struct dmember *m, uint64_t now)
-{
-	struct path		*path = &m->peer->path;
-	struct sockaddr_in6	 ep;
-	int			 relayed;
-
-	if (natpath_route(&m->pa.np, &ep, &relayed) == -1 || !relayed ||
-	    path->relayed) {
-		m->pa.mismatch_since = 0;
-		return;
-	}
-	if (m->pa.mismatch_since == 0)
-		m->pa.mismatch_since = now;
-	else if (now - m->pa.mismatch_since >= DISC_MISMATCH_MS) {
-		m->pa.mismatch_since = 0;
-		apply_route(m, now);
-	}
 }
 
 /* Carry out what natpath queued. */
@@ -556,7 +528,6 @@ pathglue_process(struct dmember *m, uint64_t now)
 		pathglue_rebind(m, now);
 	}
 	m->pa.last_state = m->pa.np.state;
-	route_check(m, now);
 }
 
 /* Our own endpoint changed: every path in use is searched again. */
@@ -622,17 +593,20 @@ pathglue_run(struct dmember *m, uint64_t now)
 	pathglue_process(m, now);
 	if ((rnext = rc_next(m, now)) < next)
 		next = rnext;
-	if (m->pa.mismatch_since != 0 &&
-	    m->pa.mismatch_since + DISC_MISMATCH_MS < next)
-		next = m->pa.mismatch_since + DISC_MISMATCH_MS;
 	return next;
 }
 
-/* The data path followed m to a new endpoint (roaming). */
+/* An authenticated packet came straight from m, from elsewhere: the data
+ * path followed it (roaming), or, relayed, offered it to us; natpath
+ * follows a direct path there, or probes it and switches once it answers
+ * (apply_route). */
 void
 pathglue_roamed(struct dmember *m)
 {
-	m->pa.synced_rx = m->peer->path.last_rx;
-	natpath_rx(&m->pa.np, &m->peer->path.endpoint, m->peer->path.last_rx);
+	const struct path	*path = &m->peer->path;
+
+	m->pa.synced_rx = path->last_rx;
+	natpath_rx(&m->pa.np, path->relayed ? &path->offered :
+	    &path->endpoint, path->last_rx);
 	disc_kick(m);
 }

@@ -278,7 +278,7 @@ self_portmap_start(struct disc *d)
 void
 self_refresh(struct disc *d, uint64_t now)
 {
-	if (now - d->self.local_at >= DISC_LOCAL_MS)
+	if (now - d->self.local_at >= DISC_LOCAL_MS && !d->lan_off)
 		self_local(d, now);
 	reachability(d, now);
 }

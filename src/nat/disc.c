@@ -260,6 +260,7 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 	util_strlcpy(d->netconfig, cfg->netconfig, sizeof(d->netconfig));
 	d->workbit = cfg->nc->workbit;
 	d->headless = cfg->self < 0;
+	d->lan_off = cfg->lan_off;
 	d->subnet_mask = cfg->nc->prefixlen == 0 ? 0 :
 	    0xffffffffU << (32 - cfg->nc->prefixlen);
 	d->subnet = cfg->nc->subnet & d->subnet_mask;
@@ -281,7 +282,8 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	self_local(d, now);
+	if (!d->lan_off)
+		self_local(d, now);
 	disc_set_peers(d, cfg->nc, cfg->peers, cfg->self < 0 ? 0 :
 	    cfg->nc->nmembers);
 	if (udp_register(d->udp, NATMSG_TYPE_MIN, NATMSG_TYPE_MAX,
@@ -297,7 +299,7 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 	if (dhtglue_start(d, cfg->nc, err, errlen) == -1)
 		goto fail;
 	/* port mapping and beacons only where the network uses discovery */
-	if (!d->headless && cfg->nc->nboots > 0) {
+	if (!d->headless && cfg->nc->nboots > 0 && !d->lan_off) {
 		self_portmap_start(d);
 		if (beacon_start(d) == -1)
 			log_warnx("discovery: no LAN beacon");

@@ -56,6 +56,9 @@ struct disc_config {
 	ssize_t			 self;		/* member index; -1 headless */
 	struct peer		**peers;	/* nc->nmembers; NULL for self */
 	const char		*netconfig;	/* file name, for messages */
+	int			 lan_off;	/* tests on loopback: no port
+						 * mapping, no LAN beacon, no
+						 * interface addresses */
 };
 
 struct disc;

@@ -233,6 +233,7 @@ struct disc {
 	uint32_t		 subnet, subnet_mask;	/* the mesh's IPv4 */
 	int			 headless;
 	int			 relay_only;	/* MESH_TEST_RELAY_ONLY */
+	int			 lan_off;	/* disc_config.lan_off */
 	uint8_t			 netid[NATMSG_NETID_LEN];
 
 	/* the hub's (disc.c) */

@@ -378,7 +378,7 @@ disc_free(struct disc *d)
 		event_free(d->tick_ev);
 	if (d->stop_ev != NULL)
 		event_free(d->stop_ev);
-	relayclient_wipe(&d->pg.rc);
+	pathglue_free(d);
 	key_wipe(d->kc, sizeof(d->kc));
 	key_wipe(d->sk, sizeof(d->sk));
 	free(d);

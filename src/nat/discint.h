@@ -1,7 +1,13 @@
 /* Internals shared by the discovery glue. Not for use elsewhere: the
  * daemon uses disc.h.
  *
- * The files form a DAG (tests/callgraph.sh): nothing calls up.
+ * The files form a DAG (tests/callgraph.sh checks there is no cycle);
+ * each calls only files below it:
+ *
+ *	disc.c (hub)
+ *	  -> dht-glue.c, relay-glue.c, beacon.c, disc-show.c
+ *	  -> natpath-glue.c -> relayclient.c, natpath.c (pure)
+ *	  -> disc-self.c, disc-members.c -> disc-util.c
  *
  *	disc.c		the hub: life cycle, the UDP dispatch of NAT messages
  *			(0x20-0x2f), member timers and work queue, data path
@@ -20,8 +26,9 @@
  *
  * Each piece of state has one owner: struct disc holds one struct per
  * file below, defined here and written only by that file (the hub writes
- * the shared configuration once, in disc_new; it wipes the relay service's
- * key cache when freeing); struct dmember likewise.
+ * the shared configuration and the callback pointers once, in disc_new,
+ * and wipes the relay service's key cache when freeing); struct dmember
+ * likewise.
  * Calls that would go up (natpath-glue asking for a lookup, disc-self
  * saying we moved) go through function pointers the hub sets. */
 #ifndef MESH_DISCINT_H
@@ -330,6 +337,7 @@ void	 dhtglue_set_reachable(struct disc *, int reachable, uint64_t now);
 
 /* natpath-glue.c */
 void	 pathglue_init(struct disc *);
+void	 pathglue_free(struct disc *);	/* wipes the relays' keys */
 void	 pathglue_member_init(struct dmember *, uint64_t now);
 void	 pathglue_member_free(struct dmember *);
 /* Run m: feed what the data path saw, natpath's and the relay client's

@@ -87,6 +87,12 @@ pathglue_init(struct disc *d)
 	relayclient_init(&d->pg.rc, &cfg);
 }
 
+void
+pathglue_free(struct disc *d)
+{
+	relayclient_wipe(&d->pg.rc);
+}
+
 /* Carry out what the relay client queued. */
 static void
 rc_drain(struct disc *d, uint64_t now)

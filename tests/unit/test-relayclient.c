@@ -302,20 +302,19 @@ T_TEST(bad_own_relay_expires)
 	drain(&rc, &d);
 	T_EQ_INT(d.n[RC_ACT_BIND], 1);
 	T_ASSERT(natep_eq(&d.last[RC_ACT_BIND].addr, &oa));
-	/* silent: bad for RC_BAD_RELAY_MS */
-	relayclient_tick(&rc, &m, &used, RC_BIND_RETRY_MS);
+	/* silent: bad for RC_BAD_RELAY_MS, and nothing else to ask */
+	relayclient_tick(&rc, &m, &used, 1 + RC_BIND_RETRY_MS);
 	drain(&rc, &d);
 	T_EQ_INT(d.n[RC_ACT_BIND], 0);
-	relayclient_rebind(&rc, &m, RC_BIND_RETRY_MS + 1);	/* (refresh) */
-	drain(&rc, &d);
-	/* still bad a little later: the relay lost path finds nothing */
-	m.bind_at = 0;
-	relayclient_tick(&rc, &m, &used, RC_BIND_RETRY_MS + 10);
-	drain(&rc, &d);
-	T_EQ_INT(d.n[RC_ACT_BIND], 0);
-	/* after 30 s: asked again when a rendezvous shows up */
+	/* the member's rendezvous found again (still unusable): ours is
+	 * still bad */
 	relayclient_rendezvous(&rc, &m, rv.key, &rv.addr,
-	    RC_BIND_RETRY_MS + RC_BAD_RELAY_MS);
+	    1 + RC_BIND_RETRY_MS + 10);
+	drain(&rc, &d);
+	T_EQ_INT(d.n[RC_ACT_BIND], 0);
+	/* 30 s after it failed: asked again when a rendezvous shows up */
+	relayclient_rendezvous(&rc, &m, rv.key, &rv.addr,
+	    1 + RC_BIND_RETRY_MS + RC_BAD_RELAY_MS);
 	drain(&rc, &d);
 	T_EQ_INT(d.n[RC_ACT_BIND], 1);
 	T_ASSERT(natep_eq(&d.last[RC_ACT_BIND].addr, &oa));

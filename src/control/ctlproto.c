@@ -1,6 +1,8 @@
 /* The control protocol: key=value lines, encoded and decoded against one
  * table of fields per record kind, so that both ends agree by construction.
- * Pure: no I/O, no globals beyond constant tables. */
+ * Pure: no I/O, no globals beyond constant tables. This file holds the
+ * tables, the value syntax, the requests (both ways) and the reply decoder;
+ * the reply encoder is ctlproto-writer.c. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -13,39 +15,8 @@
 
 #include "common/base64.h"
 #include "control/ctlproto.h"
+#include "control/ctlproto-int.h"
 #include "common/util.h"
-
-#define CTL_HEADER	"mesh-ctl"
-
-enum ctl_ftype {
-	F_TOKEN,	/* printable, no blanks */
-	F_TEXT,		/* printable, blanks allowed */
-	F_KEY,		/* 43-char base64url key */
-	F_U64,
-	F_PORT,		/* 0..65535 */
-	F_ADDR4,	/* IPv4 address, optional /0..32 */
-	F_ADDR6,	/* IPv6 address, optional /0..128 */
-	F_ENDPOINT,	/* host:port or [v6]:port */
-	F_DONE,		/* the literal "done" (marks a present record) */
-};
-
-struct ctl_field {
-	const char	*name;
-	enum ctl_ftype	 type;
-	size_t		 off;
-	size_t		 size;		/* of a string field */
-};
-
-enum ctl_rec {
-	REC_NONE = -1,
-	REC_IFACE = 0,
-	REC_PEER,
-	REC_DHT,
-	REC_BUCKET,
-	REC_SEARCH,
-	REC_RELOAD,
-	REC_COUNT
-};
 
 #define S(st, f, t)	{ #f, t, offsetof(struct st, f), \
 			    sizeof(((struct st *)0)->f) }
@@ -74,6 +45,13 @@ static const struct ctl_field iface_fields[] = {
 	S(ctl_iface, now, F_U64),
 	S(ctl_iface, rx_bytes, F_U64),
 	S(ctl_iface, tx_bytes, F_U64),
+	S(ctl_iface, reload_time, F_U64),
+	S(ctl_iface, reload_via, F_TOKEN),
+	S(ctl_iface, reload_result, F_TOKEN),
+	S(ctl_iface, reload_added, F_U64),
+	S(ctl_iface, reload_removed, F_U64),
+	S(ctl_iface, reload_changed, F_U64),
+	S(ctl_iface, reload_error, F_TEXT),
 };
 
 static const struct ctl_field peer_fields[] = {
@@ -127,20 +105,12 @@ static const struct ctl_field reload_fields[] = {
 	S(ctl_reload, unchanged, F_U64),
 };
 
-struct ctl_rectype {
-	const char		*what;		/* for error messages */
-	const struct ctl_field	*fields;
-	size_t			 nfields;
-	ssize_t			 counters;	/* offset of drops[], or -1 */
-	ssize_t			 ncounters;	/* offset of ndrops */
-};
-
 #define R(w, t, st)	{ w, t, ARRAY_SIZE(t), \
 			    (ssize_t)offsetof(struct st, drops), \
 			    (ssize_t)offsetof(struct st, ndrops) }
 #define RN(w, t)	{ w, t, ARRAY_SIZE(t), -1, -1 }
 
-static const struct ctl_rectype rectypes[REC_COUNT] = {
+const struct ctl_rectype ctl_rectypes[REC_COUNT] = {
 	R("interface", iface_fields, ctl_iface),
 	R("peer", peer_fields, ctl_peer),
 	R("dht", dht_fields, ctl_dht),
@@ -148,8 +118,6 @@ static const struct ctl_rectype rectypes[REC_COUNT] = {
 	RN("search", search_fields),
 	RN("reload", reload_fields),
 };
-
-#define DROP_PREFIX	"drop_"
 
 static const char *const cmd_names[] = {
 	[CTL_CMD_SHOW] = "show",
@@ -200,8 +168,8 @@ valid_keyname(const char *s, size_t len)
 	return 1;
 }
 
-static int
-valid_counter_name(const char *s, size_t len)
+int
+ctl_valid_counter_name(const char *s, size_t len)
 {
 	size_t	i;
 
@@ -499,232 +467,6 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *rq,
 	return 0;
 }
 
-/* --- the reply encoder --- */
-
-void
-ctl_writer_init(struct ctl_writer *w, size_t max)
-{
-	memset(w, 0, sizeof(*w));
-	w->max = max;
-	ctl_writer_reset(w);
-}
-
-static void
-w_add(struct ctl_writer *w, const char *s, size_t n)
-{
-	if (w->failed || w->finished)
-		return;
-	if (n > w->max - w->len || w->len + n > w->max) {
-		w->failed = EMSGSIZE;
-		return;
-	}
-	if (w->len + n + 1 > w->cap) {	/* + 1: the NUL after the data */
-		size_t	 ncap = w->cap ? w->cap : 4096;
-		char	*nb;
-
-		while (ncap < w->len + n + 1)
-			ncap *= 2;
-		if (ncap > w->max + 1)
-			ncap = w->max + 1;
-		if ((nb = realloc(w->buf, ncap)) == NULL) {
-			w->failed = ENOMEM;
-			return;
-		}
-		w->buf = nb;
-		w->cap = ncap;
-	}
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-	w->buf[w->len] = '\0';
-}
-
-void
-ctl_writer_reset(struct ctl_writer *w)
-{
-	char	hdr[32];
-	int	n;
-
-	w->len = 0;
-	w->failed = 0;
-	w->finished = 0;
-	n = snprintf(hdr, sizeof(hdr), "%s=%d\n", CTL_HEADER, CTL_VERSION);
-	w_add(w, hdr, (size_t)n);
-}
-
-void
-ctl_writer_free(struct ctl_writer *w)
-{
-	free(w->buf);
-	memset(w, 0, sizeof(*w));
-}
-
-/* key=value with value made safe: tokens lose blanks, text loses control
- * bytes. Values are cut at CTL_MAX_LINE. */
-static void
-w_kv(struct ctl_writer *w, const char *key, const char *val, int token)
-{
-	char	line[CTL_MAX_LINE];
-	size_t	n, i;
-
-	n = util_strlcpy(line, key, sizeof(line));
-	line[n++] = '=';
-	for (i = 0; val[i] != '\0' && n < sizeof(line) - 1; i++) {
-		char	c = val[i];
-
-		if (c < ' ' || c > '~')
-			c = '?';
-		else if (token && c == ' ')
-			c = '_';
-		line[n++] = c;
-	}
-	line[n++] = '\n';
-	w_add(w, line, n);
-}
-
-static void
-w_u64(struct ctl_writer *w, const char *key, uint64_t v)
-{
-	char	buf[24];
-
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	w_kv(w, key, buf, 1);
-}
-
-static void
-w_record(struct ctl_writer *w, enum ctl_rec rt, const void *rec)
-{
-	const struct ctl_rectype *t = &rectypes[rt];
-	const char	*base = rec;
-	size_t		 i;
-
-	for (i = 0; i < t->nfields; i++) {
-		const struct ctl_field *f = &t->fields[i];
-		const char	*p = base + f->off;
-		uint64_t	 v;
-
-		switch (f->type) {
-		case F_U64:
-		case F_PORT:
-			memcpy(&v, p, sizeof(v));
-			w_u64(w, f->name, v);
-			break;
-		case F_DONE:
-			w_kv(w, f->name, "done", 1);
-			break;
-		default:
-			if (p[0] != '\0' || i == 0)
-				w_kv(w, f->name, p, f->type != F_TEXT);
-			break;
-		}
-	}
-	if (t->counters >= 0) {
-		const struct ctl_counter *c = (const void *)(base +
-		    t->counters);
-		size_t		 nc;
-		char		 key[CTL_KEYNAME_MAX + 1];
-
-		memcpy(&nc, base + t->ncounters, sizeof(nc));
-		if (nc > CTL_MAX_COUNTERS)
-			nc = CTL_MAX_COUNTERS;
-		for (i = 0; i < nc; i++) {
-			if (!valid_counter_name(c[i].name,
-			    strnlen(c[i].name, sizeof(c[i].name))) ||
-			    strlen(DROP_PREFIX) + strlen(c[i].name) >
-			    CTL_KEYNAME_MAX)
-				continue;
-			snprintf(key, sizeof(key), "%s%s", DROP_PREFIX,
-			    c[i].name);
-			w_u64(w, key, c[i].value);
-		}
-	}
-}
-
-void
-ctl_put_iface(struct ctl_writer *w, const struct ctl_iface *ifc)
-{
-	w_record(w, REC_IFACE, ifc);
-}
-
-void
-ctl_put_peer(struct ctl_writer *w, const struct ctl_peer *p)
-{
-	w_record(w, REC_PEER, p);
-}
-
-void
-ctl_put_dht(struct ctl_writer *w, const struct ctl_dht *d)
-{
-	size_t	i;
-
-	if (!d->present)
-		return;
-	w_record(w, REC_DHT, d);
-	for (i = 0; i < d->nbuckets && i < CTL_MAX_BUCKETS; i++)
-		w_record(w, REC_BUCKET, &d->buckets[i]);
-	for (i = 0; i < d->nsearches && i < CTL_MAX_SEARCHES; i++)
-		w_record(w, REC_SEARCH, &d->searches[i]);
-}
-
-void
-ctl_put_reload(struct ctl_writer *w, const struct ctl_reload *r)
-{
-	if (r->present)
-		w_record(w, REC_RELOAD, r);
-}
-
-void
-ctl_put_reply(struct ctl_writer *w, const struct ctl_reply *r)
-{
-	size_t	i;
-
-	if (r->has_iface)
-		ctl_put_iface(w, &r->iface);
-	for (i = 0; i < r->npeers; i++)
-		ctl_put_peer(w, &r->peers[i]);
-	ctl_put_dht(w, &r->dht);
-	ctl_put_reload(w, &r->reload);
-}
-
-int
-ctl_writer_finish(struct ctl_writer *w, int errnum, const char *error)
-{
-	char	buf[32];
-
-	if (errnum < 0 || errnum > 4095)
-		errnum = EINVAL;
-	if (errnum != 0 && error != NULL && error[0] != '\0')
-		w_kv(w, "error", error, 0);
-	snprintf(buf, sizeof(buf), "errno=%d\n\n", errnum);
-	w_add(w, buf, strlen(buf));
-	if (w->failed)
-		return -1;
-	w->finished = 1;
-	return 0;
-}
-
-int
-ctl_counter_add(struct ctl_counter *c, size_t *n, const char *name,
-    uint64_t value)
-{
-	size_t	i, len = strlen(name);
-
-	if (!valid_counter_name(name, len) ||
-	    strlen(DROP_PREFIX) + len > CTL_KEYNAME_MAX)
-		return -1;
-	for (i = 0; i < *n; i++) {
-		if (strcmp(c[i].name, name) == 0) {
-			c[i].value += value;
-			return 0;
-		}
-	}
-	if (*n >= CTL_MAX_COUNTERS)
-		return -1;
-	memcpy(c[*n].name, name, len + 1);
-	c[*n].value = value;
-	(*n)++;
-	return 0;
-}
-
 /* --- the reply decoder --- */
 
 struct ctl_dec {
@@ -871,14 +613,14 @@ static int
 dec_counter(struct ctl_dec *d, const char *k, size_t kl, const char *v,
     size_t vl)
 {
-	const struct ctl_rectype *t = &rectypes[d->cur];
+	const struct ctl_rectype *t = &ctl_rectypes[d->cur];
 	struct ctl_counter *c = (void *)((char *)d->rec + t->counters);
 	size_t		*nc = (void *)((char *)d->rec + t->ncounters);
 	size_t		 nl = kl - strlen(DROP_PREFIX), i;
 	const char	*name = k + strlen(DROP_PREFIX);
 	uint64_t	 u;
 
-	if (!valid_counter_name(name, nl))
+	if (!ctl_valid_counter_name(name, nl))
 		return lines_err(&d->l, "bad counter name %.*s", (int)kl, k);
 	if (parse_u64(v, vl, UINT64_MAX, &u) == -1)
 		return lines_err(&d->l, "bad value for %.*s: expected a "
@@ -907,15 +649,15 @@ dec_line(struct ctl_dec *d, const char *k, size_t kl, const char *v,
 
 	/* A record start? */
 	for (rt = 0; rt < REC_COUNT; rt++) {
-		if (keyis(k, kl, rectypes[rt].fields[0].name)) {
+		if (keyis(k, kl, ctl_rectypes[rt].fields[0].name)) {
 			if (dec_start(d, (enum ctl_rec)rt) == -1)
 				return -1;
-			return dec_value(d, &rectypes[rt].fields[0], v, vl);
+			return dec_value(d, &ctl_rectypes[rt].fields[0], v, vl);
 		}
 	}
 	if (d->cur == REC_NONE)
 		return 0;	/* unknown key outside records: ignored */
-	t = &rectypes[d->cur];
+	t = &ctl_rectypes[d->cur];
 	for (i = 1; i < t->nfields; i++) {
 		if (!keyis(k, kl, t->fields[i].name))
 			continue;

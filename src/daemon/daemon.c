@@ -25,56 +25,21 @@
 #include "control/control.h"
 #include "control/ctlproto.h"
 #include "daemon/daemon.h"
+#include "daemon/daemon-int.h"
 #include "datapath/datapath.h"
+#include "datapath/members.h"
 #include "nat/disc.h"
 #include "netconf/keys.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "netconf/netconf.h"
 #include "datapath/peer.h"
 #include "os/privdrop.h"
-#include "datapath/route.h"
 #include "os/sdnotify.h"
 #include "os/tun.h"
 #include "tunnel/tunnel.h"
 #include "datapath/udp.h"
 #include "common/util.h"
-
-#define ERRLEN		512
-#define IP6_PREFIXLEN	64
-
-/* A peer's timer: the event and what it needs to call back. */
-struct ptimer {
-	struct event	*ev;
-	struct daemon	*d;
-	struct peer	*p;
-};
-
-struct daemon {
-	struct event_base	*base;
-	char			 netconfig[PATH_MAX];	/* absolute */
-	struct netconf		 nc;
-	uint8_t			 sk[KEY_LEN], pk[KEY_LEN];
-	ssize_t			 self;		/* member index, -1 headless */
-	char			 ifname[NETCONF_IFNAME_MAX + 1];
-	uint16_t		 port;
-	int			 foreground;
-
-	struct tun		 tun;
-	int			 have_tun;
-	struct udp		*udp;
-	struct tunnel_local	*local;
-	struct route		 route;
-	struct peer		**peers;	/* nc.nmembers, NULL for self */
-	size_t			 npeers;
-	struct datapath		*dp;
-
-	struct event		*ev_tun, *ev_udp;
-	struct event		*ev_sig[4];
-	struct control		*ctl;
-	struct disc		*disc;		/* DHT, NAT traversal */
-	time_t			 started;
-	int64_t			 unix_offset_ms;	/* realtime - monotonic */
-};
 
 /* --- start-up checks, in the foreground --- */
 
@@ -111,8 +76,9 @@ resolve(const struct nc_endpoint *ep, int v4only, struct sockaddr_in6 *out,
 
 /* Resolve member m's endpoint into p's path; a failure is a warning (the
  * member can still reach us, and NAT traversal may find it). */
-static void
-configure_path(struct daemon *d, struct peer *p, const struct nc_member *m)
+void
+daemon_configure_path(struct daemon *d, struct peer *p,
+    const struct nc_member *m)
 {
 	struct sockaddr_in6	sa;
 	char			err[ERRLEN];
@@ -178,7 +144,7 @@ dp_handshake(void *arg, struct peer *p, uint64_t now)
 
 static int
 dp_relay_send(void *arg, struct peer *p, const struct sockaddr_in6 *via,
-    const uint8_t *buf, size_t len, size_t segsize)
+    uint8_t *buf, size_t len, size_t segsize)
 {
 	struct daemon	*d = arg;
 
@@ -214,34 +180,40 @@ static const struct dp_hooks dp_hooks = {
 	.rx_done = dp_rx_done,
 };
 
+/* members_ops (members.h): make, update (reload.c), free a peer. */
 static struct peer *
-peer_create(struct daemon *d, const struct nc_member *m, size_t idx)
+peer_create(void *arg, const struct nc_member *m, size_t idx)
 {
+	struct daemon	*d = arg;
 	struct ptimer	*t;
 	struct peer	*p;
 
 	if ((p = peer_new(d->local, m, idx)) == NULL)
-		return NULL;
+		goto fail;
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
 	    (t->ev = evtimer_new(d->base, ptimer_cb, t)) == NULL) {
 		free(t);
 		peer_free(p);
-		return NULL;
+		goto fail;
 	}
 	t->d = d;
 	t->p = p;
 	p->timer = t;
-	configure_path(d, p, m);
+	daemon_configure_path(d, p, m);
 	return p;
+fail:
+	/* d->mb is NULL while start-up builds the first table. */
+	log_warnx("%s:%d: cannot add this member (%sunusable key)",
+	    d->netconfig, m->line, d->mb != NULL ? "out of memory or " : "");
+	return NULL;
 }
 
 static void
-peer_destroy(struct daemon *d, struct peer *p)
+peer_destroy(void *arg, struct peer *p)
 {
+	struct daemon	*d = arg;
 	struct ptimer	*t;
 
-	if (p == NULL)
-		return;
 	if (d->dp != NULL)
 		datapath_forget_peer(d->dp, p);
 	if ((t = p->timer) != NULL) {
@@ -251,22 +223,11 @@ peer_destroy(struct daemon *d, struct peer *p)
 	peer_free(p);
 }
 
-/* The routing table for peers[] as members of nc. */
-static int
-build_route(const struct netconf *nc, struct route *r)
-{
-	size_t	i;
-
-	if (route_init(r, nc->nmembers, nc->subnet, nc->prefixlen,
-	    nc->ula_prefix) == -1)
-		return -1;
-	for (i = 0; i < nc->nmembers; i++) {
-		/* The parser guarantees unique addresses. */
-		(void)route_add4(r, nc->members[i].ip4, (int)i);
-		(void)route_add6(r, nc->members[i].ip6, (int)i);
-	}
-	return 0;
-}
+const struct members_ops daemon_members_ops = {
+	.create = peer_create,
+	.update = daemon_reload_path,
+	.destroy = peer_destroy,
+};
 
 /* --- the event loop --- */
 
@@ -305,33 +266,20 @@ daemon_stop(struct daemon *d)
 		loop_exit(d);
 }
 
-static int
-reload_file(struct daemon *d, size_t *added, size_t *removed,
-    size_t *changed, char *err, size_t errlen)
-{
-	struct netconf	nc;
-	int		rc;
-
-	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &nc, err,
-	    errlen) == -1)
-		return EINVAL;
-	if ((rc = daemon_reload(d, &nc, added, removed, changed, err,
-	    errlen)) != 0)
-		netconf_free(&nc);
-	return rc;
-}
-
 static void
 signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct daemon	*d = arg;
 	char		 err[ERRLEN];
 	size_t		 a, r, c;
+	int		 rc;
 
 	switch (sig) {
 	case SIGHUP:
 		(void)sdnotify_reloading();
-		if (reload_file(d, &a, &r, &c, err, sizeof(err)) != 0)
+		rc = daemon_reload_file(d, &a, &r, &c, err, sizeof(err));
+		daemon_reload_note(d, "signal", rc, a, r, c, err);
+		if (rc != 0)
 			log_warnx("reload refused: %s", err);
 		else
 			log_info("reloaded %s: %zu added, %zu removed, "
@@ -345,270 +293,7 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
-int
-daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
-    size_t *removed, size_t *changed, char *err, size_t errlen)
-{
-	const struct nc_member	*self, *m;
-	struct peer		**peers, *p;
-	struct route		 route;
-	struct tunnel		*t;
-	size_t			 i;
-	ssize_t			 nself;
-
-	*added = *removed = *changed = 0;
-	if (strcmp(nc->name, d->nc.name) != 0 || strcmp(nc->ns, d->nc.ns) ||
-	    nc->subnet != d->nc.subnet || nc->prefixlen != d->nc.prefixlen) {
-		snprintf(err, errlen, "network name, namespace or subnet "
-		    "changed: restart the daemon");
-		return EBUSY;
-	}
-	if (nc->workbit != d->nc.workbit) {
-		snprintf(err, errlen, "workbit changed from %u to %u: "
-		    "restart the daemon", d->nc.workbit, nc->workbit);
-		return EBUSY;
-	}
-	self = netconf_member_by_key(nc, d->pk);
-	nself = self != NULL ? self - nc->members : -1;
-	if ((nself == -1) != (d->self == -1) || (self != NULL &&
-	    self->ip4 != d->nc.members[d->self].ip4)) {
-		snprintf(err, errlen, "this node's own membership or address "
-		    "changed: restart the daemon");
-		return EBUSY;
-	}
-	if (d->self == -1) {		/* headless: no peers to update */
-		netconf_free(&d->nc);
-		d->nc = *nc;
-		if (d->disc != NULL)
-			disc_set_peers(d->disc, &d->nc, NULL, 0);
-		return 0;
-	}
-	if ((peers = calloc(nc->nmembers, sizeof(*peers))) == NULL ||
-	    build_route(nc, &route) == -1) {
-		free(peers);
-		snprintf(err, errlen, "out of memory");
-		return ENOMEM;
-	}
-	/* Keep the peers (and their sessions) whose keys remain. */
-	for (i = 0; i < nc->nmembers; i++) {
-		m = &nc->members[i];
-		if ((ssize_t)i == nself)
-			continue;
-		if ((t = tunnel_find(d->local, m->key)) != NULL) {
-			p = tunnel_user(t);
-			if (p->ip4 != m->ip4 || memcmp(p->ip6, m->ip6, 16) ||
-			    strcmp(p->hostname, m->hostname) != 0)
-				(*changed)++;
-			p->idx = i;
-			p->ip4 = m->ip4;
-			memcpy(p->ip6, m->ip6, sizeof(p->ip6));
-			memcpy(p->hostname, m->hostname, sizeof(p->hostname));
-			/* A changed endpoint replaces the old configured
-			 * one, not one learned from the peer itself. */
-			path_unconfigure(&p->path);
-			configure_path(d, p, m);
-			peers[i] = p;
-			continue;
-		}
-		(*added)++;
-		if ((peers[i] = peer_create(d, m, i)) == NULL)
-			log_warnx("%s:%d: cannot add this member (out of "
-			    "memory or unusable key)", d->netconfig, m->line);
-	}
-	for (i = 0; i < d->npeers; i++) {
-		if ((p = d->peers[i]) == NULL ||
-		    (p->idx < nc->nmembers && peers[p->idx] == p))
-			continue;
-		(*removed)++;
-		peer_destroy(d, p);
-	}
-	route_free(&d->route);
-	d->route = route;
-	datapath_set_peers(d->dp, &d->route, peers, nc->nmembers);
-	free(d->peers);
-	d->peers = peers;
-	d->npeers = nc->nmembers;
-	d->self = nself;
-	netconf_free(&d->nc);
-	d->nc = *nc;
-	if (d->disc != NULL)
-		disc_set_peers(d->disc, &d->nc, d->peers, d->npeers);
-	return 0;
-}
-
-/* --- control socket --- */
-
-static const char *const tunnel_drop_names[TUNNEL_ERR_COUNT] = {
-	"ok", "malformed", "mac1", "cookie_required", "handshake",
-	"unknown_peer", "replayed_initiation", "flood", "unknown_index",
-	"unexpected", "expired", "decrypt", "replay", "no_session", "nospace",
-	"too_big", "ratelimited",
-};
-
-/* "addr/prefixlen" into a control record's address field. */
-static void
-addr_field(char *out, size_t outlen, const char *a, unsigned prefixlen)
-{
-	char	buf[ADDR_IP6_STRLEN + 8];
-
-	snprintf(buf, sizeof(buf), "%s/%u", a, prefixlen);
-	util_strlcpy(out, buf, outlen);
-}
-
-/* Monotonic ms to Unix seconds (0 stays 0: never), with the offset taken
- * once at start-up so that a time always converts the same way. */
-static uint64_t
-to_unix(const struct daemon *d, uint64_t ms)
-{
-	if (ms == 0)
-		return 0;
-	return (uint64_t)((int64_t)ms + d->unix_offset_ms) / 1000;
-}
-
-static void
-fill_iface(struct daemon *d, struct ctl_iface *ci, time_t now)
-{
-	const struct dp_counters	*c;
-	char				 a[ADDR_IP6_STRLEN];
-	size_t				 i;
-
-	memset(ci, 0, sizeof(*ci));
-	util_strlcpy(ci->ifname, d->ifname, sizeof(ci->ifname));
-	util_strlcpy(ci->network, d->nc.name, sizeof(ci->network));
-	util_strlcpy(ci->ns, d->nc.ns, sizeof(ci->ns));
-	util_strlcpy(ci->netconfig, d->netconfig, sizeof(ci->netconfig));
-	key_to_text(ci->key, d->pk);
-	ci->workbit = d->nc.workbit;
-	if (d->self >= 0) {
-		const struct nc_member	*m = &d->nc.members[d->self];
-
-		addr_ip4_format(a, m->ip4);
-		addr_field(ci->addr4, sizeof(ci->addr4), a, d->nc.prefixlen);
-		addr_ip6_format(a, m->ip6);
-		addr_field(ci->addr6, sizeof(ci->addr6), a, IP6_PREFIXLEN);
-	}
-	ci->listen_port = d->port;
-	util_strlcpy(ci->nat, "unknown", sizeof(ci->nat));
-	util_strlcpy(ci->portmap, "off", sizeof(ci->portmap));
-	ci->pid = (uint64_t)getpid();
-	ci->uid = (uint64_t)geteuid();
-	ci->started = (uint64_t)d->started;
-	ci->now = (uint64_t)now;
-	c = datapath_counters(d->dp);
-	ci->rx_bytes = c->rx_bytes;
-	ci->tx_bytes = c->tx_bytes;
-	for (i = 0; i < DP_DROP_COUNT; i++)
-		if (c->drops[i] != 0)
-			(void)ctl_counter_add(ci->drops, &ci->ndrops,
-			    dp_drop_name((enum dp_drop)i), c->drops[i]);
-	if (d->disc != NULL)
-		disc_fill_iface(d->disc, ci);
-	if (d->local != NULL)
-		for (i = 1; i < TUNNEL_ERR_COUNT; i++)
-			if (tunnel_local_drops(d->local, (enum tunnel_err)i))
-				(void)ctl_counter_add(ci->drops, &ci->ndrops,
-				    tunnel_drop_names[i], tunnel_local_drops(
-				    d->local, (enum tunnel_err)i));
-}
-
-static void
-fill_peer(struct daemon *d, struct peer *p, struct ctl_peer *cp)
-{
-	struct tunnel_stats	st;
-	char			a[ADDR_IP6_STRLEN];
-	size_t			i;
-
-	memset(cp, 0, sizeof(*cp));
-	key_to_text(cp->key, p->key);
-	util_strlcpy(cp->name, p->hostname, sizeof(cp->name));
-	addr_ip4_format(a, p->ip4);
-	addr_field(cp->addr4, sizeof(cp->addr4), a, 32);
-	addr_ip6_format(a, p->ip6);
-	addr_field(cp->addr6, sizeof(cp->addr6), a, 128);
-	switch (p->path.source) {
-	case PATH_NONE:
-		util_strlcpy(cp->path, "unreachable", sizeof(cp->path));
-		util_strlcpy(cp->why, "no endpoint known; waiting to be "
-		    "contacted", sizeof(cp->why));
-		break;
-	case PATH_CONFIGURED:
-		util_strlcpy(cp->path, "direct", sizeof(cp->path));
-		util_strlcpy(cp->why, "endpoint from the netconfig",
-		    sizeof(cp->why));
-		break;
-	case PATH_LEARNED:
-		util_strlcpy(cp->path, "direct", sizeof(cp->path));
-		util_strlcpy(cp->why, "source of its last authenticated "
-		    "packet", sizeof(cp->why));
-		break;
-	}
-	if (path_usable(&p->path))
-		udp_addr_fmt(&p->path.endpoint, cp->endpoint,
-		    sizeof(cp->endpoint));
-	if (d->disc != NULL)
-		disc_fill_peer(d->disc, p, cp);
-	tunnel_get_stats(p->tunnel, &st);
-	cp->last_handshake = to_unix(d, st.last_handshake);
-	cp->rx_bytes = st.rx_bytes;
-	cp->tx_bytes = st.tx_bytes;
-	for (i = 0; i < PEER_DROP_COUNT; i++)
-		if (p->drops[i] != 0)
-			(void)ctl_counter_add(cp->drops, &cp->ndrops,
-			    peer_drop_name((enum peer_drop)i), p->drops[i]);
-}
-
-static int
-ctl_show(void *arg, const char *what, struct ctl_writer *w, char *err,
-    size_t errlen)
-{
-	struct daemon	*d = arg;
-	struct ctl_iface ci;
-	struct ctl_peer	 cp;
-	struct ctl_dht	*dht;
-	time_t		 now = time(NULL);
-	size_t		 i;
-
-	fill_iface(d, &ci, now);
-	ctl_put_iface(w, &ci);
-	if (strcmp(what, "dht") != 0) {
-		for (i = 0; i < d->npeers; i++) {
-			if (d->peers[i] == NULL)
-				continue;
-			fill_peer(d, d->peers[i], &cp);
-			ctl_put_peer(w, &cp);
-		}
-	}
-	if (d->disc != NULL && (strcmp(what, "dht") == 0 ||
-	    strcmp(what, "all") == 0) &&
-	    (dht = calloc(1, sizeof(*dht))) != NULL) {
-		disc_fill_dht(d->disc, dht);
-		ctl_put_dht(w, dht);
-		free(dht);
-	}
-	return 0;
-}
-
-static int
-ctl_reload(void *arg, struct ctl_writer *w, char *err, size_t errlen)
-{
-	struct daemon		*d = arg;
-	struct ctl_reload	 r;
-	size_t			 a, rm, c;
-	int			 rc;
-
-	if ((rc = reload_file(d, &a, &rm, &c, err, errlen)) != 0)
-		return rc;
-	memset(&r, 0, sizeof(r));
-	r.present = 1;
-	r.added = a;
-	r.removed = rm;
-	r.changed = c;
-	r.unchanged = d->npeers - (d->self >= 0) - a - c;
-	ctl_put_reload(w, &r);
-	log_info("reloaded %s: %zu added, %zu removed, %zu changed",
-	    d->netconfig, a, rm, c);
-	return 0;
-}
+/* --- control socket (show: daemon-show.c, reload: reload.c) --- */
 
 static void
 ctl_down(void *arg)
@@ -619,7 +304,8 @@ ctl_down(void *arg)
 	daemon_stop(d);
 }
 
-static const struct control_ops ctl_ops = { ctl_show, ctl_reload, ctl_down };
+static const struct control_ops ctl_ops = { daemon_show, daemon_ctl_reload,
+    ctl_down };
 
 /* --- bring-up and tear-down --- */
 
@@ -630,6 +316,8 @@ teardown(struct daemon *d)
 
 	disc_free(d->disc);		/* before the peers and the socket */
 	d->disc = NULL;
+	daemon_dns_stop(d);
+	daemon_metrics_stop(d);
 	for (i = 0; i < sizeof(d->ev_sig) / sizeof(d->ev_sig[0]); i++)
 		if (d->ev_sig[i] != NULL)
 			event_free(d->ev_sig[i]);
@@ -639,10 +327,8 @@ teardown(struct daemon *d)
 		event_free(d->ev_udp);
 	datapath_free(d->dp);		/* returns staged packets */
 	d->dp = NULL;
-	for (i = 0; i < d->npeers; i++)
-		peer_destroy(d, d->peers[i]);
-	free(d->peers);
-	route_free(&d->route);
+	members_free(d->mb, NULL, &daemon_members_ops, d);
+	d->mb = NULL;
 	tunnel_local_free(d->local);
 	if (d->have_tun)
 		tun_close(&d->tun);		/* removes the interface */
@@ -690,7 +376,7 @@ start_disc(struct daemon *d, char *err, size_t errlen)
 	dc.pk = d->pk;
 	dc.nc = &d->nc;
 	dc.self = d->self;
-	dc.peers = d->peers;
+	dc.members = d->mb;
 	dc.netconfig = d->netconfig;
 	if ((d->disc = disc_new(&dc, err, errlen)) == NULL)
 		return -1;
@@ -705,13 +391,9 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	struct tunnel_config	 tc;
 	struct tun_config	 cfg;
 	const struct nc_member	*self = NULL;
-	struct timespec		 ts;
 	size_t			 i;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	d->started = ts.tv_sec;
-	d->unix_offset_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
-	    (int64_t)util_mono_ms();
+	d->started = (time_t)clock_unix_s();
 	if ((d->base = event_base_new()) == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
 		return -1;
@@ -734,12 +416,23 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 		cfg.prefixlen6 = IP6_PREFIXLEN;
 		/* Test knob (see daemon.h): the plain path, for comparison. */
 		cfg.offload = getenv("MESH_TEST_NO_OFFLOAD") == NULL;
-		if (tun_open(&d->tun, &tun_linux_ops, &cfg, err, errlen) == -1)
+		if (tun_open(&d->tun, &tun_linux_ops, &cfg, err, errlen) == -1) {
+			/* The route is another interface's (netlink.c). */
+			if (strstr(err, "route") != NULL &&
+			    strstr(err, strerror(EEXIST)) != NULL) {
+				size_t	len = strlen(err);
+
+				snprintf(err + len, errlen - len, " (another "
+				    "interface routes it already: see ip "
+				    "route; is this network up twice?)");
+			}
 			return -1;
+		}
 		d->have_tun = 1;
 		if (d->tun.v6_failed)
 			log_warnx("%s: IPv6 is disabled here; IPv4 only",
 			    d->ifname);
+		daemon_dns_start(d);
 		tunnel_config(&tc, cfg.mtu);
 		if ((d->local = tunnel_local_new(d->sk, &tc,
 		    d->nc.nmembers)) == NULL) {
@@ -747,27 +440,14 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 			    "(unusable private key or out of memory)");
 			return -1;
 		}
-		if (build_route(&d->nc, &d->route) == -1 ||
-		    (d->peers = calloc(d->nc.nmembers,
-		    sizeof(*d->peers))) == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		d->npeers = d->nc.nmembers;
 	}
-	if ((d->dp = datapath_new(d->have_tun ? &d->tun : NULL, d->udp,
-	    d->local, &d->route, d->peers, d->npeers, WIRE_DEFAULT_MTU,
-	    &dp_hooks, d)) == NULL) {
+	/* The member table (empty when headless) and its peers. */
+	if ((d->mb = members_build(&d->nc, d->self, NULL,
+	    &daemon_members_ops, d, NULL)) == NULL ||
+	    (d->dp = datapath_new(d->have_tun ? &d->tun : NULL, d->udp,
+	    d->local, d->mb, WIRE_DEFAULT_MTU, &dp_hooks, d)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
-	}
-	for (i = 0; i < d->npeers; i++) {
-		if ((ssize_t)i == d->self)
-			continue;
-		if ((d->peers[i] = peer_create(d, &d->nc.members[i],
-		    i)) == NULL)
-			log_warnx("%s:%d: cannot add this member (unusable "
-			    "key)", d->netconfig, d->nc.members[i].line);
 	}
 	if (d->have_tun && (d->ev_tun = event_new(d->base, d->tun.fd,
 	    EV_READ | EV_PERSIST, tun_cb, d)) == NULL)
@@ -786,6 +466,9 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	if ((d->ctl = control_open(d->base, d->ifname, &ctl_ops, d, err,
 	    errlen)) == NULL)
 		return -1;
+	if (daemon_metrics_start(d, d->metrics_addr, d->metrics_port, err,
+	    errlen) == -1)
+		return -1;
 	return start_disc(d, err, errlen);
 nomem:
 	snprintf(err, errlen, "cannot set up events (out of memory)");
@@ -794,11 +477,20 @@ nomem:
 
 /* --- operations: privileges and systemd (ops area) --- */
 
+/* In the control socket's remover (control.h): it keeps nothing secret. */
+static void
+remover_init(void *arg)
+{
+	struct daemon	*d = arg;
+
+	key_wipe(d->sk, sizeof(d->sk));
+}
+
 /* After everything privileged is open: tell systemd where we are, and
  * become the unprivileged user ($MESH_USER, else "mesh", else "nobody";
  * see privdrop.h). Nothing later needs root: a reload never touches the
- * TUN's addresses, closing the TUN removes it, and `mesh down` removes the
- * control socket if we cannot. Not started as root, the daemon stays who
+ * TUN's addresses, closing the TUN removes it, and the control socket's
+ * remover (control.h) removes the socket. Not started as root, the daemon stays who
  * it is, but still lets go of any capability it holds (file or ambient
  * capabilities) and sets no_new_privs. */
 static int
@@ -806,14 +498,20 @@ ops_drop(struct daemon *d, char *err, size_t errlen)
 {
 	struct privdrop_user	u;
 
-	if (sdnotify_open() == -1)
-		log_warn("NOTIFY_SOCKET");
 	memset(&u, 0, sizeof(u));
 	if (geteuid() == 0 &&
 	    privdrop_lookup(getenv("MESH_USER"), &u, err, errlen) == -1)
 		return -1;
+	/* Then the control socket's directory is root's: leave its removal
+	 * to a process that stays root and does nothing else. */
+	if (geteuid() == 0 && control_keep_remover(d->ctl, remover_init, d,
+	    err, errlen) == -1)
+		return -1;
+	if (sdnotify_open() == -1)
+		log_warn("NOTIFY_SOCKET");
 	if (privdrop_drop(&u, err, errlen) == -1)
 		return -1;
+	util_strlcpy(d->user, u.name, sizeof(d->user));
 	if (u.name[0] != '\0')
 		log_info("%s: running as user %s (uid %lu)", d->ifname,
 		    u.name, (unsigned long)u.uid);
@@ -823,18 +521,19 @@ ops_drop(struct daemon *d, char *err, size_t errlen)
 /* Everything that can be checked before going to the background: the
  * netconfig, the key, the interface name. */
 static int
-validate(struct daemon *d, const struct up_args *ua, char *err,
+validate(struct daemon *d, const struct up_args *ua, int headless, char *err,
     size_t errlen)
 {
 	const struct nc_member	*self;
+	struct privdrop_user	 u;
 	char			 k[KEY_TEXT_LEN + 1];
 
 	if (realpath(ua->netconfig, d->netconfig) == NULL) {
 		snprintf(err, errlen, "%s: %s", ua->netconfig, strerror(errno));
 		return -1;
 	}
-	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &d->nc,
-	    err, errlen) == -1)
+	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE |
+	    NETCONF_LOAD_VERIFY, &d->nc, err, errlen) == -1)
 		return -1;
 	if (ua->private_key != NULL) {
 		if (key_read_file(ua->private_key, d->sk, err, errlen) == -1)
@@ -851,11 +550,27 @@ validate(struct daemon *d, const struct up_args *ua, char *err,
 	key_public(d->pk, d->sk);
 	self = netconf_member_by_key(&d->nc, d->pk);
 	d->self = self != NULL ? self - d->nc.members : -1;
+	if (ua->private_key != NULL && (upcheck_key(&d->nc, ua->private_key,
+	    d->sk, d->pk, headless, err, errlen) == -1 ||
+	    upcheck_duplicate(&d->nc, d->pk, err, errlen) == -1))
+		return -1;
+	/* Reloads read the netconfig as the user we drop to: say now if
+	 * they will fail (the daemon itself runs fine without them). */
+	if (geteuid() == 0) {
+		if (privdrop_lookup(getenv("MESH_USER"), &u, err,
+		    errlen) == -1)
+			return -1;
+		if (upcheck_readable(d->netconfig, &u, err, errlen) == -1)
+			log_warnx("warning: %s", err);
+	}
 	if (ua->ifname[0] != '\0')
 		util_strlcpy(d->ifname, ua->ifname, sizeof(d->ifname));
 	else if (netconf_default_ifname(&d->nc, d->ifname, err,
 	    errlen) == -1)
 		return -1;
+	util_strlcpy(d->metrics_addr, ua->metrics_addr,
+	    sizeof(d->metrics_addr));
+	d->metrics_port = ua->metrics_port;
 	if (ua->listen_port != 0)
 		d->port = ua->listen_port;
 	else if (self != NULL && self->has_endpoint)
@@ -930,7 +645,7 @@ detach_stdio(void)
 }
 
 int
-daemon_main(const struct up_args *ua)
+daemon_main(const struct up_args *ua, int headless)
 {
 	struct daemon	*d;
 	char		 err[ERRLEN];
@@ -946,7 +661,7 @@ daemon_main(const struct up_args *ua)
 	/* Before the private key is read: no core dump, no ptrace by the
 	 * same user (privdrop_drop sets it again after the uid change). */
 	if (privdrop_nodump(err, sizeof(err)) == -1 ||
-	    validate(d, ua, err, sizeof(err)) == -1) {
+	    validate(d, ua, headless, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mesh up: %s\n", err);
 		goto out;
 	}
@@ -985,3 +700,4 @@ out:
 	free(d);
 	return rc;
 }
+

@@ -8,6 +8,9 @@
  *					instead of 120 s (rekey tests)
  *	MESH_TEST_NO_OFFLOAD		set: no TUN offloads (TSO, merged
  *					writes), for comparison
+ *	MESH_TEST_DNS_PORT		serve names on this port instead
+ *					of 53 (and do not register with
+ *					systemd-resolved)
  *	MESH_RUNDIR			control socket directory (control.h) */
 #ifndef MESH_DAEMON_H
 #define MESH_DAEMON_H
@@ -18,8 +21,10 @@
 
 struct daemon;
 
-/* Run `mesh up` with its parsed arguments; returns the exit status. */
-int	daemon_main(const struct up_args *);
+/* Run `mesh up` with its parsed arguments (headless: the word headless
+ * was given, a key that is no member is meant as a public node); returns
+ * the exit status. */
+int	daemon_main(const struct up_args *, int headless);
 
 /* Apply a new netconfig (consumed on success: the daemon keeps it) without
  * dropping working tunnels: members added, removed or changed (address,

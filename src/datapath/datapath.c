@@ -1,4 +1,6 @@
-/* The batched data path (see datapath.h). */
+/* The batched data path (see datapath.h): setup, peer timers, the tunnel's
+ * actions and the incoming path (UDP -> tunnel -> TUN). The outgoing path
+ * is in datapath-out.c, the staging queues in datapath-stage.c. */
 #include "config.h"
 
 #include <sys/random.h>
@@ -9,7 +11,9 @@
 #include <time.h>
 
 #include "datapath/datapath.h"
+#include "datapath/members.h"
 #include "datapath/icmp.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "datapath/offload.h"
 #include "common/ratelimit.h"
@@ -18,77 +22,8 @@
 #include "tunnel/tunnel.h"
 #include "datapath/udp.h"
 
-/* Datagrams are received into buffers for the largest one (or a GRO batch
- * of them). TUN reads go into buffers that also hold a TSO packet split in
- * place into OFFLOAD_MAX_SEGS datagrams (see dp->rbufsz). */
-#define DP_RXBUFSZ	((WIRE_DATA_MAX_LEN + 63) & ~(size_t)63)
-#define DP_SRCLEN	18	/* cookie source: IPv6 address and port */
-/* Most bytes in one UDP GSO send (the IP length field is 16 bits). */
-#define DP_GSO_MAX	65000
-#define DP_SENDM	(UDP_BATCH + OFFLOAD_MAX_SEGS)
-/* datapath_path_ready: no new initiation sooner after the last one (the
- * responder's flood limit is 20 ms) */
-#define DP_REINIT_MS	100
+#include "datapath/datapath-int.h"
 
-/* A packet waiting in a peer's staging queue: the inner packet is at
- * buf + TUNNEL_HEADROOM, so it is encrypted where it lies. */
-struct dp_pkt {
-	struct dp_pkt	*next;
-	size_t		 len;
-	uint8_t		 buf[];
-};
-
-struct datapath {
-	struct tun		*tun;
-	struct udp		*udp;
-	struct tunnel_local	*local;
-	const struct route	*route;
-	struct peer		**peers;
-	size_t			 npeers;
-	unsigned		 mtu;
-	struct dp_hooks		 hooks;
-	void			*arg;
-
-	struct dp_counters	 c;
-
-	/* Batches. A TUN read lands in rbuf[i] + TUNNEL_HEADROOM, is
-	 * encrypted there (a TSO packet is split first) and becomes one or
-	 * more of the messages in sendm. */
-	uint8_t			*rbuf[UDP_BATCH];
-	size_t			 rbufsz;
-	struct udp_msg		 sendm[DP_SENDM];
-	unsigned		 nsendm;
-	uint64_t		 nsendd;	/* datagrams in sendm */
-	struct udp_msg		 rxm[UDP_BATCH];
-	struct udp_msg		 flushm[DP_STAGE_PER_PEER];
-	uint8_t			*bufs;
-	uint8_t			 scratch[ICMP_MAX];
-	struct tunnel_rx	 rx;
-
-	/* Receive-side merging into the TUN (offload only). */
-	struct gro		 gro;
-	uint8_t			*grobufs;
-
-	/* Staging pool. */
-	uint8_t			*pool;
-	size_t			 pktsz;
-	struct dp_pkt		*free;
-
-	/* Peers handled during the current batch, whose timers may need an
-	 * earlier deadline. */
-	struct peer		*touched[2 * UDP_BATCH + DP_STAGE_PER_PEER];
-	size_t			 ntouched;
-	uint32_t		 gen;
-
-	/* Handshake rate, for tunnel_receive's under_load, and the limit
-	 * per source that applies then (see incoming()). */
-	uint64_t		 hs_window;
-	unsigned		 hs_count;
-	struct ratelimit	*hs_limit;
-};
-
-static void	actions(struct datapath *, struct peer *, unsigned, int,
-		    uint64_t);
 static void	incoming(struct datapath *, uint8_t *, size_t,
 		    const struct sockaddr_in6 *, const struct sockaddr_in6 *,
 		    uint64_t);
@@ -97,8 +32,8 @@ static tunnel_admit_fn admit;
 
 struct datapath *
 datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
-    const struct route *route, struct peer **peers, size_t npeers,
-    unsigned mtu, const struct dp_hooks *hooks, void *arg)
+    const struct members *mb, unsigned mtu, const struct dp_hooks *hooks,
+    void *arg)
 {
 	struct datapath	*dp;
 	size_t		 i;
@@ -108,13 +43,14 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 	dp->tun = tun;
 	dp->udp = udp;
 	dp->local = local;
-	dp->route = route;
-	dp->peers = peers;
-	dp->npeers = npeers;
+	dp->route = &mb->route;		/* the table's, read per packet */
+	dp->peers = mb->peer;
+	dp->npeers = mb->n;
 	dp->mtu = mtu;
 	dp->hooks = *hooks;
 	dp->arg = arg;
-	dp->gen = 1;		/* peers start with touched = 0 */
+	dp->w.gen = 1;		/* peers start with touched = 0 */
+	dp->w.scratch = dp->w.scratch_mem + DP_ROOM;
 	if (local != NULL) {
 		struct ratelimit_config	rc;
 
@@ -130,7 +66,9 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 		tunnel_local_set_admit(local, admit, dp);
 	}
 	/* A read buffer takes the largest inner packet with the room
-	 * encryption needs, or a TSO packet split into its datagrams. */
+	 * encryption needs, or a TSO packet split into its datagrams (a
+	 * stride is at most WIRE_DATA_OVERHEAD + mtu; for a relayed member
+	 * DP_RELAY_HDR < WIRE_PAD_MULTIPLE more). */
 	dp->rbufsz = TUNNEL_HEADROOM + WIRE_DATA_MAX_PAYLOAD + TUNNEL_TAILROOM;
 	if (dp->rbufsz < OFFLOAD_MAX_SEGS * (WIRE_DATA_OVERHEAD + mtu +
 	    WIRE_PAD_MULTIPLE))
@@ -139,23 +77,25 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 	dp->rbufsz = (dp->rbufsz + 63) & ~(size_t)63;
 	if (tun == NULL)
 		dp->rbufsz = 0;		/* headless: nothing to read */
-	if ((dp->bufs = malloc(UDP_BATCH * (dp->rbufsz + DP_RXBUFSZ))) ==
-	    NULL)
+	if ((dp->w.bufs = malloc(UDP_BATCH * (DP_RBUF_ROOM + dp->rbufsz +
+	    DP_RXBUFSZ))) == NULL)
 		goto fail;
 	for (i = 0; i < UDP_BATCH; i++) {
-		dp->rbuf[i] = dp->bufs + i * dp->rbufsz;
-		dp->rxm[i].buf = dp->bufs + UDP_BATCH * dp->rbufsz +
-		    i * DP_RXBUFSZ;
-		dp->rxm[i].cap = DP_RXBUFSZ;
+		dp->w.rbuf[i] = dp->w.bufs + i * (DP_RBUF_ROOM + dp->rbufsz) +
+		    DP_RBUF_ROOM;
+		dp->w.rxm[i].buf = dp->w.bufs + UDP_BATCH * (DP_RBUF_ROOM +
+		    dp->rbufsz) + i * DP_RXBUFSZ;
+		dp->w.rxm[i].cap = DP_RXBUFSZ;
 	}
 	if (tun != NULL && tun->offload) {
-		if ((dp->grobufs = malloc(GRO_FLOWS * GRO_MAX_LEN)) == NULL)
+		if ((dp->w.grobufs = malloc(GRO_FLOWS * GRO_MAX_LEN)) == NULL)
 			goto fail;
-		gro_init(&dp->gro, dp->grobufs, gro_out, dp);
+		gro_init(&dp->w.gro, dp->w.grobufs, gro_out, dp);
 	}
 	if (tun != NULL) {
-		dp->pktsz = (sizeof(struct dp_pkt) + TUNNEL_HEADROOM + mtu +
-		    TUNNEL_TAILROOM + 15) & ~(size_t)15;
+		dp->pktsz = (sizeof(struct dp_pkt) + DP_ROOM +
+		    TUNNEL_HEADROOM + mtu + TUNNEL_TAILROOM + 15) &
+		    ~(size_t)15;
 		if ((dp->pool = malloc(DP_STAGE_POOL * dp->pktsz)) == NULL)
 			goto fail;
 		for (i = 0; i < DP_STAGE_POOL; i++) {
@@ -173,20 +113,6 @@ fail:
 }
 
 void
-datapath_forget_peer(struct datapath *dp, struct peer *p)
-{
-	struct dp_pkt	*k;
-
-	while ((k = p->stage_head) != NULL) {
-		p->stage_head = k->next;
-		k->next = dp->free;
-		dp->free = k;
-	}
-	p->stage_tail = NULL;
-	p->nstaged = 0;
-}
-
-void
 datapath_free(struct datapath *dp)
 {
 	size_t	i;
@@ -200,25 +126,24 @@ datapath_free(struct datapath *dp)
 		tunnel_local_set_admit(dp->local, NULL, NULL);
 	ratelimit_free(dp->hs_limit);
 	free(dp->pool);
-	free(dp->bufs);
-	free(dp->grobufs);
+	free(dp->w.bufs);
+	free(dp->w.grobufs);
 	free(dp);
 }
 
 void
-datapath_set_peers(struct datapath *dp, const struct route *route,
-    struct peer **peers, size_t npeers)
+datapath_set_peers(struct datapath *dp, const struct members *mb)
 {
-	dp->route = route;
-	dp->peers = peers;
-	dp->npeers = npeers;
-	dp->ntouched = 0;
+	dp->route = &mb->route;
+	dp->peers = mb->peer;
+	dp->npeers = mb->n;
+	dp->w.ntouched = 0;
 }
 
 const struct dp_counters *
 datapath_counters(const struct datapath *dp)
 {
-	return &dp->c;
+	return &dp->w.c;
 }
 
 const char *
@@ -233,29 +158,27 @@ dp_drop_name(enum dp_drop d)
 	return (unsigned)d < DP_DROP_COUNT ? names[d] : "unknown";
 }
 
-static void	rearm(struct datapath *);
-
-static void
-touch(struct datapath *dp, struct peer *p)
+void
+dp_touch(struct datapath *dp, struct peer *p)
 {
-	if (p->touched == dp->gen)
+	if (p->touched == dp->w.gen)
 		return;
 	/* Many peers in one batch: settle the timers seen so far. */
-	if (dp->ntouched == sizeof(dp->touched) / sizeof(dp->touched[0]))
-		rearm(dp);
-	p->touched = dp->gen;
-	dp->touched[dp->ntouched++] = p;
+	if (dp->w.ntouched == sizeof(dp->w.touched) / sizeof(dp->w.touched[0]))
+		dp_rearm(dp);
+	p->touched = dp->w.gen;
+	dp->w.touched[dp->w.ntouched++] = p;
 }
 
 /* End of a batch: timers that must fire earlier than armed. */
-static void
-rearm(struct datapath *dp)
+void
+dp_rearm(struct datapath *dp)
 {
 	uint64_t	dl;
 	size_t		i;
 
-	for (i = 0; i < dp->ntouched; i++) {
-		struct peer	*p = dp->touched[i];
+	for (i = 0; i < dp->w.ntouched; i++) {
+		struct peer	*p = dp->w.touched[i];
 
 		dl = tunnel_next_deadline(p->tunnel);
 		if (dl < p->timer_at) {
@@ -263,47 +186,48 @@ rearm(struct datapath *dp)
 			dp->hooks.arm(dp->arg, p, dl);
 		}
 	}
-	dp->ntouched = 0;
-	if (++dp->gen == 0)
-		dp->gen = 1;
+	dp->w.ntouched = 0;
+	if (++dp->w.gen == 0)
+		dp->w.gen = 1;
 }
 
 /* Datagrams for a peer whose path runs through a relay (or an answer
  * going back through the relay at via): the path manager wraps and sends
  * them. */
-static void
-relay_out(struct datapath *dp, struct peer *p, const struct sockaddr_in6 *via,
-    const uint8_t *buf, size_t len, size_t segsize, unsigned ndgrams)
+void
+dp_relay_out(struct datapath *dp, struct peer *p,
+    const struct sockaddr_in6 *via, uint8_t *buf, size_t len, size_t segsize,
+    unsigned ndgrams)
 {
 	if (dp->hooks.relay_send == NULL ||
 	    dp->hooks.relay_send(dp->arg, p, via, buf, len, segsize) == -1) {
-		dp->c.drops[DP_DROP_SEND] += ndgrams;
+		dp->w.c.drops[DP_DROP_SEND] += ndgrams;
 		return;
 	}
-	dp->c.tx_packets += ndgrams;
-	dp->c.tx_bytes += len;
+	dp->w.c.tx_packets += ndgrams;
+	dp->w.c.tx_bytes += len;
 }
 
 static void
-send_one(struct datapath *dp, struct peer *p, const uint8_t *buf, size_t len)
+send_one(struct datapath *dp, struct peer *p, uint8_t *buf, size_t len)
 {
 	if (p->path.relayed) {
-		relay_out(dp, p, &p->path.endpoint, buf, len, 0, 1);
+		dp_relay_out(dp, p, &p->path.endpoint, buf, len, 0, 1);
 		return;
 	}
 	if (udp_send(dp->udp, buf, len, &p->path.endpoint) == -1) {
-		dp->c.drops[DP_DROP_SEND]++;
+		dp->w.c.drops[DP_DROP_SEND]++;
 		return;
 	}
-	dp->c.tx_packets++;
-	dp->c.tx_bytes += len;
+	dp->w.c.tx_packets++;
+	dp->w.c.tx_bytes += len;
 }
 
-static void
-tun_put(struct datapath *dp, const uint8_t *pkt, size_t len)
+void
+dp_tun_put(struct datapath *dp, const uint8_t *pkt, size_t len)
 {
 	if (tun_write(dp->tun, pkt, len, NULL) == -1)
-		dp->c.drops[DP_DROP_TUN_WRITE]++;
+		dp->w.c.drops[DP_DROP_TUN_WRITE]++;
 }
 
 /* A (possibly merged) packet from the receive-side merging. */
@@ -314,104 +238,18 @@ gro_out(void *arg, const uint8_t *pkt, size_t len,
 	struct datapath	*dp = arg;
 
 	if (tun_write(dp->tun, pkt, len, pi) == -1)
-		dp->c.drops[DP_DROP_TUN_WRITE]++;
-}
-
-static void
-stage(struct datapath *dp, struct peer *p, const uint8_t *pkt, size_t len)
-{
-	struct dp_pkt	*k;
-
-	if (p->nstaged >= DP_STAGE_PER_PEER || dp->free == NULL) {
-		/* Full: the oldest makes room (newer packets matter more). */
-		if ((k = p->stage_head) == NULL) {
-			p->drops[PEER_DROP_STAGED]++;
-			return;
-		}
-		p->stage_head = k->next;
-		if (p->stage_head == NULL)
-			p->stage_tail = NULL;
-		p->nstaged--;
-		p->drops[PEER_DROP_STAGED]++;
-	} else {
-		k = dp->free;
-		dp->free = k->next;
-	}
-	memcpy(k->buf + TUNNEL_HEADROOM, pkt, len);
-	k->len = len;
-	k->next = NULL;
-	if (p->stage_tail != NULL)
-		p->stage_tail->next = k;
-	else
-		p->stage_head = k;
-	p->stage_tail = k;
-	p->nstaged++;
-}
-
-/* A session is ready: encrypt and send what waited for it. Returns how many
- * went out. */
-static unsigned
-flush_staged(struct datapath *dp, struct peer *p, uint64_t now)
-{
-	struct dp_pkt	*k, *next;
-	unsigned	 n = 0, sent = 0, act = 0, a, failed;
-	size_t		 out;
-
-	for (k = p->stage_head; k != NULL; k = next) {
-		next = k->next;
-		a = 0;
-		if (path_usable(&p->path) && tunnel_encrypt(p->tunnel, k->buf,
-		    TUNNEL_HEADROOM + dp->mtu + TUNNEL_TAILROOM, k->len, now,
-		    &out, &a) == TUNNEL_OK) {
-			if (p->path.relayed) {
-				relay_out(dp, p, &p->path.endpoint, k->buf,
-				    out, 0, 1);
-				sent++;
-			} else {
-				dp->flushm[n].buf = k->buf;
-				dp->flushm[n].len = out;
-				dp->flushm[n].addr = p->path.endpoint;
-				dp->c.tx_bytes += out;
-				n++;
-			}
-		} else
-			p->drops[PEER_DROP_STAGED]++;
-		act |= a;
-	}
-	if (n > 0) {
-		for (a = 0; a < n; a++)
-			dp->flushm[a].segsize = 0;
-		failed = udp_send_batch(dp->udp, dp->flushm, n);
-		dp->c.drops[DP_DROP_SEND] += failed;
-		dp->c.tx_packets += n - failed;
-	}
-	datapath_forget_peer(dp, p);
-	/* Whatever encrypting asked for (a rekey cannot be due on a fresh
-	 * session, but handle it anyway), minus SESSION_READY itself. */
-	act &= ~TUNNEL_ACT_SESSION_READY;
-	if (act != 0)
-		actions(dp, p, act, n + sent > 0, now);
-	return n + sent;
-}
-
-static uint64_t
-unix_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+		dp->w.c.drops[DP_DROP_TUN_WRITE]++;
 }
 
 /* Carry out the tunnel's actions for p (tunnel.h, in its order). sent_data:
  * a data packet already went to p in this handling. */
-static void
-actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
+void
+dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
     uint64_t now)
 {
 	size_t	len;
 
-	touch(dp, p);
+	dp_touch(dp, p);
 	if (act & TUNNEL_ACT_GIVE_UP) {
 		p->drops[PEER_DROP_STAGED] += p->nstaged;
 		datapath_forget_peer(dp, p);
@@ -421,275 +259,21 @@ actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 			dp->hooks.handshake(dp->arg, p, now);
 		/* Built even without an endpoint, so that the tunnel's
 		 * retransmit and give-up timers run. */
-		if (tunnel_initiation(p->tunnel, now, unix_ns(),
-		    dp->scratch) == TUNNEL_OK && path_usable(&p->path)) {
-			send_one(dp, p, dp->scratch, WIRE_INITIATION_LEN);
+		if (tunnel_initiation(p->tunnel, now, clock_unix_ns(),
+		    dp->w.scratch) == TUNNEL_OK && path_usable(&p->path)) {
+			send_one(dp, p, dp->w.scratch, WIRE_INITIATION_LEN);
 			p->path.last_tx = now;
 			p->path.init_tx = now;
 		}
 	}
-	if ((act & TUNNEL_ACT_SESSION_READY) && flush_staged(dp, p, now) > 0)
+	if ((act & TUNNEL_ACT_SESSION_READY) && dp_flush_staged(dp, p, now) > 0)
 		sent_data = 1;
 	if ((act & TUNNEL_ACT_SEND_KEEPALIVE) && !sent_data &&
 	    path_usable(&p->path) &&
-	    tunnel_keepalive(p->tunnel, dp->scratch, sizeof(dp->scratch), now,
+	    tunnel_keepalive(p->tunnel, dp->w.scratch, DP_SCRATCH_LEN, now,
 	    &len) == TUNNEL_OK) {
-		send_one(dp, p, dp->scratch, len);
+		send_one(dp, p, dp->w.scratch, len);
 		p->path.last_tx = now;
-	}
-}
-
-/* Queue a datagram (or a GSO run of them) for the batch send. */
-static void
-queue_msg(struct datapath *dp, uint8_t *buf, size_t len, size_t segsize,
-    struct peer *p, unsigned ndgrams)
-{
-	struct udp_msg	*m;
-
-	if (p->path.relayed) {
-		relay_out(dp, p, &p->path.endpoint, buf, len, segsize,
-		    ndgrams);
-		return;
-	}
-	m = &dp->sendm[dp->nsendm++];
-	m->buf = buf;
-	m->len = len;
-	m->segsize = segsize;
-	m->addr = p->path.endpoint;
-	dp->nsendd += ndgrams;
-	dp->c.tx_bytes += len;
-}
-
-static void
-send_batch(struct datapath *dp)
-{
-	unsigned	failed;
-
-	if (dp->nsendm == 0)
-		return;
-	failed = udp_send_batch(dp->udp, dp->sendm, dp->nsendm);
-	dp->c.drops[DP_DROP_SEND] += failed;
-	dp->c.tx_packets += dp->nsendd - failed;
-	dp->nsendm = 0;
-	dp->nsendd = 0;
-}
-
-/* The member an inside packet read from the TUN goes to; NULL when it is
- * dropped (counted; an ICMP error goes back where one is due). */
-static struct peer *
-route_out(struct datapath *dp, const uint8_t *pkt, size_t len)
-{
-	struct peer	*p;
-	size_t		 n;
-	int		 idx;
-
-	idx = route_dst(dp->route, pkt, len);
-	if (idx < 0) {
-		switch (idx) {
-		case ROUTE_UNKNOWN:
-			dp->c.drops[DP_DROP_NO_ROUTE]++;
-			if ((n = icmp_unreach(dp->scratch, sizeof(dp->scratch),
-			    pkt, len)) > 0) {
-				tun_put(dp, dp->scratch, n);
-				dp->c.icmp_sent++;
-			}
-			break;
-		case ROUTE_MCAST:
-			dp->c.drops[DP_DROP_MCAST]++;
-			break;
-		default:
-			dp->c.drops[DP_DROP_MALFORMED]++;
-			break;
-		}
-		return NULL;
-	}
-	if ((size_t)idx >= dp->npeers || (p = dp->peers[idx]) == NULL) {
-		dp->c.drops[DP_DROP_LOOP]++;
-		return NULL;
-	}
-	return p;
-}
-
-/* One packet read from the TUN, at buf + TUNNEL_HEADROOM: encrypt it in
- * place for its member and queue it. */
-static void
-outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
-{
-	uint8_t		*pkt = buf + TUNNEL_HEADROOM;
-	struct peer	*p;
-	enum tunnel_err	 e;
-	unsigned	 act = 0;
-	size_t		 n;
-
-	if (len > dp->mtu) {
-		dp->c.drops[DP_DROP_TOO_BIG]++;
-		if ((n = icmp_too_big(dp->scratch, sizeof(dp->scratch), pkt,
-		    len, dp->mtu)) > 0) {
-			tun_put(dp, dp->scratch, n);
-			dp->c.icmp_sent++;
-		}
-		return;
-	}
-	if ((p = route_out(dp, pkt, len)) == NULL)
-		return;
-	e = tunnel_encrypt(p->tunnel, buf, dp->rbufsz, len, now, &n, &act);
-	if (e == TUNNEL_OK && !path_usable(&p->path)) {
-		/* A session but no endpoint: cannot happen (a session means
-		 * we heard from it), but never send to nowhere. */
-		p->drops[PEER_DROP_NO_ENDPOINT]++;
-		e = TUNNEL_ERR_NO_SESSION;
-	}
-	if (e == TUNNEL_ERR_NO_SESSION)
-		stage(dp, p, pkt, len);
-	else if (e != TUNNEL_OK)
-		dp->c.drops[DP_DROP_TUNNEL]++;
-	else {
-		queue_msg(dp, buf, n, 0, p, 1);
-		p->path.last_tx = now;
-	}
-	if (act != 0)
-		actions(dp, p, act, e == TUNNEL_OK, now);
-	else
-		touch(dp, p);
-}
-
-/* Bytes of a data message carrying an inner packet of len bytes: the
- * tunnel pads to a multiple of 16, but never beyond the MTU. */
-static size_t
-wire_len(const struct datapath *dp, size_t len)
-{
-	size_t	padded = (len + WIRE_PAD_MULTIPLE - 1) &
-		    ~(size_t)(WIRE_PAD_MULTIPLE - 1);
-
-	if (padded > dp->mtu)
-		padded = len > dp->mtu ? len : dp->mtu;
-	return WIRE_DATA_OVERHEAD + padded;
-}
-
-/* A TSO packet read from the TUN (at buf + TUNNEL_HEADROOM): split it in
- * place so that datagram i starts at buf + i * stride, encrypt each
- * segment where it lies, and queue them as UDP GSO runs. */
-static void
-outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
-    const struct tun_pktinfo *pi, uint64_t now)
-{
-	uint8_t		*pkt = buf + TUNNEL_HEADROOM;
-	size_t		 hl, seglen, lastlen, stride, n, out[OFFLOAD_MAX_SEGS];
-	size_t		 per, i, j, k, sum;
-	struct peer	*p;
-	enum tunnel_err	 e;
-	unsigned	 act, allact = 0;
-	int		 nsegs, ok = 1, sent = 0;
-
-	if ((nsegs = offload_tso_plan(pkt, len, pi, &hl, &seglen,
-	    &lastlen)) == -1) {
-		dp->c.drops[DP_DROP_MALFORMED]++;
-		return;
-	}
-	if (seglen > dp->mtu) {
-		/* Segments over the tunnel's MTU (the interface's was raised
-		 * by hand): path MTU discovery brings the MSS down. */
-		dp->c.drops[DP_DROP_TOO_BIG]++;
-		if ((n = icmp_too_big(dp->scratch, sizeof(dp->scratch), pkt,
-		    len, dp->mtu)) > 0) {
-			tun_put(dp, dp->scratch, n);
-			dp->c.icmp_sent++;
-		}
-		return;
-	}
-	if ((p = route_out(dp, pkt, len)) == NULL)
-		return;
-	stride = wire_len(dp, seglen);
-	if ((size_t)nsegs * stride > dp->rbufsz ||
-	    offload_tso_split(pkt, len, pi, stride) != nsegs) {
-		dp->c.drops[DP_DROP_MALFORMED]++;
-		return;
-	}
-	for (i = 0; i < (size_t)nsegs; i++) {
-		uint8_t	*d = buf + i * stride;
-
-		n = i == (size_t)nsegs - 1 ? lastlen : seglen;
-		act = 0;
-		e = tunnel_encrypt(p->tunnel, d, stride, n, now, &out[i],
-		    &act);
-		if (e == TUNNEL_OK && !path_usable(&p->path)) {
-			/* As in outgoing(): never send to nowhere. */
-			p->drops[PEER_DROP_NO_ENDPOINT]++;
-			e = TUNNEL_ERR_NO_SESSION;
-		}
-		allact |= act;
-		if (e == TUNNEL_ERR_NO_SESSION) {
-			stage(dp, p, d + TUNNEL_HEADROOM, n);
-			out[i] = 0;
-		} else if (e != TUNNEL_OK) {
-			dp->c.drops[DP_DROP_TUNNEL]++;
-			out[i] = 0;
-		} else
-			sent = 1;
-		if (out[i] != (i == (size_t)nsegs - 1 ? wire_len(dp, n) :
-		    stride))
-			ok = 0;
-	}
-	if (ok && dp->udp->gso) {
-		/* Runs of equal datagrams, at most DP_GSO_MAX bytes each. */
-		per = DP_GSO_MAX / stride;
-		if (per > OFFLOAD_MAX_SEGS)
-			per = OFFLOAD_MAX_SEGS;
-		for (i = 0; i < (size_t)nsegs; i += per) {
-			k = (size_t)nsegs - i < per ? (size_t)nsegs - i : per;
-			for (sum = 0, j = i; j < i + k; j++)
-				sum += out[j];
-			queue_msg(dp, buf + i * stride, sum, stride, p,
-			    (unsigned)k);
-		}
-	} else {
-		for (i = 0; i < (size_t)nsegs; i++)
-			if (out[i] != 0)
-				queue_msg(dp, buf + i * stride, out[i], 0, p,
-				    1);
-	}
-	if (sent)
-		p->path.last_tx = now;
-	if (allact != 0)
-		actions(dp, p, allact, sent, now);
-	else
-		touch(dp, p);
-}
-
-void
-datapath_tun_readable(struct datapath *dp, uint64_t now)
-{
-	struct tun_pktinfo	pi;
-	unsigned		round, r;
-	ssize_t			len = 0;
-
-	if (dp->tun == NULL)
-		return;
-	for (round = 0; round < DP_ROUNDS; round++) {
-		for (r = 0; r < UDP_BATCH &&
-		    dp->nsendm + OFFLOAD_MAX_SEGS <= DP_SENDM; r++) {
-			uint8_t	*buf = dp->rbuf[r];
-
-			len = tun_read(dp->tun, buf + TUNNEL_HEADROOM,
-			    WIRE_DATA_MAX_PAYLOAD, &pi);
-			if (len <= 0) {
-				if (len < 0)
-					dp->c.drops[DP_DROP_TUN_READ]++;
-				break;
-			}
-			if (pi.gso_type != OFFLOAD_GSO_NONE)
-				outgoing_tso(dp, buf, (size_t)len, &pi, now);
-			else if ((pi.flags & OFFLOAD_NEEDS_CSUM) &&
-			    offload_csum_complete(buf + TUNNEL_HEADROOM,
-			    (size_t)len, &pi) == -1)
-				dp->c.drops[DP_DROP_MALFORMED]++;
-			else
-				outgoing(dp, buf, (size_t)len, now);
-		}
-		send_batch(dp);
-		rearm(dp);
-		if (len <= 0)
-			break;
 	}
 }
 
@@ -728,14 +312,14 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
     const struct sockaddr_in6 *from, const struct sockaddr_in6 *via,
     uint64_t now)
 {
-	struct tunnel_rx	*rx = &dp->rx;
+	struct tunnel_rx	*rx = &dp->w.rx;
 	struct peer		*p;
 	enum tunnel_err		 e;
 	uint8_t			 src[DP_SRCLEN];
 	int			 under_load, n;
 
 	if (dp->local == NULL) {
-		dp->c.drops[DP_DROP_HEADLESS]++;
+		dp->w.c.drops[DP_DROP_HEADLESS]++;
 		return;
 	}
 	if (buf[0] == WIRE_INITIATION || buf[0] == WIRE_RESPONSE) {
@@ -753,15 +337,20 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 	p = rx->peer != NULL ? tunnel_user(rx->peer) : NULL;
 	if (rx->reply_len > 0 && via != NULL) {
 		/* back through the relay, which needs to know for whom */
-		if (p != NULL)
-			relay_out(dp, p, via, rx->reply, rx->reply_len, 0, 1);
+		if (p != NULL) {
+			/* (into room for the envelope: handshake messages
+			 * are few, data is never copied) */
+			memcpy(dp->w.scratch, rx->reply, rx->reply_len);
+			dp_relay_out(dp, p, via, dp->w.scratch,
+			    rx->reply_len, 0, 1);
+		}
 		else
-			dp->c.drops[DP_DROP_SEND]++;
+			dp->w.c.drops[DP_DROP_SEND]++;
 	} else if (rx->reply_len > 0 && udp_send(dp->udp, rx->reply,
 	    rx->reply_len, from) == -1)
-		dp->c.drops[DP_DROP_SEND]++;
+		dp->w.c.drops[DP_DROP_SEND]++;
 	if (e != TUNNEL_OK) {
-		dp->c.drops[DP_DROP_TUNNEL]++;
+		dp->w.c.drops[DP_DROP_TUNNEL]++;
 		return;
 	}
 	if (p == NULL)
@@ -775,33 +364,33 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 	if (rx->data_len > 0) {
 		n = route_src(dp->route, rx->data, rx->data_len, (int)p->idx);
 		if (n >= 0) {
-			if (dp->grobufs != NULL)
-				gro_add(&dp->gro, rx->data, (size_t)n);
+			if (dp->w.grobufs != NULL)
+				gro_add(&dp->w.gro, rx->data, (size_t)n);
 			else
-				tun_put(dp, rx->data, (size_t)n);
+				dp_tun_put(dp, rx->data, (size_t)n);
 		} else if (n == ROUTE_SPOOFED)
 			p->drops[PEER_DROP_SPOOFED]++;
 		else
 			p->drops[PEER_DROP_MALFORMED]++;
 	}
 	if (rx->actions != 0)
-		actions(dp, p, rx->actions, 0, now);
+		dp_actions(dp, p, rx->actions, 0, now);
 	else
-		touch(dp, p);
+		dp_touch(dp, p);
 }
 
 static void
 datagram(struct datapath *dp, uint8_t *buf, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
-	dp->c.rx_packets++;
-	dp->c.rx_bytes += len;
+	dp->w.c.rx_packets++;
+	dp->w.c.rx_bytes += len;
 	if (len == 0)
-		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
+		dp->w.c.drops[DP_DROP_UNKNOWN_TYPE]++;
 	else if (buf[0] >= WIRE_INITIATION && buf[0] <= WIRE_DATA)
 		incoming(dp, buf, len, from, NULL, now);
 	else if (udp_dispatch(dp->udp, buf, len, from, now) == -1)
-		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
+		dp->w.c.drops[DP_DROP_UNKNOWN_TYPE]++;
 }
 
 void
@@ -812,18 +401,18 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 	int		n, i;
 
 	for (round = 0; round < DP_ROUNDS; round++) {
-		n = udp_recv_batch(dp->udp, dp->rxm, UDP_BATCH);
+		n = udp_recv_batch(dp->udp, dp->w.rxm, UDP_BATCH);
 		if (n <= 0) {
 			if (n < 0)
 				log_debug("udp: receive: %s", strerror(errno));
 			break;
 		}
 		for (i = 0; i < n; i++) {
-			struct udp_msg	*m = &dp->rxm[i];
+			struct udp_msg	*m = &dp->w.rxm[i];
 
 			if (m->len > m->cap) {
-				dp->c.rx_packets++;
-				dp->c.drops[DP_DROP_TRUNCATED]++;
+				dp->w.c.rx_packets++;
+				dp->w.c.drops[DP_DROP_TRUNCATED]++;
 				continue;
 			}
 			if (m->segsize == 0) {
@@ -839,9 +428,9 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 		}
 		if (dp->hooks.rx_done != NULL)
 			dp->hooks.rx_done(dp->arg);
-		if (dp->grobufs != NULL)
-			gro_flush(&dp->gro);
-		rearm(dp);
+		if (dp->w.grobufs != NULL)
+			gro_flush(&dp->w.gro);
+		dp_rearm(dp);
 		if (n < UDP_BATCH)
 			break;
 	}
@@ -853,7 +442,7 @@ datapath_relayed_input(struct datapath *dp, uint8_t *buf, size_t len,
 {
 	/* counted as received with the relay's datagram that carried it */
 	if (len == 0 || buf[0] < WIRE_INITIATION || buf[0] > WIRE_DATA) {
-		dp->c.drops[DP_DROP_UNKNOWN_TYPE]++;
+		dp->w.c.drops[DP_DROP_UNKNOWN_TYPE]++;
 		return;
 	}
 	incoming(dp, buf, len, via, via, now);
@@ -874,8 +463,8 @@ datapath_path_ready(struct datapath *dp, struct peer *p, uint64_t now)
 		return;
 	if (p->path.init_tx != 0 && now - p->path.init_tx < DP_REINIT_MS)
 		return;
-	actions(dp, p, TUNNEL_ACT_SEND_INITIATION, 0, now);
-	rearm(dp);
+	dp_actions(dp, p, TUNNEL_ACT_SEND_INITIATION, 0, now);
+	dp_rearm(dp);
 }
 
 void
@@ -887,10 +476,10 @@ datapath_peer_timer(struct datapath *dp, struct peer *p, uint64_t now)
 	p->timer_at = UINT64_MAX;
 	act = tunnel_periodic(p->tunnel, now, &next);
 	if (act != 0)
-		actions(dp, p, act, 0, now);
-	touch(dp, p);
-	rearm(dp);
-	/* rearm() armed next_deadline if any; periodic's own wish too. */
+		dp_actions(dp, p, act, 0, now);
+	dp_touch(dp, p);
+	dp_rearm(dp);
+	/* dp_rearm() armed next_deadline if any; periodic's own wish too. */
 	dl = next;
 	if (dl != UINT64_MAX && dl < p->timer_at) {
 		p->timer_at = dl;

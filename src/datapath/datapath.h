@@ -36,6 +36,11 @@
 #define DP_HANDSHAKES_PER_SEC	500
 #define DP_HS_RATE_PER_SOURCE	20
 #define DP_HS_BURST_PER_SOURCE	5
+/* The envelope of a relayed datagram (the NAT layer's TORELAY header:
+ * type and member id, NATMSG_RELAY_HDR, which checks it is this): every
+ * buffer the data path sends from has this much room in front so that
+ * relay_send wraps without copying. */
+#define DP_RELAY_HDR		9
 
 enum dp_drop {
 	DP_DROP_TRUNCATED,	/* datagram larger than the receive buffer */
@@ -73,11 +78,16 @@ struct dp_hooks {
 	 * usable): p is in use, the path manager may go and find it. */
 	void	(*handshake)(void *arg, struct peer *p, uint64_t now);
 	/* Send datagrams for p through the relay at via (p->path.relayed,
-	 * or the relay a handshake came through): buf holds len bytes,
-	 * datagrams of segsize bytes each when segsize is not 0 (as in
-	 * struct udp_msg). 0, or -1 when nothing was sent. */
+	 * or the relay a handshake came through), each in the relay's
+	 * envelope, written in place: DP_RELAY_HDR bytes in front of every
+	 * datagram are the hook's to write. segsize 0: one datagram of len
+	 * bytes at buf (room at buf - DP_RELAY_HDR). Else a run of datagrams
+	 * of segsize bytes (the last may be shorter), len bytes in all, the
+	 * k-th at buf + k * (segsize + DP_RELAY_HDR): with their envelopes
+	 * they lie back to back from buf - DP_RELAY_HDR, ready for one GSO
+	 * send. 0, or -1 when nothing was sent. */
 	int	(*relay_send)(void *arg, struct peer *p,
-		    const struct sockaddr_in6 *via, const uint8_t *buf,
+		    const struct sockaddr_in6 *via, uint8_t *buf,
 		    size_t len, size_t segsize);
 	/* An authenticated tunnel packet from p came through the relay at
 	 * via (datapath_relayed_input). */
@@ -90,28 +100,27 @@ struct dp_hooks {
 
 struct tun;
 struct udp;
-struct route;
+struct members;
 struct tunnel_local;
 struct datapath;
 
 /* tun and local may be NULL (a headless node: only the UDP handlers run).
- * peers[i] is member i's peer (NULL for this node itself); route maps
- * addresses to those indices. mtu bounds what is sent: larger packets from
- * the TUN get ICMP "too big". All pointers must outlive the datapath (or be
- * replaced with datapath_set_peers). Installs local's admit hook (the
- * per-source handshake limit under load; removed by datapath_free). NULL
- * if out of memory. */
+ * mb is the member table (members.h): mb->peer[i] is member i's peer (NULL
+ * for this node itself), mb->route maps addresses to those indices. mtu
+ * bounds what is sent: larger packets from the TUN get ICMP "too big". All
+ * pointers must outlive the datapath (the table until datapath_set_peers
+ * replaces it). Installs local's admit hook (the per-source handshake limit
+ * under load; removed by datapath_free). NULL if out of memory. */
 struct datapath *datapath_new(struct tun *, struct udp *,
-	    struct tunnel_local *, const struct route *, struct peer **peers,
-	    size_t npeers, unsigned mtu, const struct dp_hooks *, void *arg);
+	    struct tunnel_local *, const struct members *mb, unsigned mtu,
+	    const struct dp_hooks *, void *arg);
 /* Returns staged packets to the pool; the peers themselves stay. */
 void	datapath_free(struct datapath *);
 
-/* Switch to a new set of peers and routes (reload). Staged packets of peers
- * that are not in the new set must have been dropped with
- * datapath_forget_peer first. */
-void	datapath_set_peers(struct datapath *, const struct route *,
-	    struct peer **peers, size_t npeers);
+/* Switch to a new member table (reload), in one step; the old one may be
+ * freed after this. Staged packets of peers that are not in the new table
+ * must be dropped with datapath_forget_peer before those peers are freed. */
+void	datapath_set_peers(struct datapath *, const struct members *mb);
 void	datapath_forget_peer(struct datapath *, struct peer *);
 
 /* Event handlers; now is a monotonic time in ms. */
@@ -120,10 +129,10 @@ void	datapath_udp_readable(struct datapath *, uint64_t now);
 void	datapath_peer_timer(struct datapath *, struct peer *, uint64_t now);
 
 /* NAT traversal (disc.c). A tunnel datagram (first byte 0x01..0x04) that
- * a relay at via passed on, unwrapped into buf (which is decrypted in
- * place): it goes through the tunnel like any other, except that its
- * source says nothing about where the peer is (no roaming) and answers go
- * back through the relay. */
+ * a relay at via passed on, at buf (inside the received envelope, which is
+ * the UDP handler's to modify: it is decrypted in place): it goes through
+ * the tunnel like any other, except that its source says nothing about
+ * where the peer is (no roaming) and answers go back through the relay. */
 void	datapath_relayed_input(struct datapath *, uint8_t *buf, size_t len,
 	    const struct sockaddr_in6 *via, uint64_t now);
 /* p's path became usable, moved or was confirmed: a handshake that was

@@ -20,6 +20,18 @@
 #define UDP_GRO		104
 #endif
 
+/* What one recvmmsg/sendmmsg needs besides the caller's messages: on the
+ * stack of the call, so that no two calls share it. */
+struct udp_scratch {
+	struct mmsghdr		 hdr[UDP_BATCH];
+	struct iovec		 iov[UDP_BATCH];
+	struct sockaddr_in	 sin[UDP_BATCH];	/* AF_INET fallback */
+	union {
+		char		 buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	 align;
+	}			 ctl[UDP_BATCH];
+};
+
 static void
 sockbuf(int fd, int opt, int force)
 {
@@ -134,32 +146,33 @@ unmap4(struct sockaddr_in *out, const struct sockaddr_in6 *in)
 int
 udp_recv_batch(struct udp *u, struct udp_msg *m, unsigned n)
 {
-	int		r, i;
-	unsigned	k;
+	struct udp_scratch	 scratch, *w = &scratch;
+	int			 r, i;
+	unsigned		 k;
 
 	if (n > UDP_BATCH)
 		n = UDP_BATCH;
 	for (k = 0; k < n; k++) {
-		u->iov[k].iov_base = m[k].buf;
-		u->iov[k].iov_len = m[k].cap;
-		memset(&u->hdr[k].msg_hdr, 0, sizeof(u->hdr[k].msg_hdr));
-		u->hdr[k].msg_hdr.msg_iov = &u->iov[k];
-		u->hdr[k].msg_hdr.msg_iovlen = 1;
+		w->iov[k].iov_base = m[k].buf;
+		w->iov[k].iov_len = m[k].cap;
+		memset(&w->hdr[k].msg_hdr, 0, sizeof(w->hdr[k].msg_hdr));
+		w->hdr[k].msg_hdr.msg_iov = &w->iov[k];
+		w->hdr[k].msg_hdr.msg_iovlen = 1;
 		if (u->family == AF_INET6) {
-			u->hdr[k].msg_hdr.msg_name = &m[k].addr;
-			u->hdr[k].msg_hdr.msg_namelen = sizeof(m[k].addr);
+			w->hdr[k].msg_hdr.msg_name = &m[k].addr;
+			w->hdr[k].msg_hdr.msg_namelen = sizeof(m[k].addr);
 		} else {
-			u->hdr[k].msg_hdr.msg_name = &u->sin[k];
-			u->hdr[k].msg_hdr.msg_namelen = sizeof(u->sin[k]);
+			w->hdr[k].msg_hdr.msg_name = &w->sin[k];
+			w->hdr[k].msg_hdr.msg_namelen = sizeof(w->sin[k]);
 		}
 		if (u->gro) {
-			u->hdr[k].msg_hdr.msg_control = u->ctl[k].buf;
-			u->hdr[k].msg_hdr.msg_controllen =
-			    sizeof(u->ctl[k].buf);
+			w->hdr[k].msg_hdr.msg_control = w->ctl[k].buf;
+			w->hdr[k].msg_hdr.msg_controllen =
+			    sizeof(w->ctl[k].buf);
 		}
 	}
 	do
-		r = recvmmsg(u->fd, u->hdr, n, MSG_DONTWAIT, NULL);
+		r = recvmmsg(u->fd, w->hdr, n, MSG_DONTWAIT, NULL);
 	while (r == -1 && errno == EINTR);
 	if (r == -1)
 		return errno == EAGAIN ? 0 : -1;
@@ -167,14 +180,14 @@ udp_recv_batch(struct udp *u, struct udp_msg *m, unsigned n)
 		struct cmsghdr	*c;
 		int		 seg;
 
-		m[i].len = u->hdr[i].msg_len;
+		m[i].len = w->hdr[i].msg_len;
 		m[i].segsize = 0;
-		if (u->hdr[i].msg_hdr.msg_flags & MSG_TRUNC)
+		if (w->hdr[i].msg_hdr.msg_flags & MSG_TRUNC)
 			m[i].len = m[i].cap + 1;
 		if (u->family == AF_INET)
-			map4(&m[i].addr, &u->sin[i]);
-		for (c = CMSG_FIRSTHDR(&u->hdr[i].msg_hdr); c != NULL;
-		    c = CMSG_NXTHDR(&u->hdr[i].msg_hdr, c)) {
+			map4(&m[i].addr, &w->sin[i]);
+		for (c = CMSG_FIRSTHDR(&w->hdr[i].msg_hdr); c != NULL;
+		    c = CMSG_NXTHDR(&w->hdr[i].msg_hdr, c)) {
 			if (c->cmsg_level == SOL_UDP &&
 			    c->cmsg_type == UDP_GRO &&
 			    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
@@ -205,9 +218,10 @@ send_split(struct udp *u, const struct udp_msg *m)
 unsigned
 udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 {
-	unsigned	k, done = 0, failed = 0;
-	uint16_t	seg;
-	int		r;
+	struct udp_scratch	 scratch, *w = &scratch;
+	unsigned		 k, done = 0, failed = 0;
+	uint16_t		 seg;
+	int			 r;
 
 	while (done < n) {
 		unsigned	cnt = n - done > UDP_BATCH ? UDP_BATCH :
@@ -216,29 +230,29 @@ udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 		for (k = 0; k < cnt; k++) {
 			struct udp_msg	*mm = &m[done + k];
 
-			u->iov[k].iov_base = mm->buf;
-			u->iov[k].iov_len = mm->len;
-			memset(&u->hdr[k].msg_hdr, 0,
-			    sizeof(u->hdr[k].msg_hdr));
-			u->hdr[k].msg_hdr.msg_iov = &u->iov[k];
-			u->hdr[k].msg_hdr.msg_iovlen = 1;
+			w->iov[k].iov_base = mm->buf;
+			w->iov[k].iov_len = mm->len;
+			memset(&w->hdr[k].msg_hdr, 0,
+			    sizeof(w->hdr[k].msg_hdr));
+			w->hdr[k].msg_hdr.msg_iov = &w->iov[k];
+			w->hdr[k].msg_hdr.msg_iovlen = 1;
 			if (u->family == AF_INET6) {
-				u->hdr[k].msg_hdr.msg_name = &mm->addr;
-				u->hdr[k].msg_hdr.msg_namelen =
+				w->hdr[k].msg_hdr.msg_name = &mm->addr;
+				w->hdr[k].msg_hdr.msg_namelen =
 				    sizeof(mm->addr);
 			} else {
-				(void)unmap4(&u->sin[k], &mm->addr);
-				u->hdr[k].msg_hdr.msg_name = &u->sin[k];
-				u->hdr[k].msg_hdr.msg_namelen =
-				    sizeof(u->sin[k]);
+				(void)unmap4(&w->sin[k], &mm->addr);
+				w->hdr[k].msg_hdr.msg_name = &w->sin[k];
+				w->hdr[k].msg_hdr.msg_namelen =
+				    sizeof(w->sin[k]);
 			}
 			if (mm->segsize != 0 && mm->len > mm->segsize) {
 				struct cmsghdr	*c;
 
-				u->hdr[k].msg_hdr.msg_control = u->ctl[k].buf;
-				u->hdr[k].msg_hdr.msg_controllen =
+				w->hdr[k].msg_hdr.msg_control = w->ctl[k].buf;
+				w->hdr[k].msg_hdr.msg_controllen =
 				    CMSG_SPACE(sizeof(seg));
-				c = CMSG_FIRSTHDR(&u->hdr[k].msg_hdr);
+				c = CMSG_FIRSTHDR(&w->hdr[k].msg_hdr);
 				c->cmsg_level = SOL_UDP;
 				c->cmsg_type = UDP_SEGMENT;
 				c->cmsg_len = CMSG_LEN(sizeof(seg));
@@ -246,7 +260,7 @@ udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 				memcpy(CMSG_DATA(c), &seg, sizeof(seg));
 			}
 		}
-		r = sendmmsg(u->fd, u->hdr, cnt, 0);
+		r = sendmmsg(u->fd, w->hdr, cnt, 0);
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
@@ -309,7 +323,7 @@ udp_register(struct udp *u, uint8_t lo, uint8_t hi, udp_handler_fn *fn,
 }
 
 int
-udp_dispatch(struct udp *u, const uint8_t *pkt, size_t len,
+udp_dispatch(struct udp *u, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	const struct udp_handler	*h;

@@ -11,7 +11,12 @@
  * caller owns; nothing allocates per packet. Where the kernel has them, UDP
  * GSO (one send, many equal datagrams) and GRO (one receive, many datagrams
  * of a flow) cut the per-datagram cost further. Sends block when the socket
- * buffer is full: that is the data path's back-pressure. */
+ * buffer is full: that is the data path's back-pressure.
+ *
+ * Thread safety: the calls keep no state in struct udp between or during
+ * calls (beyond gso, which only goes from 1 to 0), so several threads may
+ * use one socket, each with its own udp_msg arrays and buffers; handlers
+ * must be registered before they start. */
 #ifndef MESH_UDP_H
 #define MESH_UDP_H
 
@@ -37,8 +42,10 @@ struct udp_msg {
 };
 
 /* A handler for a range of first bytes (udp_register). pkt is valid only
- * during the call; from is the sender; now is a monotonic time in ms. */
-typedef void udp_handler_fn(void *arg, const uint8_t *pkt, size_t len,
+ * during the call, in the receiver's buffer, which the handler may modify
+ * (a relayed tunnel message is decrypted where it lies); from is the
+ * sender; now is a monotonic time in ms. */
+typedef void udp_handler_fn(void *arg, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now);
 
 struct udp_handler {
@@ -51,15 +58,13 @@ struct udp {
 	int			 family;	/* AF_INET6, or AF_INET */
 	uint16_t		 port;		/* bound port */
 	struct udp_handler	 handlers[256];
-	/* Batch scratch, reused by every call. */
-	struct mmsghdr		 hdr[UDP_BATCH];
-	struct iovec		 iov[UDP_BATCH];
-	struct sockaddr_in	 sin[UDP_BATCH];	/* AF_INET fallback */
-	union {
-		char		 buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr	 align;
-	}			 ctl[UDP_BATCH];
-	int			 gso;		/* sends may carry segsize */
+	/* No per-call scratch here: the system-call headers of a batch live
+	 * on the caller's stack (struct udp_scratch in udp.c, ~7 KB), so
+	 * threads may send and receive on one struct udp at once. */
+	int			 gso;		/* sends may carry segsize; only
+						 * ever cleared (a thread may
+						 * clear it under another's
+						 * feet, harmlessly) */
 	int			 gro;		/* receives may carry segsize */
 };
 
@@ -88,7 +93,7 @@ int	udp_send(struct udp *, const void *buf, size_t len,
 int	udp_register(struct udp *, uint8_t lo, uint8_t hi, udp_handler_fn *fn,
 	    void *arg);
 /* Hand pkt to its registered handler; 0, or -1 if nobody wants it. */
-int	udp_dispatch(struct udp *, const uint8_t *pkt, size_t len,
+int	udp_dispatch(struct udp *, uint8_t *pkt, size_t len,
 	    const struct sockaddr_in6 *from, uint64_t now);
 
 /* Addresses. Any sockaddr (IPv4 or IPv6) as a sockaddr_in6; -1 for other

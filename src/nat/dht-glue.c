@@ -127,7 +127,7 @@ dhtglue_arm(struct disc *d)
 }
 
 static void
-dht_input_cb(void *arg, const uint8_t *pkt, size_t len,
+dht_input_cb(void *arg, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct disc	*d = arg;

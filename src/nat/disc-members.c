@@ -11,7 +11,7 @@
 #include "nat/natkey.h"
 
 void
-members_init(struct disc *d)
+dmembers_init(struct disc *d)
 {
 	disc_random(&d->mt.seed, sizeof(d->mt.seed));
 }
@@ -52,7 +52,7 @@ byid_build(struct disc *d)
 }
 
 void
-members_install(struct disc *d, struct dmember **m, size_t n)
+dmembers_install(struct disc *d, struct dmember **m, size_t n)
 {
 	free(d->mt.m);
 	d->mt.m = m;
@@ -62,7 +62,7 @@ members_install(struct disc *d, struct dmember **m, size_t n)
 
 /* m is going: out of the work queue. */
 void
-members_forget(struct disc *d, struct dmember *m)
+dmembers_forget(struct disc *d, struct dmember *m)
 {
 	size_t	i;
 
@@ -74,7 +74,7 @@ members_forget(struct disc *d, struct dmember *m)
 }
 
 void
-members_free(struct disc *d)
+dmembers_free(struct disc *d)
 {
 	free(d->mt.m);
 	free(d->mt.byid);
@@ -137,7 +137,7 @@ disc_kick(struct dmember *m)
 }
 
 struct dmember *
-members_next_dirty(struct disc *d)
+dmembers_next_dirty(struct disc *d)
 {
 	struct dmember	*m;
 
@@ -152,7 +152,7 @@ members_next_dirty(struct disc *d)
 }
 
 struct dmember *
-members_in_use(struct disc *d)
+dmembers_in_use(struct disc *d)
 {
 	size_t	i;
 

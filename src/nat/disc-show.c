@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/util.h"
 #include "control/ctlproto.h"
 #include "datapath/peer.h"
@@ -15,11 +16,7 @@
 static uint64_t
 unix_s(uint64_t mono_ms, uint64_t now)
 {
-	uint64_t	wall = disc_wallclock();
-
-	if (mono_ms == 0)
-		return 0;
-	return (wall - (now - mono_ms)) / 1000;
+	return clock_mono_to_unix_ms(mono_ms, now, clock_unix_ms()) / 1000;
 }
 
 void

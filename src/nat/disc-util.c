@@ -8,36 +8,31 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "datapath/peer.h"
 #include "datapath/udp.h"
 #include "nat/discint.h"
 
+/* The daemon's clocks (common/clock.h), as the data path's. */
 uint64_t
 disc_now(void)
 {
-	return util_mono_ms();	/* the daemon's clock, as the data path's */
+	return clock_mono_ms();
 }
 
 uint64_t
 disc_now_us(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	return clock_mono_us();
 }
 
 uint64_t
 disc_wallclock(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_unix_ms();
 }
 
 void

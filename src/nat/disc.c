@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "datapath/members.h"
 #include "datapath/peer.h"
 #include "datapath/udp.h"
 #include "nat/discint.h"
@@ -69,7 +70,7 @@ work_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	while ((m = members_next_dirty(d)) != NULL)
+	while ((m = dmembers_next_dirty(d)) != NULL)
 		member_run(m, now);
 }
 
@@ -105,7 +106,7 @@ member_free(struct disc *d, struct dmember *m)
 {
 	if (m == NULL)
 		return;
-	members_forget(d, m);
+	dmembers_forget(d, m);
 	dhtglue_forget(d, m);
 	pathglue_member_free(m);
 	event_free(m->timer);
@@ -113,9 +114,11 @@ member_free(struct disc *d, struct dmember *m)
 }
 
 void
-disc_set_peers(struct disc *d, const struct netconf *nc, struct peer **peers,
-    size_t npeers)
+disc_set_peers(struct disc *d, const struct netconf *nc,
+    const struct members *mb)
 {
+	struct peer	**peers = mb->peer;
+	size_t		  npeers = mb->n;
 	struct dmember	**nm, *m;
 	uint64_t	  now = disc_now();
 	size_t		  i, k;
@@ -145,7 +148,7 @@ disc_set_peers(struct disc *d, const struct netconf *nc, struct peer **peers,
 		if (k == npeers)
 			member_free(d, m);
 	}
-	members_install(d, nm, npeers);
+	dmembers_install(d, nm, npeers);
 	if (d->dg.dht != NULL)
 		dhtglue_boots(d, nc);
 	for (i = 0; i < d->mt.nm; i++)
@@ -158,7 +161,7 @@ disc_set_peers(struct disc *d, const struct netconf *nc, struct peer **peers,
 /* --- the UDP handler --------------------------------------------------- */
 
 static void
-nat_input(void *arg, const uint8_t *pkt, size_t len,
+nat_input(void *arg, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct disc	*d = arg;
@@ -189,6 +192,9 @@ nat_input(void *arg, const uint8_t *pkt, size_t len,
 		break;
 	case NATMSG_BOUND:
 		pathglue_bound_in(d, &msg, from, now);
+		break;
+	case NATMSG_COOKIE:	/* a relay's answer to our BIND */
+		relayglue_cookie(d, &msg, from, now);
 		break;
 	case NATMSG_BEACON:
 		beacon_input(d, &msg, from, now);
@@ -265,7 +271,7 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 	    0xffffffffU << (32 - cfg->nc->prefixlen);
 	d->subnet = cfg->nc->subnet & d->subnet_mask;
 	natkey_netid(d->netid, d->ns, d->name);
-	members_init(d);
+	dmembers_init(d);
 	d->mt.wake = wake;
 	self_init(d);
 	d->self.moved = cb_moved;
@@ -284,8 +290,7 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 	}
 	if (!d->lan_off)
 		self_local(d, now);
-	disc_set_peers(d, cfg->nc, cfg->peers, cfg->self < 0 ? 0 :
-	    cfg->nc->nmembers);
+	disc_set_peers(d, cfg->nc, cfg->members);
 	if (udp_register(d->udp, NATMSG_TYPE_MIN, NATMSG_TYPE_MAX,
 	    nat_input, d) == -1) {
 		snprintf(err, errlen, "NAT traversal: UDP handler range "
@@ -367,7 +372,7 @@ disc_free(struct disc *d)
 			d->mt.m[i]->peer->path.nat = NULL;
 		member_free(d, d->mt.m[i]);
 	}
-	members_free(d);
+	dmembers_free(d);
 	dhtglue_stop(d);
 	relayglue_stop(d);
 	(void)udp_register(d->udp, NATMSG_TYPE_MIN, NATMSG_TYPE_MAX, NULL,

@@ -25,7 +25,8 @@
  *	MESH_PORTMAP		"off": no port mapping; "natpmp" or "upnp":
  *				only that method (default: both)
  *	MESH_RELAY_RATE		relay service: per-source limit in kB/s
- *				(relay-glue.c)
+ *	MESH_RELAY_CAP		relay service: limit for all sources, kB/s
+ *				(both: relay-glue.c)
  *	MESH_TEST_RELAY_ONLY	test knob (scripts/natbench): never take a
  *				direct path (no probes sent or answered), so
  *				that relayed and direct throughput can be
@@ -43,6 +44,7 @@ struct udp;
 struct datapath;
 struct netconf;
 struct peer;
+struct members;
 struct ctl_iface;
 struct ctl_peer;
 struct ctl_dht;
@@ -54,7 +56,7 @@ struct disc_config {
 	const uint8_t		*sk, *pk;	/* our key pair */
 	const struct netconf	*nc;
 	ssize_t			 self;		/* member index; -1 headless */
-	struct peer		**peers;	/* nc->nmembers; NULL for self */
+	const struct members	*members;	/* the member table (members.h) */
 	const char		*netconfig;	/* file name, for messages */
 	int			 lan_off;	/* tests on loopback: no port
 						 * mapping, no LAN beacon, no
@@ -66,10 +68,10 @@ struct disc;
 /* Start everything (after daemonizing; the UDP socket is open). NULL with
  * err filled on failure (out of memory, a handler range taken). */
 struct disc *disc_new(const struct disc_config *, char *err, size_t errlen);
-/* After a reload: the new netconfig and peers (the disc keeps no pointer
- * to the old ones after this). */
+/* After a reload: the new netconfig and member table (the disc keeps no
+ * pointer to the old ones after this: the old table is freed next). */
 void	disc_set_peers(struct disc *, const struct netconf *,
-	    struct peer **peers, size_t npeers);
+	    const struct members *);
 /* Shutting down: delete the port mapping, then call done(arg) from the
  * loop (at once when there is none). */
 void	disc_stop(struct disc *, void (*done)(void *), void *arg);
@@ -78,7 +80,7 @@ void	disc_free(struct disc *);
 /* Data path hooks (see struct dp_hooks). */
 void	disc_handshake(struct disc *, struct peer *, uint64_t now);
 int	disc_relay_send(struct disc *, struct peer *,
-	    const struct sockaddr_in6 *via, const uint8_t *buf, size_t len,
+	    const struct sockaddr_in6 *via, uint8_t *buf, size_t len,
 	    size_t segsize);
 void	disc_relayed(struct disc *, struct peer *,
 	    const struct sockaddr_in6 *via, uint64_t now);

@@ -5,8 +5,9 @@
  * each calls only files below it:
  *
  *	disc.c (hub)
- *	  -> dht-glue.c, relay-glue.c, beacon.c, disc-show.c
+ *	  -> dht-glue.c, beacon.c, disc-show.c
  *	  -> natpath-glue.c -> relayclient.c, natpath.c (pure)
+ *	  -> relay-glue.c (natpath-glue's BINDs go out through it)
  *	  -> disc-self.c, disc-members.c -> disc-util.c
  *
  *	disc.c		the hub: life cycle, the UDP dispatch of NAT messages
@@ -15,8 +16,10 @@
  *	disc-show.c	what `mesh show` gets (reads everyone's state)
  *	dht-glue.c	the DHT, boot nodes, member lookups, PUNCH through
  *			a member's rendezvous
- *	relay-glue.c	the relay service we offer (its state: the anonymous
- *			struct at the end of struct disc)
+ *	relay-glue.c	the relay service we offer, and the relay client's
+ *			half of address validation (BINDs sent with a
+ *			relay's cookie, COOKIEs kept); its state: the
+ *			anonymous struct at the end of struct disc
  *	beacon.c	the LAN beacon
  *	natpath-glue.c	each member's path: natpath and the relay client
  *			driven, probes/ACKs, the relay envelope
@@ -61,6 +64,10 @@ struct udp_msg;
 #define DISC_SEARCH_FOUND_MS	300000	/* look a found member up again */
 #define DISC_SEARCH_MIN_MS	2000	/* missing: first retry, doubling */
 #define DISC_SEARCH_MAX_MS	30000	/* ... up to this */
+#define DISC_MAX_RELAYS		RC_MAX_RELAYS	/* cookie jar: relays used */
+#define DISC_COOKIE_MS		50000	/* a relay's cookie, kept (it takes
+					 * it for at least RELAY_SECRET_MS) */
+#define DISC_BIND_SENT		4	/* BINDs a COOKIE may answer */
 #define DISC_TICK_MS		1000	/* housekeeping */
 #define DISC_LOCAL_MS		5000	/* re-read interface addresses */
 #define DISC_NONCE_WINDOW_MS	120000	/* BIND nonce vs the wall clock */
@@ -95,6 +102,23 @@ struct disc_rv {
 	struct dht_addr		addr;		/* the node's */
 	struct sockaddr_in6	observed;	/* the member, as it sees it */
 	int			no_punch;	/* did not pass a PUNCH */
+};
+
+/* Address validation, the relay client's half (relay-glue.c): a relay's
+ * cookie for our address there, and our last BINDs to it (repeated with
+ * the cookie when a COOKIE answers one). */
+struct disc_cookie {
+	uint8_t			key[DHT_KEY_LEN];	/* the relay's */
+	struct sockaddr_in6	addr;
+	uint8_t			pair[32];
+	uint64_t		used;		/* ms, 0: free */
+	uint8_t			cookie[NATMSG_COOKIE_LEN];
+	uint64_t		cookie_until;	/* ms, 0: none */
+	struct {
+		uint64_t	nonce;		/* 0: free */
+		uint8_t		target[DHT_KEY_LEN];
+	}			sent[DISC_BIND_SENT];
+	unsigned		sent_next;
 };
 
 /* A member's lookup state (dht-glue.c). */
@@ -208,10 +232,9 @@ struct disc_path {
 	void			(*lookup)(struct dmember *, uint64_t now);
 	int			(*punch)(struct dmember *, const uint8_t *buf,
 				    size_t len, uint64_t now);
-	/* scratch: datagrams wrapped for a relay (a GSO run), and one
-	 * unwrapped from a relay (the tunnel decrypts it in place) */
-	uint8_t			 buf[65536];
-	uint8_t			 rxbuf[NATMSG_MAX_PAYLOAD];
+	/* (no scratch: the relay envelope is written into the room the
+	 * data path leaves in front of a datagram, and taken off in the
+	 * receive buffer) */
 };
 
 struct disc_kc {			/* relay service: a pair key */
@@ -270,6 +293,9 @@ struct disc {
 		unsigned	 nfwdm;
 		int		 fwd_open;	/* the last run may grow */
 		struct disc_kc	 kc[DISC_KEYCACHE];
+		/* the relay client's half of address validation: the
+		 * relays' cookies (relayglue_bind_send, relayglue_cookie) */
+		struct disc_cookie ck[DISC_MAX_RELAYS];
 		uint64_t	 dh_level, dh_at;	/* new keys bucket */
 		uint64_t	 rt_sync;
 		uint64_t	 drops[DISC_DROP_COUNT];
@@ -287,11 +313,11 @@ void	 disc_dht_from_sa(struct dht_addr *, const struct sockaddr_in6 *);
 const char *disc_mname(const struct dmember *);
 
 /* disc-members.c */
-void	 members_init(struct disc *);
+void	 dmembers_init(struct disc *);
 /* The new table (npeers entries, NULL for self); the old one is freed. */
-void	 members_install(struct disc *, struct dmember **, size_t);
-void	 members_forget(struct disc *, struct dmember *);
-void	 members_free(struct disc *);
+void	 dmembers_install(struct disc *, struct dmember **, size_t);
+void	 dmembers_forget(struct disc *, struct dmember *);
+void	 dmembers_free(struct disc *);
 struct dmember *disc_member_by_key(struct disc *, const uint8_t *key);
 struct dmember *disc_member_by_id(struct disc *, const uint8_t *id8);
 int	 disc_member_pair(struct dmember *);	/* 0, or -1: bad key */
@@ -299,9 +325,9 @@ int	 disc_member_pair(struct dmember *);	/* 0, or -1: bad key */
  * loop, never from inside the caller). */
 void	 disc_kick(struct dmember *);
 /* The hub's work queue: the next member kicked (NULL: none left). */
-struct dmember *members_next_dirty(struct disc *);
+struct dmember *dmembers_next_dirty(struct disc *);
 /* The first member whose path is in use (NULL: none). */
-struct dmember *members_in_use(struct disc *);
+struct dmember *dmembers_in_use(struct disc *);
 
 /* disc-self.c */
 void	 self_init(struct disc *);
@@ -353,7 +379,7 @@ void	 pathglue_ack_in(struct disc *, const struct natmsg *,
 	    const struct sockaddr_in6 *from, uint64_t now);
 void	 pathglue_bound_in(struct disc *, const struct natmsg *,
 	    const struct sockaddr_in6 *from, uint64_t now);
-void	 pathglue_fromrelay(struct disc *, const uint8_t *pkt, size_t len,
+void	 pathglue_fromrelay(struct disc *, uint8_t *pkt, size_t len,
 	    const struct sockaddr_in6 *from, uint64_t now);
 void	 pathglue_punched(struct disc *, const uint8_t *from_key,
 	    const struct dht_addr *observed, const uint8_t *payload,
@@ -374,6 +400,14 @@ void	 relayglue_bind(struct disc *, const uint8_t *pkt, size_t len,
 void	 relayglue_forward(struct disc *, const uint8_t *pkt, size_t len,
 	    const struct sockaddr_in6 *from, uint64_t now);
 void	 relayglue_tick(struct disc *, uint64_t now);
+/* relay client: a BIND for target to the relay with key at addr (pair:
+ * our pair key with it), with its cookie if we have one; and a relay's
+ * COOKIE answering one (address validation) */
+void	 relayglue_bind_send(struct disc *, const uint8_t *key,
+	    const struct sockaddr_in6 *addr, const uint8_t *pair,
+	    const uint8_t *target, uint64_t nonce, uint64_t now);
+void	 relayglue_cookie(struct disc *, const struct natmsg *,
+	    const struct sockaddr_in6 *from, uint64_t now);
 void	 relayglue_flush(struct disc *);
 
 /* beacon.c */

@@ -57,6 +57,9 @@ base_len(uint8_t type)
 		    NATMSG_EP_LEN + NATMSG_MAC_LEN;
 	case NATMSG_BEACON:
 		return 1 + NATMSG_KEY_LEN + NATMSG_NETID_LEN + 2;
+	case NATMSG_COOKIE:
+		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN +
+		    NATMSG_COOKIE_LEN + NATMSG_MAC_LEN;
 	case NATMSG_TORELAY:
 	case NATMSG_FROMRELAY:
 		return NATMSG_RELAY_HDR;
@@ -85,6 +88,10 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 	case NATMSG_BOUND:
 		if (m->status > NATMSG_BOUND_FULL)
 			return 0;
+		break;
+	case NATMSG_BIND:
+		if (m->has_cookie)
+			len += NATMSG_COOKIE_LEN;
 		break;
 	case NATMSG_TORELAY:
 	case NATMSG_FROMRELAY:
@@ -125,7 +132,12 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 		if (m->type == NATMSG_BOUND) {
 			*p++ = m->status;
 			p = put_ep(p, &m->observed);
-		}
+		} else if (m->has_cookie)
+			p = put(p, m->cookie, NATMSG_COOKIE_LEN);
+		break;
+	case NATMSG_COOKIE:
+		p = put(p, m->nonce, NATMSG_NONCE_LEN);
+		p = put(p, m->cookie, NATMSG_COOKIE_LEN);
 		break;
 	case NATMSG_BEACON:
 		p = put(p, m->netid, NATMSG_NETID_LEN);
@@ -210,7 +222,19 @@ natmsg_decode(const uint8_t *buf, size_t len, struct natmsg *m)
 			if (get_ep(p, &m->observed) == -1)
 				return NATMSG_E_ADDR;
 			p += NATMSG_EP_LEN;
+		} else if (len == need + NATMSG_COOKIE_LEN) {
+			/* the only optional part of any type */
+			memcpy(m->cookie, p, NATMSG_COOKIE_LEN);
+			p += NATMSG_COOKIE_LEN;
+			m->has_cookie = 1;
+			need += NATMSG_COOKIE_LEN;
 		}
+		break;
+	case NATMSG_COOKIE:
+		memcpy(m->nonce, p, NATMSG_NONCE_LEN);
+		p += NATMSG_NONCE_LEN;
+		memcpy(m->cookie, p, NATMSG_COOKIE_LEN);
+		p += NATMSG_COOKIE_LEN;
 		break;
 	case NATMSG_BEACON:
 		memcpy(m->netid, p, NATMSG_NETID_LEN);

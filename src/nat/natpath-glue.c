@@ -2,7 +2,8 @@
  * (relayclient.c) fed and their actions carried out. PROBE/ACK/BOUND
  * handled (the hub dispatches them here), probes and punch requests sent
  * (a PUNCH through the member's rendezvous via the hub's punch callback),
- * BINDs sent, natpath's route handed to the path manager (path_route,
+ * BINDs sent (through relay-glue.c, which adds the relay's cookie for our
+ * address), natpath's route handed to the path manager (path_route,
  * peer.h), tunnel datagrams wrapped in TORELAY for the relay in use and
  * FROMRELAY unwrapped into the tunnel's receive path. Lookups are asked
  * through the hub's lookup callback: nothing here calls dht-glue.c or the
@@ -99,9 +100,7 @@ rc_drain(struct disc *d, uint64_t now)
 {
 	struct rc_action	 a;
 	struct dmember		*m;
-	struct natmsg		 msg;
-	uint64_t		 n;
-	int			 k;
+	const struct rc_relay	*r;
 	char			 s[UDP_ADDRSTRLEN], b[UDP_ADDRSTRLEN];
 	char			 c[UDP_ADDRSTRLEN];
 
@@ -111,15 +110,11 @@ rc_drain(struct disc *d, uint64_t now)
 		case RC_ACT_NONE:
 			break;
 		case RC_ACT_BIND:
-			memset(&msg, 0, sizeof(msg));
-			msg.type = NATMSG_BIND;
-			memcpy(msg.key, d->pk, NATMSG_KEY_LEN);
-			memcpy(msg.key2, a.target, NATMSG_KEY_LEN);
-			for (n = a.nonce, k = 7; k >= 0; k--) {
-				msg.nonce[k] = (uint8_t)n;
-				n >>= 8;
-			}
-			send_msg(d, &msg, d->pg.rc.relays[a.relay].pair, &a.addr);
+			/* relay-glue.c sends it, with the relay's cookie for
+			 * our address once it has one (address validation) */
+			r = &d->pg.rc.relays[a.relay];
+			relayglue_bind_send(d, r->key, &a.addr, r->pair,
+			    a.target, a.nonce, now);
 			break;
 		case RC_ACT_READY:
 			log_debugc(LOG_C_NAT, "%s: relay %s ready", disc_mname(m),
@@ -232,7 +227,7 @@ pathglue_watch(struct disc *d, uint64_t now)
 	struct dmember	*m;
 
 	if (now - d->pg.rc.watch_at < RC_WATCH_MS || d->pg.rc.nrelays == 0 ||
-	    (m = members_in_use(d)) == NULL)
+	    (m = dmembers_in_use(d)) == NULL)
 		return;
 	relayclient_watch(&d->pg.rc, &m->rc, now);
 	rc_drain(d, now);
@@ -283,38 +278,41 @@ pathglue_relayed(struct dmember *m, const struct sockaddr_in6 *via,
 	disc_kick(m);
 }
 
+_Static_assert(NATMSG_RELAY_HDR == DP_RELAY_HDR,
+    "the data path leaves room for the TORELAY envelope");
+
 int
 disc_relay_send(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
-    const uint8_t *buf, size_t len, size_t segsize)
+    uint8_t *buf, size_t len, size_t segsize)
 {
 	struct udp_msg	msg[2];
+	uint8_t		*start = buf - NATMSG_RELAY_HDR;
 	size_t		off, n, out = 0, per;
 	unsigned	nm;
 
 	if (segsize == 0 || segsize >= len)
 		segsize = len;
-	if (len + (len / segsize + 1) * NATMSG_RELAY_HDR > sizeof(d->pg.buf) ||
-	    segsize > NATMSG_MAX_PAYLOAD)
+	if (segsize > NATMSG_MAX_PAYLOAD)
 		return -1;
-	/* every datagram gets its envelope; equal sizes stay equal, so a
-	 * run still goes out as one GSO send */
+	/* every datagram gets its envelope, written in the room the data
+	 * path left in front of it (dp_hooks.relay_send); equal sizes stay
+	 * equal, so a run still goes out as one GSO send */
 	for (off = 0; off < len; off += segsize) {
 		n = len - off < segsize ? len - off : segsize;
-		d->pg.buf[out] = NATMSG_TORELAY;
-		memcpy(d->pg.buf + out + 1, p->key, NATMSG_ID_LEN);
-		memcpy(d->pg.buf + out + NATMSG_RELAY_HDR, buf + off, n);
+		start[out] = NATMSG_TORELAY;
+		memcpy(start + out + 1, p->key, NATMSG_ID_LEN);
 		out += NATMSG_RELAY_HDR + n;
 	}
 	d->pg.relayed_out += (len + segsize - 1) / segsize;
 	if (segsize == len)
-		return udp_send(d->udp, d->pg.buf, out, via);
+		return udp_send(d->udp, start, out, via);
 	/* the envelopes may push a run past what one UDP send carries:
 	 * then it goes as two */
 	per = (RELAY_GSO_MAX / (segsize + NATMSG_RELAY_HDR)) *
 	    (segsize + NATMSG_RELAY_HDR);
 	memset(msg, 0, sizeof(msg));
 	for (off = 0, nm = 0; off < out && nm < 2; off += per, nm++) {
-		msg[nm].buf = d->pg.buf + off;
+		msg[nm].buf = start + off;
 		msg[nm].len = msg[nm].cap = out - off < per ? out - off : per;
 		msg[nm].addr = *via;
 		msg[nm].segsize = segsize + NATMSG_RELAY_HDR;
@@ -324,7 +322,7 @@ disc_relay_send(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
 
 /* A tunnel datagram a relay passed on to us. */
 void
-pathglue_fromrelay(struct disc *d, const uint8_t *pkt, size_t len,
+pathglue_fromrelay(struct disc *d, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	size_t	n = len - NATMSG_RELAY_HDR;
@@ -334,10 +332,9 @@ pathglue_fromrelay(struct disc *d, const uint8_t *pkt, size_t len,
 		d->pg.drops[DISC_DROP_NOTMEMBER]++;
 		return;
 	}
-	/* the tunnel decrypts in place: a copy it may write to (not the
-	 * send scratch: an answer may go out while this is handled) */
-	memcpy(d->pg.rxbuf, pkt + NATMSG_RELAY_HDR, n);
-	datapath_relayed_input(d->dp, d->pg.rxbuf, n, from, now);
+	/* the tunnel decrypts in place, in the receive buffer (the UDP
+	 * handler's to modify): no copy */
+	datapath_relayed_input(d->dp, pkt + NATMSG_RELAY_HDR, n, from, now);
 }
 
 /* --- probes and acknowledgements --------------------------------------- */

@@ -31,6 +31,8 @@ struct parser {
 	int		 ns_line;
 	int		 subnet_line;
 	int		 workbit_line;
+	int		 domain_line;
+	int		 last;		/* the line is the file's last */
 };
 
 struct directive {
@@ -45,17 +47,23 @@ static int	parse_name(struct parser *, char **, int);
 static int	parse_ns(struct parser *, char **, int);
 static int	parse_subnet(struct parser *, char **, int);
 static int	parse_workbit(struct parser *, char **, int);
+static int	parse_domain(struct parser *, char **, int);
 static int	parse_boot(struct parser *, char **, int);
 static int	parse_trust(struct parser *, char **, int);
+static int	parse_signing(struct parser *, char **, int);
 
 static const struct directive directives[] = {
 	{ "name", 1, 1, "name NAME", parse_name },
 	{ "namespace", 1, 1, "namespace NS", parse_ns },
 	{ "subnet", 1, 1, "subnet A.B.C.D/N", parse_subnet },
 	{ "workbit", 1, 1, "workbit N", parse_workbit },
+	{ "domain", 1, 1, "domain DOMAIN", parse_domain },
 	{ "boot", 2, 2, "boot KEY HOST[:PORT]", parse_boot },
 	{ "trust", 1, 4, "trust [HOSTNAME] [IP] KEY [HOST[:PORT]]",
 	    parse_trust },
+	{ "admin", 1, 1, "admin KEY", parse_signing },
+	{ "version", 1, 1, "version N", parse_signing },
+	{ "signature", 2, 2, "signature KEY SIGNATURE", parse_signing },
 };
 
 static const char key_expected[] =
@@ -138,73 +146,6 @@ is_key(const char *s, uint8_t key[KEY_LEN])
 }
 
 static int
-is_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-static int
-is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* One DNS label: 1-63 letters, digits and '-', not at either end. */
-static int
-dns_label(const char *s, size_t n)
-{
-	size_t	i;
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!is_alnum(s[i]) && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-/* A member's hostname: one DNS label with at least one letter. */
-static int
-valid_hostname(const char *s)
-{
-	size_t	i, n = strlen(s);
-
-	if (n > NETCONF_HOSTNAME_MAX || !dns_label(s, n))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (is_alpha(s[i]))
-			return 1;
-	return 0;
-}
-
-/* A DNS name: labels separated by dots, at most 253 characters; the last
- * label is not all digits (that would be a mistyped address). */
-static int
-valid_dns_name(const char *s)
-{
-	const char	*b = s, *dot;
-	size_t		 n = strlen(s), i;
-	int		 alpha = 0;
-
-	if (n == 0 || n > 253)
-		return 0;
-	for (;;) {
-		dot = strchr(b, '.');
-		if (!dns_label(b, dot != NULL ? (size_t)(dot - b) :
-		    strlen(b)))
-			return 0;
-		if (dot == NULL)
-			break;
-		b = dot + 1;
-	}
-	for (i = 0; b[i] != '\0'; i++)
-		if (!(b[i] >= '0' && b[i] <= '9'))
-			alpha = 1;
-	return alpha;
-}
-
-static int
 strcaseeq(const char *a, const char *b)
 {
 	for (; *a != '\0' && *b != '\0'; a++, b++) {
@@ -218,96 +159,6 @@ strcaseeq(const char *a, const char *b)
 			return 0;
 	}
 	return *a == *b;
-}
-
-/* Value helpers, shared with command lines. */
-
-int
-netconf_parse_workbit(const char *s, unsigned *out, const char **why)
-{
-	unsigned long	v;
-
-	if (util_parse_uint(s, 0, NETCONF_MAX_WORKBIT, &v) == -1) {
-		*why = "expected a workbit count from 0 to 64";
-		return -1;
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
-static int
-name_chars(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!is_alnum(*s) && *s != '-' && *s != '_' && *s != '.')
-			return 0;
-	return 1;
-}
-
-int
-netconf_parse_name(const char *s, const char **why)
-{
-	size_t	n = strlen(s);
-
-	if (n == 0 || n > NETCONF_NAME_MAX || !name_chars(s) ||
-	    !is_alnum(s[0])) {
-		*why = "expected a network name of 1 to 32 letters, digits, "
-		    "'-', '_' and '.', starting with a letter or digit";
-		return -1;
-	}
-	return 0;
-}
-
-int
-netconf_parse_namespace(const char *s, const char **why)
-{
-	size_t	n = strlen(s);
-
-	if (n == 0 || n > NETCONF_NAME_MAX) {
-		*why = "expected a namespace of 1 to 32 characters";
-		return -1;
-	}
-	if (!name_chars(s)) {
-		*why = "expected a namespace of letters, digits, "
-		    "'-', '_' and '.'";
-		return -1;
-	}
-	return 0;
-}
-
-int
-netconf_parse_port(const char *s, uint16_t *out, const char **why)
-{
-	unsigned long	v;
-
-	if (util_parse_uint(s, 1, 65535, &v) == -1) {
-		*why = "expected a UDP port from 1 to 65535";
-		return -1;
-	}
-	*out = (uint16_t)v;
-	return 0;
-}
-
-int
-netconf_parse_ifname(const char *s, const char **why)
-{
-	size_t	i, n = strlen(s);
-
-	if (n == 0 || n > NETCONF_IFNAME_MAX) {
-		*why = "expected an interface name of 1 to 15 characters";
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		char	c = s[i];
-
-		if (c == '/' || c == ':' || c <= ' ' || c > '~' ||
-		    (i == 0 && c == '.')) {
-			*why = "expected an interface name without '/', ':', "
-			    "spaces or a leading '.'";
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* host[:port], [ipv6]:port or a bare IPv6 literal. */
@@ -362,7 +213,7 @@ parse_endpoint(struct parser *p, const char *s, struct nc_endpoint *ep)
 				return perr(p, "expected an IPv4 address "
 				    "A.B.C.D (0-255 each, no leading zeros), "
 				    "got %s", quote(q, host));
-		} else if (!valid_dns_name(host))
+		} else if (!netconf_valid_dns_name(host))
 			return perr(p, "%s, got %s", expected, quote(q, s));
 	}
 	ep->port = NETCONF_DEFAULT_PORT;
@@ -475,6 +326,19 @@ parse_workbit(struct parser *p, char **av, int ac)
 	return 0;
 }
 
+static int
+parse_domain(struct parser *p, char **av, int ac)
+{
+	const char	*why;
+	char		 q[GOT_MAX + 8];
+
+	if (once(p, &p->domain_line, "domain") == -1)
+		return -1;
+	if (netconf_parse_domain(av[0], p->nc->domain, &why) == -1)
+		return perr(p, "%s, got %s", why, quote(q, av[0]));
+	return 0;
+}
+
 /* Make room for one more element of an array capped at max. */
 static int
 grow(struct parser *p, void **arr, size_t *cap, size_t n, size_t max,
@@ -583,7 +447,7 @@ parse_trust(struct parser *p, char **av, int ac)
 	memset(m, 0, sizeof(*m));
 	m->line = p->line;
 	if (hostname != NULL) {
-		if (!valid_hostname(hostname))
+		if (!netconf_valid_hostname(hostname))
 			return perr(p, "expected a hostname (one label of "
 			    "letters, digits and '-', at most 63, not all "
 			    "digits), got %s", quote(q, hostname));
@@ -627,6 +491,14 @@ parse_trust(struct parser *p, char **av, int ac)
 	return 0;
 }
 
+/* admin, version, signature: netconf-admin.c (av[-1] is the name) */
+static int
+parse_signing(struct parser *p, char **av, int ac)
+{
+	return netconf_parse_signing(p->nc, av - 1, ac + 1, p->line, p->last,
+	    p->err, p->errlen);
+}
+
 static int
 parse_line(struct parser *p, char *line)
 {
@@ -656,7 +528,8 @@ parse_line(struct parser *p, char *line)
 			d = &directives[i];
 	if (d == NULL)
 		return perr(p, "unknown directive %s; expected name, namespace, "
-		    "subnet, workbit, boot or trust", quote(q, av[0]));
+		    "subnet, workbit, domain, boot, trust, admin, version or "
+		    "signature", quote(q, av[0]));
 	if (ac - 1 < d->minargs)
 		return perr(p, "missing argument; expected \"%s\"", d->usage);
 	if (ac - 1 > d->maxargs || more) {
@@ -791,6 +664,8 @@ resolve(struct parser *p)
 	}
 	if (allocate(p) == -1)
 		return -1;
+	if (p->domain_line == 0)
+		netconf_default_domain(nc->name, nc->domain);
 
 	addr_ula_prefix(nc->ula_prefix, nc->ns, strlen(nc->ns));
 	for (i = 0; i < nc->nmembers; i++)
@@ -844,6 +719,7 @@ netconf_parse(const char *buf, size_t len, struct netconf *nc,
 		start = buf + off;
 		n = nl != NULL ? (size_t)(nl - start) : len - off;
 		off += n + 1;
+		p.last = off >= len;
 		/* CRLF line endings: the CR is not part of the line */
 		if (n > 0 && start[n - 1] == '\r')
 			n--;
@@ -920,126 +796,4 @@ netconf_member_by_ip6(const struct netconf *nc, const uint8_t ip6[16])
 		if (memcmp(nc->members[i].ip6, ip6, 16) == 0)
 			return &nc->members[i];
 	return NULL;
-}
-
-int
-netconf_default_ifname(const struct netconf *nc,
-    char out[NETCONF_IFNAME_MAX + 1], char *err, size_t errlen)
-{
-	static const char	prefix[] = "mesh-";
-
-	if (sizeof(prefix) - 1 + strlen(nc->name) > NETCONF_IFNAME_MAX) {
-		snprintf(err, errlen, "interface name \"%s%s\" would be longer "
-		    "than %d characters; pass interface NAME", prefix,
-		    nc->name, NETCONF_IFNAME_MAX);
-		return -1;
-	}
-	snprintf(out, NETCONF_IFNAME_MAX + 1, "%s%s", prefix, nc->name);
-	return 0;
-}
-
-const char *
-netconf_endpoint_format(char out[NETCONF_EP_STRLEN],
-    const struct nc_endpoint *ep)
-{
-	if (strchr(ep->host, ':') != NULL)
-		snprintf(out, NETCONF_EP_STRLEN, "[%s]:%u", ep->host,
-		    (unsigned)ep->port);
-	else
-		snprintf(out, NETCONF_EP_STRLEN, "%s:%u", ep->host,
-		    (unsigned)ep->port);
-	return out;
-}
-
-/* Command line of mesh up. */
-
-static int
-up_flags(const char *arg, struct up_args *ua, char *err, size_t errlen)
-{
-	const char	*s;
-
-	if (arg[1] == '\0') {
-		snprintf(err, errlen, "unexpected \"-\"; expected -f or -v");
-		return -1;
-	}
-	for (s = arg + 1; *s != '\0'; s++) {
-		if (*s == 'f')
-			ua->foreground = 1;
-		else if (*s == 'v')
-			ua->verbose++;
-		else {
-			snprintf(err, errlen, "unknown option -%c in \"%.32s\"; "
-			    "expected -f or -v", *s, arg);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int
-netconf_parse_up_args(int argc, char **argv, struct up_args *ua, char *err,
-    size_t errlen)
-{
-	const char	*why, *w, *v;
-	int		 i, seen_key = 0, seen_if = 0, seen_port = 0, *seen;
-
-	memset(ua, 0, sizeof(*ua));
-	for (i = 0; i < argc; i++) {
-		w = argv[i];
-		if (w[0] == '-') {
-			if (up_flags(w, ua, err, errlen) == -1)
-				return -1;
-			continue;
-		}
-		if (ua->netconfig == NULL) {
-			ua->netconfig = w;
-			continue;
-		}
-		if (strcmp(w, "private-key") == 0)
-			seen = &seen_key;
-		else if (strcmp(w, "interface") == 0)
-			seen = &seen_if;
-		else if (strcmp(w, "listen-port") == 0)
-			seen = &seen_port;
-		else {
-			snprintf(err, errlen, "unexpected \"%.64s\"; expected "
-			    "private-key, interface or listen-port", w);
-			return -1;
-		}
-		if (*seen) {
-			snprintf(err, errlen, "%s given twice", w);
-			return -1;
-		}
-		*seen = 1;
-		if (i + 1 >= argc) {
-			snprintf(err, errlen, "%s: missing value", w);
-			return -1;
-		}
-		v = argv[++i];
-		if (seen == &seen_key) {
-			if (v[0] == '\0') {
-				snprintf(err, errlen, "private-key: expected "
-				    "a file name");
-				return -1;
-			}
-			ua->private_key = v;
-		} else if (seen == &seen_if) {
-			if (netconf_parse_ifname(v, &why) == -1) {
-				snprintf(err, errlen, "interface \"%.64s\": %s",
-				    v, why);
-				return -1;
-			}
-			util_strlcpy(ua->ifname, v, sizeof(ua->ifname));
-		} else if (netconf_parse_port(v, &ua->listen_port, &why)
-		    == -1) {
-			snprintf(err, errlen, "listen-port \"%.64s\": %s", v,
-			    why);
-			return -1;
-		}
-	}
-	if (ua->netconfig == NULL) {
-		snprintf(err, errlen, "expected a NETCONFIG file");
-		return -1;
-	}
-	return 0;
 }

@@ -16,11 +16,17 @@
 #define NETCONF_NAME_MAX	32	/* network name, namespace */
 #define NETCONF_HOST_MAX	255	/* endpoint host (DNS name or literal) */
 #define NETCONF_HOSTNAME_MAX	63	/* member hostname (one DNS label) */
+/* The DNS domain of the members' names: at most 253 - 64 characters, so
+ * that every HOSTNAME.DOMAIN fits in a DNS name (253). */
+#define NETCONF_DOMAIN_MAX	189
+#define NETCONF_DOMAIN_DEFAULT	"internal"	/* NAME.internal (RFC 9476) */
 #define NETCONF_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define NETCONF_MAX_BOOTS	64
 #define NETCONF_MAX_MEMBERS	4096
 #define NETCONF_MAX_SIZE	(1024 * 1024)
 #define NETCONF_LINE_MAX	1024	/* bytes per line, without the newline */
+#define NETCONF_MAX_ADMINS	16
+#define NETCONF_SIG_LEN		64	/* an Ed25519 signature */
 
 /* host[:port] as written; resolution is the daemon's job. IPv6 literals are
  * written [addr]:port or bare; host holds them without the brackets. */
@@ -57,11 +63,26 @@ struct netconf {
 	uint32_t		 subnet;	/* host byte order, masked */
 	unsigned		 prefixlen;
 	unsigned		 workbit;
+	/* The `domain` directive, or the network name lowercased with '_'
+	 * as '-' followed by ".internal"; "" when that is no DNS name (a
+	 * name like "a..b"): then the members have no DNS names. */
+	char			 domain[NETCONF_DOMAIN_MAX + 1];
 	uint8_t			 ula_prefix[8];	/* the /64 all members' ip6 share */
 	struct nc_boot		*boots;
 	size_t			 nboots;
 	struct nc_member	*members;
 	size_t			 nmembers;
+	/* Signed netconfigs (netconf-admin.c parses these directives,
+	 * sign.h verifies): the admins' Ed25519 public keys, the version
+	 * (0 when absent) and the signature line, always the file's last. */
+	uint8_t			 admins[NETCONF_MAX_ADMINS][KEY_LEN];
+	int			 admin_lines[NETCONF_MAX_ADMINS];
+	size_t			 nadmins;
+	uint64_t		 version;
+	int			 version_line;	/* 0: no version directive */
+	int			 sig_line;	/* 0: not signed */
+	uint8_t			 sig_key[KEY_LEN]; /* the signer's key */
+	uint8_t			 sig[NETCONF_SIG_LEN];
 };
 
 /* Parse a netconfig held in buf (len bytes, need not be NUL-terminated).
@@ -82,8 +103,18 @@ void	netconf_free(struct netconf *nc);
  * group and others cannot write (whoever can write it decides who may
  * join the network), checked on the descriptor that is read. */
 #define NETCONF_LOAD_SECURE	0x1
+/* NETCONF_LOAD_VERIFY: a signed file must have a valid signature and a
+ * version (sign.h); who signed it is not checked (root's own file). */
+#define NETCONF_LOAD_VERIFY	0x2
 int	netconf_load(const char *path, unsigned flags, struct netconf *nc,
 	    char *err, size_t errlen);
+/* The reading half of netconf_load: the file's bytes into *buf (free it),
+ * checked as flags say; -1 with err set as netconf_load does. */
+int	netconf_read(const char *path, unsigned flags, char **buf,
+	    size_t *len, char *err, size_t errlen);
+/* The parsing half: errors as "PATH:LINE: what" in err. */
+int	netconf_parse_named(const char *path, const char *buf, size_t len,
+	    struct netconf *nc, char *err, size_t errlen);
 
 /* The member with this key, IPv4 or IPv6 address; NULL if none. */
 const struct nc_member *netconf_member_by_key(const struct netconf *,
@@ -106,6 +137,40 @@ int	netconf_parse_name(const char *s, const char **why);
 int	netconf_parse_namespace(const char *s, const char **why);
 int	netconf_parse_port(const char *s, uint16_t *out, const char **why);
 int	netconf_parse_ifname(const char *s, const char **why);
+/* The domain directive's value into out: a DNS name of at most
+ * NETCONF_DOMAIN_MAX characters, not under .arpa; a trailing dot (an
+ * absolute name) is allowed and dropped, case is kept. */
+int	netconf_parse_domain(const char *s, char out[NETCONF_DOMAIN_MAX + 1],
+	    const char **why);
+/* The default domain of a network called name: NAME.internal, lowercased,
+ * '_' written '-'; "" when that is still no DNS name ("a..b"). */
+void	netconf_default_domain(const char *name,
+	    char out[NETCONF_DOMAIN_MAX + 1]);
+/* A member's hostname: one DNS label with at least one letter. A DNS
+ * name: labels separated by dots, at most 253 characters, the last not all
+ * digits. 1 if s is one. */
+int	netconf_valid_hostname(const char *s);
+int	netconf_valid_dns_name(const char *s);
+
+/* netconf-admin.c: the admin, version and signature directives for the
+ * parser (av[0] is the directive's name; last: the line is the file's
+ * last); 0, or -1 with err set to what was expected. */
+int	netconf_parse_signing(struct netconf *nc, char **av, int ac, int line,
+	    int last, char *err, size_t errlen);
+/* What a reload may not change without a restart: the network name,
+ * namespace, subnet, workbit or domain, and this node's own membership and
+ * address (self: its public key; NULL skips that check). 0, or one of these with err set. */
+#define NETCONF_CHANGE_NETWORK	1	/* name, namespace or subnet */
+#define NETCONF_CHANGE_WORKBIT	2
+#define NETCONF_CHANGE_SELF	3	/* own membership or address */
+#define NETCONF_CHANGE_DOMAIN	4
+int	netconf_reload_check(const struct netconf *old,
+	    const struct netconf *nc, const uint8_t self[KEY_LEN], char *err,
+	    size_t errlen);
+/* The length of the part of a signed file that its signature covers:
+ * everything before the last line (which the parser made sure is the
+ * signature line). */
+size_t	netconf_signed_len(const char *buf, size_t len);
 
 /* The word pairs of `mesh up NETCONFIG [private-key FILE] [interface NAME]
  * [listen-port N] [-f] [-v]`. argv holds the arguments after "up" (argv[0]
@@ -119,6 +184,9 @@ struct up_args {
 	const char	*private_key;	/* NULL if not given */
 	char		 ifname[NETCONF_IFNAME_MAX + 1]; /* "" if not given */
 	uint16_t	 listen_port;	/* 0 if not given */
+	char		 metrics_addr[46];	/* IP literal; "" if not
+						 * given */
+	uint16_t	 metrics_port;
 	int		 foreground;	/* -f given */
 	int		 verbose;	/* number of -v */
 };

@@ -227,6 +227,52 @@ void	tunnel_get_stats(const struct tunnel *, struct tunnel_stats *);
 enum tunnel_err tunnel_encrypt(struct tunnel *, uint8_t *buf, size_t cap,
 	    size_t len, uint64_t now, size_t *outlen, unsigned *actions);
 
+/* The two steps of tunnel_encrypt and of tunnel_receive's data branch,
+ * apart, for a data path that encrypts and decrypts on several threads
+ * (WireGuard's kernel module does the same): the steps marked serial
+ * change the peer and must run one at a time per tunnel_local (in the
+ * order packets are to be numbered, resp. accepted); the steps marked
+ * parallel only read the session and write the caller's buffer. A slot
+ * names the session's keypair; if the keypair is dropped in between (a
+ * rekey went through), the second step fails. Neither step counts drops
+ * (tunnel_receive does). */
+struct tunnel_keypair;
+struct tunnel_txslot {
+	struct tunnel_keypair	*kp;
+	uint32_t		 local_index;	/* kp's, to see it is still kp */
+	uint64_t		 counter;	/* this message's nonce */
+	size_t			 len, plen;	/* inner length, padded */
+};
+struct tunnel_rxslot {
+	struct tunnel_keypair	*kp;
+	uint32_t		 local_index;
+	uint64_t		 counter;
+	uint8_t			*data;		/* the plaintext, in place */
+	size_t			 data_len;
+};
+
+/* Serial: check the session, take the next counter for an inner packet of
+ * len bytes to be sealed in a buffer of cap bytes, run the send timers and
+ * statistics, report actions. Errors as tunnel_encrypt. */
+enum tunnel_err tunnel_tx_reserve(struct tunnel *, size_t cap, size_t len,
+	    uint64_t now, struct tunnel_txslot *, unsigned *actions);
+/* Parallel: the data message for slot s into buf (the inner packet at
+ * buf + TUNNEL_HEADROOM, cap as reserved), in place; TUNNEL_ERR_EXPIRED if
+ * the keypair is gone. Slots of one peer may be sealed in any order. */
+enum tunnel_err tunnel_tx_seal(const struct tunnel_txslot *, uint8_t *buf,
+	    size_t *outlen);
+/* Parallel: decode the data message buf[0..len), find its session, check
+ * its age, filter replays, decrypt and authenticate it in place. Changes
+ * nothing. Errors as tunnel_receive (MALFORMED for a non-data message). */
+enum tunnel_err tunnel_rx_open(struct tunnel_local *, uint8_t *buf,
+	    size_t len, uint64_t now, struct tunnel_rxslot *);
+/* Serial: record the counter in the replay window (TUNNEL_ERR_REPLAY if
+ * it was seen: a duplicate opened twice is accepted once), confirm a new
+ * session, run the receive timers and statistics; fills rx as
+ * tunnel_receive would (rx cleared by the caller). */
+enum tunnel_err tunnel_rx_commit(struct tunnel_local *,
+	    const struct tunnel_rxslot *, uint64_t now, struct tunnel_rx *);
+
 /* A keepalive (empty data message) into buf (cap >= WIRE_DATA_MIN_LEN). */
 enum tunnel_err tunnel_keepalive(struct tunnel *, uint8_t *buf, size_t cap,
 	    uint64_t now, size_t *outlen);

@@ -5,6 +5,7 @@
  *   members share a key, an IPv4 or an IPv6 address or a hostname;
  * - every IPv6 address is the ULA prefix plus the key's interface id;
  * - every key meets the workbit; ports are non-zero; strings terminated;
+ * - the domain, when there is one, has no trailing dot and fits;
  * - lookups by key, IPv4 and IPv6 find the member itself;
  * - writing the result back as a netconfig (all addresses explicit) and
  *   parsing that gives the same network;
@@ -86,6 +87,8 @@ write_back(const struct netconf *nc, struct out *o)
 	addr_ip4_format(a, nc->subnet);
 	out_printf(o, "name %s\nnamespace %s\nsubnet %s/%u\nworkbit %u\n",
 	    nc->name, nc->ns, a, nc->prefixlen, nc->workbit);
+	if (nc->domain[0] != '\0')
+		out_printf(o, "domain %s\n", nc->domain);
 	for (i = 0; i < nc->nboots; i++) {
 		key_to_text(k, nc->boots[i].key);
 		out_printf(o, "boot %s %s\n", k,
@@ -119,6 +122,10 @@ check_network(const struct netconf *nc, size_t len)
 
 	CHECK(terminated(nc->name, sizeof(nc->name)) && nc->name[0] != '\0');
 	CHECK(terminated(nc->ns, sizeof(nc->ns)) && nc->ns[0] != '\0');
+	CHECK(terminated(nc->domain, sizeof(nc->domain)));
+	CHECK(strlen(nc->domain) <= NETCONF_DOMAIN_MAX);
+	CHECK(nc->domain[0] != '.' && (nc->domain[0] == '\0' ||
+	    nc->domain[strlen(nc->domain) - 1] != '.'));
 	CHECK(nc->prefixlen >= 8 && nc->prefixlen <= 30);
 	CHECK((nc->subnet & addr_ip4_mask(nc->prefixlen)) == nc->subnet);
 	CHECK(nc->subnet >> 24 != 0 && nc->subnet >> 24 != 127 &&
@@ -181,6 +188,7 @@ check_same(const struct netconf *a, const struct netconf *b)
 	CHECK(strcmp(a->name, b->name) == 0 && strcmp(a->ns, b->ns) == 0);
 	CHECK(a->subnet == b->subnet && a->prefixlen == b->prefixlen);
 	CHECK(a->workbit == b->workbit);
+	CHECK(strcmp(a->domain, b->domain) == 0);
 	CHECK(memcmp(a->ula_prefix, b->ula_prefix, 8) == 0);
 	CHECK(a->nboots == b->nboots && a->nmembers == b->nmembers);
 	for (i = 0; i < a->nboots; i++) {

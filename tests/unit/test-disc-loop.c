@@ -34,6 +34,7 @@
 
 #include "common/util.h"
 #include "datapath/datapath.h"
+#include "datapath/members.h"
 #include "datapath/peer.h"
 #include "datapath/route.h"
 #include "datapath/udp.h"
@@ -58,6 +59,7 @@ struct node {
 	struct tunnel_local	*local;
 	struct route		 route;
 	struct peer		*peers[2];
+	struct members		 mb;		/* peers and route as a table */
 	struct datapath		*dp;
 	struct disc		*disc;
 	struct event		*ev_udp;
@@ -122,7 +124,7 @@ h_handshake(void *arg, struct peer *p, uint64_t now)
 
 static int
 h_relay_send(void *arg, struct peer *p, const struct sockaddr_in6 *via,
-    const uint8_t *buf, size_t len, size_t segsize)
+    uint8_t *buf, size_t len, size_t segsize)
 {
 	struct node	*n = arg;
 
@@ -252,9 +254,12 @@ setup(void)
 				T_ASSERT(n->ev_timer[j] != NULL);
 			}
 		}
+		n->mb.peer = n->idx >= 0 ? n->peers : NULL;
+		n->mb.n = n->idx >= 0 ? 2 : 0;
+		n->mb.self = n->idx;
+		n->mb.route = n->route;
 		n->dp = datapath_new(n->have_tun ? &n->tun : NULL, &n->udp,
-		    n->local, &n->route, n->idx >= 0 ? n->peers : NULL,
-		    n->idx >= 0 ? 2 : 0, 1420, &hooks, n);
+		    n->local, &n->mb, 1420, &hooks, n);
 		T_ASSERT(n->dp != NULL);
 		n->ev_udp = event_new(base, n->udp.fd, EV_READ | EV_PERSIST,
 		    udp_cb, n);
@@ -273,7 +278,7 @@ setup(void)
 		dcfg.pk = n->pk;
 		dcfg.nc = &nc;
 		dcfg.self = n->idx;
-		dcfg.peers = n->idx >= 0 ? n->peers : NULL;
+		dcfg.members = &n->mb;
 		dcfg.netconfig = "loop.netconfig";
 		dcfg.lan_off = 1;
 		n->disc = disc_new(&dcfg, err, sizeof(err));

@@ -54,7 +54,7 @@ T_TEST(tun_dummy_round_trip)
 static int	got_len, got_type;
 
 static void
-handler(void *arg, const uint8_t *pkt, size_t len,
+handler(void *arg, uint8_t *pkt, size_t len,
     const struct sockaddr_in6 *from, uint64_t now)
 {
 	got_len = (int)len;

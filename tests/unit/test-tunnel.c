@@ -1142,6 +1142,99 @@ T_TEST(persistent_keepalive_rekeys)
 	net_free(&n);
 }
 
+/* The transport's two steps apart, as a threaded data path would use
+ * them: counters taken one after another and sealed out of order decrypt
+ * fine; packets opened (decrypted) in any order, a duplicate among them,
+ * are accepted once each by the serial commit; a keypair dropped between
+ * the steps fails the second one. */
+T_TEST(split_nonce_and_aead)
+{
+	struct net		n;
+	struct tunnel_txslot	tx[8];
+	struct tunnel_rxslot	rs[4];
+	struct tunnel_rx	rx;
+	static uint8_t		pk[8][PKTMAX], dup[PKTMAX];
+	static const int	order[8] = { 5, 2, 7, 0, 3, 6, 1, 4 };
+	size_t			len[8], out;
+	uint32_t		seq;
+	unsigned		act = 0;
+	int			i;
+
+	if (net_init(&n, NULL, NULL) != 0) {
+		T_FAIL("setup");
+		return;
+	}
+	connect(&n);
+	for (i = 0; i < 8; i++) {
+		seq = (uint32_t)(200 + i);
+		memset(pk[i] + TUNNEL_HEADROOM, 0xab, 100);
+		memcpy(pk[i] + TUNNEL_HEADROOM, &seq, sizeof(seq));
+		T_EQ_INT(tunnel_tx_reserve(n.s[0].t, PKTMAX, 100, n.now, &tx[i],
+		    &act), TUNNEL_OK);
+		if (i > 0)
+			T_EQ_INT(tx[i].counter, tx[i - 1].counter + 1);
+	}
+	for (i = 0; i < 8; i++)
+		T_EQ_INT(tunnel_tx_seal(&tx[order[i]], pk[order[i]],
+		    &len[order[i]]), TUNNEL_OK);
+	/* delivered in yet another order through tunnel_receive */
+	for (i = 8; i-- > 0;) {
+		memcpy(dup, pk[i], len[i]);
+		T_EQ_INT(receive(&n, 1, dup, len[i]), TUNNEL_OK);
+		T_EQ_INT(n.s[1].last_seq, 200 + i);
+	}
+
+	/* receive side: open three packets and a copy of the first, then
+	 * commit them in another order */
+	for (i = 0; i < 3; i++) {
+		act = 0;
+		T_EQ_INT(encrypt_seq(&n, 0, (uint32_t)(300 + i), 80, pk[i],
+		    &len[i], &act), TUNNEL_OK);
+	}
+	memcpy(dup, pk[0], len[0]);
+	for (i = 0; i < 3; i++)
+		T_EQ_INT(tunnel_rx_open(n.s[1].l, pk[i], len[i], n.now,
+		    &rs[i]), TUNNEL_OK);
+	T_EQ_INT(tunnel_rx_open(n.s[1].l, dup, len[0], n.now, &rs[3]),
+	    TUNNEL_OK);
+	T_EQ_INT(rs[3].counter, rs[0].counter);
+	memcpy(&seq, rs[2].data, sizeof(seq));
+	T_EQ_INT(seq, 302);
+	for (i = 3; i >= 0; i--) {
+		memset(&rx, 0, sizeof(rx));
+		T_EQ_INT(tunnel_rx_commit(n.s[1].l, &rs[i], n.now, &rx),
+		    i == 0 ? TUNNEL_ERR_REPLAY : TUNNEL_OK);
+		if (i != 0) {
+			T_ASSERT(rx.peer == n.s[1].t);
+			T_EQ_INT(rx.data_len, 80);
+		}
+	}
+	/* opened once more after the commits: the filter stops it */
+	memcpy(dup, pk[1], len[1]);
+	T_EQ_INT(tunnel_receive(n.s[1].l, dup, len[1], n.s[0].addr,
+	    sizeof(n.s[0].addr), 0, n.now, &rx), TUNNEL_ERR_REPLAY);
+	T_EQ_INT(tunnel_rx_open(n.s[1].l, pk[1], 10, n.now, &rs[0]),
+	    TUNNEL_ERR_MALFORMED);
+
+	/* the keypair goes between the steps */
+	T_EQ_INT(tunnel_tx_reserve(n.s[0].t, PKTMAX, 100, n.now, &tx[0],
+	    &act), TUNNEL_OK);
+	act = 0;
+	T_EQ_INT(encrypt_seq(&n, 0, 400, 80, pk[1], &len[1], &act),
+	    TUNNEL_OK);
+	T_EQ_INT(tunnel_rx_open(n.s[1].l, pk[1], len[1], n.now, &rs[0]),
+	    TUNNEL_OK);
+	tunnel_clear(n.s[0].t);
+	tunnel_clear(n.s[1].t);
+	T_EQ_INT(tunnel_tx_seal(&tx[0], pk[0], &out), TUNNEL_ERR_EXPIRED);
+	T_EQ_INT(out, 0);
+	memset(&rx, 0, sizeof(rx));
+	T_EQ_INT(tunnel_rx_commit(n.s[1].l, &rs[0], n.now, &rx),
+	    TUNNEL_ERR_UNKNOWN_INDEX);
+	T_ASSERT(rx.peer == NULL);
+	net_free(&n);
+}
+
 int
 main(void)
 {
@@ -1154,6 +1247,7 @@ main(void)
 	T_RUN(cookie_under_load);
 	T_RUN(wrong_responder_key);
 	T_RUN(transport_replay_and_reorder);
+	T_RUN(split_nonce_and_aead);
 	T_RUN(rekey_without_loss);
 	T_RUN(receive_side_rekey);
 	T_RUN(responder_waits_for_confirmation);

@@ -1,0 +1,270 @@
+/* The outgoing data path (see datapath.h): packets read from the TUN in
+ * batches, routed to their member, encrypted in place and sent with one
+ * sendmmsg; a TSO packet is split in place and goes as UDP GSO runs. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath/datapath-int.h"
+#include "datapath/route.h"
+#include "os/tun.h"
+
+/* Queue a datagram (or a GSO run of them) for the batch send. */
+static void
+queue_msg(struct datapath *dp, uint8_t *buf, size_t len, size_t segsize,
+    struct peer *p, unsigned ndgrams)
+{
+	struct udp_msg	*m;
+
+	if (p->path.relayed) {
+		dp_relay_out(dp, p, &p->path.endpoint, buf, len, segsize,
+		    ndgrams);
+		return;
+	}
+	m = &dp->w.sendm[dp->w.nsendm++];
+	m->buf = buf;
+	m->len = len;
+	m->segsize = segsize;
+	m->addr = p->path.endpoint;
+	dp->w.nsendd += ndgrams;
+	dp->w.c.tx_bytes += len;
+}
+
+static void
+send_batch(struct datapath *dp)
+{
+	unsigned	failed;
+
+	if (dp->w.nsendm == 0)
+		return;
+	failed = udp_send_batch(dp->udp, dp->w.sendm, dp->w.nsendm);
+	dp->w.c.drops[DP_DROP_SEND] += failed;
+	dp->w.c.tx_packets += dp->w.nsendd - failed;
+	dp->w.nsendm = 0;
+	dp->w.nsendd = 0;
+}
+
+/* The member an inside packet read from the TUN goes to; NULL when it is
+ * dropped (counted; an ICMP error goes back where one is due). */
+static struct peer *
+route_out(struct datapath *dp, const uint8_t *pkt, size_t len)
+{
+	struct peer	*p;
+	size_t		 n;
+	int		 idx;
+
+	idx = route_dst(dp->route, pkt, len);
+	if (idx < 0) {
+		switch (idx) {
+		case ROUTE_UNKNOWN:
+			dp->w.c.drops[DP_DROP_NO_ROUTE]++;
+			if ((n = icmp_unreach(dp->w.scratch, DP_SCRATCH_LEN,
+			    pkt, len)) > 0) {
+				dp_tun_put(dp, dp->w.scratch, n);
+				dp->w.c.icmp_sent++;
+			}
+			break;
+		case ROUTE_MCAST:
+			dp->w.c.drops[DP_DROP_MCAST]++;
+			break;
+		default:
+			dp->w.c.drops[DP_DROP_MALFORMED]++;
+			break;
+		}
+		return NULL;
+	}
+	if ((size_t)idx >= dp->npeers || (p = dp->peers[idx]) == NULL) {
+		dp->w.c.drops[DP_DROP_LOOP]++;
+		return NULL;
+	}
+	return p;
+}
+
+/* One packet read from the TUN, at buf + TUNNEL_HEADROOM: encrypt it in
+ * place for its member and queue it. */
+static void
+outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
+{
+	uint8_t		*pkt = buf + TUNNEL_HEADROOM;
+	struct peer	*p;
+	enum tunnel_err	 e;
+	unsigned	 act = 0;
+	size_t		 n;
+
+	if (len > dp->mtu) {
+		dp->w.c.drops[DP_DROP_TOO_BIG]++;
+		if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN, pkt,
+		    len, dp->mtu)) > 0) {
+			dp_tun_put(dp, dp->w.scratch, n);
+			dp->w.c.icmp_sent++;
+		}
+		return;
+	}
+	if ((p = route_out(dp, pkt, len)) == NULL)
+		return;
+	e = tunnel_encrypt(p->tunnel, buf, dp->rbufsz, len, now, &n, &act);
+	if (e == TUNNEL_OK && !path_usable(&p->path)) {
+		/* A session but no endpoint: cannot happen (a session means
+		 * we heard from it), but never send to nowhere. */
+		p->drops[PEER_DROP_NO_ENDPOINT]++;
+		e = TUNNEL_ERR_NO_SESSION;
+	}
+	if (e == TUNNEL_ERR_NO_SESSION)
+		dp_stage(dp, p, pkt, len);
+	else if (e != TUNNEL_OK)
+		dp->w.c.drops[DP_DROP_TUNNEL]++;
+	else {
+		queue_msg(dp, buf, n, 0, p, 1);
+		p->path.last_tx = now;
+	}
+	if (act != 0)
+		dp_actions(dp, p, act, e == TUNNEL_OK, now);
+	else
+		dp_touch(dp, p);
+}
+
+/* Bytes of a data message carrying an inner packet of len bytes: the
+ * tunnel pads to a multiple of 16, but never beyond the MTU. */
+static size_t
+wire_len(const struct datapath *dp, size_t len)
+{
+	size_t	padded = (len + WIRE_PAD_MULTIPLE - 1) &
+		    ~(size_t)(WIRE_PAD_MULTIPLE - 1);
+
+	if (padded > dp->mtu)
+		padded = len > dp->mtu ? len : dp->mtu;
+	return WIRE_DATA_OVERHEAD + padded;
+}
+
+/* A TSO packet read from the TUN (at buf + TUNNEL_HEADROOM): split it in
+ * place so that datagram i starts at buf + i * pitch, encrypt each
+ * segment where it lies, and queue them as UDP GSO runs. The pitch is the
+ * datagrams' stride, plus room for the relay envelope between them when
+ * the member is reached through a relay (which then wraps them where they
+ * lie: see dp_hooks.relay_send). */
+static void
+outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
+    const struct tun_pktinfo *pi, uint64_t now)
+{
+	uint8_t		*pkt = buf + TUNNEL_HEADROOM;
+	size_t		 hl, seglen, lastlen, stride, pitch, n;
+	size_t		 out[OFFLOAD_MAX_SEGS];
+	size_t		 per, i, j, k, sum;
+	struct peer	*p;
+	enum tunnel_err	 e;
+	unsigned	 act, allact = 0;
+	int		 nsegs, ok = 1, sent = 0;
+
+	if ((nsegs = offload_tso_plan(pkt, len, pi, &hl, &seglen,
+	    &lastlen)) == -1) {
+		dp->w.c.drops[DP_DROP_MALFORMED]++;
+		return;
+	}
+	if (seglen > dp->mtu) {
+		/* Segments over the tunnel's MTU (the interface's was raised
+		 * by hand): path MTU discovery brings the MSS down. */
+		dp->w.c.drops[DP_DROP_TOO_BIG]++;
+		if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN, pkt,
+		    len, dp->mtu)) > 0) {
+			dp_tun_put(dp, dp->w.scratch, n);
+			dp->w.c.icmp_sent++;
+		}
+		return;
+	}
+	if ((p = route_out(dp, pkt, len)) == NULL)
+		return;
+	stride = wire_len(dp, seglen);
+	pitch = stride + (p->path.relayed ? DP_RELAY_HDR : 0);
+	if ((size_t)nsegs * pitch > dp->rbufsz ||
+	    offload_tso_split(pkt, len, pi, pitch) != nsegs) {
+		dp->w.c.drops[DP_DROP_MALFORMED]++;
+		return;
+	}
+	for (i = 0; i < (size_t)nsegs; i++) {
+		uint8_t	*d = buf + i * pitch;
+
+		n = i == (size_t)nsegs - 1 ? lastlen : seglen;
+		act = 0;
+		e = tunnel_encrypt(p->tunnel, d, stride, n, now, &out[i],
+		    &act);
+		if (e == TUNNEL_OK && !path_usable(&p->path)) {
+			/* As in outgoing(): never send to nowhere. */
+			p->drops[PEER_DROP_NO_ENDPOINT]++;
+			e = TUNNEL_ERR_NO_SESSION;
+		}
+		allact |= act;
+		if (e == TUNNEL_ERR_NO_SESSION) {
+			dp_stage(dp, p, d + TUNNEL_HEADROOM, n);
+			out[i] = 0;
+		} else if (e != TUNNEL_OK) {
+			dp->w.c.drops[DP_DROP_TUNNEL]++;
+			out[i] = 0;
+		} else
+			sent = 1;
+		if (out[i] != (i == (size_t)nsegs - 1 ? wire_len(dp, n) :
+		    stride))
+			ok = 0;
+	}
+	if (ok && dp->udp->gso) {
+		/* Runs of equal datagrams, at most DP_GSO_MAX bytes each. */
+		per = DP_GSO_MAX / stride;
+		if (per > OFFLOAD_MAX_SEGS)
+			per = OFFLOAD_MAX_SEGS;
+		for (i = 0; i < (size_t)nsegs; i += per) {
+			k = (size_t)nsegs - i < per ? (size_t)nsegs - i : per;
+			for (sum = 0, j = i; j < i + k; j++)
+				sum += out[j];
+			queue_msg(dp, buf + i * pitch, sum, stride, p,
+			    (unsigned)k);
+		}
+	} else {
+		for (i = 0; i < (size_t)nsegs; i++)
+			if (out[i] != 0)
+				queue_msg(dp, buf + i * pitch, out[i], 0, p,
+				    1);
+	}
+	if (sent)
+		p->path.last_tx = now;
+	if (allact != 0)
+		dp_actions(dp, p, allact, sent, now);
+	else
+		dp_touch(dp, p);
+}
+
+void
+datapath_tun_readable(struct datapath *dp, uint64_t now)
+{
+	struct tun_pktinfo	pi;
+	unsigned		round, r;
+	ssize_t			len = 0;
+
+	if (dp->tun == NULL)
+		return;
+	for (round = 0; round < DP_ROUNDS; round++) {
+		for (r = 0; r < UDP_BATCH &&
+		    dp->w.nsendm + OFFLOAD_MAX_SEGS <= DP_SENDM; r++) {
+			uint8_t	*buf = dp->w.rbuf[r];
+
+			len = tun_read(dp->tun, buf + TUNNEL_HEADROOM,
+			    WIRE_DATA_MAX_PAYLOAD, &pi);
+			if (len <= 0) {
+				if (len < 0)
+					dp->w.c.drops[DP_DROP_TUN_READ]++;
+				break;
+			}
+			if (pi.gso_type != OFFLOAD_GSO_NONE)
+				outgoing_tso(dp, buf, (size_t)len, &pi, now);
+			else if ((pi.flags & OFFLOAD_NEEDS_CSUM) &&
+			    offload_csum_complete(buf + TUNNEL_HEADROOM,
+			    (size_t)len, &pi) == -1)
+				dp->w.c.drops[DP_DROP_MALFORMED]++;
+			else
+				outgoing(dp, buf, (size_t)len, now);
+		}
+		send_batch(dp);
+		dp_rearm(dp);
+		if (len <= 0)
+			break;
+	}
+}

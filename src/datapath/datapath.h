@@ -139,6 +139,11 @@ void	datapath_relayed_input(struct datapath *, uint8_t *buf, size_t len,
  * rather than at its next retransmission. */
 void	datapath_path_ready(struct datapath *, struct peer *, uint64_t now);
 
+/* Path MTU discovery per member (datapath-pmtu.c): on by default, off
+ * with the environment variable MESH_TEST_NO_PMTU set (a test knob: every
+ * path then carries the TUN's MTU, as before it existed). */
+void	datapath_set_pmtu(struct datapath *, int on);
+
 const struct dp_counters *datapath_counters(const struct datapath *);
 const char *dp_drop_name(enum dp_drop);
 

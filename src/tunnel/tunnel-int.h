@@ -84,6 +84,7 @@ struct tunnel {
 	int			 sent_lastminute;
 	int			 need_another_keepalive;
 	uint64_t		 persistent_ms;
+	size_t			 pad_mtu;	/* path's bound; 0: config */
 
 	/* timers: absolute deadlines in ms, NEVER when off */
 	uint64_t		 t_retransmit;

@@ -41,7 +41,8 @@
  *			its first packet confirms the session to the peer)
  *
  * Data overhead: WIRE_DATA_OVERHEAD = 32 bytes (16 header + 16 tag) plus
- * padding to a multiple of 16 bounded by config.mtu (0..15 bytes). With the
+ * padding to a multiple of 16 bounded by config.mtu, or by the path's inner
+ * MTU when smaller (tunnel_set_pad_mtu) (0..15 bytes). With the
  * outer headers: 60 + padding over IPv4, 80 + padding over IPv6; an inner MTU
  * of 1420 fits a 1500-byte path in both cases.
  *
@@ -272,6 +273,19 @@ enum tunnel_err tunnel_rx_open(struct tunnel_local *, uint8_t *buf,
  * tunnel_receive would (rx cleared by the caller). */
 enum tunnel_err tunnel_rx_commit(struct tunnel_local *,
 	    const struct tunnel_rxslot *, uint64_t now, struct tunnel_rx *);
+
+/* The path to the peer carries inner packets of at most mtu bytes (0: as
+ * configured): padding stops there too, so that a packet that fits the
+ * path still fits once padded. */
+void	tunnel_set_pad_mtu(struct tunnel *, size_t mtu);
+
+/* A control message (wire.h: first byte 0x01..0x0f) of len bytes at
+ * buf + TUNNEL_HEADROOM, encrypted in place without padding; like a
+ * keepalive, it is not data for the timers and reports no actions.
+ * TUNNEL_ERR_NO_SESSION without a session (no handshake is started),
+ * TUNNEL_ERR_MALFORMED if it is not a control message. */
+enum tunnel_err tunnel_control(struct tunnel *, uint8_t *buf, size_t cap,
+	    size_t len, uint64_t now, size_t *outlen);
 
 /* A keepalive (empty data message) into buf (cap >= WIRE_DATA_MIN_LEN). */
 enum tunnel_err tunnel_keepalive(struct tunnel *, uint8_t *buf, size_t cap,

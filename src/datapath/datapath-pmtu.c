@@ -15,6 +15,8 @@
 #include <sys/random.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -87,6 +89,21 @@ datapath_set_pmtu(struct datapath *dp, int on)
 			dp->peers[i]->pmtu_on = 0;
 			set_inner(dp, dp->peers[i], 0);
 		}
+}
+
+void
+datapath_peer_mtu(const struct peer *p, uint64_t *mtu, uint64_t *inner,
+    char *src, size_t srclen)
+{
+	*mtu = *inner = 0;
+	if (srclen > 0)
+		src[0] = '\0';
+	if (!p->pmtu_on)
+		return;
+	*mtu = pmtu_mtu(&p->pmtu);
+	*inner = p->inner_mtu;
+	(void)snprintf(src, srclen, "%s", pmtu_src_name(pmtu_source(
+	    &p->pmtu)));
 }
 
 /* A probe of outer size `size` carrying id, on p's path. */

@@ -51,7 +51,10 @@
  * rekey_after_ms or past rekey_after_messages, and when receiving on one
  * older than reject_after - keepalive - rekey_timeout; no session is used
  * past reject_after_ms; a handshake is retransmitted every rekey_timeout_ms
- * (+ random jitter) until rekey_attempt_ms, then given up; a keepalive is
+ * (+ random jitter) until rekey_attempt_ms, then given up (unlike
+ * WireGuard, the first retransmissions come sooner, rekey_fast_ms doubling:
+ * a handshake lost while a path is being found costs ~1 s, not 5; the
+ * responder's flood limit is 20 ms); a keepalive is
  * sent keepalive_ms after data was received if nothing went back; a new
  * handshake starts if data was sent and nothing came back within
  * keepalive_ms + rekey_timeout_ms; keys are wiped 3 * reject_after_ms after
@@ -79,6 +82,9 @@
 #define TUNNEL_REKEY_AFTER_MESSAGES	(1ULL << 60)
 #define TUNNEL_REJECT_AFTER_MESSAGES	(UINT64_MAX - (1ULL << 13))
 #define TUNNEL_REKEY_TIMEOUT_MS		5000ULL
+/* The first retransmissions of an attempt come sooner: 1, 2, 4 s, then
+ * every rekey_timeout (see tunnel_config.rekey_fast_ms). */
+#define TUNNEL_REKEY_FAST_MS		1000ULL
 #define TUNNEL_REKEY_JITTER_MS		333ULL
 #define TUNNEL_REKEY_ATTEMPT_MS		90000ULL
 #define TUNNEL_KEEPALIVE_MS		10000ULL
@@ -93,6 +99,11 @@ struct tunnel_config {
 	uint64_t	rekey_after_messages;
 	uint64_t	reject_after_messages;
 	uint64_t	rekey_timeout_ms;	/* handshake retransmit interval */
+	uint64_t	rekey_fast_ms;		/* first retransmission after
+						 * this, doubling up to
+						 * rekey_timeout_ms (jitter
+						 * scaled down alike); 0:
+						 * always rekey_timeout_ms */
 	uint64_t	rekey_jitter_ms;	/* random extra, 0..this */
 	uint64_t	rekey_attempt_ms;	/* give up a handshake after */
 	uint64_t	keepalive_ms;		/* passive keepalive */

@@ -416,10 +416,16 @@ udp_send_frag(struct udp *u, const void *buf, size_t len,
 		(void)setsockopt(u->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
 		    sizeof(v));
 	} else {
-		/* this host fragments, at the minimum MTU every IPv6 path
-		 * carries */
+		/* Only this host may fragment: it does at the path MTU its
+		 * own cache holds (from an ICMPv6 "too big"), in pieces of at
+		 * most 1280 (IPV6_MTU). Without such an ICMP the kernel does
+		 * not know the path is narrow and sends it whole: lost (see
+		 * datapath-out.c, may_fragment). */
 		v = 0;
 		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &v,
+		    sizeof(v));
+		v = IPV6_PMTUDISC_DONT;
+		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
 		    sizeof(v));
 		v = 1280;
 		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU, &v,
@@ -428,6 +434,9 @@ udp_send_frag(struct udp *u, const void *buf, size_t len,
 		saved = errno;
 		v = 0;
 		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU, &v,
+		    sizeof(v));
+		v = IPV6_PMTUDISC_PROBE;
+		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
 		    sizeof(v));
 		v = 1;
 		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &v,

@@ -1,11 +1,15 @@
-/* Internals shared by dht.c (instance, packets, peers, pending requests),
- * dhtsearch.c (iterative lookups) and dhtrv.c (rendezvous and relay). Not
- * for use outside dht/. */
+/* Internals shared by the files of the DHT instance: dht.c (packets in and
+ * out), dhtapi.c (create, API), dhtkeys.c (pair-key cache), dhtreplay.c
+ * (replay filter), dhttoken.c (address tokens), dhtpending.c (our
+ * requests), dhtupkeep.c (table upkeep, timers), dhtsearch.c (iterative
+ * lookups) and dhtrv.c (rendezvous and relay). Not for use outside dht/. */
 #ifndef DHT_DHTINT_H
 #define DHT_DHTINT_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/ratelimit.h"
 
 #include "dht.h"
 #include "dhtcrypto.h"
@@ -28,6 +32,10 @@
 #define DHT_TOKEN_ROTATE	300000	/* token secrets rotate (ms) */
 #define DHT_TOKEN_FRESH		240000	/* use a token we got this recently */
 #define DHT_FIND_PAD		1024	/* FIND size without a token */
+/* The largest PONG body (an IPv6 observed address), to which a PING
+ * without a token is padded; and so the largest PING we send. */
+#define DHT_PING_BODY_PAD	(8 + 1 + 19 + DHTMSG_TOKEN_LEN)
+#define DHT_VERIFY_MAX		(DHTMSG_MIN_PACKET + DHT_PING_BODY_PAD)
 #define DHT_RTO_MIN		150
 #define DHT_RTO_MAX		2000
 #define DHT_RTO_INIT		1000
@@ -38,6 +46,7 @@
 #define DHT_SEARCH_TIMEOUT	20000	/* a lookup gives up */
 #define DHT_RV_LIFETIME		75	/* seconds a registration lasts */
 #define DHT_RELAY_RATE		10	/* relays per second per client */
+#define DHT_RELAY_BURST		(2 * DHT_RELAY_RATE)
 #define DHT_BAD_MAX		128	/* recently failed contacts remembered */
 #define DHT_BAD_TIME		600000
 #define DHT_INTERNAL_SEARCHES	2	/* slots kept for our own lookups */
@@ -75,6 +84,11 @@ struct dht_pending {
 	int		search;
 	uint8_t		target[DHT_KEY_LEN];	/* FIND id / RELAY target */
 	uint64_t	sent, deadline;
+	/* RELAY: a copy of the payload (dht_alloc), to ask once more with
+	 * the token a TOKEN answer carried (token_retry set then) */
+	uint8_t		*payload;
+	uint16_t	 plen;
+	uint8_t		 token_retry;
 };
 
 /* Recently seen request nonces (set-associative, DHT_RP_WAYS per set). */
@@ -82,11 +96,6 @@ struct dht_pending {
 struct dht_replay {
 	uint64_t	fp;
 	uint64_t	ts;		/* 0: empty */
-};
-
-struct dht_bucketrate {		/* a token bucket, in milli-tokens */
-	uint64_t	level, at;
-	uint32_t	rate, burst;
 };
 
 struct dht_boot {
@@ -117,7 +126,7 @@ struct dht_client {
 	struct dht_addr	addr;		/* as we see it */
 	uint64_t	expires;	/* 0: free slot */
 	uint64_t	last_ts;	/* its newest REGISTER timestamp */
-	struct dht_bucketrate relay;
+	struct ratelimit_bucket relay;	/* DHT_RELAY_RATE */
 };
 
 struct dht_bad {
@@ -156,7 +165,9 @@ struct dht {
 	uint64_t		 recent[DHT_RECENT];
 	unsigned		 nrecent;
 
-	struct dht_bucketrate	 reply_rl, dh_rl;
+	/* token buckets (common/ratelimit.h): replies, new pair keys */
+	struct ratelimit_bucket	 reply_rl, dh_rl;
+	uint32_t		 reply_rate, reply_burst, dh_rate, dh_burst;
 
 	uint8_t			 secret[2][DHTCRYPTO_SECRET_LEN];
 	uint64_t		 secret_at;
@@ -188,16 +199,56 @@ struct dht {
 	struct dht_stats	 st;
 };
 
-/* dht.c */
+/* dhtapi.c */
 void	dht_wake_at(struct dht *d, uint64_t t);
-uint32_t dht_rto(const struct dht *d);
 uint64_t dht_rand64(struct dht *d);
 void	*dht_alloc(struct dht *d, size_t n);
 void	dht_free(struct dht *d, void *p, size_t n);
+
+/* dht.c */
+void	dht_drop_count(struct dht *d, enum dht_drop why);
+/* Encode, seal and send a message to key at addr; 0 or -1. */
+int	dht_send_msg(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *addr, const struct dhtmsg *m, uint64_t now);
+/* Seal an encoded body for peer p and send it to `to`; 0 or -1. */
+int	dht_seal_send(struct dht *d, struct dht_peer *p,
+	    const struct dht_addr *to, uint8_t type, const uint8_t *body,
+	    size_t blen);
+
+/* dhtkeys.c */
+struct dht_peer *dhtkeys_lookup(struct dht *d,
+	    const uint8_t key[DHT_KEY_LEN]);
+/* Derive the pair key for key (one X25519; incoming: a key heard from the
+ * network, rate-limited): 0, or -1 with *why set. */
+int	dhtkeys_derive(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    uint8_t pair[DHTCRYPTO_PAIR_LEN], uint64_t now, int incoming,
+	    enum dht_drop *why);
+struct dht_peer *dhtkeys_insert(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const uint8_t pair[DHTCRYPTO_PAIR_LEN], uint64_t now);
+/* The cached (or newly derived) pair key of a key we are sending to. */
+struct dht_peer *dhtkeys_get(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    uint64_t now, enum dht_drop *why);
 /* Check a contact learned from someone else: its key meets the workbit and
  * is not ours; fills id. 0 or -1. */
 int	dht_contact_ok(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    uint8_t id[DHT_ID_LEN]);
+
+/* dhtreplay.c: 0 the first time a request nonce is seen in the window, -1
+ * for a replay (or one that might be: see the comment there). */
+int	dhtreplay_check(struct dht *d, const uint8_t *nonce,
+	    const uint8_t *key, uint64_t ts, uint64_t wall);
+
+/* dhttoken.c */
+void	dhttoken_rotate(struct dht *d, uint64_t now);
+void	dhttoken_make(struct dht *d, uint8_t token[DHTMSG_TOKEN_LEN],
+	    const struct dht_addr *a, const uint8_t key[DHT_KEY_LEN]);
+int	dhttoken_valid(struct dht *d, const struct dht_addr *a,
+	    const uint8_t key[DHT_KEY_LEN],
+	    const uint8_t token[DHTMSG_TOKEN_LEN]);
+
+/* dhtpending.c */
+uint32_t dht_rto(const struct dht *d);
+void	dht_rtt_sample(struct dht *d, uint64_t sample);
 /* Send a request; returns the pending entry's txid, or 0 on failure. */
 uint64_t dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const struct dht_addr *addr, uint8_t type, enum dht_purpose purpose,
@@ -205,11 +256,23 @@ uint64_t dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    size_t plen, uint64_t now);
 int	dht_pending_to(const struct dht *d, const uint8_t key[DHT_KEY_LEN]);
 struct dht_pending *dht_pending_find(struct dht *d, uint64_t txid);
+/* Take entry i out of the table (its id is remembered as recently done);
+ * the caller then dht_pending_release()s its copy. */
+void	dht_pending_remove(struct dht *d, unsigned i);
+void	dht_pending_release(struct dht *d, struct dht_pending *pd);
+int	dht_pending_recent(const struct dht *d, uint64_t txid);
+void	dht_pending_periodic(struct dht *d, uint64_t now);
+
+/* dhtupkeep.c */
 /* Contacts that recently failed or refused us are not retried soon. */
 int	dht_is_bad(struct dht *d, const uint8_t key[DHT_KEY_LEN], uint64_t now);
 void	dht_mark_bad(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    uint64_t now);
-void	dht_drop_count(struct dht *d, enum dht_drop why);
+/* Ping a node before it may enter the table (opportunistic). Never on
+ * behalf of a request from an address that has not proved it receives:
+ * see handle_request. */
+void	dht_verify_node(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *addr, uint64_t now);
 /* A node answered / did not answer a request of ours (table upkeep). */
 void	dht_node_answered(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr,
@@ -220,9 +283,10 @@ void	dht_node_failed(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 void	dht_node_learned(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr,
 	    uint64_t now);
-/* Encode, seal and send a message to key at addr; 0 or -1. */
-int	dht_send_msg(struct dht *d, const uint8_t key[DHT_KEY_LEN],
-	    const struct dht_addr *addr, const struct dhtmsg *m, uint64_t now);
+/* A peer told us where it saw us. */
+void	dht_reflexive_note(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *from, const struct dht_addr *observed,
+	    uint64_t now);
 
 /* dhtsearch.c */
 #define DHTSEARCH_KEY		1	/* the host looks up a key */
@@ -263,15 +327,11 @@ int	dhtrv_handle_register(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const struct dht_addr *from, const struct dhtmsg *m, int token_ok,
 	    uint64_t now, struct dhtmsg *r);
 int	dhtrv_handle_relay(struct dht *d, const uint8_t key[DHT_KEY_LEN],
-	    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now,
-	    struct dhtmsg *r);
+	    const struct dht_addr *from, const struct dhtmsg *m, int token_ok,
+	    uint64_t now, struct dhtmsg *r);
 void	dhtrv_handle_relayed(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now);
 const struct dht_client *dhtrv_client_by_id(struct dht *d,
 	    const uint8_t id[DHT_ID_LEN], uint64_t now);
-/* Token bucket helpers (shared with dht.c). */
-void	dht_rate_init(struct dht_bucketrate *b, uint32_t rate, uint32_t burst,
-	    uint64_t now);
-int	dht_rate_take(struct dht_bucketrate *b, uint64_t now);
 
 #endif

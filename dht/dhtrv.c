@@ -14,8 +14,10 @@
  * replayed from elsewhere cannot move it), and lasts DHT_RV_LIFETIME.
  *
  * RELAY asks a rendezvous to pass an opaque payload to a client it serves;
- * it is forwarded as RELAYED with the requester's key and observed address,
- * rate-limited per client, and accepted by the client only from a node it
+ * it is forwarded as RELAYED with the requester's key and observed address
+ * (only with a valid address token: the client may punch towards that
+ * address; without one the answer is TOKEN and the requester asks once more
+ * with the token that answer carried), rate-limited per client, and accepted by the client only from a node it
  * is registered with (or was, until that registration lapses: lookups may
  * still find it there). */
 #include "config.h"
@@ -344,8 +346,7 @@ dhtrv_handle_register(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 		memset(c, 0, sizeof(*c));
 		memcpy(c->key, key, DHT_KEY_LEN);
 		dht_node_id(d, c->id, key);
-		dht_rate_init(&c->relay, DHT_RELAY_RATE, 2 * DHT_RELAY_RATE,
-		    now);
+		ratelimit_bucket_init(&c->relay, DHT_RELAY_BURST, now);
 	}
 	c->addr = *from;
 	c->last_ts = m->ts;
@@ -357,8 +358,8 @@ dhtrv_handle_register(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 
 int
 dhtrv_handle_relay(struct dht *d, const uint8_t key[DHT_KEY_LEN],
-    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now,
-    struct dhtmsg *r)
+    const struct dht_addr *from, const struct dhtmsg *m, int token_ok,
+    uint64_t now, struct dhtmsg *r)
 {
 	struct dht_client	*c;
 	struct dhtmsg		 f;
@@ -368,7 +369,15 @@ dhtrv_handle_relay(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 		r->status = DHTMSG_ST_UNKNOWN;
 		return 1;
 	}
-	if (!dht_rate_take(&c->relay, now)) {
+	/* the client punches towards the origin we report: only an origin
+	 * that proved it receives there (a token round trip), or anyone
+	 * could aim our clients at a victim */
+	if (!token_ok) {
+		r->status = DHTMSG_ST_TOKEN;
+		return 1;
+	}
+	if (!ratelimit_bucket_take(&c->relay, DHT_RELAY_RATE,
+	    DHT_RELAY_BURST, 1, now)) {
 		r->status = DHTMSG_ST_FULL;
 		return 1;
 	}

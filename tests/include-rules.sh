@@ -15,6 +15,8 @@ cd "$top_srcdir" || hard "cd $top_srcdir"
 # each followed by why it may include the header.
 sodium_allowed='
 src/netconf/keys.c		keys: generation, text form, files, PoW search
+src/netconf/adminkey.c		keys-type: admin (Ed25519) keys, text form, files
+src/netconf/sign.c		Ed25519 signatures of netconfigs, the acceptance rule
 src/tunnel/noise.c		Noise IK handshake (X25519, BLAKE2b, ChaCha20-Poly1305)
 src/tunnel/cookie.c		mac1/mac2 and cookie replies (keyed BLAKE2b, XChaCha20)
 src/tunnel/tunnel*.[ch]	transport AEAD, random indices, key wiping (tunnel.c, its parts, tunnel-int.h)
@@ -22,9 +24,11 @@ src/nat/natkey.c		the NAT module'"'"'s pair keys and MACs
 src/netconf/addr.c		keys-type: the IPv6 ULA is a BLAKE2b hash of a public key
 dht/dhtcrypto.c		the DHT'"'"'s sealing, node ids, random bytes
 dht/pow.c		keys-type: workbits are a BLAKE2b hash of a public key
+src/common/base64.c	libsodium'"'"'s constant-time base64 (key text form)
 '
 event_allowed='
 src/daemon/daemon.c		glue: the event loop itself
+src/daemon/daemon-metrics.c	glue: the metrics endpoint (evhttp)
 src/control/control-server.c	glue: the control socket'"'"'s daemon end on the loop
 src/*/*-glue.c		glue by name: dht-glue.c, natpath-glue.c, relay-glue.c, portmap-glue.c
 src/nat/disc.c		glue: the discovery hub (member timers, work queue)

@@ -29,13 +29,14 @@ done
 stray=$(cd "$dest" && find . -type f | grep -v "^\.$prefix/" || true)
 [ -z "$stray" ] || fail "installed outside the prefix: $stray"
 
-# The unit runs the installed binary, as a notify service, reloading by
-# SIGHUP; no placeholder is left.
+# The unit runs the installed binary, as a notify service, reloading with
+# mesh reload (which fails on a refused netconfig); no placeholder is left.
 unit=$root/lib/systemd/system/mesh@.service
 grep -q "^ExecStart=$prefix/bin/mesh up /etc/mesh/%i.net private-key /etc/mesh/%i.sk -f\$" "$unit" ||
 	fail "ExecStart in $unit"
 grep -q '^Type=notify$' "$unit" || fail "Type=notify"
-grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$unit" || fail "ExecReload"
+grep -q "^ExecReload=$prefix/bin/mesh reload /etc/mesh/%i.net\$" "$unit" ||
+	fail "ExecReload"
 grep -q '@bindir@' "$unit" && fail "@bindir@ left in unit"
 if command -v systemd-analyze >/dev/null; then
 	# verify wants the binary at its final path: check a copy pointing

@@ -30,7 +30,7 @@ grep -q '^name  *example$' "$tmp/out" || fail "example.net: no name line"
 # usage errors exit 2
 "$MESH" check >/dev/null 2>"$tmp/err"
 expect_eq "check without a file" "$?" 2
-grep -q '^usage: mesh check NETCONFIG$' "$tmp/err" || fail "no usage line"
+grep -q '^usage: mesh check NETCONFIG \[previous FILE\]$' "$tmp/err" || fail "no usage line"
 "$MESH" check a b >/dev/null 2>&1
 expect_eq "check with two files" "$?" 2
 

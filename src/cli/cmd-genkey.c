@@ -1,5 +1,6 @@
 /* mesh genkey [workbit N] [namespace NS]: a private key whose public key
- * meets the proof of work of a namespace. */
+ * meets the proof of work of a namespace. mesh genkey admin: an admin key
+ * (adminkey.h), which signs netconfigs and needs no proof of work. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "netconf/adminkey.h"
 #include "netconf/keys.h"
 #include "netconf/netconf.h"
 #include "dht/pow.h"
@@ -17,8 +19,9 @@
 static int	genkey_main(const struct cmd *, int, char **);
 
 const struct cmd cmd_genkey = {
-	"genkey", "[workbit N] [namespace NS]",
-	"print a new private key meeting a namespace's proof of work",
+	"genkey", "[workbit N] [namespace NS] | admin",
+	"print a new private key meeting a namespace's proof of work, "
+	    "or an admin key",
 	genkey_main
 };
 
@@ -119,6 +122,25 @@ genkey_check_mode(void)
 }
 
 static int
+genkey_admin(void)
+{
+	uint8_t	sk[ADMIN_SK_LEN];
+	char	text[ADMIN_SK_TEXT_LEN + 1];
+
+	genkey_check_mode();
+	admin_generate(sk);
+	admin_to_text(text, sk);
+	key_wipe(sk, sizeof(sk));
+	printf("%s\n", text);
+	key_wipe(text, sizeof(text));
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("mesh genkey: stdout");
+		return 1;
+	}
+	return 0;
+}
+
+static int
 genkey_main(const struct cmd *self, int argc, char **argv)
 {
 	struct genkey_progress	 p;
@@ -130,6 +152,8 @@ genkey_main(const struct cmd *self, int argc, char **argv)
 	long		 ncpu;
 	int		 i;
 
+	if (argc == 2 && strcmp(argv[1], "admin") == 0)
+		return genkey_admin();
 	for (i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc)
 			cmd_usage(self);

@@ -1,6 +1,8 @@
 /* mesh reload: ask a running daemon to re-read its netconfig. */
 #include "config.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +14,71 @@
 static int	reload_main(const struct cmd *, int, char **);
 
 const struct cmd cmd_reload = {
-	"reload", "IFACE", "re-read the netconfig of a running interface",
-	reload_main
+	"reload", "IFACE | NETCONFIG",
+	"re-read the netconfig of a running interface", reload_main
 };
+
+struct by_netconfig {
+	const char	*path;		/* absolute, as the daemon shows it */
+	char		 ifname[CTL_IFNAME_SIZE];
+	int		 n;
+};
+
+static int
+match_netconfig(const struct ctl_iface *i, void *arg)
+{
+	struct by_netconfig	*b = arg;
+
+	if (strcmp(i->netconfig, b->path) == 0 && b->n++ == 0)
+		snprintf(b->ifname, sizeof(b->ifname), "%s", i->ifname);
+	return 0;
+}
+
+/* The interface whose daemon reads netconfig (a path: it has a '/'), as a
+ * service manager knows it (mesh@.service); 0, or -1 after saying why. */
+static int
+find_by_netconfig(const char *netconfig, char *ifname, size_t len)
+{
+	struct by_netconfig	b;
+	char			path[PATH_MAX];
+
+	if (realpath(netconfig, path) == NULL) {
+		fprintf(stderr, "mesh reload: %s: %s\n", netconfig,
+		    strerror(errno));
+		return -1;
+	}
+	memset(&b, 0, sizeof(b));
+	b.path = path;
+	(void)control_each_iface(match_netconfig, &b);
+	if (b.n == 0) {
+		fprintf(stderr, "mesh reload: no running daemon reads %s\n",
+		    path);
+		return -1;
+	}
+	if (b.n > 1) {
+		fprintf(stderr, "mesh reload: %d daemons read %s: name the "
+		    "interface\n", b.n, path);
+		return -1;
+	}
+	snprintf(ifname, len, "%s", b.ifname);
+	return 0;
+}
 
 static int
 reload_main(const struct cmd *self, int argc, char **argv)
 {
 	struct ctl_request	 rq;
 	struct ctl_reply	 r;
-	char			*buf, err[512];
+	char			*buf, err[512], ifname[CTL_IFNAME_SIZE];
 	size_t			 len;
 
 	if (argc != 2 || argv[1][0] == '-')
 		cmd_usage(self);
+	if (strchr(argv[1], '/') != NULL) {
+		if (find_by_netconfig(argv[1], ifname, sizeof(ifname)) == -1)
+			return 1;
+		argv[1] = ifname;
+	}
 	memset(&rq, 0, sizeof(rq));
 	rq.cmd = CTL_CMD_RELOAD;
 	if (control_request(argv[1], &rq, &buf, &len, err, sizeof(err)) ==

@@ -24,5 +24,6 @@ extern const struct cmd cmd_up;
 extern const struct cmd cmd_down;
 extern const struct cmd cmd_show;
 extern const struct cmd cmd_reload;
+extern const struct cmd cmd_sign;
 
 #endif

@@ -24,6 +24,7 @@ static const struct cmd *const cmds[] = {
 	&cmd_check,
 	&cmd_genkey,
 	&cmd_pubkey,
+	&cmd_sign,
 	&cmd_workbit,
 	&cmd_help,
 };

@@ -186,6 +186,13 @@ pretty_iface(const struct showfmt *sf, const struct ctl_reply *r)
 	fprintf(sf->f, "%sinterface%s: %s%s%s\n", col(sf, C_GREEN),
 	    col(sf, C_RESET), col(sf, C_GREEN), ifc->ifname,
 	    col(sf, C_RESET));
+	/* A headless node (no member: no addresses) has a control socket
+	 * by that name but no network interface. */
+	if (ifc->addr4[0] == '\0' && ifc->addr6[0] == '\0') {
+		label(sf, "headless");
+		fprintf(sf->f, "no network interface, not a member (DHT, "
+		    "rendezvous and relay only)\n");
+	}
 	if (ifc->network[0] != '\0') {
 		label(sf, "network");
 		fprintf(sf->f, "%s (namespace %s, workbit %" PRIu64 ")\n",
@@ -232,6 +239,24 @@ pretty_iface(const struct showfmt *sf, const struct ctl_reply *r)
 	label(sf, "transfer");
 	fprintf(sf->f, "%s received, %s sent\n", b1, b2);
 	pretty_drops(sf, ifc->drops, ifc->ndrops);
+	if (ifc->reload_time != 0) {
+		ago(t, sizeof(t), ifc->now, ifc->reload_time);
+		label(sf, "last reload");
+		fprintf(sf->f, "%s%s%s: ", t, strcmp(ifc->reload_via,
+		    "signal") == 0 ? " (SIGHUP)" : "", strcmp(ifc->reload_via,
+		    "command") == 0 ? " (mesh reload)" : "");
+		if (strcmp(ifc->reload_result, "ok") == 0)
+			fprintf(sf->f, "ok, %" PRIu64 " added, %" PRIu64
+			    " removed, %" PRIu64 " changed\n",
+			    ifc->reload_added, ifc->reload_removed,
+			    ifc->reload_changed);
+		else
+			fprintf(sf->f, "%s%s%s%s%s\n", col(sf, C_RED),
+			    ifc->reload_result[0] != '\0' ?
+			    ifc->reload_result : "?", col(sf, C_RESET),
+			    ifc->reload_error[0] != '\0' ? ": " : "",
+			    ifc->reload_error);
+	}
 	if (ifc->pid != 0) {
 		label(sf, "daemon");
 		fprintf(sf->f, "pid %" PRIu64 ", uid %" PRIu64, ifc->pid,
@@ -543,6 +568,18 @@ json(struct showfmt *sf, const struct ctl_reply *r)
 	json_knum(f, in, "rx_bytes", ifc->rx_bytes, 0);
 	json_knum(f, in, "tx_bytes", ifc->tx_bytes, 0);
 	json_drops(f, in, ifc->drops, ifc->ndrops, 0);
+	if (ifc->reload_time != 0) {
+		fprintf(f, "%s\"last_reload\": {\n", in);
+		json_ktime(f, "      ", "time", ifc->reload_time, 0);
+		json_kstr(f, "      ", "via", ifc->reload_via, 0);
+		json_kstr(f, "      ", "result", ifc->reload_result, 0);
+		json_knum(f, "      ", "added", ifc->reload_added, 0);
+		json_knum(f, "      ", "removed", ifc->reload_removed, 0);
+		json_knum(f, "      ", "changed", ifc->reload_changed, 0);
+		json_kstr(f, "      ", "error", ifc->reload_error, 1);
+		fprintf(f, "%s},\n", in);
+	} else
+		fprintf(f, "%s\"last_reload\": null,\n", in);
 	if ((sf->what & SHOWFMT_DHT) && r->dht.present)
 		json_dht(f, &r->dht);
 	else
@@ -613,6 +650,9 @@ dump(struct showfmt *sf, const struct ctl_reply *r)
 	d_num(f, ifc->tx_bytes);
 	d_drops(f, ifc->drops, ifc->ndrops);
 	d_str(f, ifc->netconfig);
+	d_num(f, ifc->reload_time);
+	d_str(f, ifc->reload_result);
+	d_str(f, ifc->reload_error);
 	fputc('\n', f);
 	for (i = 0; (sf->what & SHOWFMT_PEERS) && i < r->npeers; i++) {
 		const struct ctl_peer *p = &r->peers[i];

@@ -1,87 +1,44 @@
-/* Base64 codec (pure). */
+/* Base64 codec: libsodium's (constant-time in the data, which matters for
+ * private keys in text form), with the strictness of mesh's key syntax
+ * around it: see base64.h. */
 #include "config.h"
 
-#include "common/base64.h"
+#include <string.h>
 
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+#include <sodium.h>
+
+#include "common/base64.h"
 
 void
 base64_encode(char *out, const uint8_t *src, size_t n)
 {
-	uint32_t	v;
-	size_t		i, o = 0;
-
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8 | src[i + 2];
-		out[o++] = b64url[v >> 18 & 63];
-		out[o++] = b64url[v >> 12 & 63];
-		out[o++] = b64url[v >> 6 & 63];
-		out[o++] = b64url[v & 63];
-	}
-	if (n - i == 1) {
-		v = (uint32_t)src[i] << 16;
-		out[o++] = b64url[v >> 18 & 63];
-		out[o++] = b64url[v >> 12 & 63];
-	} else if (n - i == 2) {
-		v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8;
-		out[o++] = b64url[v >> 18 & 63];
-		out[o++] = b64url[v >> 12 & 63];
-		out[o++] = b64url[v >> 6 & 63];
-	}
-	out[o] = '\0';
-}
-
-/* Value of c in the given alphabet (0: url-safe, 1: standard), or -1. */
-static int
-b64val(char c, int std)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == (std ? '+' : '-'))
-		return 62;
-	if (c == (std ? '/' : '_'))
-		return 63;
-	return -1;
+	sodium_bin2base64(out, BASE64_LEN(n) + 1, src, n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 int
 base64_decode(uint8_t *out, size_t outlen, const char *s, size_t slen)
 {
-	size_t		 need = BASE64_LEN(outlen), pad = (3 - outlen % 3) % 3;
-	size_t		 i, o = 0;
-	uint32_t	 v = 0;
-	int		 std = 0, bits = 0, d;
+	size_t		need = BASE64_LEN(outlen), pad = (3 - outlen % 3) % 3;
+	size_t		got = 0;
+	const char	*end = NULL;
+	int		variant;
 
-	if (slen == need + pad && pad > 0) {
-		/* padded: standard alphabet only */
-		for (i = need; i < slen; i++)
-			if (s[i] != '=')
-				return -1;
-		std = 1;
-		slen = need;
-	} else if (slen != need)
+	/* exactly one length per value and alphabet: the url-safe one
+	 * without padding, or the standard one with or without padding;
+	 * libsodium refuses the other alphabet's characters, anything
+	 * after the encoding (end must reach slen) and non-zero trailing
+	 * bits */
+	if (slen == need + pad && pad > 0)
+		variant = sodium_base64_VARIANT_ORIGINAL;
+	else if (slen != need)
 		return -1;
-	for (i = 0; i < slen; i++)
-		if (s[i] == '+' || s[i] == '/')
-			std = 1;
-	for (i = 0; i < slen; i++) {
-		if ((d = b64val(s[i], std)) < 0)
-			return -1;
-		v = v << 6 | (uint32_t)d;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (uint8_t)(v >> bits);
-			v &= (1u << bits) - 1;
-		}
-	}
-	/* leftover bits must be zero: one encoding per value */
-	if (v != 0 || o != outlen)
+	else if (memchr(s, '+', slen) != NULL || memchr(s, '/', slen) != NULL)
+		variant = sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
+	else
+		variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+	if (sodium_base642bin(out, outlen, s, slen, NULL, &got, &end,
+	    variant) != 0 || end != s + slen || got != outlen)
 		return -1;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 static int	log_foreground = 1;
@@ -112,13 +113,13 @@ vlog_str(int level, const char *prefix, char *msg)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			*p = '?';
 	if (log_foreground) {
-		struct timespec	ts;
+		uint64_t	ms = clock_unix_ms();
+		time_t		s = (time_t)(ms / 1000);
 		struct tm	tm;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		fprintf(stderr, "%02d:%02d:%02d.%03ld %s%s%s\n", tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+		localtime_r(&s, &tm);
+		fprintf(stderr, "%02d:%02d:%02d.%03u %s%s%s\n", tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000),
 		    prefix != NULL ? prefix : "", prefix != NULL ? ": " : "",
 		    msg);
 		fflush(stderr);

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -92,13 +91,4 @@ util_read_file(const char *path, size_t maxlen, char **bufp, size_t *lenp)
 	close(fd);
 	errno = saved;
 	return rc;
-}
-
-uint64_t
-util_mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

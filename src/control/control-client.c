@@ -33,6 +33,7 @@ client_connect(const char *ifname, int remove_stale, char *path,
 	struct stat	st;
 	struct ucred	cred;
 	socklen_t	credlen = sizeof(cred);
+	char		denied_path[PATH_MAX];
 	int		n, i, fd, stale = 0, denied = 0;
 
 	if (!control_valid_ifname(ifname)) {
@@ -56,8 +57,12 @@ client_connect(const char *ifname, int remove_stale, char *path,
 				if (remove_stale && unlink(path) == 0)
 					stale = 2;
 			}
-			else if (errno == EACCES || errno == EPERM)
+			else if ((errno == EACCES || errno == EPERM) &&
+			    !denied) {
 				denied = 1;
+				util_strlcpy(denied_path, path,
+				    sizeof(denied_path));
+			}
 			continue;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
@@ -69,8 +74,28 @@ client_connect(const char *ifname, int remove_stale, char *path,
 		return fd;
 	}
 	if (denied) {
-		control_errf(err, errlen, "%s: permission denied (the control socket "
-		    "is mode 0600: run as root)", ifname);
+		/* Not ours to connect to: whether anyone listens there,
+		 * only the kernel's list of sockets can tell. */
+		switch (control_sock_listening(denied_path)) {
+		case 0:
+			control_errf(err, errlen, "%s: no daemon listens on %s "
+			    "in this network namespace: probably a stale "
+			    "socket left by a daemon that was killed (or one "
+			    "in another namespace); it is mode 0600, so only "
+			    "root (mesh down %s) can tell and remove it",
+			    ifname, denied_path, ifname);
+			break;
+		case 1:
+			control_errf(err, errlen, "%s: permission denied: its "
+			    "daemon was started by another user (socket %s, "
+			    "mode 0600): run this as root or as that user",
+			    ifname, denied_path);
+			break;
+		default:
+			control_errf(err, errlen, "%s: permission denied (the "
+			    "control socket %s is mode 0600: run as root)",
+			    ifname, denied_path);
+		}
 		errno = EACCES;
 	} else {
 		control_errf(err, errlen, "%s: no daemon is running for this "
@@ -308,4 +333,37 @@ control_list_free(char **names, size_t n)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+int
+control_each_iface(int (*fn)(const struct ctl_iface *, void *), void *arg)
+{
+	struct ctl_request	 rq;
+	struct ctl_reply	*r;
+	char			**names, *buf, err[CTL_TEXT_SIZE];
+	size_t			 n, i, len;
+	int			 rc = 0;
+
+	if (control_list(&names, &n) == -1)
+		return 0;
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		control_list_free(names, n);
+		return 0;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.cmd = CTL_CMD_SHOW;
+	snprintf(rq.arg, sizeof(rq.arg), "peers");
+	for (i = 0; i < n && rc == 0; i++) {
+		if (control_request(names[i], &rq, &buf, &len, err,
+		    sizeof(err)) == -1)
+			continue;
+		if (ctl_reply_decode(buf, len, r, err, sizeof(err)) == 0 &&
+		    r->errnum == 0 && r->has_iface)
+			rc = fn(&r->iface, arg);
+		ctl_reply_free(r);
+		free(buf);
+	}
+	free(r);
+	control_list_free(names, n);
+	return rc;
 }

@@ -21,6 +21,10 @@ int	control_valid_ifname(const char *ifname);
 /* <dir>/<ifname>.sock into buf; 0, or -1 with errno ENAMETOOLONG. */
 int	control_sock_path(char *buf, size_t len, const char *dir,
 	    const char *ifname);
+/* Does a process of this network namespace listen on the UNIX socket at
+ * path (/proc/net/unix)? 1 yes, 0 no, -1 cannot tell. For sockets we may
+ * not connect to. */
+int	control_sock_listening(const char *path);
 /* Connect to a UNIX socket path; the fd, or -1 with errno. */
 int	control_sock_connect(const char *path);
 

@@ -8,10 +8,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,8 @@ struct control {
 	TAILQ_HEAD(, ctl_conn)		 conns;
 	size_t				 nconns;
 	int				 down_requested;
+	pid_t				 remover;	/* or -1 */
+	int				 remover_fd;	/* or -1 */
 };
 
 static void	conn_free(struct ctl_conn *);
@@ -363,8 +368,13 @@ control_check_existing(const char *path, const char *ifname, char *err,
 	}
 	if ((fd = control_sock_connect(path)) != -1) {
 		close(fd);
+		/* Network namespaces share the directory: the usual way
+		 * two default names (mesh-NETWORK) meet. */
 		control_errf(err, errlen, "a daemon for %s is already running "
-		    "(socket %s)", ifname, path);
+		    "(socket %s), maybe in another network namespace: name "
+		    "this one with interface NAME, or give each namespace "
+		    "its own socket directory with MESH_RUNDIR", ifname,
+		    path);
 		return 1;
 	}
 	if (errno != ECONNREFUSED) {
@@ -377,6 +387,82 @@ control_check_existing(const char *path, const char *ifname, char *err,
 		    strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* Unlink the socket if it is still ours (a new daemon may have replaced
+ * it). 0, or -1 with errno. */
+static int
+remove_socket(const struct control *ctl)
+{
+	struct stat	st;
+
+	if (lstat(ctl->path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (st.st_dev != ctl->dev || st.st_ino != ctl->ino)
+		return 0;
+	return unlink(ctl->path) == -1 && errno != ENOENT ? -1 : 0;
+}
+
+/* Close every descriptor but keep. */
+static void
+close_all_but(int keep)
+{
+	long	max, fd;
+
+	if ((keep <= 3 || syscall(SYS_close_range, 3, keep - 1, 0) == 0) &&
+	    syscall(SYS_close_range, keep + 1, ~0U, 0) == 0)
+		return;
+	/* No close_range (old kernel, or a seccomp filter). */
+	if ((max = sysconf(_SC_OPEN_MAX)) < 0 || max > 65536)
+		max = 65536;
+	for (fd = 3; fd < max; fd++)
+		if (fd != keep)
+			(void)close((int)fd);
+}
+
+int
+control_keep_remover(struct control *ctl, void (*init)(void *), void *arg,
+    char *err, size_t errlen)
+{
+	char	c;
+	int	p[2], fd;
+
+	if (pipe2(p, O_CLOEXEC) == -1 || (ctl->remover = fork()) == -1) {
+		control_errf(err, errlen, "socket remover: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (ctl->remover == 0) {
+		/* The remover: nothing of the daemon's but this path. It
+		 * outlives signals meant for the daemon (a terminal's ^C, a
+		 * service manager's SIGTERM to the whole group) and ends
+		 * with it, however it ends. */
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGPIPE, SIG_IGN);
+		if (init != NULL)
+			init(arg);
+		close(p[1]);
+		close_all_but(p[0]);
+		/* Nor the caller's terminal or pipe (mesh up's stdout in a
+		 * $(...) would otherwise stay open as long as we live). */
+		if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+			(void)dup2(fd, STDIN_FILENO);
+			(void)dup2(fd, STDOUT_FILENO);
+			(void)dup2(fd, STDERR_FILENO);
+			if (fd > STDERR_FILENO)
+				close(fd);
+		}
+		while (read(p[0], &c, 1) != 0 && (errno == EINTR ||
+		    errno == EAGAIN))
+			;
+		(void)remove_socket(ctl);
+		_exit(0);
+	}
+	close(p[0]);
+	ctl->remover_fd = p[1];
 	return 0;
 }
 
@@ -407,6 +493,8 @@ control_open(struct event_base *base, const char *ifname,
 		return NULL;
 	}
 	ctl->fd = -1;
+	ctl->remover = -1;
+	ctl->remover_fd = -1;
 	ctl->base = base;
 	ctl->ops = ops;
 	ctl->arg = arg;
@@ -487,7 +575,6 @@ void
 control_close(struct control *ctl)
 {
 	struct ctl_conn	*c;
-	struct stat	 st;
 
 	if (ctl == NULL)
 		return;
@@ -495,11 +582,17 @@ control_close(struct control *ctl)
 	event_free(ctl->ev_down);
 	event_free(ctl->ev_accept);
 	/* Only our own socket: a new daemon may have replaced it. */
-	if (lstat(ctl->path, &st) == 0 && st.st_dev == ctl->dev &&
-	    st.st_ino == ctl->ino && unlink(ctl->path) == -1)
-		log_debug("cannot remove %s (%s); mesh down or the next "
+	if (remove_socket(ctl) == -1 && ctl->remover == -1)
+		log_warnx("cannot remove %s (%s); mesh down or the next "
 		    "start removes it", ctl->path, strerror(errno));
 	close(ctl->fd);
+	/* The remover takes its end of the pipe closing as the signal;
+	 * wait for it so that the socket is gone once we have exited. */
+	if (ctl->remover_fd != -1)
+		close(ctl->remover_fd);
+	if (ctl->remover != -1)
+		while (waitpid(ctl->remover, NULL, 0) == -1 && errno == EINTR)
+			;
 	while ((c = TAILQ_FIRST(&ctl->conns)) != NULL)
 		conn_free(c);
 	free(ctl);

@@ -161,3 +161,32 @@ control_sock_connect(const char *path)
 	}
 	return fd;
 }
+
+int
+control_sock_listening(const char *path)
+{
+	char	 line[PATH_MAX + 128], *p;
+	size_t	 len = strlen(path);
+	FILE	*f;
+	int	 found = 0;
+
+	/* "Num RefCount Protocol Flags Type St Inode Path": a listening
+	 * socket has flag __SO_ACCEPTCON (00010000). Only this network
+	 * namespace's sockets are listed. */
+	if ((f = fopen("/proc/net/unix", "re")) == NULL)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		unsigned long	flags;
+
+		line[strcspn(line, "\n")] = '\0';
+		if ((p = strchr(line, ':')) == NULL ||
+		    sscanf(p + 1, "%*s %*s %lx", &flags) != 1 ||
+		    (flags & 0x10000) == 0)
+			continue;
+		if ((p = strrchr(line, ' ')) != NULL &&
+		    strncmp(p + 1, path, len + 1) == 0)
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}

@@ -68,9 +68,20 @@ struct control_ops {
  */
 struct control *control_open(struct event_base *, const char *ifname,
 	    const struct control_ops *, void *arg, char *err, size_t errlen);
-/* Stop listening, close all connections, unlink the socket if it is still
- * ours (best effort: after a privilege drop the directory may not be
- * writable any more; then `mesh down` or the next start removes it). */
+/*
+ * A daemon that is about to drop privileges can no longer remove its socket
+ * from a directory only root may write (/run/mesh). So before the drop, it
+ * forks a remover: a process that keeps the daemon's user (root) but
+ * nothing else of it (init(arg) runs first in it, e.g. to wipe secrets;
+ * then every descriptor but one pipe is closed), ignores SIGTERM, SIGINT
+ * and SIGHUP, waits for the daemon's end of the pipe to close (on
+ * control_close, or when the daemon dies in any way) and removes the socket
+ * if it is still this daemon's. 0, or -1 with err filled.
+ */
+int	control_keep_remover(struct control *, void (*init)(void *),
+	    void *arg, char *err, size_t errlen);
+/* Stop listening, close all connections and remove the socket if it is
+ * still ours: ourselves, or through the remover, which this waits for. */
 void	control_close(struct control *);
 /* The socket's path. */
 const char *control_path(const struct control *);
@@ -103,5 +114,15 @@ int	control_request(const char *ifname, const struct ctl_request *,
  */
 int	control_list(char ***names, size_t *n);
 void	control_list_free(char **names, size_t n);
+
+/*
+ * Ask every running daemon we may talk to (control_list, then a show
+ * request) for its interface record and call fn with each; stop at the
+ * first fn that returns non-zero and return that value; 0 if none did.
+ * Daemons that do not answer are skipped. Used to find the daemon of a
+ * netconfig or of a key.
+ */
+int	control_each_iface(int (*fn)(const struct ctl_iface *, void *),
+	    void *arg);
 
 #endif

@@ -45,6 +45,13 @@ static const struct ctl_field iface_fields[] = {
 	S(ctl_iface, now, F_U64),
 	S(ctl_iface, rx_bytes, F_U64),
 	S(ctl_iface, tx_bytes, F_U64),
+	S(ctl_iface, reload_time, F_U64),
+	S(ctl_iface, reload_via, F_TOKEN),
+	S(ctl_iface, reload_result, F_TOKEN),
+	S(ctl_iface, reload_added, F_U64),
+	S(ctl_iface, reload_removed, F_U64),
+	S(ctl_iface, reload_changed, F_U64),
+	S(ctl_iface, reload_error, F_TEXT),
 };
 
 static const struct ctl_field peer_fields[] = {

@@ -115,6 +115,13 @@ struct ctl_iface {
 	uint64_t	rx_bytes, tx_bytes;		/* whole UDP socket */
 	struct ctl_counter drops[CTL_MAX_COUNTERS];	/* not a member's */
 	size_t		ndrops;
+	/* The last reload (SIGHUP or mesh reload), so that a refused one is
+	 * seen without the log. reload_time 0: none since start-up. */
+	uint64_t	reload_time;
+	char		reload_via[CTL_TOKEN_SIZE];	/* "signal", "command" */
+	char		reload_result[CTL_TOKEN_SIZE];	/* "ok", "refused" */
+	uint64_t	reload_added, reload_removed, reload_changed;
+	char		reload_error[CTL_TEXT_SIZE];	/* why refused */
 };
 
 /* One member of the network (never the daemon itself). */

@@ -217,12 +217,7 @@ daemon_dns_prepare(struct daemon *d, const struct netconf *nc,
     struct names **t, char *err, size_t errlen)
 {
 	*t = NULL;
-	if (strcmp(nc->domain, d->nc.domain) != 0) {
-		snprintf(err, errlen, "domain changed from \"%s\" to \"%s\": "
-		    "restart the daemon (its registration with the resolver "
-		    "needs root)", d->nc.domain, nc->domain);
-		return EBUSY;
-	}
+	/* a domain change was refused before (netconf_reload_check) */
 	if (d->dns != NULL && (*t = names_new(nc)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return ENOMEM;

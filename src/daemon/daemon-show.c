@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/util.h"
 #include "control/ctlproto.h"
 #include "daemon/daemon-int.h"
@@ -36,14 +37,14 @@ addr_field(char *out, size_t outlen, const char *a, unsigned prefixlen)
 	util_strlcpy(out, buf, outlen);
 }
 
-/* Monotonic ms to Unix seconds (0 stays 0: never), with the offset taken
- * once at start-up so that a time always converts the same way. */
+/* Monotonic ms to Unix seconds (0 stays 0: never), the same way as the
+ * discovery layer's part of the reply (clock_mono_to_unix_ms). */
 static uint64_t
 to_unix(const struct daemon *d, uint64_t ms)
 {
-	if (ms == 0)
-		return 0;
-	return (uint64_t)((int64_t)ms + d->unix_offset_ms) / 1000;
+	(void)d;
+	return clock_mono_to_unix_ms(ms, clock_mono_ms(), clock_unix_ms()) /
+	    1000;
 }
 
 static void
@@ -78,6 +79,18 @@ fill_iface(struct daemon *d, struct ctl_iface *ci, time_t now)
 	c = datapath_counters(d->dp);
 	ci->rx_bytes = c->rx_bytes;
 	ci->tx_bytes = c->tx_bytes;
+	if (d->last_reload.when != 0) {
+		ci->reload_time = (uint64_t)d->last_reload.when;
+		util_strlcpy(ci->reload_via, d->last_reload.via,
+		    sizeof(ci->reload_via));
+		util_strlcpy(ci->reload_result, d->last_reload.ok ? "ok" :
+		    "refused", sizeof(ci->reload_result));
+		ci->reload_added = d->last_reload.added;
+		ci->reload_removed = d->last_reload.removed;
+		ci->reload_changed = d->last_reload.changed;
+		util_strlcpy(ci->reload_error, d->last_reload.error,
+		    sizeof(ci->reload_error));
+	}
 	for (i = 0; i < DP_DROP_COUNT; i++)
 		if (c->drops[i] != 0)
 			(void)ctl_counter_add(ci->drops, &ci->ndrops,

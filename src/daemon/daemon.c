@@ -30,6 +30,7 @@
 #include "datapath/members.h"
 #include "nat/disc.h"
 #include "netconf/keys.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "netconf/netconf.h"
 #include "datapath/peer.h"
@@ -122,8 +123,10 @@ dp_roamed(void *arg, struct peer *p)
 	char	s[UDP_ADDRSTRLEN], k[KEY_TEXT_LEN + 1];
 
 	key_to_text(k, p->key);
-	log_info("peer %s (%s) is now at %s", p->hostname[0] != '\0' ?
-	    p->hostname : k, k, udp_addr_fmt(&p->path.endpoint, s, sizeof(s)));
+	if (!p->path.relayed)	/* (relayed: only offered to disc) */
+		log_info("peer %s (%s) is now at %s", p->hostname[0] !=
+		    '\0' ? p->hostname : k, k, udp_addr_fmt(&p->path.endpoint,
+		    s, sizeof(s)));
 	if (((struct daemon *)arg)->disc != NULL)
 		disc_roamed(((struct daemon *)arg)->disc, p);
 }
@@ -269,11 +272,14 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 	struct daemon	*d = arg;
 	char		 err[ERRLEN];
 	size_t		 a, r, c;
+	int		 rc;
 
 	switch (sig) {
 	case SIGHUP:
 		(void)sdnotify_reloading();
-		if (daemon_reload_file(d, &a, &r, &c, err, sizeof(err)) != 0)
+		rc = daemon_reload_file(d, &a, &r, &c, err, sizeof(err));
+		daemon_reload_note(d, "signal", rc, a, r, c, err);
+		if (rc != 0)
 			log_warnx("reload refused: %s", err);
 		else
 			log_info("reloaded %s: %zu added, %zu removed, "
@@ -311,6 +317,7 @@ teardown(struct daemon *d)
 	disc_free(d->disc);		/* before the peers and the socket */
 	d->disc = NULL;
 	daemon_dns_stop(d);
+	daemon_metrics_stop(d);
 	for (i = 0; i < sizeof(d->ev_sig) / sizeof(d->ev_sig[0]); i++)
 		if (d->ev_sig[i] != NULL)
 			event_free(d->ev_sig[i]);
@@ -384,13 +391,9 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	struct tunnel_config	 tc;
 	struct tun_config	 cfg;
 	const struct nc_member	*self = NULL;
-	struct timespec		 ts;
 	size_t			 i;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	d->started = ts.tv_sec;
-	d->unix_offset_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
-	    (int64_t)util_mono_ms();
+	d->started = (time_t)clock_unix_s();
 	if ((d->base = event_base_new()) == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
 		return -1;
@@ -413,8 +416,18 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 		cfg.prefixlen6 = IP6_PREFIXLEN;
 		/* Test knob (see daemon.h): the plain path, for comparison. */
 		cfg.offload = getenv("MESH_TEST_NO_OFFLOAD") == NULL;
-		if (tun_open(&d->tun, &tun_linux_ops, &cfg, err, errlen) == -1)
+		if (tun_open(&d->tun, &tun_linux_ops, &cfg, err, errlen) == -1) {
+			/* The route is another interface's (netlink.c). */
+			if (strstr(err, "route") != NULL &&
+			    strstr(err, strerror(EEXIST)) != NULL) {
+				size_t	len = strlen(err);
+
+				snprintf(err + len, errlen - len, " (another "
+				    "interface routes it already: see ip "
+				    "route; is this network up twice?)");
+			}
 			return -1;
+		}
 		d->have_tun = 1;
 		if (d->tun.v6_failed)
 			log_warnx("%s: IPv6 is disabled here; IPv4 only",
@@ -453,6 +466,9 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	if ((d->ctl = control_open(d->base, d->ifname, &ctl_ops, d, err,
 	    errlen)) == NULL)
 		return -1;
+	if (daemon_metrics_start(d, d->metrics_addr, d->metrics_port, err,
+	    errlen) == -1)
+		return -1;
 	return start_disc(d, err, errlen);
 nomem:
 	snprintf(err, errlen, "cannot set up events (out of memory)");
@@ -461,11 +477,20 @@ nomem:
 
 /* --- operations: privileges and systemd (ops area) --- */
 
+/* In the control socket's remover (control.h): it keeps nothing secret. */
+static void
+remover_init(void *arg)
+{
+	struct daemon	*d = arg;
+
+	key_wipe(d->sk, sizeof(d->sk));
+}
+
 /* After everything privileged is open: tell systemd where we are, and
  * become the unprivileged user ($MESH_USER, else "mesh", else "nobody";
  * see privdrop.h). Nothing later needs root: a reload never touches the
- * TUN's addresses, closing the TUN removes it, and `mesh down` removes the
- * control socket if we cannot. Not started as root, the daemon stays who
+ * TUN's addresses, closing the TUN removes it, and the control socket's
+ * remover (control.h) removes the socket. Not started as root, the daemon stays who
  * it is, but still lets go of any capability it holds (file or ambient
  * capabilities) and sets no_new_privs. */
 static int
@@ -473,14 +498,20 @@ ops_drop(struct daemon *d, char *err, size_t errlen)
 {
 	struct privdrop_user	u;
 
-	if (sdnotify_open() == -1)
-		log_warn("NOTIFY_SOCKET");
 	memset(&u, 0, sizeof(u));
 	if (geteuid() == 0 &&
 	    privdrop_lookup(getenv("MESH_USER"), &u, err, errlen) == -1)
 		return -1;
+	/* Then the control socket's directory is root's: leave its removal
+	 * to a process that stays root and does nothing else. */
+	if (geteuid() == 0 && control_keep_remover(d->ctl, remover_init, d,
+	    err, errlen) == -1)
+		return -1;
+	if (sdnotify_open() == -1)
+		log_warn("NOTIFY_SOCKET");
 	if (privdrop_drop(&u, err, errlen) == -1)
 		return -1;
+	util_strlcpy(d->user, u.name, sizeof(d->user));
 	if (u.name[0] != '\0')
 		log_info("%s: running as user %s (uid %lu)", d->ifname,
 		    u.name, (unsigned long)u.uid);
@@ -490,18 +521,19 @@ ops_drop(struct daemon *d, char *err, size_t errlen)
 /* Everything that can be checked before going to the background: the
  * netconfig, the key, the interface name. */
 static int
-validate(struct daemon *d, const struct up_args *ua, char *err,
+validate(struct daemon *d, const struct up_args *ua, int headless, char *err,
     size_t errlen)
 {
 	const struct nc_member	*self;
+	struct privdrop_user	 u;
 	char			 k[KEY_TEXT_LEN + 1];
 
 	if (realpath(ua->netconfig, d->netconfig) == NULL) {
 		snprintf(err, errlen, "%s: %s", ua->netconfig, strerror(errno));
 		return -1;
 	}
-	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &d->nc,
-	    err, errlen) == -1)
+	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE |
+	    NETCONF_LOAD_VERIFY, &d->nc, err, errlen) == -1)
 		return -1;
 	if (ua->private_key != NULL) {
 		if (key_read_file(ua->private_key, d->sk, err, errlen) == -1)
@@ -518,11 +550,27 @@ validate(struct daemon *d, const struct up_args *ua, char *err,
 	key_public(d->pk, d->sk);
 	self = netconf_member_by_key(&d->nc, d->pk);
 	d->self = self != NULL ? self - d->nc.members : -1;
+	if (ua->private_key != NULL && (upcheck_key(&d->nc, ua->private_key,
+	    d->sk, d->pk, headless, err, errlen) == -1 ||
+	    upcheck_duplicate(&d->nc, d->pk, err, errlen) == -1))
+		return -1;
+	/* Reloads read the netconfig as the user we drop to: say now if
+	 * they will fail (the daemon itself runs fine without them). */
+	if (geteuid() == 0) {
+		if (privdrop_lookup(getenv("MESH_USER"), &u, err,
+		    errlen) == -1)
+			return -1;
+		if (upcheck_readable(d->netconfig, &u, err, errlen) == -1)
+			log_warnx("warning: %s", err);
+	}
 	if (ua->ifname[0] != '\0')
 		util_strlcpy(d->ifname, ua->ifname, sizeof(d->ifname));
 	else if (netconf_default_ifname(&d->nc, d->ifname, err,
 	    errlen) == -1)
 		return -1;
+	util_strlcpy(d->metrics_addr, ua->metrics_addr,
+	    sizeof(d->metrics_addr));
+	d->metrics_port = ua->metrics_port;
 	if (ua->listen_port != 0)
 		d->port = ua->listen_port;
 	else if (self != NULL && self->has_endpoint)
@@ -597,7 +645,7 @@ detach_stdio(void)
 }
 
 int
-daemon_main(const struct up_args *ua)
+daemon_main(const struct up_args *ua, int headless)
 {
 	struct daemon	*d;
 	char		 err[ERRLEN];
@@ -613,7 +661,7 @@ daemon_main(const struct up_args *ua)
 	/* Before the private key is read: no core dump, no ptrace by the
 	 * same user (privdrop_drop sets it again after the uid change). */
 	if (privdrop_nodump(err, sizeof(err)) == -1 ||
-	    validate(d, ua, err, sizeof(err)) == -1) {
+	    validate(d, ua, headless, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mesh up: %s\n", err);
 		goto out;
 	}

@@ -21,8 +21,10 @@
 
 struct daemon;
 
-/* Run `mesh up` with its parsed arguments; returns the exit status. */
-int	daemon_main(const struct up_args *);
+/* Run `mesh up` with its parsed arguments (headless: the word headless
+ * was given, a key that is no member is meant as a public node); returns
+ * the exit status. */
+int	daemon_main(const struct up_args *, int headless);
 
 /* Apply a new netconfig (consumed on success: the daemon keeps it) without
  * dropping working tunnels: members added, removed or changed (address,

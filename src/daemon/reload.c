@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "control/ctlproto.h"
@@ -17,34 +19,86 @@
 #include "datapath/members.h"
 #include "nat/disc.h"
 #include "netconf/netconf.h"
+#include "netconf/sign.h"
 
 int
 daemon_reload_file(struct daemon *d, size_t *added, size_t *removed,
     size_t *changed, char *err, size_t errlen)
 {
-	struct netconf	nc;
-	int		rc;
+	struct netconf	 nc;
+	enum nc_verdict	 v;
+	char		*buf, why[256];
+	size_t		 len;
+	int		 rc;
 
-	if (netconf_load(d->netconfig, NETCONF_LOAD_SECURE, &nc, err,
-	    errlen) == -1)
+	*added = *removed = *changed = 0;
+	if (netconf_read(d->netconfig, NETCONF_LOAD_SECURE, &buf, &len, err,
+	    errlen) == -1) {
+		/* After the drop, we read it as another user than root. */
+		if (d->user[0] != '\0' && access(d->netconfig, R_OK) == -1 &&
+		    errno == EACCES) {
+			size_t	n = strlen(err);
+
+			snprintf(err + n, errlen - n, " (the daemon runs "
+			    "as user %s, who cannot read it or a directory "
+			    "above it: make them readable by %s, e.g. chmod "
+			    "o+r, or restart with MESH_USER set to a user "
+			    "who can)", d->user, d->user);
+		}
 		return EINVAL;
+	}
+	if (netconf_parse_named(d->netconfig, buf, len, &nc, err,
+	    errlen) == -1) {
+		free(buf);
+		return EINVAL;
+	}
+	/* A signed file (or a signed running netconfig) must pass the rule
+	 * a member applies to a version from the network: no rollback to an
+	 * older file left on disk. What it refuses as a change is left to
+	 * daemon_reload, which says so alike for unsigned files. */
+	v = netconf_accept(&d->nc, &nc, buf, len, d->pk, NETCONF_ACCEPT_LOCAL,
+	    why, sizeof(why));
+	free(buf);
+	if (v != NCV_OK && v != NCV_SAME && v != NCV_CHANGE && v != NCV_SELF) {
+		snprintf(err, errlen, "%s: refused (%s): %s", d->netconfig,
+		    netconf_verdict_name(v), why);
+		netconf_free(&nc);
+		return EPERM;
+	}
 	if ((rc = daemon_reload(d, &nc, added, removed, changed, err,
 	    errlen)) != 0)
 		netconf_free(&nc);
 	return rc;
 }
 
+/* Does a reused member differ only in its endpoint? The member table
+ * counts a new address or hostname as a change (members.h); a new
+ * endpoint is one as well, which only the netconfigs tell. */
+static int
+endpoint_only_changed(const struct nc_member *o, const struct nc_member *m)
+{
+	if (o->ip4 != m->ip4 || memcmp(o->ip6, m->ip6, sizeof(o->ip6)) != 0 ||
+	    strcmp(o->hostname, m->hostname) != 0)
+		return 0;		/* counted by members_build */
+	if (o->has_endpoint != m->has_endpoint)
+		return 1;
+	return o->has_endpoint && (o->ep.port != m->ep.port ||
+	    strcmp(o->ep.host, m->ep.host) != 0);
+}
+
 /* members_ops.update: a member whose key remains, with its entry in the
- * new netconfig. A changed endpoint replaces the old configured one, not
- * one learned from the peer itself. */
+ * new netconfig (d->nc is still the old one). A changed endpoint replaces
+ * the old configured one, not one learned from the peer itself. */
 void
 daemon_reload_path(void *arg, struct peer *p, const struct nc_member *m)
 {
-	struct daemon	*d = arg;
+	struct daemon		*d = arg;
+	const struct nc_member	*o;
 
-	p->path.has_configured = 0;
-	if (p->path.source == PATH_CONFIGURED)
-		p->path.source = PATH_NONE;
+	if ((o = netconf_member_by_key(&d->nc, m->key)) != NULL &&
+	    endpoint_only_changed(o, m))
+		d->reload_ep_changed++;
+	path_unconfigure(&p->path);
 	daemon_configure_path(d, p, m);
 }
 
@@ -60,29 +114,15 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	int			 rc;
 
 	*added = *removed = *changed = 0;
-	if (strcmp(nc->name, d->nc.name) != 0 || strcmp(nc->ns, d->nc.ns) ||
-	    nc->subnet != d->nc.subnet || nc->prefixlen != d->nc.prefixlen) {
-		snprintf(err, errlen, "network name, namespace or subnet "
-		    "changed: restart the daemon");
+	if (netconf_reload_check(&d->nc, nc, d->pk, err, errlen) != 0)
 		return EBUSY;
-	}
-	if (nc->workbit != d->nc.workbit) {
-		snprintf(err, errlen, "workbit changed from %u to %u: "
-		    "restart the daemon", d->nc.workbit, nc->workbit);
-		return EBUSY;
-	}
 	self = netconf_member_by_key(nc, d->pk);
 	nself = self != NULL ? self - nc->members : -1;
-	if ((nself == -1) != (d->self == -1) || (self != NULL &&
-	    self->ip4 != d->nc.members[d->self].ip4)) {
-		snprintf(err, errlen, "this node's own membership or address "
-		    "changed: restart the daemon");
-		return EBUSY;
-	}
 	if ((rc = daemon_dns_prepare(d, nc, &names, err, errlen)) != 0)
 		return rc;
 	/* A new table, reusing the peers (and their sessions) whose keys
 	 * remain; empty when headless. The live one is not touched. */
+	d->reload_ep_changed = 0;
 	if ((mb = members_build(nc, nself, d->mb, &daemon_members_ops, d,
 	    &diff)) == NULL) {
 		names_free(names);
@@ -91,7 +131,7 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	}
 	*added = diff.added;
 	*removed = diff.removed;
-	*changed = diff.changed;
+	*changed = diff.changed + d->reload_ep_changed;
 	/* Swap it in, layer by layer, by pointer; then free the old table
 	 * and the peers that left. */
 	old = d->mb;
@@ -107,6 +147,20 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	return 0;
 }
 
+void
+daemon_reload_note(struct daemon *d, const char *via, int rc, size_t added,
+    size_t removed, size_t changed, const char *err)
+{
+	d->last_reload.when = time(NULL);
+	d->last_reload.via = via;
+	d->last_reload.ok = rc == 0;
+	d->last_reload.added = added;
+	d->last_reload.removed = removed;
+	d->last_reload.changed = changed;
+	snprintf(d->last_reload.error, sizeof(d->last_reload.error), "%s",
+	    rc != 0 ? err : "");
+}
+
 int
 daemon_ctl_reload(void *arg, struct ctl_writer *w, char *err, size_t errlen)
 {
@@ -115,7 +169,9 @@ daemon_ctl_reload(void *arg, struct ctl_writer *w, char *err, size_t errlen)
 	size_t			 a, rm, c;
 	int			 rc;
 
-	if ((rc = daemon_reload_file(d, &a, &rm, &c, err, errlen)) != 0)
+	rc = daemon_reload_file(d, &a, &rm, &c, err, errlen);
+	daemon_reload_note(d, "command", rc, a, rm, c, err);
+	if (rc != 0)
 		return rc;
 	memset(&r, 0, sizeof(r));
 	r.present = 1;

@@ -14,6 +14,7 @@
 #include "datapath/members.h"
 #include "datapath/icmp.h"
 #include "datapath/mss.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "datapath/offload.h"
 #include "common/ratelimit.h"
@@ -253,15 +254,6 @@ gro_out(void *arg, const uint8_t *pkt, size_t len,
 		dp->w.c.drops[DP_DROP_TUN_WRITE]++;
 }
 
-static uint64_t
-unix_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Carry out the tunnel's actions for p (tunnel.h, in its order). sent_data:
  * a data packet already went to p in this handling. */
 void
@@ -280,7 +272,7 @@ dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 			dp->hooks.handshake(dp->arg, p, now);
 		/* Built even without an endpoint, so that the tunnel's
 		 * retransmit and give-up timers run. */
-		if (tunnel_initiation(p->tunnel, now, unix_ns(),
+		if (tunnel_initiation(p->tunnel, now, clock_unix_ns(),
 		    dp->w.scratch) == TUNNEL_OK && path_usable(&p->path)) {
 			send_one(dp, p, dp->w.scratch, WIRE_INITIATION_LEN);
 			p->path.last_tx = now;
@@ -379,8 +371,8 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 	if (via != NULL) {
 		if (rx->authentic && dp->hooks.relayed != NULL)
 			dp->hooks.relayed(dp->arg, p, via, now);
-	} else if (rx->authentic && path_learn(&p->path, from, now) &&
-	    dp->hooks.roamed != NULL)
+	} else if (rx->authentic && path_authentic(&p->path, from, now) !=
+	    PATH_RX_SAME && dp->hooks.roamed != NULL)
 		dp->hooks.roamed(dp->arg, p);
 	if (rx->authentic && p->pmtu_on)
 		pmtu_rx(&p->pmtu, now);

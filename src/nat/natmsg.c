@@ -36,13 +36,19 @@ get_ep(const uint8_t *p, struct sockaddr_in6 *ep)
 	return ep->sin6_port != 0 ? 0 : -1;
 }
 
+/* A PROBE is never smaller than the ACK it asks for (no amplification). */
+typedef char probe_not_smaller_than_ack[(1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN +
+    NATMSG_PROBE_PAD >= 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + NATMSG_EP_LEN +
+    1) ? 1 : -1];
+
 /* Fixed length of each type without payload/endpoints (MAC included). */
 static size_t
 base_len(uint8_t type)
 {
 	switch (type) {
 	case NATMSG_PROBE:
-		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + NATMSG_MAC_LEN;
+		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + NATMSG_PROBE_PAD +
+		    NATMSG_MAC_LEN;
 	case NATMSG_ACK:
 		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + NATMSG_EP_LEN +
 		    1 + NATMSG_MAC_LEN;
@@ -57,6 +63,9 @@ base_len(uint8_t type)
 		    NATMSG_EP_LEN + NATMSG_MAC_LEN;
 	case NATMSG_BEACON:
 		return 1 + NATMSG_KEY_LEN + NATMSG_NETID_LEN + 2;
+	case NATMSG_COOKIE:
+		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN +
+		    NATMSG_COOKIE_LEN + NATMSG_MAC_LEN;
 	case NATMSG_TORELAY:
 	case NATMSG_FROMRELAY:
 		return NATMSG_RELAY_HDR;
@@ -86,6 +95,10 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 		if (m->status > NATMSG_BOUND_FULL)
 			return 0;
 		break;
+	case NATMSG_BIND:
+		if (m->has_cookie)
+			len += NATMSG_COOKIE_LEN;
+		break;
 	case NATMSG_TORELAY:
 	case NATMSG_FROMRELAY:
 		if (m->payload_len == 0 || m->payload_len > NATMSG_MAX_PAYLOAD)
@@ -105,6 +118,8 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 	switch (m->type) {
 	case NATMSG_PROBE:
 		p = put(p, m->nonce, NATMSG_NONCE_LEN);
+		memset(p, 0, NATMSG_PROBE_PAD);
+		p += NATMSG_PROBE_PAD;
 		break;
 	case NATMSG_ACK:
 		p = put(p, m->nonce, NATMSG_NONCE_LEN);
@@ -125,7 +140,12 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 		if (m->type == NATMSG_BOUND) {
 			*p++ = m->status;
 			p = put_ep(p, &m->observed);
-		}
+		} else if (m->has_cookie)
+			p = put(p, m->cookie, NATMSG_COOKIE_LEN);
+		break;
+	case NATMSG_COOKIE:
+		p = put(p, m->nonce, NATMSG_NONCE_LEN);
+		p = put(p, m->cookie, NATMSG_COOKIE_LEN);
 		break;
 	case NATMSG_BEACON:
 		p = put(p, m->netid, NATMSG_NETID_LEN);
@@ -168,6 +188,10 @@ natmsg_decode(const uint8_t *buf, size_t len, struct natmsg *m)
 	case NATMSG_PROBE:
 		memcpy(m->nonce, p, NATMSG_NONCE_LEN);
 		p += NATMSG_NONCE_LEN;
+		for (i = 0; i < NATMSG_PROBE_PAD; i++)
+			if (p[i] != 0)
+				return NATMSG_E_FLAGS;
+		p += NATMSG_PROBE_PAD;
 		break;
 	case NATMSG_ACK:
 		memcpy(m->nonce, p, NATMSG_NONCE_LEN);
@@ -210,7 +234,19 @@ natmsg_decode(const uint8_t *buf, size_t len, struct natmsg *m)
 			if (get_ep(p, &m->observed) == -1)
 				return NATMSG_E_ADDR;
 			p += NATMSG_EP_LEN;
+		} else if (len == need + NATMSG_COOKIE_LEN) {
+			/* the only optional part of any type */
+			memcpy(m->cookie, p, NATMSG_COOKIE_LEN);
+			p += NATMSG_COOKIE_LEN;
+			m->has_cookie = 1;
+			need += NATMSG_COOKIE_LEN;
 		}
+		break;
+	case NATMSG_COOKIE:
+		memcpy(m->nonce, p, NATMSG_NONCE_LEN);
+		p += NATMSG_NONCE_LEN;
+		memcpy(m->cookie, p, NATMSG_COOKIE_LEN);
+		p += NATMSG_COOKIE_LEN;
 		break;
 	case NATMSG_BEACON:
 		memcpy(m->netid, p, NATMSG_NETID_LEN);

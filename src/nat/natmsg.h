@@ -10,8 +10,11 @@
  * DH of the two members (so a probe or its answer cannot be forged or
  * bent to another endpoint by anyone outside the pair).
  *
- *  0x20 PROBE   KEY sender | nonce[8] | MAC
- *               "are you there?": sent to a candidate endpoint.
+ *  0x20 PROBE   KEY sender | nonce[8] | zero[20] | MAC
+ *               "are you there?": sent to a candidate endpoint. Padded
+ *               (77 bytes) so that the ACK it asks for (76) is never
+ *               larger: a PROBE replayed from a spoofed source address
+ *               cannot make us an amplifier.
  *  0x21 ACK     KEY sender | nonce[8] (the probe's) | EP observed | flags |
  *               MAC
  *               answers a PROBE, telling the prober where its probe came
@@ -22,12 +25,18 @@
  *  0x22 PUNCH   KEY sender | nonce[8] | flags | count | EP * count | MAC
  *               passed through the member's rendezvous node (dht_relay):
  *               "probe me now at these endpoints"; flags bit 0: a reply.
- *  0x23 BIND    KEY sender | KEY target | nonce[8] | MAC
+ *  0x23 BIND    KEY sender | KEY target | nonce[8] | [cookie[16]] | MAC
  *               to a relay node, MAC keyed with the sender<->relay key:
  *               "I am at this source address; pass me what target sends
  *               me, and let me send to target". nonce is a counter that
  *               grows (milliseconds of the wall clock), so an old BIND
- *               replayed from elsewhere cannot move the binding.
+ *               replayed from elsewhere cannot move the binding. Without
+ *               a cookie (89 bytes) or with one the relay no longer takes,
+ *               the relay answers only with a COOKIE, smaller than the
+ *               BIND, and changes nothing: the source address has not
+ *               shown that it receives (it may be spoofed). With the
+ *               cookie of that COOKIE (105 bytes) it binds and answers
+ *               BOUND.
  *  0x24 BOUND   KEY relay | KEY target | nonce[8] (the BIND's) | status |
  *               EP observed | MAC
  *               the relay's answer, MAC with the relay<->sender key;
@@ -35,6 +44,13 @@
  *               it, _UNKNOWN when it does not know where target is, _FULL
  *               when it cannot take the binding; observed: where the BIND
  *               came from (so a member notices its NAT mapping moved).
+ *  0x28 COOKIE  KEY relay | nonce[8] (the BIND's) | cookie[16] | MAC
+ *               the relay's answer to a BIND from an address not yet
+ *               proven (73 bytes, less than the BIND), MAC with the
+ *               relay<->sender key. cookie is the relay's keyed MAC of the
+ *               source address and the sender's key under a secret it
+ *               replaces every minute: the sender repeats its BIND (same
+ *               nonce) with it, which proves it receives at that address.
  *  0x25 BEACON  KEY sender | netid[8] | port
  *               LAN broadcast: "a member is at this source address and
  *               port". Unauthenticated on purpose (it is broadcast): it
@@ -66,11 +82,14 @@
 #define NATMSG_BEACON		0x25
 #define NATMSG_TORELAY		0x26
 #define NATMSG_FROMRELAY	0x27
+#define NATMSG_COOKIE		0x28
 
 #define NATMSG_KEY_LEN		32
 #define NATMSG_NONCE_LEN	8
 #define NATMSG_MAC_LEN		16
 #define NATMSG_EP_LEN		18
+#define NATMSG_COOKIE_LEN	16	/* BIND, COOKIE */
+#define NATMSG_PROBE_PAD	20	/* zero bytes in a PROBE */
 #define NATMSG_NETID_LEN	8
 #define NATMSG_ID_LEN		8	/* TORELAY/FROMRELAY member id */
 #define NATMSG_RELAY_HDR	(1 + NATMSG_ID_LEN)
@@ -90,6 +109,8 @@ struct natmsg {
 	uint8_t			 key[NATMSG_KEY_LEN];	/* sender / relay */
 	uint8_t			 key2[NATMSG_KEY_LEN];	/* BIND(ED) target */
 	uint8_t			 nonce[NATMSG_NONCE_LEN];
+	uint8_t			 cookie[NATMSG_COOKIE_LEN]; /* COOKIE, BIND */
+	int			 has_cookie;		/* BIND */
 	uint8_t			 id[NATMSG_ID_LEN];	/* (TO|FROM)RELAY */
 	struct sockaddr_in6	 observed;		/* ACK, BOUND */
 	uint8_t			 flags;			/* ACK, PUNCH */

@@ -1,12 +1,23 @@
 /* UPnP IGD port mapping with miniupnpc. Every function here blocks (SSDP
- * discovery, HTTP/SOAP): portmap.c calls them from a worker thread. */
-#include "config.h"
+ * discovery, HTTP/SOAP): portmap.c calls them from a worker thread.
+ *
+ * miniupnpc reports socket errors itself, with perror() and fprintf() to
+ * stderr ("sendto: Network is unreachable" on a host without IPv4), which
+ * under -f (systemd) is the log: raw lines among the daemon's. So each
+ * call runs with this thread's own descriptor table (unshare CLONE_FILES:
+ * the other threads keep the real stderr) whose stderr is a pipe, and what
+ * it caught is added to the call's error message, which the loop logs. */
+#include "config.h"		/* _GNU_SOURCE: unshare */
 
 #include <arpa/inet.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <miniupnpc/miniupnpc.h>
 #include <miniupnpc/upnpcommands.h>
@@ -24,6 +35,72 @@ struct portmap_upnp {
 	struct IGDdatas	data;
 	char		lanaddr[64];
 };
+
+/* stderr caught for one call: the pipe's read end and the real stderr. */
+struct quiet {
+	int	rfd, saved;
+};
+
+static void
+quiet_begin(struct quiet *q)
+{
+	int	p[2];
+
+	q->rfd = q->saved = -1;
+	if (unshare(CLONE_FILES) == -1)
+		return;		/* (a seccomp filter): left as it is */
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
+		return;
+	if ((q->saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) == -1 ||
+	    dup2(p[1], STDERR_FILENO) == -1) {
+		if (q->saved != -1)
+			close(q->saved);
+		q->saved = -1;
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	close(p[1]);
+	q->rfd = p[0];
+}
+
+/* Put stderr back; on failure (rc != 0), add what miniupnpc said to err,
+ * one line: "(miniupnpc: sendto: Network is unreachable; ...)". */
+static void
+quiet_end(struct quiet *q, int rc, char *err, size_t errlen)
+{
+	char	buf[512], out[512], *line, *next, *last = NULL;
+	ssize_t	n;
+	size_t	len, olen = 0;
+
+	if (q->rfd == -1)
+		return;
+	(void)dup2(q->saved, STDERR_FILENO);
+	close(q->saved);
+	n = read(q->rfd, buf, sizeof(buf) - 1);
+	close(q->rfd);
+	if (rc == 0 || n <= 0)
+		return;
+	buf[n] = '\0';
+	/* One line per complaint, each said once ("sendto" comes once per
+	 * discovery packet). */
+	out[0] = '\0';
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (*line == '\0' || (last != NULL && strcmp(line, last) == 0))
+			continue;
+		last = line;
+		olen += (size_t)snprintf(out + olen, olen < sizeof(out) ?
+		    sizeof(out) - olen : 0, "%s%s", olen > 0 ? "; " : "",
+		    line);
+		if (olen >= sizeof(out))
+			break;
+	}
+	len = strlen(err);
+	if (out[0] != '\0' && len < errlen)
+		snprintf(err + len, errlen - len, " (miniupnpc: %s)", out);
+}
 
 struct portmap_upnp *
 portmap_upnp_new(void)
@@ -118,8 +195,8 @@ add(struct portmap_upnp *u, uint16_t port, uint16_t eport, uint32_t lifetime,
 	return r;
 }
 
-int
-portmap_upnp_map(struct portmap_upnp *u, uint16_t port, uint32_t lifetime,
+static int
+map(struct portmap_upnp *u, uint16_t port, uint32_t lifetime,
     int discover_ms, struct portmap_lease *out, char *err, size_t errlen)
 {
 	char		extip[40], eport[8] = "";
@@ -168,9 +245,8 @@ portmap_upnp_map(struct portmap_upnp *u, uint16_t port, uint32_t lifetime,
 	return 0;
 }
 
-int
-portmap_upnp_unmap(struct portmap_upnp *u, uint16_t ext_port, char *err,
-    size_t errlen)
+static int
+unmap(struct portmap_upnp *u, uint16_t ext_port, char *err, size_t errlen)
 {
 	char	ext[8];
 	int	r;
@@ -188,4 +264,30 @@ portmap_upnp_unmap(struct portmap_upnp *u, uint16_t ext_port, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+int
+portmap_upnp_map(struct portmap_upnp *u, uint16_t port, uint32_t lifetime,
+    int discover_ms, struct portmap_lease *out, char *err, size_t errlen)
+{
+	struct quiet	q;
+	int		rc;
+
+	quiet_begin(&q);
+	rc = map(u, port, lifetime, discover_ms, out, err, errlen);
+	quiet_end(&q, rc, err, errlen);
+	return rc;
+}
+
+int
+portmap_upnp_unmap(struct portmap_upnp *u, uint16_t ext_port, char *err,
+    size_t errlen)
+{
+	struct quiet	q;
+	int		rc;
+
+	quiet_begin(&q);
+	rc = unmap(u, ext_port, err, errlen);
+	quiet_end(&q, rc, err, errlen);
+	return rc;
 }

@@ -10,10 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ratelimit.h"
 #include "nat/natep.h"
 #include "nat/relay.h"
-
-#define MAX_DT_MS	10000	/* bucket refill horizon (no overflow) */
 
 struct relay_entry {
 	uint8_t			key[RELAY_KEY_LEN];
@@ -21,7 +20,7 @@ struct relay_entry {
 	uint64_t		expires;	/* 0: free */
 	uint64_t		bound_until;	/* a BIND set the address */
 	uint64_t		nonce;		/* newest BIND's */
-	uint64_t		level, at;	/* bucket: milli-bytes, ms */
+	struct ratelimit_bucket	b;		/* tokens are bytes */
 };
 
 struct relay {
@@ -32,6 +31,10 @@ struct relay {
 	unsigned		 mask;		/* index size - 1 */
 	int			 stale;
 	struct relay_stats	 st;
+	struct ratelimit_bucket	 cap;		/* all sources: bytes */
+	uint64_t		 cap_burst;
+	uint8_t			 secret[2][RELAY_SECRET_LEN];	/* now, prev */
+	uint64_t		 secret_at[2];	/* 0: none */
 };
 
 struct relay *
@@ -55,6 +58,18 @@ relay_new(const struct relay_config *cfg)
 	}
 	if (r->cfg.rate != UINT64_MAX && r->cfg.burst > (1ULL << 40))
 		r->cfg.burst = 1ULL << 40;	/* * 1000 must not overflow */
+	if (r->cfg.cap == 0)
+		r->cfg.cap = RELAY_DEF_CAP;
+	if (r->cfg.cap != UINT64_MAX) {
+		r->cap_burst = r->cfg.cap / 8;
+		if (r->cfg.burst != UINT64_MAX && r->cap_burst < r->cfg.burst)
+			r->cap_burst = r->cfg.burst;
+		if (r->cap_burst < 65536)
+			r->cap_burst = 65536;
+		if (r->cap_burst > (1ULL << 40))
+			r->cap_burst = 1ULL << 40;
+		ratelimit_bucket_init(&r->cap, r->cap_burst, 0);
+	}
 	if (r->cfg.ttl_ms == 0)
 		r->cfg.ttl_ms = RELAY_DEF_TTL_MS;
 	while (size < 2 * r->cfg.max_entries)
@@ -78,6 +93,7 @@ relay_free(struct relay *r)
 	free(r->e);
 	free(r->by_addr);
 	free(r->by_id);
+	memset(r->secret, 0, sizeof(r->secret));
 	free(r);
 }
 
@@ -216,8 +232,8 @@ put(struct relay *r, const uint8_t *key, const struct sockaddr_in6 *addr,
 	memcpy(e->key, key, RELAY_KEY_LEN);
 	e->addr = *addr;
 	e->expires = now + 1;
-	e->level = r->cfg.burst == UINT64_MAX ? 0 : r->cfg.burst * 1000;
-	e->at = now;
+	if (r->cfg.rate != UINT64_MAX)
+		ratelimit_bucket_init(&e->b, r->cfg.burst, now);
 	if (i >= r->n)
 		r->n = i + 1;
 	if (r->stale)
@@ -287,23 +303,25 @@ relay_known(const struct relay *r, const uint8_t *key, uint64_t now)
 static int
 take(struct relay *r, struct relay_entry *e, size_t len, uint64_t now)
 {
-	uint64_t	dt, max, need = (uint64_t)len * 1000;
-
 	if (r->cfg.rate == UINT64_MAX)
 		return 1;
-	max = r->cfg.burst * 1000;
-	if (now > e->at) {
-		dt = now - e->at;
-		if (dt > MAX_DT_MS)
-			dt = MAX_DT_MS;
-		e->level += dt * r->cfg.rate;
-		if (e->level > max)
-			e->level = max;
-		e->at = now;
-	}
-	if (e->level < need)
+	return ratelimit_bucket_take(&e->b, r->cfg.rate, r->cfg.burst,
+	    (uint64_t)len, now);
+}
+
+/* The source's bucket first: a source over its own rate must not use up
+ * the cap for everyone else (the other way round, a datagram the cap
+ * refuses costs only its source). */
+static int
+take_all(struct relay *r, struct relay_entry *e, size_t len, uint64_t now)
+{
+	if (!take(r, e, len, now))
 		return 0;
-	e->level -= need;
+	if (r->cfg.cap != UINT64_MAX && !ratelimit_bucket_take(&r->cap,
+	    r->cfg.cap, r->cap_burst, (uint64_t)len, now)) {
+		r->st.capped++;
+		return 0;
+	}
 	return 1;
 }
 
@@ -321,7 +339,7 @@ relay_forward(struct relay *r, const struct sockaddr_in6 *from,
 		v = RELAY_UNKNOWN;
 	else if (dst == src)
 		v = RELAY_LOOP;
-	else if (!take(r, src, len, now))
+	else if (!take_all(r, src, len, now))
 		v = RELAY_RATE;
 	else {
 		*to = dst->addr;
@@ -332,6 +350,36 @@ relay_forward(struct relay *r, const struct sockaddr_in6 *from,
 	}
 	r->st.drops[v]++;
 	return v;
+}
+
+int
+relay_secret_due(const struct relay *r, uint64_t now)
+{
+	return r->secret_at[0] == 0 || now < r->secret_at[0] ||
+	    now - r->secret_at[0] >= RELAY_SECRET_MS;
+}
+
+void
+relay_secret_rotate(struct relay *r, const uint8_t fresh[RELAY_SECRET_LEN],
+    uint64_t now)
+{
+	memcpy(r->secret[1], r->secret[0], RELAY_SECRET_LEN);
+	r->secret_at[1] = r->secret_at[0];
+	memcpy(r->secret[0], fresh, RELAY_SECRET_LEN);
+	r->secret_at[0] = now != 0 ? now : 1;
+}
+
+const uint8_t *
+relay_secret(const struct relay *r, int prev, uint64_t now)
+{
+	int	i = prev ? 1 : 0;
+
+	/* a secret makes cookies for one turn; the previous one takes them
+	 * for another: any secret older than two turns takes none */
+	if (r->secret_at[i] == 0 || now < r->secret_at[i] ||
+	    now - r->secret_at[i] >= 2 * (uint64_t)RELAY_SECRET_MS)
+		return NULL;
+	return r->secret[i];
 }
 
 uint64_t

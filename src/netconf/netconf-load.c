@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "netconf/netconf.h"
+#include "netconf/sign.h"
 #include "common/util.h"
 
 /* What NETCONF_LOAD_SECURE asks of the open file. */
@@ -40,14 +41,11 @@ secure(int fd, const char *path, char *err, size_t errlen)
 }
 
 int
-netconf_load(const char *path, unsigned flags, struct netconf *nc,
+netconf_read(const char *path, unsigned flags, char **buf, size_t *len,
     char *err, size_t errlen)
 {
-	char	*buf, msg[384];
-	size_t	 len;
-	int	 fd, line, rc;
+	int	fd, rc;
 
-	memset(nc, 0, sizeof(*nc));
 	/* O_NONBLOCK: a FIFO is refused, not waited on */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC |
 	    ((flags & NETCONF_LOAD_SECURE) ? O_NONBLOCK : 0))) == -1) {
@@ -59,7 +57,7 @@ netconf_load(const char *path, unsigned flags, struct netconf *nc,
 		close(fd);
 		return -1;
 	}
-	rc = util_read_fd(fd, NETCONF_MAX_SIZE, &buf, &len);
+	rc = util_read_fd(fd, NETCONF_MAX_SIZE, buf, len);
 	if (rc == -1) {
 		if (errno == EFBIG)
 			snprintf(err, errlen, "%s: file too large (more than "
@@ -68,15 +66,45 @@ netconf_load(const char *path, unsigned flags, struct netconf *nc,
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 	}
 	close(fd);
-	if (rc == -1)
-		return -1;
+	return rc;
+}
+
+int
+netconf_parse_named(const char *path, const char *buf, size_t len,
+    struct netconf *nc, char *err, size_t errlen)
+{
+	char	msg[384];
+	int	line, rc;
+
 	rc = netconf_parse(buf, len, nc, &line, msg, sizeof(msg));
-	free(buf);
 	if (rc == -1) {
 		if (line > 0)
 			snprintf(err, errlen, "%s:%d: %s", path, line, msg);
 		else
 			snprintf(err, errlen, "%s: %s", path, msg);
 	}
+	return rc;
+}
+
+int
+netconf_load(const char *path, unsigned flags, struct netconf *nc,
+    char *err, size_t errlen)
+{
+	char	*buf, msg[384];
+	size_t	 len;
+	int	 rc;
+
+	memset(nc, 0, sizeof(*nc));
+	if (netconf_read(path, flags, &buf, &len, err, errlen) == -1)
+		return -1;
+	rc = netconf_parse_named(path, buf, len, nc, err, errlen);
+	if (rc == 0 && (flags & NETCONF_LOAD_VERIFY) && nc->sig_line != 0 &&
+	    netconf_accept(NULL, nc, buf, len, NULL, NETCONF_ACCEPT_LOCAL, msg,
+	    sizeof(msg)) != NCV_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg);
+		netconf_free(nc);
+		rc = -1;
+	}
+	free(buf);
 	return rc;
 }

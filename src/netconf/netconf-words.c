@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
 
@@ -283,12 +284,60 @@ up_flags(const char *arg, struct up_args *ua, char *err, size_t errlen)
 	return 0;
 }
 
+/* ADDR:PORT or [ADDR6]:PORT with a literal address (a listening socket:
+ * no name to resolve) and a port other than 0. */
+static int
+parse_listen_addr(const char *v, char *addr, size_t addrlen, uint16_t *port,
+    const char **why)
+{
+	const char	*colon, *a = v;
+	size_t		 alen;
+	unsigned char	 bin[16];
+	int		 af = AF_INET;
+
+	if (v[0] == '[') {
+		if ((colon = strstr(v, "]:")) == NULL) {
+			*why = "expected [IPV6]:PORT";
+			return -1;
+		}
+		a = v + 1;
+		alen = (size_t)(colon - a);
+		colon++;
+		af = AF_INET6;
+	} else if ((colon = strrchr(v, ':')) == NULL ||
+	    memchr(v, ':', (size_t)(colon - v)) != NULL) {
+		*why = "expected ADDRESS:PORT, e.g. 127.0.0.1:9474 or "
+		    "[::1]:9474";
+		return -1;
+	} else
+		alen = (size_t)(colon - v);
+	if (alen == 0 || alen >= addrlen) {
+		*why = "expected an IP address before the port";
+		return -1;
+	}
+	memcpy(addr, a, alen);
+	addr[alen] = '\0';
+	if (inet_pton(af, addr, bin) != 1) {
+		*why = af == AF_INET ? "not an IPv4 address (names are not "
+		    "resolved here)" : "not an IPv6 address";
+		return -1;
+	}
+	if (netconf_parse_port(colon + 1, port, why) == -1)
+		return -1;
+	if (*port == 0) {
+		*why = "port 0";
+		return -1;
+	}
+	return 0;
+}
+
 int
 netconf_parse_up_args(int argc, char **argv, struct up_args *ua, char *err,
     size_t errlen)
 {
 	const char	*why, *w, *v;
 	int		 i, seen_key = 0, seen_if = 0, seen_port = 0, *seen;
+	int		 seen_metrics = 0;
 
 	memset(ua, 0, sizeof(*ua));
 	for (i = 0; i < argc; i++) {
@@ -308,9 +357,12 @@ netconf_parse_up_args(int argc, char **argv, struct up_args *ua, char *err,
 			seen = &seen_if;
 		else if (strcmp(w, "listen-port") == 0)
 			seen = &seen_port;
+		else if (strcmp(w, "metrics") == 0)
+			seen = &seen_metrics;
 		else {
 			snprintf(err, errlen, "unexpected \"%.64s\"; expected "
-			    "private-key, interface or listen-port", w);
+			    "private-key, interface, listen-port or metrics",
+			    w);
 			return -1;
 		}
 		if (*seen) {
@@ -337,6 +389,14 @@ netconf_parse_up_args(int argc, char **argv, struct up_args *ua, char *err,
 				return -1;
 			}
 			util_strlcpy(ua->ifname, v, sizeof(ua->ifname));
+		} else if (seen == &seen_metrics) {
+			if (parse_listen_addr(v, ua->metrics_addr,
+			    sizeof(ua->metrics_addr), &ua->metrics_port,
+			    &why) == -1) {
+				snprintf(err, errlen, "metrics \"%.64s\": %s",
+				    v, why);
+				return -1;
+			}
 		} else if (netconf_parse_port(v, &ua->listen_port, &why)
 		    == -1) {
 			snprintf(err, errlen, "listen-port \"%.64s\": %s", v,

@@ -32,6 +32,7 @@ struct parser {
 	int		 subnet_line;
 	int		 workbit_line;
 	int		 domain_line;
+	int		 last;		/* the line is the file's last */
 };
 
 struct directive {
@@ -49,6 +50,7 @@ static int	parse_workbit(struct parser *, char **, int);
 static int	parse_domain(struct parser *, char **, int);
 static int	parse_boot(struct parser *, char **, int);
 static int	parse_trust(struct parser *, char **, int);
+static int	parse_signing(struct parser *, char **, int);
 
 static const struct directive directives[] = {
 	{ "name", 1, 1, "name NAME", parse_name },
@@ -59,6 +61,9 @@ static const struct directive directives[] = {
 	{ "boot", 2, 2, "boot KEY HOST[:PORT]", parse_boot },
 	{ "trust", 1, 4, "trust [HOSTNAME] [IP] KEY [HOST[:PORT]]",
 	    parse_trust },
+	{ "admin", 1, 1, "admin KEY", parse_signing },
+	{ "version", 1, 1, "version N", parse_signing },
+	{ "signature", 2, 2, "signature KEY SIGNATURE", parse_signing },
 };
 
 static const char key_expected[] =
@@ -486,6 +491,14 @@ parse_trust(struct parser *p, char **av, int ac)
 	return 0;
 }
 
+/* admin, version, signature: netconf-admin.c (av[-1] is the name) */
+static int
+parse_signing(struct parser *p, char **av, int ac)
+{
+	return netconf_parse_signing(p->nc, av - 1, ac + 1, p->line, p->last,
+	    p->err, p->errlen);
+}
+
 static int
 parse_line(struct parser *p, char *line)
 {
@@ -515,8 +528,8 @@ parse_line(struct parser *p, char *line)
 			d = &directives[i];
 	if (d == NULL)
 		return perr(p, "unknown directive %s; expected name, namespace, "
-		    "subnet, workbit, domain, boot or trust",
-		    quote(q, av[0]));
+		    "subnet, workbit, domain, boot, trust, admin, version or "
+		    "signature", quote(q, av[0]));
 	if (ac - 1 < d->minargs)
 		return perr(p, "missing argument; expected \"%s\"", d->usage);
 	if (ac - 1 > d->maxargs || more) {
@@ -706,6 +719,7 @@ netconf_parse(const char *buf, size_t len, struct netconf *nc,
 		start = buf + off;
 		n = nl != NULL ? (size_t)(nl - start) : len - off;
 		off += n + 1;
+		p.last = off >= len;
 		/* CRLF line endings: the CR is not part of the line */
 		if (n > 0 && start[n - 1] == '\r')
 			n--;

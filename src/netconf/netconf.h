@@ -25,6 +25,8 @@
 #define NETCONF_MAX_MEMBERS	4096
 #define NETCONF_MAX_SIZE	(1024 * 1024)
 #define NETCONF_LINE_MAX	1024	/* bytes per line, without the newline */
+#define NETCONF_MAX_ADMINS	16
+#define NETCONF_SIG_LEN		64	/* an Ed25519 signature */
 
 /* host[:port] as written; resolution is the daemon's job. IPv6 literals are
  * written [addr]:port or bare; host holds them without the brackets. */
@@ -70,6 +72,17 @@ struct netconf {
 	size_t			 nboots;
 	struct nc_member	*members;
 	size_t			 nmembers;
+	/* Signed netconfigs (netconf-admin.c parses these directives,
+	 * sign.h verifies): the admins' Ed25519 public keys, the version
+	 * (0 when absent) and the signature line, always the file's last. */
+	uint8_t			 admins[NETCONF_MAX_ADMINS][KEY_LEN];
+	int			 admin_lines[NETCONF_MAX_ADMINS];
+	size_t			 nadmins;
+	uint64_t		 version;
+	int			 version_line;	/* 0: no version directive */
+	int			 sig_line;	/* 0: not signed */
+	uint8_t			 sig_key[KEY_LEN]; /* the signer's key */
+	uint8_t			 sig[NETCONF_SIG_LEN];
 };
 
 /* Parse a netconfig held in buf (len bytes, need not be NUL-terminated).
@@ -90,8 +103,18 @@ void	netconf_free(struct netconf *nc);
  * group and others cannot write (whoever can write it decides who may
  * join the network), checked on the descriptor that is read. */
 #define NETCONF_LOAD_SECURE	0x1
+/* NETCONF_LOAD_VERIFY: a signed file must have a valid signature and a
+ * version (sign.h); who signed it is not checked (root's own file). */
+#define NETCONF_LOAD_VERIFY	0x2
 int	netconf_load(const char *path, unsigned flags, struct netconf *nc,
 	    char *err, size_t errlen);
+/* The reading half of netconf_load: the file's bytes into *buf (free it),
+ * checked as flags say; -1 with err set as netconf_load does. */
+int	netconf_read(const char *path, unsigned flags, char **buf,
+	    size_t *len, char *err, size_t errlen);
+/* The parsing half: errors as "PATH:LINE: what" in err. */
+int	netconf_parse_named(const char *path, const char *buf, size_t len,
+	    struct netconf *nc, char *err, size_t errlen);
 
 /* The member with this key, IPv4 or IPv6 address; NULL if none. */
 const struct nc_member *netconf_member_by_key(const struct netconf *,
@@ -129,6 +152,26 @@ void	netconf_default_domain(const char *name,
 int	netconf_valid_hostname(const char *s);
 int	netconf_valid_dns_name(const char *s);
 
+/* netconf-admin.c: the admin, version and signature directives for the
+ * parser (av[0] is the directive's name; last: the line is the file's
+ * last); 0, or -1 with err set to what was expected. */
+int	netconf_parse_signing(struct netconf *nc, char **av, int ac, int line,
+	    int last, char *err, size_t errlen);
+/* What a reload may not change without a restart: the network name,
+ * namespace, subnet, workbit or domain, and this node's own membership and
+ * address (self: its public key; NULL skips that check). 0, or one of these with err set. */
+#define NETCONF_CHANGE_NETWORK	1	/* name, namespace or subnet */
+#define NETCONF_CHANGE_WORKBIT	2
+#define NETCONF_CHANGE_SELF	3	/* own membership or address */
+#define NETCONF_CHANGE_DOMAIN	4
+int	netconf_reload_check(const struct netconf *old,
+	    const struct netconf *nc, const uint8_t self[KEY_LEN], char *err,
+	    size_t errlen);
+/* The length of the part of a signed file that its signature covers:
+ * everything before the last line (which the parser made sure is the
+ * signature line). */
+size_t	netconf_signed_len(const char *buf, size_t len);
+
 /* The word pairs of `mesh up NETCONFIG [private-key FILE] [interface NAME]
  * [listen-port N] [-f] [-v]`. argv holds the arguments after "up" (argv[0]
  * is the first of them, as in `netconf_parse_up_args(argc - 1, argv + 1,
@@ -141,6 +184,9 @@ struct up_args {
 	const char	*private_key;	/* NULL if not given */
 	char		 ifname[NETCONF_IFNAME_MAX + 1]; /* "" if not given */
 	uint16_t	 listen_port;	/* 0 if not given */
+	char		 metrics_addr[46];	/* IP literal; "" if not
+						 * given */
+	uint16_t	 metrics_port;
 	int		 foreground;	/* -f given */
 	int		 verbose;	/* number of -v */
 };

@@ -185,7 +185,9 @@ netlink_route_add(int fd, int ifindex, int family, const void *dst,
 	memset(&u, 0, sizeof(u));
 	u.nh.nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
 	u.nh.nlmsg_type = RTM_NEWROUTE;
-	u.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	/* Never take over another interface's route (issue 13): closing
+	 * this TUN would then leave the subnet with no route at all. */
+	u.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	rtm = NLMSG_DATA(&u.nh);
 	rtm->rtm_family = (unsigned char)family;
 	rtm->rtm_dst_len = (unsigned char)prefixlen;

@@ -28,7 +28,7 @@ for old in ("relay", "relayed"):
         os.unlink(os.path.join(D, old))
     except FileNotFoundError:
         pass
-write("probe", b"\x20" + KEY + NONCE + MAC)
+write("probe", b"\x20" + KEY + NONCE + bytes(20) + MAC)
 write("ack", b"\x21" + KEY + NONCE + ep(203, 0, 113, 10, 40000) + b"\x00"
       + MAC)
 write("ack-mapped", b"\x21" + KEY + NONCE + ep(203, 0, 113, 10, 6374) +
@@ -41,6 +41,10 @@ write("punch", b"\x22" + KEY + NONCE + b"\x00\x03" + eps + MAC)
 write("punch-reply", b"\x22" + KEY + NONCE + b"\x01\x01" + eps[:18] + MAC)
 write("punch-badcount", b"\x22" + KEY + NONCE + b"\x00\x09" + eps + MAC)
 write("bind", b"\x23" + KEY + KEY2 + NONCE + MAC)
+COOKIE = bytes(range(120, 136))
+write("bind-cookie", b"\x23" + KEY + KEY2 + NONCE + COOKIE + MAC)
+write("bind-cookie-short", b"\x23" + KEY + KEY2 + NONCE + COOKIE[:8] + MAC)
+write("cookie", b"\x28" + KEY + NONCE + COOKIE + MAC)
 write("bound", b"\x24" + KEY + KEY2 + NONCE + b"\x00" +
       ep(203, 0, 113, 10, 40000) + MAC)
 write("bound-badstatus", b"\x24" + KEY + KEY2 + NONCE + b"\x07" +

@@ -78,6 +78,15 @@ def check_iface(j, r):
               opt(ri, "portmap_external"))
     check_str(w + " portmap expires", pm["expires"],
               num(ri, "portmap_expires") or None)
+    lr = j["last_reload"]
+    if num(ri, "reload_time") == 0:
+        check_str(w + " last_reload", lr, None)
+    else:
+        check_str(w + " last_reload time", lr["time"], num(ri, "reload_time"))
+        for k in ("via", "result", "error"):
+            check_str(w + " last_reload " + k, lr[k], opt(ri, "reload_" + k))
+        for k in ("added", "removed", "changed"):
+            check_str(w + " last_reload " + k, lr[k], num(ri, "reload_" + k))
     check_str(w + " drops", j["drops"], ri["drops"])
 
     assert isinstance(j["peers"], list), w

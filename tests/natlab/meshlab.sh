@@ -113,7 +113,8 @@ meshlab_up() {
 		natlab_spawn "$host" "$n.log" setpriv --reuid=65534 \
 		    --regid=65534 --clear-groups env \
 		    MESH_RUNDIR="$(ml_rundir "$n")" "$@" "$MESH" up \
-		    "$net" private-key "$ML_DIR/$n.sk" interface "$ifn" -f -v
+		    "$net" private-key "$ML_DIR/$n.sk" interface "$ifn" \
+		    headless -f -v
 	else
 		natlab_spawn "$host" "$n.log" env \
 		    MESH_RUNDIR="$(ml_rundir "$n")" "$@" "$MESH" up \

@@ -20,7 +20,7 @@ as_nobody() {
 	    --clear-groups env MESH_RUNDIR="$MESH_RUNDIR" "$@"
 }
 
-as_nobody "$MESH" up "$TMPD/net" private-key "$TMPD/outsider.sk" \
+as_nobody "$MESH" up "$TMPD/net" private-key "$TMPD/outsider.sk" headless \
     interface hl$$ -f -v >"$TMPD/loghl" 2>&1 &
 hpid=$!
 PIDS="$PIDS $hpid"

@@ -294,6 +294,31 @@ def main(node):
           sa0["drop_replay"] + sa0["drop_late"] + sa0["drop_unsolicited"],
           "A refused the replayed packets")
 
+    # 6. address validation (issue 10): requests of every type from fresh
+    #    keys, claiming to be reachable, from an address that never proved
+    #    it receives (v never answers, as a spoofed victim would not).
+    #    What reaches v weighs no more than what was sent from it,
+    #    verification pings included.
+    v = udp()
+    kinds = [(PING, b"", 7), (PING, b"", 19), (PING, b"", 0),
+             (FIND, bkey, 0), (FIND, bkey, 958), (REGISTER, b"", 0),
+             (REGISTER, b"", 22),
+             (RELAY, akey + struct.pack(">H", 5) + b"punch", 0)]
+    for k, (t, rest, pad) in enumerate(kinds):
+        vsent = 0
+        for i in range(15):
+            ksk, kpk = make_key()
+            pkt = seal(t, kpk, pair_key(ksk, kpk, bkey),
+                       request(1000 + 100 * k + i, F_REACH, rest, pad))
+            v.sendto(pkt, baddr)
+            vsent += len(pkt)
+            time.sleep(0.002)
+        got = drain([v], 1.0)
+        vgot = sum(len(d) for _, d in got)
+        check(vgot <= vsent, "unproved address, type 0x%02x (%d bytes): "
+              "%d bytes back for %d sent (%d packets)" %
+              (t, vsent // 15, vgot, vsent, len(got)))
+
     # control: the same crafting, done right, is answered once
     send(ok)
     send(ok)

@@ -23,11 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "common/clock.h"
 #include "dht/dht.h"
 #include "dht/pow.h"
 
@@ -46,22 +46,10 @@ on_signal(int sig)
 }
 
 static uint64_t
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
 cb_wallclock(void *arg)
 {
-	struct timespec	ts;
-
 	(void)arg;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_unix_ms();
 }
 
 static void
@@ -287,7 +275,7 @@ main(int argc, char *argv[])
 	cfg.ns = ns;
 	cfg.workbit = workbit;
 	cfg.reachable = reachable;
-	now = mono_ms();
+	now = clock_mono_ms();
 	if ((d = dht_create(&cfg, &cb, now, &why)) == NULL) {
 		fprintf(stderr, "dht-node: %s\n", why);
 		return 99;
@@ -320,7 +308,7 @@ main(int argc, char *argv[])
 	pfd.fd = sock;
 	pfd.events = POLLIN;
 	while (!got_term) {
-		now = mono_ms();
+		now = clock_mono_ms();
 		timeout = next > now ? (int)(next - now > 1000 ? 1000 :
 		    next - now) : 0;
 		if (poll(&pfd, 1, timeout) == -1 && errno != EINTR) {
@@ -331,7 +319,7 @@ main(int argc, char *argv[])
 			got_usr1 = 0;
 			print_stats(d);
 		}
-		now = mono_ms();
+		now = clock_mono_ms();
 		if (pfd.revents & POLLIN) {
 			sl = sizeof(from);
 			n = recvfrom(sock, buf, sizeof(buf), 0,

@@ -62,6 +62,51 @@ T_TEST(rejects)
 	T_EQ_INT(base64_decode(b, 1, "Zh", 2), -1);
 }
 
+/* Every length up to 40: url-safe, standard padded and unpadded all decode
+ * to the same bytes; a NUL, a blank, an '=' or a character of the other
+ * alphabet anywhere is refused. */
+T_TEST(round_trips)
+{
+	uint8_t		raw[40], back[40];
+	char		url[64], std[64], bad[64];
+	size_t		n, i, len, pad;
+	unsigned	seed = 1;
+
+	for (n = 0; n <= sizeof(raw); n++) {
+		for (i = 0; i < n; i++)
+			raw[i] = (uint8_t)((seed = seed * 1103515245 + 12345) >>
+			    16);
+		base64_encode(url, raw, n);
+		len = strlen(url);
+		T_EQ_INT(len, BASE64_LEN(n));
+		T_EQ_INT(base64_decode(back, n, url, len), 0);
+		T_EQ_MEM(back, raw, n);
+		memcpy(std, url, len + 1);
+		for (i = 0; i < len; i++)
+			std[i] = std[i] == '-' ? '+' : std[i] == '_' ? '/' :
+			    std[i];
+		T_EQ_INT(base64_decode(back, n, std, len), 0);
+		T_EQ_MEM(back, raw, n);
+		pad = (3 - n % 3) % 3;
+		memset(std + len, '=', pad);
+		T_EQ_INT(base64_decode(back, n, std, len + pad), 0);
+		T_EQ_MEM(back, raw, n);
+		for (i = 0; i < len; i++) {
+			memcpy(bad, url, len);
+			bad[i] = (char)(i % 4 == 0 ? '\0' : i % 4 == 1 ? ' ' :
+			    i % 4 == 2 ? '=' : '.');
+			T_EQ_INT(base64_decode(back, n, bad, len), -1);
+		}
+		/* one character of each alphabet */
+		if (len >= 2) {
+			memcpy(bad, url, len);
+			bad[0] = '-';
+			bad[1] = '/';
+			T_EQ_INT(base64_decode(back, n, bad, len), -1);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -69,5 +114,6 @@ main(void)
 	T_RUN(alphabets);
 	T_RUN(padding);
 	T_RUN(rejects);
+	T_RUN(round_trips);
 	return t_done();
 }

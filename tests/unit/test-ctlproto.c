@@ -140,6 +140,12 @@ fill(struct ctl_reply *r)
 	r->iface.started = 1700000000;
 	r->iface.now = 1700000100;
 	r->iface.rx_bytes = UINT64_MAX;
+	r->iface.reload_time = 1700000050;
+	strcpy(r->iface.reload_via, "signal");
+	strcpy(r->iface.reload_result, "refused");
+	r->iface.reload_changed = 1;
+	strcpy(r->iface.reload_error, "/etc/mesh/office.net:3: bad key "
+	    "\"x=y\" (43 characters)");
 	ctl_counter_add(r->iface.drops, &r->iface.ndrops, "unknown_type", 3);
 	ctl_counter_add(r->iface.drops, &r->iface.ndrops, "short", 1);
 	ctl_counter_add(r->iface.drops, &r->iface.ndrops, "unknown_type", 2);
@@ -188,7 +194,7 @@ T_TEST(reply_roundtrip)
 	ctl_writer_init(&w, CTL_MAX_REPLY);
 	ctl_put_reply(&w, &r);
 	T_EQ_INT(ctl_writer_finish(&w, 0, "ignored"), 0);
-	T_ASSERT(strstr(w.buf, "error=") == NULL);
+	T_ASSERT(strstr(w.buf, "\nerror=") == NULL);
 	T_ASSERT(w.len > 2 && memcmp(w.buf + w.len - 10, "\nerrno=0\n\n",
 	    10) == 0);
 	T_EQ_INT(ctl_message_len(w.buf, w.len), w.len);
@@ -198,6 +204,8 @@ T_TEST(reply_roundtrip)
 	T_EQ_INT(out.errnum, 0);
 	T_EQ_INT(out.has_iface, 1);
 	T_EQ_INT(memcmp(&out.iface, &r.iface, sizeof(r.iface)), 0);
+	T_EQ_STR(out.iface.reload_error, r.iface.reload_error);
+	T_ASSERT(strstr(w.buf, "\nreload_result=refused\n") != NULL);
 	T_EQ_INT(out.npeers, 2);
 	if (out.npeers == 2) {
 		T_EQ_STR(out.peers[0].why, "symmetric NAT on both sides");

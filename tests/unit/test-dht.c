@@ -46,6 +46,7 @@ struct net {
 	struct pkt	 captured[64];
 	int		 ncaptured;
 	int		 raw_inbox;	/* packets for the raw client */
+	size_t		 raw_bytes;	/* ... and their bytes */
 	struct pkt	 raw_last;
 };
 
@@ -313,6 +314,7 @@ deliver(struct net *net, struct pkt *p)
 
 	if (p->to == MAXN) {		/* for the raw client */
 		net->raw_inbox++;
+		net->raw_bytes += p->len;
 		net->raw_last = *p;
 		return;
 	}
@@ -997,6 +999,153 @@ T_TEST(raw_client_checks)
 	net_free(net);
 }
 
+/* Index of the node whose key is k, or -1. */
+static int
+node_by_key(struct net *net, const uint8_t *k)
+{
+	int	i;
+
+	for (i = 0; i < net->count; i++)
+		if (memcmp(net->n[i]->pk, k, 32) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Address validation (SECURITY.md): requests of every type, each from a
+ * fresh key (as an attacker makes them on the spot), claiming to be
+ * reachable, spoofed from a victim's address (the raw client's, which
+ * never answers) and without a token. Everything that reaches the victim
+ * in answer weighs no more than what was sent, verification pings
+ * included, and nothing keyed by the victim's address changes: no table
+ * entry, no registration, no relayed packet.
+ */
+T_TEST(spoofed_requests_do_not_amplify)
+{
+	static const struct { uint8_t type; size_t pad; } kinds[] = {
+		{ DHTMSG_PING, 0 }, { DHTMSG_PING, 19 }, { DHTMSG_PING, 400 },
+		{ DHTMSG_FIND, 0 }, { DHTMSG_FIND, 958 },
+		{ DHTMSG_REGISTER, 0 }, { DHTMSG_REGISTER, 22 },
+		{ DHTMSG_RELAY, 0 }, { DHTMSG_RELAY, 600 },
+		{ DHTMSG_RELAYED, 0 },
+	};
+	struct net		*net = net_build(6, 5, NULL);
+	struct node		*nat = net->n[5], *b;
+	struct dht_rv_info	 rv[DHT_RV_MAX];
+	struct dht_stats	 before, after;
+	struct dhtmsg		 m;
+	uint8_t			 pkt[DHT_MAX_PACKET], sk[32], pk[32];
+	size_t			 len, in, k;
+	int			 i, idx;
+
+	net_run(net, 60000);
+	T_EQ_INT(dht_rendezvous(nat->d, rv, DHT_RV_MAX), DHT_RV_MAX);
+	T_ASSERT((idx = node_by_key(net, rv[0].key)) >= 0);
+	b = net->n[idx];		/* serves the NAT-ed node */
+	dht_get_stats(b->d, &before);
+	T_EQ_INT(before.clients, 1);
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		net->raw_inbox = 0;
+		net->raw_bytes = 0;
+		in = 0;
+		for (i = 0; i < 40; i++) {
+			make_key(sk, pk, 5000 + k * 100 + (uint64_t)i, "public",
+			    0, 0);
+			raw_request(&m, kinds[k].type, net, b);
+			m.txid = 1000 + (uint64_t)i;
+			m.flags = DHTMSG_F_REACHABLE;
+			m.pad = kinds[k].pad;
+			memcpy(m.target, nat->pk, 32);
+			if (kinds[k].type == DHTMSG_RELAY ||
+			    kinds[k].type == DHTMSG_RELAYED) {
+				m.payload = (const uint8_t *)"punch-the-victim";
+				m.payload_len = 16;
+			}
+			if (kinds[k].type == DHTMSG_RELAYED)
+				m.origin = raw_addr;
+			len = raw_packet(pkt, b, "public", &m, pk, sk);
+			T_ASSERT(len > 0);
+			in += len;
+			raw_send(net, b, pkt, len);
+			net_run(net, net->now + 20);
+		}
+		net_run(net, net->now + 3000);
+		if (net->raw_bytes > in)
+			fprintf(stderr, "type 0x%02x pad %zu: %zu bytes in, "
+			    "%zu bytes (%d packets) to the victim\n",
+			    kinds[k].type, kinds[k].pad, in, net->raw_bytes,
+			    net->raw_inbox);
+		T_ASSERT(net->raw_bytes <= in);
+		/* an answer (when it fits), and a verification ping when
+		 * it fits too; RELAYED from a stranger: nothing at all */
+		T_ASSERT(net->raw_inbox <= 80);
+		if (kinds[k].type == DHTMSG_RELAYED)
+			T_EQ_INT(net->raw_inbox, 0);
+		if (kinds[k].pad >= 400)
+			T_ASSERT(net->raw_inbox >= 40);
+	}
+	dht_get_stats(b->d, &after);
+	T_EQ_INT(after.table_nodes, before.table_nodes);
+	T_EQ_INT(after.clients, 1);		/* no registration */
+	T_EQ_INT(after.relays_forwarded, before.relays_forwarded);
+	T_EQ_INT(nat->relayed, 0);		/* nothing relayed on */
+	net_free(net);
+}
+
+/* A RELAY without a fresh token is answered TOKEN; the requester asks once
+ * more with the token of that answer, and the payload goes through. */
+T_TEST(relay_retries_with_token)
+{
+	struct net		*net = net_build(10, 8, NULL);
+	struct node		*nat = net->n[9], *src = net->n[3], *rvn;
+	struct dht_rv_info	 rv[DHT_RV_MAX];
+	struct dht_stats	 before, after;
+	size_t			 nrv, i;
+	int			 idx = -1;
+
+	net_run(net, 60000);
+	nrv = dht_rendezvous(nat->d, rv, DHT_RV_MAX);
+	T_EQ_INT(nrv, DHT_RV_MAX);
+	/* a rendezvous src has no token from: a fresh key cache at src */
+	for (i = 0; i < nrv; i++)
+		if ((idx = node_by_key(net, rv[i].key)) >= 0 &&
+		    net->n[idx] != src)
+			break;
+	T_ASSERT(idx >= 0);
+	rvn = net->n[idx];
+	dht_destroy(src->d);
+	{
+		struct dht_callbacks	cb;
+		struct dht_config	cfg;
+		const char		*why;
+
+		memset(&cb, 0, sizeof(cb));
+		cb.arg = src;
+		cb.send = cb_send;
+		cb.random = cb_random;
+		cb.wallclock = cb_wallclock;
+		cb.on_relayed = cb_relayed;
+		cb.on_relay_result = cb_relay_result;
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.secret_key = src->sk;
+		cfg.ns = "public";
+		cfg.reachable = 1;
+		T_ASSERT((src->d = dht_create(&cfg, &cb, net->now, &why)) !=
+		    NULL);
+	}
+	dht_get_stats(rvn->d, &before);
+	T_EQ_INT(dht_relay(src->d, rvn->pk, &rvn->addr, nat->pk,
+	    (const uint8_t *)"punch-me", 8, net->now), 0);
+	net_run(net, net->now + 1000);
+	dht_get_stats(rvn->d, &after);
+	T_EQ_INT(after.requests_in - before.requests_in, 2);
+	T_EQ_INT(after.relays_forwarded - before.relays_forwarded, 1);
+	T_EQ_INT(src->relay_result, 11);
+	T_EQ_INT(nat->relayed, 1);
+	T_EQ_MEM(nat->relayed_payload, "punch-me", 8);
+	net_free(net);
+}
+
 T_TEST(workbit_enforced)
 {
 	struct opts		 o = { .workbit = 6 };
@@ -1292,6 +1441,8 @@ main(void)
 	T_RUN(replayed_request_and_response_dropped);
 	T_RUN(tampered_and_truncated_packets_dropped);
 	T_RUN(raw_client_checks);
+	T_RUN(spoofed_requests_do_not_amplify);
+	T_RUN(relay_retries_with_token);
 	T_RUN(workbit_enforced);
 	T_RUN(namespaces_are_separate);
 	T_RUN(clock_skew_outside_window);

@@ -26,7 +26,7 @@ T_TEST(probe_and_ack_round_trip)
 	fill(m.key, sizeof(m.key), 1);
 	fill(m.nonce, sizeof(m.nonce), 100);
 	n = natmsg_encode(&m, buf, sizeof(buf));
-	T_EQ_INT(n, 1 + 32 + 8 + 16);
+	T_EQ_INT(n, 1 + 32 + 8 + 20 + 16);
 	T_ASSERT(natmsg_is_natmsg(buf, n));
 	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
 	T_EQ_INT(d.type, NATMSG_PROBE);
@@ -39,6 +39,10 @@ T_TEST(probe_and_ack_round_trip)
 	T_EQ_INT(natmsg_decode(buf, n + 1, &d), NATMSG_E_LONG);
 	/* not enough room: nothing written */
 	T_EQ_INT(natmsg_encode(&m, buf, n - 1), 0);
+	/* the padding is zeros, and never smaller than the ACK's size */
+	buf[1 + 32 + 8 + 3] = 1;
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_E_FLAGS);
+	T_ASSERT(n >= 1 + 32 + 8 + 18 + 1 + 16);
 
 	m.type = NATMSG_ACK;
 	natep_v4(&m.observed, 0xcb00710a, 40000);
@@ -117,7 +121,43 @@ T_TEST(relay_and_beacon)
 	T_EQ_INT(d.maclen_covered, n - 16);
 	T_EQ_INT(natmsg_decode(buf, n - 1, &d), NATMSG_E_SHORT);
 	T_EQ_INT(natmsg_decode(buf, n + 1, &d), NATMSG_E_LONG);
+	T_ASSERT(!d.has_cookie);
 
+	/* the same BIND with the relay's cookie: 16 bytes more, covered */
+	m.has_cookie = 1;
+	fill(m.cookie, 16, 120);
+	n = natmsg_encode(&m, buf, sizeof(buf));
+	T_EQ_INT(n, 1 + 64 + 8 + 16 + 16);
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
+	T_ASSERT(d.has_cookie);
+	T_EQ_MEM(d.cookie, m.cookie, 16);
+	T_EQ_MEM(d.nonce, m.nonce, 8);
+	T_EQ_INT(d.maclen_covered, n - 16);
+	T_EQ_INT(natmsg_decode(buf, n - 1, &d), NATMSG_E_LONG);
+	T_EQ_INT(natmsg_decode(buf, n + 1, &d), NATMSG_E_LONG);
+
+	/* the relay's challenge: smaller than the BIND it answers */
+	memset(&m, 0, sizeof(m));
+	m.type = NATMSG_COOKIE;
+	fill(m.key, 32, 3);
+	fill(m.nonce, 8, 90);
+	fill(m.cookie, 16, 120);
+	n = natmsg_encode(&m, buf, sizeof(buf));
+	T_EQ_INT(n, 1 + 32 + 8 + 16 + 16);
+	T_ASSERT(n < 1 + 64 + 8 + 16);
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
+	T_EQ_INT(d.type, NATMSG_COOKIE);
+	T_EQ_MEM(d.key, m.key, 32);
+	T_EQ_MEM(d.nonce, m.nonce, 8);
+	T_EQ_MEM(d.cookie, m.cookie, 16);
+	T_EQ_INT(d.maclen_covered, n - 16);
+	T_EQ_INT(natmsg_decode(buf, n - 1, &d), NATMSG_E_SHORT);
+	T_EQ_INT(natmsg_decode(buf, n + 1, &d), NATMSG_E_LONG);
+
+	memset(&m, 0, sizeof(m));
+	fill(m.key, 32, 1);
+	fill(m.key2, 32, 50);
+	fill(m.nonce, 8, 90);
 	m.type = NATMSG_BOUND;
 	m.status = NATMSG_BOUND_UNKNOWN;
 	natep_v4(&m.observed, 0xcb00710b, 1234);

@@ -303,7 +303,8 @@ T_TEST(line_endings_and_blanks)
 	/* ... and only there */
 	expect_err("name x\n\xef\xbb\xbfsubnet 10.0.0.0/8\n", 2,
 	    "unknown directive \"\\xef\\xbb\\xbfsubnet\"; expected name, "
-	    "namespace, subnet, workbit, domain, boot or trust");
+	    "namespace, subnet, workbit, domain, boot, trust, admin, version "
+	    "or signature");
 	/* a CR elsewhere than before the newline: old Mac line endings, a
 	 * doubled CR, a CR inside a word */
 	expect_err("name x\rsubnet 10.0.0.0/8\r", 1,
@@ -400,11 +401,11 @@ T_TEST(errors)
 	    "before the key, got \"host.example:7\" (an endpoint goes after "
 	    "the key)");
 	expect_err("name n\nfoo bar\n", 2, "unknown directive \"foo\"; "
-	    "expected name, namespace, subnet, workbit, domain, boot or "
-	    "trust");
+	    "expected name, namespace, subnet, workbit, domain, boot, "
+	    "trust, admin, version or signature");
 	expect_err("Name n\n", 1, "unknown directive \"Name\"; "
-	    "expected name, namespace, subnet, workbit, domain, boot or "
-	    "trust");
+	    "expected name, namespace, subnet, workbit, domain, boot, "
+	    "trust, admin, version or signature");
 	expect_err("name\n", 1, "missing argument; expected \"name NAME\"");
 	expect_err("name a b\n", 1, "unexpected \"b\"; expected \"name NAME\"");
 	expect_err("name a\nname b\n", 2,
@@ -653,6 +654,17 @@ T_TEST(up_args)
 	T_EQ_STR(err, "private-key: expected a file name");
 	T_EQ_INT(up(&ua, err, sizeof(err), "x", "listen-port", "0", NULL), -1);
 	T_EQ_STR(err, "listen-port \"0\": expected a UDP port from 1 to 65535");
+	T_EQ_INT(up(&ua, err, sizeof(err), "f", "metrics", "127.0.0.1:9474",
+	    NULL), 0);
+	T_EQ_STR(ua.metrics_addr, "127.0.0.1");
+	T_EQ_INT(ua.metrics_port, 9474);
+	T_EQ_INT(up(&ua, err, sizeof(err), "f", "metrics", "[::1]:80", NULL),
+	    0);
+	T_EQ_STR(ua.metrics_addr, "::1");
+	T_EQ_INT(up(&ua, err, sizeof(err), "f", "metrics", "host:80", NULL),
+	    -1);
+	T_EQ_STR(err, "metrics \"host:80\": not an IPv4 address (names are "
+	    "not resolved here)");
 	T_EQ_INT(up(&ua, err, sizeof(err), "x", "interface",
 	    "abcdefghijklmnop", NULL), -1);
 	T_EQ_STR(err, "interface \"abcdefghijklmnop\": expected an interface "
@@ -661,8 +673,8 @@ T_TEST(up_args)
 	T_EQ_STR(err, "interface \"a/b\": expected an interface name without "
 	    "'/', ':', spaces or a leading '.'");
 	T_EQ_INT(up(&ua, err, sizeof(err), "x", "y", NULL), -1);
-	T_EQ_STR(err, "unexpected \"y\"; expected private-key, interface or "
-	    "listen-port");
+	T_EQ_STR(err, "unexpected \"y\"; expected private-key, interface, "
+	    "listen-port or metrics");
 	T_EQ_INT(up(&ua, err, sizeof(err), "x", "listen-port", "1",
 	    "listen-port", "2", NULL), -1);
 	T_EQ_STR(err, "listen-port given twice");

@@ -71,6 +71,34 @@ T_TEST(bucket_limits)
 	T_EQ_INT(b.level, 9000);
 }
 
+/* Tokens as bytes, as the relay uses the bucket (src/nat/relay.c): a large
+ * rate and burst, costs of a packet's length. */
+T_TEST(bucket_bytes)
+{
+	struct ratelimit_bucket	b;
+	uint64_t		rate = 512ULL * 1024 * 1024, burst = rate / 8;
+	uint64_t		sent = 0;
+	int			i;
+
+	ratelimit_bucket_init(&b, burst, 0);
+	for (i = 0; i < 100000 && ratelimit_bucket_take(&b, rate, burst, 1400,
+	    0); i++)
+		sent += 1400;
+	T_ASSERT(sent <= burst && sent + 1400 > burst);
+	/* 1 ms later: rate / 1000 bytes more */
+	for (sent = 0; ratelimit_bucket_take(&b, rate, burst, 1400, 1); )
+		sent += 1400;
+	T_ASSERT(sent <= rate / 1000 + 1400 && sent + 2800 > rate / 1000);
+	/* a rate near UINT64_MAX neither overflows nor underflows */
+	ratelimit_bucket_init(&b, 1ULL << 40, 0);
+	T_EQ_INT(ratelimit_bucket_take(&b, UINT64_MAX - 1, 1ULL << 40,
+	    1ULL << 40, 0), 1);
+	T_EQ_INT(ratelimit_bucket_take(&b, UINT64_MAX - 1, 1ULL << 40, 1, 0),
+	    0);
+	T_EQ_INT(ratelimit_bucket_take(&b, UINT64_MAX - 1, 1ULL << 40,
+	    1ULL << 40, 1), 1);
+}
+
 T_TEST(table)
 {
 	struct ratelimit_config	c = { .rate = 20, .burst = 5, .seed = 7 };
@@ -177,6 +205,7 @@ main(void)
 {
 	T_RUN(bucket);
 	T_RUN(bucket_limits);
+	T_RUN(bucket_bytes);
 	T_RUN(table);
 	T_RUN(long_and_binary_keys);
 	T_RUN(eviction);

@@ -1,5 +1,8 @@
-/* relay.c: the relay's forwarding table and per-source token bucket. */
+/* relay.c: the relay's forwarding table, per-source and global token
+ * buckets, cookie secrets. */
 #include "config.h"
+
+#include <string.h>
 
 #include "nat/natep.h"
 #include "nat/relay.h"
@@ -165,6 +168,7 @@ T_TEST(rate_limit_per_source)
 
 	/* unlimited */
 	cfg.rate = UINT64_MAX;
+	cfg.cap = UINT64_MAX;
 	cfg.burst = 0;
 	T_ASSERT((r = relay_new(&cfg)) != NULL);
 	T_EQ_INT(relay_bind(r, ka, &a, 1, 0), RELAY_BIND_OK);
@@ -173,6 +177,89 @@ T_TEST(rate_limit_per_source)
 		n += relay_forward(r, &a, kb, 60000, 0, &to, src) ==
 		    RELAY_FORWARD;
 	T_EQ_INT(n, 1000);
+	relay_free(r);
+}
+
+T_TEST(global_cap)
+{
+	struct relay_config	cfg = { 0 };
+	struct relay		*r;
+	struct relay_stats	st;
+	struct sockaddr_in6	a, b, c, to;
+	uint8_t			ka[32], kb[32], kc[32], src[8];
+	int			i, n;
+
+	cfg.rate = 100000;		/* 100 kB/s a source */
+	cfg.burst = 100000;
+	cfg.cap = 150000;		/* 150 kB/s in all, bucket = burst */
+	T_ASSERT((r = relay_new(&cfg)) != NULL);
+	key(ka, 1);
+	key(kb, 2);
+	key(kc, 3);
+	natep_v4(&a, 0xcb00710a, 1000);
+	natep_v4(&b, 0xcb00710b, 2000);
+	natep_v4(&c, 0xcb00710c, 3000);
+	T_EQ_INT(relay_bind(r, ka, &a, 1, 0), RELAY_BIND_OK);
+	T_EQ_INT(relay_bind(r, kb, &b, 1, 0), RELAY_BIND_OK);
+	T_EQ_INT(relay_bind(r, kc, &c, 1, 0), RELAY_BIND_OK);
+	/* a takes its whole burst (100 kB) of the global 100 kB */
+	for (n = 0, i = 0; i < 200; i++)
+		n += relay_forward(r, &a, kb, 1000, 0, &to, src) ==
+		    RELAY_FORWARD;
+	T_EQ_INT(n, 100);
+	/* c has its own burst left, but the cap has nothing */
+	T_EQ_INT(relay_forward(r, &c, kb, 1000, 0, &to, src), RELAY_RATE);
+	relay_get_stats(r, &st);
+	T_ASSERT(st.capped >= 1);
+	/* one second: a and c refill 100 kB each, the cap 100 kB (its
+	 * depth): together no more than that */
+	for (n = 0, i = 0; i < 200; i++) {
+		n += relay_forward(r, &a, kb, 1000, 1000, &to, src) ==
+		    RELAY_FORWARD;
+		n += relay_forward(r, &c, kb, 1000, 1000, &to, src) ==
+		    RELAY_FORWARD;
+	}
+	T_EQ_INT(n, 100);
+	/* half a second later both buckets have refilled some */
+	T_EQ_INT(relay_forward(r, &c, kb, 1000, 1500, &to, src),
+	    RELAY_FORWARD);
+	relay_free(r);
+}
+
+T_TEST(cookie_secrets)
+{
+	struct relay_config	cfg = { 0 };
+	struct relay		*r;
+	uint8_t			s1[RELAY_SECRET_LEN], s2[RELAY_SECRET_LEN];
+	uint8_t			s3[RELAY_SECRET_LEN];
+
+	memset(s1, 1, sizeof(s1));
+	memset(s2, 2, sizeof(s2));
+	memset(s3, 3, sizeof(s3));
+	T_ASSERT((r = relay_new(&cfg)) != NULL);
+	T_ASSERT(relay_secret_due(r, 1000));
+	T_ASSERT(relay_secret(r, 0, 1000) == NULL);
+	relay_secret_rotate(r, s1, 1000);
+	T_ASSERT(!relay_secret_due(r, 1000));
+	T_ASSERT(relay_secret(r, 0, 1000) != NULL);
+	T_EQ_MEM(relay_secret(r, 0, 1000), s1, RELAY_SECRET_LEN);
+	T_ASSERT(relay_secret(r, 1, 1000) == NULL);
+	T_ASSERT(!relay_secret_due(r, 1000 + RELAY_SECRET_MS - 1));
+	T_ASSERT(relay_secret_due(r, 1000 + RELAY_SECRET_MS));
+	/* a turn later: s1 is the previous secret, still taking cookies */
+	relay_secret_rotate(r, s2, 1000 + RELAY_SECRET_MS);
+	T_EQ_MEM(relay_secret(r, 0, 1000 + RELAY_SECRET_MS), s2,
+	    RELAY_SECRET_LEN);
+	T_EQ_MEM(relay_secret(r, 1, 1000 + RELAY_SECRET_MS), s1,
+	    RELAY_SECRET_LEN);
+	/* two turns after its birth, s1 takes none, rotated or not */
+	T_ASSERT(relay_secret(r, 1, 1000 + 2 * RELAY_SECRET_MS) == NULL);
+	relay_secret_rotate(r, s3, 1000 + 2 * RELAY_SECRET_MS);
+	T_EQ_MEM(relay_secret(r, 1, 1000 + 2 * RELAY_SECRET_MS), s2,
+	    RELAY_SECRET_LEN);
+	/* the clock going back (it should not): no secret until rotated */
+	T_ASSERT(relay_secret(r, 0, 500) == NULL);
+	T_ASSERT(relay_secret_due(r, 500));
 	relay_free(r);
 }
 
@@ -221,6 +308,8 @@ main(void)
 	T_RUN(forward_between_bound_members);
 	T_RUN(expiry_and_capacity);
 	T_RUN(rate_limit_per_source);
+	T_RUN(global_cap);
+	T_RUN(cookie_secrets);
 	T_RUN(many_entries_and_churn);
 	return t_done();
 }

@@ -129,10 +129,12 @@ struct datapath {
 void	dp_touch(struct datapath *, struct peer *);
 void	dp_rearm(struct datapath *);
 void	dp_actions(struct datapath *, struct peer *, unsigned, int, uint64_t);
+void	dp_tun_put(struct datapath *, const uint8_t *pkt, size_t len);
+
+/* datapath-send.c */
 void	dp_relay_out(struct datapath *, struct peer *,
 	    const struct sockaddr_in6 *via, uint8_t *buf, size_t len,
 	    size_t segsize, unsigned ndgrams);
-void	dp_tun_put(struct datapath *, const uint8_t *pkt, size_t len);
 
 /* datapath-pmtu.c */
 void	dp_pmtu_path(struct datapath *, struct peer *, uint64_t now);

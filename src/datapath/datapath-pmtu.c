@@ -73,7 +73,7 @@ dp_pmtu_path(struct datapath *dp, struct peer *p, uint64_t now)
 	 * outgoing interface refuses with EMSGSIZE, which lowers it) */
 	pmtu_start(&p->pmtu, pmtu_outer(dp->mtu, v6, p->path.relayed), now);
 	set_inner(dp, p, pmtu_inner_mtu(&p->pmtu));
-	dp_touch(dp, p);
+	/* (the caller touches p: dp_rearm runs the search's timer) */
 }
 
 void
@@ -208,10 +208,8 @@ dp_pmtu_control(struct datapath *dp, struct peer *p, const uint8_t *pt,
 		}
 		break;
 	case WIRE_CTL_PROBE_ACK:
-		if (p->pmtu_on) {
+		if (p->pmtu_on)		/* (the caller touches p) */
 			pmtu_ack(&p->pmtu, wire_get64(pt + 8), now);
-			dp_touch(dp, p);
-		}
 		break;
 	default:
 		break;		/* a later version's: ignored */
@@ -247,7 +245,12 @@ dp_pmtu_errors(struct datapath *dp, uint64_t now)
 			log_debugc(LOG_C_DATA, "%s: %s, MTU %u", p->hostname,
 			    e[k].kind == UDP_ERR_TOO_BIG ? "ICMP too big" :
 			    "EMSGSIZE", e[k].mtu);
-			dp_touch(dp, p);
+			/* at once (probes to confirm it), and its timer */
+			dp_pmtu_run(dp, p, now);
+			if (p->pmtu_at < p->timer_at) {
+				p->timer_at = p->pmtu_at;
+				dp->hooks.arm(dp->arg, p, p->pmtu_at);
+			}
 		}
 	}
 }

@@ -167,10 +167,16 @@ dp_pmtu_run(struct datapath *dp, struct peer *p, uint64_t now)
 				break;
 			case PMTU_ACT_CHANGED:
 				set_inner(dp, p, pmtu_inner_mtu(&p->pmtu));
-				log_info("%s: path MTU %u -> %u (%s), inner "
-				    "%u", p->hostname, a.old, a.size,
-				    pmtu_src_name(pmtu_source(&p->pmtu)),
-				    p->inner_mtu);
+				if (a.old == 0)		/* the start */
+					log_debugc(LOG_C_DATA, "%s: path MTU "
+					    "%u assumed, inner %u",
+					    p->hostname, a.size,
+					    p->inner_mtu);
+				else
+					log_info("%s: path MTU %u -> %u (%s), "
+					    "inner %u", p->hostname, a.old,
+					    a.size, pmtu_src_name(pmtu_source(
+					    &p->pmtu)), p->inner_mtu);
 				break;
 			}
 		} while (pmtu_next_action(&p->pmtu, &a));

@@ -312,6 +312,12 @@ pretty_peer(const struct showfmt *sf, const struct ctl_reply *r,
 		label(sf, "connected in");
 		fprintf(sf->f, "%" PRIu64 " ms\n", p->connect_ms);
 	}
+	if (p->mtu != 0) {
+		label(sf, "path mtu");
+		fprintf(sf->f, "%" PRIu64 " (%s), inner %" PRIu64 "\n",
+		    p->mtu, p->mtu_source[0] != '\0' ? p->mtu_source : "?",
+		    p->mtu_inner);
+	}
 	showfmt_bytes(b1, sizeof(b1), p->rx_bytes);
 	showfmt_bytes(b2, sizeof(b2), p->tx_bytes);
 	label(sf, "transfer");
@@ -471,6 +477,15 @@ json_peer(FILE *f, const struct ctl_reply *r, const struct ctl_peer *p,
 		fprintf(f, "%s\"connect_ms\": null,\n", in);
 	else
 		json_knum(f, in, "connect_ms", p->connect_ms, 0);
+	/* path MTU: null until measured */
+	if (p->mtu == 0)
+		fprintf(f, "%s\"mtu\": null,\n%s\"mtu_inner\": null,\n", in,
+		    in);
+	else {
+		json_knum(f, in, "mtu", p->mtu, 0);
+		json_knum(f, in, "mtu_inner", p->mtu_inner, 0);
+	}
+	json_kstr(f, in, "mtu_source", p->mtu_source, 0);
 	json_drops(f, in, p->drops, p->ndrops, 1);
 	fprintf(f, "      }%s\n", last ? "" : ",");
 }

@@ -68,6 +68,9 @@ static const struct ctl_field peer_fields[] = {
 	S(ctl_peer, rx_bytes, F_U64),
 	S(ctl_peer, tx_bytes, F_U64),
 	S(ctl_peer, connect_ms, F_U64),
+	S(ctl_peer, mtu, F_U64),
+	S(ctl_peer, mtu_inner, F_U64),
+	S(ctl_peer, mtu_source, F_TOKEN),
 };
 
 static const struct ctl_field dht_fields[] = {

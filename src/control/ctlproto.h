@@ -142,6 +142,11 @@ struct ctl_peer {
 	size_t		ndrops;
 	uint64_t	connect_ms;	/* first use to first route (NAT
 					 * traversal), 0 = none yet */
+	uint64_t	mtu;		/* path MTU (outer IP datagram),
+					 * 0 = not measured */
+	uint64_t	mtu_inner;	/* inner packets it carries */
+	char		mtu_source[CTL_TOKEN_SIZE];	/* how it was learnt:
+		"default", "probe", "icmp", "local", "blackhole" */
 };
 
 /* One bucket of the DHT routing table. */

@@ -16,7 +16,6 @@ set -u
 
 # FROM TO  why (known edges that close a cycle; shell patterns allowed)
 known='
-src/datapath/datapath-stage.c src/datapath/datapath.c	the staging queues flush through dp_actions (datapath.c, which calls the queues): move it below both (dp_relay_out went to datapath-send.c)
 '
 
 command -v nm >/dev/null || skip "needs nm"

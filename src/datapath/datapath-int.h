@@ -165,9 +165,9 @@ dp_pmtu_sent(struct datapath *dp, struct peer *p, size_t n, unsigned count,
 		pmtu_sent(&p->pmtu, dp_outer_size(p, n), count, now);
 }
 
-/* datapath-stage.c */
+/* datapath-stage.c: the queues (the flush that sends them is in
+ * datapath.c, beside the tunnel actions it runs) */
 void	dp_stage(struct datapath *, struct peer *, const uint8_t *pkt,
 	    size_t len);
-unsigned dp_flush_staged(struct datapath *, struct peer *, uint64_t now);
 
 #endif

@@ -21,6 +21,7 @@
 #include "control/ctlproto.h"
 #include "datapath/datapath.h"
 #include "datapath/members.h"
+#include "nat/disc-lookup.h"
 #include "nat/discint.h"
 #include "netconf/keys.h"
 #include "common/log.h"
@@ -738,6 +739,7 @@ disc_free(struct disc *d)
 
 	if (d == NULL)
 		return;
+	disc_lookup_cancel_all(d);	/* mesh lookup: before the DHT goes */
 	beacon_stop(d);
 	if (d->pm != NULL)
 		portmap_free(d->pm);

@@ -118,8 +118,9 @@ lookup_main(const struct cmd *self, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
-		else if (argv[i][0] == '-' || nwords == 2)
-			cmd_usage(self);
+		else if ((argv[i][0] == '-' && strlen(argv[i]) < 4) ||
+		    nwords == 2)
+			cmd_usage(self);	/* (keys may start with '-') */
 		else
 			words[nwords++] = argv[i];
 	}

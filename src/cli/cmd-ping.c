@@ -248,8 +248,9 @@ ping_main(const struct cmd *self, int argc, char **argv)
 				    "number from 1 to %d\n", PING_COUNT_MAX);
 				return EXIT_USAGE;
 			}
-		} else if (argv[i][0] == '-' || nwords == 2)
-			cmd_usage(self);
+		} else if ((argv[i][0] == '-' && strlen(argv[i]) < 4) ||
+		    nwords == 2)
+			cmd_usage(self);	/* (keys may start with '-') */
 		else
 			words[nwords++] = argv[i];
 	}

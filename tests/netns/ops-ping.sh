@@ -62,6 +62,11 @@ grep -q "^pong from bob (10.77.0.2) via $(natlab_addr hb):6374 (direct.*) in [0-
     "$out" || fail "no direct pong from bob"
 grep -q '^--- bob: 3 sent, 3 received, 0% loss, rtt min/avg/max ' "$out" ||
     fail "bad summary"
+# IPv6 (the member's ULA)
+m alice ping -6 count 1 "$ifa" bob >"$out" 2>"$errf" ||
+    { cat "$out" "$errf"; fail "mesh ping -6 bob failed"; }
+grep -q "^pong from bob ($(meshlab_ip6 bob)) via " "$out" ||
+    { cat "$out"; fail "no IPv6 pong from bob"; }
 # a key prefix
 m alice ping count 1 "$ifa" "$(echo "$bobkey" | cut -c1-8)" >"$out" 2>"$errf" ||
     { cat "$out" "$errf"; fail "mesh ping KEYPREFIX failed"; }
@@ -128,7 +133,18 @@ pkey=$(cat "$ML_DIR/P.pub" | cut -c1-8)
 grep -q "^pong from dave (10.77.0.4) via relay $pkey\.\.\. at $(natlab_addr p):6374 (relayed.*) in " \
     "$out" || fail "no relayed pong from dave"
 
-for n in dave carol bob alice P; do
+# a member that went away: a timeout, exit status 1
+meshlab_down bob
+rc=0
+m alice ping count 1 "$ifa" bob >"$out" 2>"$errf" || rc=$?
+cat "$out"
+expect_eq "ping of a stopped member: exit status" "$rc" 1
+grep -q "^timeout from bob (10.77.0.2) after 2000 ms (path: " "$out" ||
+    fail "no timeout line for bob"
+grep -q '^--- bob: 1 sent, 0 received, 100% loss$' "$out" ||
+    fail "bad summary after a timeout"
+
+for n in dave carol alice P; do
 	meshlab_down "$n"
 done
 echo "PASS"

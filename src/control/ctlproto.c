@@ -68,6 +68,10 @@ static const struct ctl_field peer_fields[] = {
 	S(ctl_peer, rx_bytes, F_U64),
 	S(ctl_peer, tx_bytes, F_U64),
 	S(ctl_peer, connect_ms, F_U64),
+	S(ctl_peer, last_seen, F_U64),
+	S(ctl_peer, silent_since, F_U64),
+	S(ctl_peer, lost, F_U64),
+	S(ctl_peer, trying, F_TEXT),
 };
 
 static const struct ctl_field dht_fields[] = {

@@ -153,6 +153,15 @@ struct ctl_peer {
 	size_t		ndrops;
 	uint64_t	connect_ms;	/* first use to first route (NAT
 					 * traversal), 0 = none yet */
+	/* Whether the member is still heard: the last authenticated packet
+	 * from it (0 = never); when its path went silent beyond what the
+	 * path expects (keepalives missed; 0 = not silent); whether the
+	 * path was given up as lost (1) since then; and what is being done
+	 * about it ("probing", "looking it up in the DHT", ...). */
+	uint64_t	last_seen;
+	uint64_t	silent_since;
+	uint64_t	lost;
+	char		trying[CTL_TEXT_SIZE];
 };
 
 /* One bucket of the DHT routing table. */

@@ -139,13 +139,13 @@ fill_peer(struct daemon *d, struct peer *p, struct ctl_peer *cp)
 	if (path_usable(&p->path))
 		udp_addr_fmt(&p->path.endpoint, cp->endpoint,
 		    sizeof(cp->endpoint));
+	/* whether it is still heard: discovery adds what its path expects
+	 * (silent_since, lost, trying) and its own answers (ACKs) */
+	cp->last_seen = to_unix(d, p->path.last_rx);
 	if (d->disc != NULL)
 		disc_fill_peer(d->disc, p, cp);
 	tunnel_get_stats(p->tunnel, &st);
 	cp->last_handshake = to_unix(d, st.last_handshake);
-	/* whether it is still heard (silent_since, lost, trying: discovery
-	 * knows what its path expects) */
-	cp->last_seen = to_unix(d, p->path.last_rx);
 	cp->rx_bytes = st.rx_bytes;
 	cp->tx_bytes = st.tx_bytes;
 	for (i = 0; i < PEER_DROP_COUNT; i++)

@@ -194,27 +194,37 @@ pinger_wait(struct pinger *pg, uint16_t seq, uint64_t deadline)
 	return 0;
 }
 
-/* ", via ... (kind)" or " (path: ...)": what the daemon says now. */
+/* ", via ... (kind)" or " (path: ...)": what the daemon says now (now:
+ * the daemon's clock, for how long the member has been silent). */
 static void
-path_text(char *buf, size_t len, const struct ctl_peer *p, int replied)
+path_text(char *buf, size_t len, const struct ctl_peer *p, uint64_t now,
+    int replied)
 {
 	const char	*kind = p->path[0] != '\0' ? p->path : "unknown";
-	char		 rtt[48] = "";
+	char		 rtt[48] = "", state[CTL_TEXT_SIZE + 64] = "";
 
 	if (p->rtt_us != 0)
 		snprintf(rtt, sizeof(rtt), ", path rtt %.2f ms",
 		    (double)p->rtt_us / 1000.0);
+	if (p->silent_since != 0 && now >= p->last_seen)
+		snprintf(state, sizeof(state), ", %s for %llu s%s%s",
+		    p->lost ? "lost, silent" : "silent",
+		    (unsigned long long)(now - p->last_seen),
+		    p->trying[0] != '\0' ? ": " : "", p->trying);
 	if (!replied)
-		snprintf(buf, len, " (path: %s%s%s%s%s)", kind,
+		snprintf(buf, len, " (path: %s%s%s%s%s%s)", kind,
 		    p->endpoint[0] != '\0' ? ", endpoint " : "", p->endpoint,
-		    p->why[0] != '\0' ? ": " : "", p->why);
+		    state[0] == '\0' && p->why[0] != '\0' ? ": " : "",
+		    state[0] == '\0' ? p->why : "", state);
 	else if (p->via[0] != '\0')
-		snprintf(buf, len, " via relay %.8s... at %s (%s%s)", p->via,
-		    p->endpoint[0] != '\0' ? p->endpoint : "?", kind, rtt);
+		snprintf(buf, len, " via relay %.8s... at %s (%s%s%s)", p->via,
+		    p->endpoint[0] != '\0' ? p->endpoint : "?", kind, rtt,
+		    state);
 	else if (p->endpoint[0] != '\0')
-		snprintf(buf, len, " via %s (%s%s)", p->endpoint, kind, rtt);
+		snprintf(buf, len, " via %s (%s%s%s)", p->endpoint, kind, rtt,
+		    state);
 	else
-		snprintf(buf, len, " (%s%s)", kind, rtt);
+		snprintf(buf, len, " (%s%s%s)", kind, rtt, state);
 }
 
 static int
@@ -226,10 +236,10 @@ ping_main(const struct cmd *self, int argc, char **argv)
 	struct sigaction	 sa;
 	const char		*words[2], *ifarg = NULL, *member, *err;
 	char			 ifname[CTL_IFNAME_SIZE], addr[CTL_ADDR_SIZE];
-	char			 msg[512], path[CTL_TEXT_SIZE + 2 * 300];
+	char			 msg[512], path[2 * CTL_TEXT_SIZE + 2 * 300];
 	uint64_t		 count = PING_COUNT, sent = 0, got = 0;
 	uint64_t		 t0, t1, rtt, rmin = UINT64_MAX, rmax = 0;
-	uint64_t		 rsum = 0;
+	uint64_t		 rsum = 0, now;
 	ssize_t			 m;
 	int			 nwords = 0, af = AF_INET, i, rc;
 	const char		*name;
@@ -312,9 +322,11 @@ ping_main(const struct cmd *self, int argc, char **argv)
 			break;
 		/* the path as the daemon sees it now */
 		err = NULL;
+		now = 0;
 		if (member_show(ifname, &r, msg, sizeof(msg)) == -1)
 			err = msg;
 		else {
+			now = r.iface.now;
 			if ((m = member_by_key(&r, peer.key)) != -1)
 				peer = r.peers[m];
 			else
@@ -324,7 +336,7 @@ ping_main(const struct cmd *self, int argc, char **argv)
 		if (err != NULL)
 			snprintf(path, sizeof(path), " (path unknown: %s)", err);
 		else
-			path_text(path, sizeof(path), &peer, rc == 1);
+			path_text(path, sizeof(path), &peer, now, rc == 1);
 		if (rc == 1) {
 			rtt = t1 - t0;
 			got++;
@@ -341,10 +353,10 @@ ping_main(const struct cmd *self, int argc, char **argv)
 		fflush(stdout);
 		if (sent < count && !stop) {
 			uint64_t	next = t0 / 1000 + PING_GAP_MS,
-					now = clock_mono_ms();
+					mono = clock_mono_ms();
 
-			if (now < next)
-				(void)poll(NULL, 0, (int)(next - now));
+			if (mono < next)
+				(void)poll(NULL, 0, (int)(next - mono));
 		}
 	}
 	close(pg.fd);

@@ -123,8 +123,10 @@ dp_roamed(void *arg, struct peer *p)
 	char	s[UDP_ADDRSTRLEN], k[KEY_TEXT_LEN + 1];
 
 	key_to_text(k, p->key);
-	log_info("peer %s (%s) is now at %s", p->hostname[0] != '\0' ?
-	    p->hostname : k, k, udp_addr_fmt(&p->path.endpoint, s, sizeof(s)));
+	if (!p->path.relayed)	/* (relayed: only offered to disc) */
+		log_info("peer %s (%s) is now at %s", p->hostname[0] !=
+		    '\0' ? p->hostname : k, k, udp_addr_fmt(&p->path.endpoint,
+		    s, sizeof(s)));
 	if (((struct daemon *)arg)->disc != NULL)
 		disc_roamed(((struct daemon *)arg)->disc, p);
 }

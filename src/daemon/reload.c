@@ -98,9 +98,7 @@ daemon_reload_path(void *arg, struct peer *p, const struct nc_member *m)
 	if ((o = netconf_member_by_key(&d->nc, m->key)) != NULL &&
 	    endpoint_only_changed(o, m))
 		d->reload_ep_changed++;
-	p->path.has_configured = 0;
-	if (p->path.source == PATH_CONFIGURED)
-		p->path.source = PATH_NONE;
+	path_unconfigure(&p->path);
 	daemon_configure_path(d, p, m);
 }
 

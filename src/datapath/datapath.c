@@ -358,8 +358,8 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 	if (via != NULL) {
 		if (rx->authentic && dp->hooks.relayed != NULL)
 			dp->hooks.relayed(dp->arg, p, via, now);
-	} else if (rx->authentic && path_learn(&p->path, from, now) &&
-	    dp->hooks.roamed != NULL)
+	} else if (rx->authentic && path_authentic(&p->path, from, now) !=
+	    PATH_RX_SAME && dp->hooks.roamed != NULL)
 		dp->hooks.roamed(dp->arg, p);
 	if (rx->data_len > 0) {
 		n = route_src(dp->route, rx->data, rx->data_len, (int)p->idx);

@@ -68,8 +68,9 @@ struct dp_counters {
 struct dp_hooks {
 	/* Arm p's timer for deadline (ms); replaces an armed one. */
 	void	(*arm)(void *arg, struct peer *p, uint64_t deadline);
-	/* A peer's endpoint changed (roaming): for logging at debug level
-	 * and, later, the path manager. May be NULL. */
+	/* An authenticated packet changed p's path (path_authentic: the
+	 * endpoint followed it, or, relayed, it was offered to the NAT
+	 * layer in path.offered). May be NULL. */
 	void	(*roamed)(void *arg, struct peer *p);
 
 	/* NAT traversal (disc.c); each may be NULL. */

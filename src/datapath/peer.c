@@ -47,19 +47,54 @@ path_configure(struct path *path, const struct sockaddr_in6 *ep)
 	}
 }
 
-int
-path_learn(struct path *path, const struct sockaddr_in6 *from, uint64_t now)
+void
+path_unconfigure(struct path *path)
+{
+	path->has_configured = 0;
+	if (path->source == PATH_CONFIGURED)
+		path->source = PATH_NONE;
+}
+
+static int
+same_ep(const struct sockaddr_in6 *a, const struct sockaddr_in6 *b)
+{
+	return a->sin6_port == b->sin6_port && memcmp(&a->sin6_addr,
+	    &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
+}
+
+enum path_rx
+path_authentic(struct path *path, const struct sockaddr_in6 *from,
+    uint64_t now)
 {
 	path->last_rx = now;
-	if (path->source != PATH_NONE &&
-	    path->endpoint.sin6_port == from->sin6_port &&
-	    memcmp(&path->endpoint.sin6_addr, &from->sin6_addr,
-	    sizeof(from->sin6_addr)) == 0)
-		return 0;
+	if (path->source != PATH_NONE && same_ep(&path->endpoint, from))
+		return PATH_RX_SAME;
+	if (path->relayed) {
+		/* the NAT layer's route: it probes there and decides (told
+		 * again now and then, not for every packet) */
+		if (path->offered_at != 0 && same_ep(&path->offered, from) &&
+		    now - path->offered_at < PATH_OFFER_MS)
+			return PATH_RX_SAME;
+		path->offered = *from;
+		path->offered_at = now;
+		return PATH_RX_OFFERED;
+	}
 	path->endpoint = *from;
 	path->source = PATH_LEARNED;
-	path->relayed = 0;
 	path->changes++;
+	return PATH_RX_MOVED;
+}
+
+int
+path_route(struct path *path, const struct sockaddr_in6 *ep, int relayed)
+{
+	if (path->source != PATH_NONE && same_ep(&path->endpoint, ep) &&
+	    path->relayed == relayed)
+		return 0;
+	path->endpoint = *ep;
+	path->relayed = relayed;
+	path->source = !relayed && path->has_configured &&
+	    same_ep(&path->configured, ep) ? PATH_CONFIGURED : PATH_LEARNED;
 	return 1;
 }
 

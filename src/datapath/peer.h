@@ -33,10 +33,15 @@ struct path {
 	uint64_t		last_rx;	/* ms: last authenticated packet */
 	uint64_t		changes;	/* endpoint changes (roaming) */
 
-	/* NAT traversal (disc.c drives these; the data path reads them). */
+	/* NAT traversal (the NAT layer drives these through path_route;
+	 * the data path reads them). */
 	int			relayed;	/* endpoint is a relay: datagrams
 						 * go out through
 						 * dp_hooks.relay_send */
+	struct sockaddr_in6	offered;	/* relayed: where the last direct
+						 * authenticated packet came
+						 * from (path_authentic) */
+	uint64_t		offered_at;	/* ms, 0: never */
 	uint64_t		last_tx;	/* ms: last datagram sent */
 	uint64_t		init_tx;	/* ms: last initiation sent */
 	void			*nat;		/* the path manager's state */
@@ -81,14 +86,45 @@ struct peer *peer_new(struct tunnel_local *, const struct nc_member *m,
  * been returned to the datapath first. */
 void	peer_free(struct peer *);
 
+/* The path manager: these functions are the only writers of where a
+ * peer's packets go (path.endpoint, .source, .relayed, .configured); every
+ * other file reads struct path. Its inputs:
+ *
+ *	the netconfig		path_configure, path_unconfigure (start,
+ *				reload)
+ *	the data path		path_authentic (an authenticated packet
+ *				straight from the peer)
+ *	the NAT layer		path_route (natpath chose a route: direct
+ *				or through a relay)
+ *
+ * Roaming: a direct path follows the source of authenticated packets at
+ * once, as without any NAT layer (static endpoints, headless nodes). A
+ * relayed path is the NAT layer's choice: a packet straight from the peer
+ * does not undo it; it is offered (path.offered) for the NAT layer to
+ * probe, which then switches with path_route once that endpoint answers. */
+
 /* The configured endpoint is known (resolved): use it until the peer is
  * heard from elsewhere. */
 void	path_configure(struct path *, const struct sockaddr_in6 *);
-/* An authenticated packet came from `from` at now: the peer is there
- * (roaming; a relayed path becomes direct). Returns 1 when the endpoint
- * changed. */
-int	path_learn(struct path *, const struct sockaddr_in6 *from,
+/* Reload: the configured endpoint changed or went; one learned from the
+ * peer itself stays. */
+void	path_unconfigure(struct path *);
+
+#define PATH_OFFER_MS	1000	/* the same offer again at most this often */
+
+enum path_rx {
+	PATH_RX_SAME = 0,	/* from where packets go already */
+	PATH_RX_MOVED,		/* the endpoint followed it (roaming) */
+	PATH_RX_OFFERED,	/* relayed: from offered to the NAT layer (at
+				 * most once per PATH_OFFER_MS for one
+				 * source) */
+};
+/* An authenticated packet came straight from `from` at now. */
+enum path_rx path_authentic(struct path *, const struct sockaddr_in6 *from,
 	    uint64_t now);
+/* The NAT layer's route: ep directly, or the relay at ep. Returns 1 when
+ * the path changed, 0 when it was there already. */
+int	path_route(struct path *, const struct sockaddr_in6 *ep, int relayed);
 static inline int
 path_usable(const struct path *p)
 {

@@ -45,13 +45,13 @@ beacon_send(struct disc *d)
 	ports[0] = NETCONF_DEFAULT_PORT;
 	if (d->udp->port != NETCONF_DEFAULT_PORT)
 		ports[np++] = d->udp->port;
-	for (i = 0; i < d->nlocal; i++) {
-		if ((mask = d->local_mask[i]) == 0 || mask == 0xffffffffU)
+	for (i = 0; i < d->self.nlocal; i++) {
+		if ((mask = d->self.local_mask[i]) == 0 || mask == 0xffffffffU)
 			continue;
-		ip = (uint32_t)d->local[i].sin6_addr.s6_addr[12] << 24 |
-		    (uint32_t)d->local[i].sin6_addr.s6_addr[13] << 16 |
-		    (uint32_t)d->local[i].sin6_addr.s6_addr[14] << 8 |
-		    d->local[i].sin6_addr.s6_addr[15];
+		ip = (uint32_t)d->self.local[i].sin6_addr.s6_addr[12] << 24 |
+		    (uint32_t)d->self.local[i].sin6_addr.s6_addr[13] << 16 |
+		    (uint32_t)d->self.local[i].sin6_addr.s6_addr[14] << 8 |
+		    d->self.local[i].sin6_addr.s6_addr[15];
 		for (k = 0; k < np; k++) {
 			natep_v4(&to, ip | ~mask, ports[k]);
 			(void)udp_send(d->udp, buf, n, &to);
@@ -68,14 +68,14 @@ beacon_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (d->beacon_sent == 0)
-		d->beacon_sent = now;
+	if (d->bc.sent == 0)
+		d->bc.sent = now;
 	beacon_send(d);
-	gap = now - d->beacon_sent < BEACON_FAST_FOR_MS ? BEACON_FAST_MS :
+	gap = now - d->bc.sent < BEACON_FAST_FOR_MS ? BEACON_FAST_MS :
 	    BEACON_SLOW_MS;
 	tv.tv_sec = (time_t)(gap / 1000);
 	tv.tv_usec = 0;
-	evtimer_add(d->beacon_ev, &tv);
+	evtimer_add(d->bc.ev, &tv);
 }
 
 int
@@ -84,25 +84,25 @@ beacon_start(struct disc *d)
 	struct timeval	tv = { 0, 0 };
 	int		on = 1;
 
-	if (d->nm == 0)
+	if (d->mt.nm == 0)
 		return 0;
 	if (setsockopt(d->udp->fd, SOL_SOCKET, SO_BROADCAST, &on,
 	    sizeof(on)) == -1) {
 		log_warn("discovery: SO_BROADCAST");
 		return -1;
 	}
-	if ((d->beacon_ev = evtimer_new(d->base, beacon_cb, d)) == NULL)
+	if ((d->bc.ev = evtimer_new(d->base, beacon_cb, d)) == NULL)
 		return -1;
-	evtimer_add(d->beacon_ev, &tv);
+	evtimer_add(d->bc.ev, &tv);
 	return 0;
 }
 
 void
 beacon_stop(struct disc *d)
 {
-	if (d->beacon_ev != NULL)
-		event_free(d->beacon_ev);
-	d->beacon_ev = NULL;
+	if (d->bc.ev != NULL)
+		event_free(d->bc.ev);
+	d->bc.ev = NULL;
 }
 
 void
@@ -113,7 +113,7 @@ beacon_input(struct disc *d, const struct natmsg *msg,
 	struct sockaddr_in6	 ep;
 
 	if (memcmp(msg->netid, d->netid, NATMSG_NETID_LEN) != 0) {
-		d->drops[DISC_DROP_BEACON]++;
+		d->bc.drops[DISC_DROP_BEACON]++;
 		return;
 	}
 	if (memcmp(msg->key, d->pk, NATMSG_KEY_LEN) == 0 ||
@@ -125,6 +125,5 @@ beacon_input(struct disc *d, const struct natmsg *msg,
 		return;
 	ep = *from;
 	ep.sin6_port = htons(msg->port);
-	natpath_add_candidate(&m->np, &ep, NATPATH_SRC_LAN, now);
-	disc_kick(m);
+	pathglue_candidate(m, &ep, NATPATH_SRC_LAN, now);
 }

@@ -2,8 +2,10 @@
  * bytes 0x10-0x1f), its timer, the netconfig's boot nodes, and the member
  * lookups (at start, while a member is missing, when its path breaks, and
  * now and then to follow its rendezvous). Reflexive addresses the DHT's
- * peers report go to the NAT classification; relayed payloads (PUNCH
- * requests) to the path glue. */
+ * peers report go to the NAT classification (disc-self.c); relayed
+ * payloads (PUNCH requests) and what lookups find to the path glue
+ * (natpath-glue.c), which asks for lookups and punches back through the
+ * hub's callbacks. */
 #include "config.h"
 
 #include <sys/types.h>
@@ -70,13 +72,13 @@ cb_relay_result(void *arg, const uint8_t rv_key[DHT_KEY_LEN],
 	if (delivered == 1 || (m = disc_member_by_key(d, target)) == NULL)
 		return;
 	/* that rendezvous does not serve the member (any more) */
-	for (i = 0; i < m->nrv; i++)
-		if (memcmp(m->rv[i].key, rv_key, DHT_KEY_LEN) == 0)
-			m->rv[i].no_punch = 1;
+	for (i = 0; i < m->lk.nrv; i++)
+		if (memcmp(m->lk.rv[i].key, rv_key, DHT_KEY_LEN) == 0)
+			m->lk.rv[i].no_punch = 1;
 	log_debugc(LOG_C_NAT, "punch request for a member not delivered "
 	    "(%s): looking it up again", delivered == 0 ? "refused" :
 	    "no answer");
-	m->next_search = disc_now();
+	m->lk.next_search = disc_now();
 }
 
 static void
@@ -100,8 +102,8 @@ dht_timer_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	d->dht_at = UINT64_MAX;
-	(void)dht_periodic(d->dht, disc_now());
+	d->dg.at = UINT64_MAX;
+	(void)dht_periodic(d->dg.dht, disc_now());
 	dhtglue_arm(d);
 }
 
@@ -109,7 +111,7 @@ dht_timer_cb(evutil_socket_t fd, short ev, void *arg)
 struct dht *
 disc_dht(struct disc *d)
 {
-	return d->dht;
+	return d->dg.dht;
 }
 
 /* Arm the timer for the DHT's next wake-up (after any call into it). */
@@ -119,17 +121,17 @@ dhtglue_arm(struct disc *d)
 	struct timeval	tv;
 	uint64_t	next, now, delta;
 
-	if (d->dht == NULL)
+	if (d->dg.dht == NULL)
 		return;
-	next = dht_next_wakeup(d->dht);
-	if (next >= d->dht_at)
+	next = dht_next_wakeup(d->dg.dht);
+	if (next >= d->dg.at)
 		return;
 	now = disc_now();
-	d->dht_at = next;
+	d->dg.at = next;
 	delta = next > now ? next - now : 0;
 	tv.tv_sec = (time_t)(delta / 1000);
 	tv.tv_usec = (suseconds_t)(delta % 1000) * 1000;
-	evtimer_add(d->dht_ev, &tv);
+	evtimer_add(d->dg.ev, &tv);
 }
 
 static void
@@ -140,7 +142,7 @@ dht_input_cb(void *arg, uint8_t *pkt, size_t len,
 	struct dht_addr	 a;
 
 	disc_dht_from_sa(&a, from);
-	(void)dht_input(d->dht, pkt, len, &a, now);
+	(void)dht_input(d->dg.dht, pkt, len, &a, now);
 	dhtglue_arm(d);
 }
 
@@ -156,13 +158,13 @@ add_boots(struct disc *d, uint64_t now)
 	size_t			 i;
 	int			 rc;
 
-	for (i = 0; i < d->nboots; i++) {
-		const struct nc_boot	*b = &d->boots[i];
+	for (i = 0; i < d->dg.nboots; i++) {
+		const struct nc_boot	*b = &d->dg.boots[i];
 
-		if (d->boot_ok[i])
+		if (d->dg.boot_ok[i])
 			continue;
 		if (memcmp(b->key, d->pk, KEY_LEN) == 0) {
-			d->boot_ok[i] = 1;	/* that is us */
+			d->dg.boot_ok[i] = 1;	/* that is us */
 			continue;
 		}
 		memset(&hints, 0, sizeof(hints));
@@ -185,8 +187,8 @@ add_boots(struct disc *d, uint64_t now)
 		if (ai == NULL)
 			continue;
 		disc_dht_from_sa(&a, &sa);
-		if (dht_add_boot(d->dht, b->key, &a, now) == 0)
-			d->boot_ok[i] = 1;
+		if (dht_add_boot(d->dg.dht, b->key, &a, now) == 0)
+			d->dg.boot_ok[i] = 1;
 	}
 }
 
@@ -205,12 +207,12 @@ dhtglue_boots(struct disc *d, const struct netconf *nc)
 	}
 	if (nc->nboots > 0)
 		memcpy(b, nc->boots, nc->nboots * sizeof(*b));
-	free(d->boots);
-	free(d->boot_ok);
-	d->boots = b;
-	d->boot_ok = ok;
-	d->nboots = nc->nboots;
-	if (d->dht != NULL) {
+	free(d->dg.boots);
+	free(d->dg.boot_ok);
+	d->dg.boots = b;
+	d->dg.boot_ok = ok;
+	d->dg.nboots = nc->nboots;
+	if (d->dg.dht != NULL) {
 		add_boots(d, disc_now());
 		dhtglue_arm(d);
 	}
@@ -229,7 +231,7 @@ dhtglue_start(struct disc *d, const struct netconf *nc, char *err,
 	cfg.secret_key = d->sk;
 	cfg.ns = d->ns;
 	cfg.workbit = d->workbit;
-	cfg.reachable = d->reachable;
+	cfg.reachable = d->self.reachable;
 	memset(&cb, 0, sizeof(cb));
 	cb.arg = d;
 	cb.send = cb_send;
@@ -238,22 +240,22 @@ dhtglue_start(struct disc *d, const struct netconf *nc, char *err,
 	cb.on_relayed = cb_relayed;
 	cb.on_relay_result = cb_relay_result;
 	cb.on_reflexive = cb_reflexive;
-	if ((d->dht = dht_create(&cfg, &cb, now, &why)) == NULL) {
+	if ((d->dg.dht = dht_create(&cfg, &cb, now, &why)) == NULL) {
 		snprintf(err, errlen, "DHT: %s", why);
 		return -1;
 	}
-	if ((d->dht_ev = evtimer_new(d->base, dht_timer_cb, d)) == NULL) {
+	if ((d->dg.ev = evtimer_new(d->base, dht_timer_cb, d)) == NULL) {
 		snprintf(err, errlen, "DHT: out of memory");
 		return -1;
 	}
-	d->dht_at = UINT64_MAX;
+	d->dg.at = UINT64_MAX;
 	if (udp_register(d->udp, DHT_TYPE_MIN, DHT_TYPE_MAX, dht_input_cb,
 	    d) == -1) {
 		snprintf(err, errlen, "DHT: UDP handler range taken");
 		return -1;
 	}
 	dhtglue_boots(d, nc);
-	d->boots_at = now;
+	d->dg.boots_at = now;
 	dhtglue_arm(d);
 	return 0;
 }
@@ -261,20 +263,20 @@ dhtglue_start(struct disc *d, const struct netconf *nc, char *err,
 void
 dhtglue_stop(struct disc *d)
 {
-	if (d->dht_ev != NULL)
-		event_free(d->dht_ev);
-	d->dht_ev = NULL;
-	free(d->boots);
-	free(d->boot_ok);
-	d->boots = NULL;
-	d->boot_ok = NULL;
-	d->nboots = 0;
-	if (d->dht != NULL) {
+	if (d->dg.ev != NULL)
+		event_free(d->dg.ev);
+	d->dg.ev = NULL;
+	free(d->dg.boots);
+	free(d->dg.boot_ok);
+	d->dg.boots = NULL;
+	d->dg.boot_ok = NULL;
+	d->dg.nboots = 0;
+	if (d->dg.dht != NULL) {
 		(void)udp_register(d->udp, DHT_TYPE_MIN, DHT_TYPE_MAX, NULL,
 		    NULL);
-		dht_destroy(d->dht);
+		dht_destroy(d->dg.dht);
 	}
-	d->dht = NULL;
+	d->dg.dht = NULL;
 }
 
 /* --- member lookups ---------------------------------------------------- */
@@ -289,7 +291,7 @@ search_cb(void *arg, const struct dht_search_event *ev)
 	char			 s[UDP_ADDRSTRLEN], k[KEY_TEXT_LEN + 1];
 	size_t			 i;
 
-	if (m == NULL || m->search != ev->search)
+	if (m == NULL || m->lk.search != ev->search)
 		return;		/* a member removed by a reload */
 	switch (ev->kind) {
 	case DHT_EV_ENDPOINT:
@@ -297,53 +299,47 @@ search_cb(void *arg, const struct dht_search_event *ev)
 		if (!natep_is_set(&sa))
 			break;
 		if (ev->reachable)
-			m->public_ep = 1;
+			m->lk.public_ep = 1;
 		log_debugc(LOG_C_DHT, "lookup: member %s at %s%s",
 		    m->peer->hostname, disc_addr(&sa, s, sizeof(s)),
 		    ev->reachable ? "" : " (behind NAT)");
-		natpath_add_candidate(&m->np, &sa, NATPATH_SRC_DHT, now);
-		disc_kick(m);
+		pathglue_candidate(m, &sa, NATPATH_SRC_DHT, now);
 		break;
 	case DHT_EV_RENDEZVOUS:
 		disc_sa_from_dht(&obs, &ev->addr_observed);
-		for (i = 0; i < m->nrv; i++)
-			if (memcmp(m->rv[i].key, ev->rv_key, DHT_KEY_LEN) == 0)
+		for (i = 0; i < m->lk.nrv; i++)
+			if (memcmp(m->lk.rv[i].key, ev->rv_key, DHT_KEY_LEN) == 0)
 				break;
-		if (i == m->nrv) {
-			if (m->nrv == DISC_MAX_RV) {
+		if (i == m->lk.nrv) {
+			if (m->lk.nrv == DISC_MAX_RV) {
 				/* the newest answer replaces the oldest */
-				memmove(&m->rv[0], &m->rv[1],
-				    (DISC_MAX_RV - 1) * sizeof(m->rv[0]));
-				i = --m->nrv;
+				memmove(&m->lk.rv[0], &m->lk.rv[1],
+				    (DISC_MAX_RV - 1) * sizeof(m->lk.rv[0]));
+				i = --m->lk.nrv;
 			}
-			m->nrv++;
+			m->lk.nrv++;
 		}
-		memcpy(m->rv[i].key, ev->rv_key, DHT_KEY_LEN);
-		m->rv[i].addr = ev->addr;
-		m->rv[i].observed = obs;
-		m->rv[i].no_relay = 0;
-		m->rv[i].no_punch = 0;
+		memcpy(m->lk.rv[i].key, ev->rv_key, DHT_KEY_LEN);
+		m->lk.rv[i].addr = ev->addr;
+		m->lk.rv[i].observed = obs;
+		m->lk.rv[i].no_punch = 0;
 		key_to_text(k, ev->rv_key);
 		log_debugc(LOG_C_DHT, "lookup: member %s served by %s",
 		    m->peer->hostname, k);
-		natpath_set_rendezvous(&m->np, 1, now);
-		if (natep_is_set(&obs))
-			natpath_add_candidate(&m->np, &obs, NATPATH_SRC_DHT,
-			    now);
-		pathglue_rendezvous(m, now);
-		disc_kick(m);
+		disc_sa_from_dht(&sa, &ev->addr);
+		pathglue_rendezvous(m, ev->rv_key, &sa, &obs, now);
 		break;
 	case DHT_EV_DONE:
-		m->search = 0;
-		d->nsearching--;
+		m->lk.search = 0;
+		d->dg.nsearching--;
 		if (ev->found) {
-			m->found_at = now;
-			m->next_search = now + DISC_SEARCH_FOUND_MS;
-			m->search_gap = DISC_SEARCH_MIN_MS;
+			m->lk.found_at = now;
+			m->lk.next_search = now + DISC_SEARCH_FOUND_MS;
+			m->lk.search_gap = DISC_SEARCH_MIN_MS;
 		} else {
-			m->next_search = now + m->search_gap;
-			m->search_gap = m->search_gap * 2 > DISC_SEARCH_MAX_MS ?
-			    DISC_SEARCH_MAX_MS : m->search_gap * 2;
+			m->lk.next_search = now + m->lk.search_gap;
+			m->lk.search_gap = m->lk.search_gap * 2 > DISC_SEARCH_MAX_MS ?
+			    DISC_SEARCH_MAX_MS : m->lk.search_gap * 2;
 		}
 		log_debugc(LOG_C_DHT, "lookup: member %s %s (%u messages, "
 		    "%llu ms)", m->peer->hostname, ev->found ? "found" :
@@ -359,26 +355,83 @@ dhtglue_lookup(struct disc *d, struct dmember *m, uint64_t now)
 {
 	int	id;
 
-	if (d->dht == NULL || m->search != 0 || d->nsearching >= DISC_SEARCHES)
+	if (d->dg.dht == NULL || m->lk.search != 0 || d->dg.nsearching >= DISC_SEARCHES)
 		return;
-	if ((id = dht_search(d->dht, m->key, search_cb, d, now)) <= 0) {
-		m->next_search = now + DISC_SEARCH_MIN_MS;
+	if ((id = dht_search(d->dg.dht, m->key, search_cb, d, now)) <= 0) {
+		m->lk.next_search = now + DISC_SEARCH_MIN_MS;
 		return;
 	}
-	m->search = id;
-	m->search_started = now;
-	m->nsearches++;
-	d->nsearching++;
+	m->lk.search = id;
+	m->lk.search_started = now;
+	m->lk.nsearches++;
+	d->dg.nsearching++;
+	dhtglue_arm(d);
+}
+
+void
+dhtglue_member_init(struct dmember *m, uint64_t now)
+{
+	m->lk.next_search = now;
+	m->lk.search_gap = DISC_SEARCH_MIN_MS;
+}
+
+void
+dhtglue_lookup_now(struct dmember *m, uint64_t now)
+{
+	m->lk.next_search = now;
+	dhtglue_lookup(m->d, m, now);
+}
+
+void
+dhtglue_wanted(struct dmember *m, uint64_t now)
+{
+	if (m->lk.found_at == 0 && m->lk.search == 0)
+		dhtglue_lookup_now(m, now);
+}
+
+/* A sealed PUNCH for m through two of its rendezvous, in case one is
+ * gone; the number it went through. */
+int
+dhtglue_punch(struct dmember *m, const uint8_t *buf, size_t len,
+    uint64_t now)
+{
+	struct disc	*d = m->d;
+	size_t		 i;
+	int		 sent = 0;
+
+	for (i = 0; i < m->lk.nrv && sent < 2; i++) {
+		if (m->lk.rv[i].no_punch)
+			continue;
+		if (dht_relay(d->dg.dht, m->lk.rv[i].key, &m->lk.rv[i].addr,
+		    m->key, buf, len, now) == 0)
+			sent++;
+	}
+	dhtglue_arm(d);
+	if (sent == 0) {
+		/* nobody to pass it: find the member's rendezvous */
+		log_debugc(LOG_C_NAT, "%s: no rendezvous to punch through",
+		    disc_mname(m));
+		m->lk.next_search = now;
+	}
+	return sent;
+}
+
+/* Reachable from outside or not (disc-self.c found out). */
+void
+dhtglue_set_reachable(struct disc *d, int reachable, uint64_t now)
+{
+	if (d->dg.dht != NULL)
+		dht_set_reachable(d->dg.dht, reachable, now);
 	dhtglue_arm(d);
 }
 
 void
 dhtglue_forget(struct disc *d, struct dmember *m)
 {
-	if (m->search != 0 && d->dht != NULL) {
-		dht_search_cancel(d->dht, m->search);
-		d->nsearching--;
-		m->search = 0;
+	if (m->lk.search != 0 && d->dg.dht != NULL) {
+		dht_search_cancel(d->dg.dht, m->lk.search);
+		d->dg.nsearching--;
+		m->lk.search = 0;
 	}
 }
 
@@ -387,19 +440,19 @@ dhtglue_tick(struct disc *d, uint64_t now)
 {
 	size_t	i, start;
 
-	if (d->dht == NULL)
+	if (d->dg.dht == NULL)
 		return;
-	if (now - d->boots_at >= 30000) {
-		d->boots_at = now;
+	if (now - d->dg.boots_at >= 30000) {
+		d->dg.boots_at = now;
 		add_boots(d, now);
 	}
 	/* lookups that are due, starting where the last tick stopped so
 	 * that a large network gets round-robin service */
 	start = (size_t)(now / DISC_TICK_MS);
-	for (i = 0; i < d->nm && d->nsearching < DISC_SEARCHES; i++) {
-		struct dmember	*m = d->m[(start + i) % d->nm];
+	for (i = 0; i < d->mt.nm && d->dg.nsearching < DISC_SEARCHES; i++) {
+		struct dmember	*m = d->mt.m[(start + i) % d->mt.nm];
 
-		if (m != NULL && m->search == 0 && now >= m->next_search)
+		if (m != NULL && m->lk.search == 0 && now >= m->lk.next_search)
 			dhtglue_lookup(d, m, now);
 	}
 	dhtglue_arm(d);

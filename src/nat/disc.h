@@ -1,9 +1,10 @@
 /* Discovery and NAT traversal in the daemon: the DHT on the daemon's UDP
- * socket (dhtglue.c), a path manager per member (pathglue.c: natpath.c's
+ * socket (dht-glue.c), each member's path (natpath-glue.c: natpath.c's
  * state machine, probes, hole punching through the member's rendezvous, a
- * relay as the last resort), the relay service every reachable node offers
- * (relayglue.c), port mapping (portmap.c), own-address and NAT discovery
- * (natkind.c) and the LAN beacon (beacon.c). This file's functions are
+ * relay as the last resort through relayclient.c), the relay service
+ * every reachable node offers (relay-glue.c), port mapping (portmap-glue.c),
+ * own-address and NAT discovery (disc-self.c, natkind.c) and the LAN
+ * beacon (beacon.c); discint.h maps the files. This file's functions are
  * what the daemon (daemon.c) calls; all of it is glue on the daemon's
  * libevent loop.
  *
@@ -16,8 +17,9 @@
  * endpoints at once) and falls back to a relay (one of the member's
  * rendezvous nodes, bound beforehand) after a second; direct is retried in
  * the background while relayed, and taken as soon as it answers. The data
- * path sends where struct path says (peer.h): natpath's route is applied
- * there, with path.relayed when it is the relay.
+ * path sends where struct path says (peer.h); the path manager there
+ * (path_route) takes natpath's route, with path.relayed when it is the
+ * relay, and offers natpath a direct source it sees while relayed.
  *
  * Environment:
  *	MESH_PORTMAP		"off": no port mapping; "natpmp" or "upnp":
@@ -56,6 +58,9 @@ struct disc_config {
 	ssize_t			 self;		/* member index; -1 headless */
 	const struct members	*members;	/* the member table (members.h) */
 	const char		*netconfig;	/* file name, for messages */
+	int			 lan_off;	/* tests on loopback: no port
+						 * mapping, no LAN beacon, no
+						 * interface addresses */
 };
 
 struct disc;
@@ -79,6 +84,8 @@ int	disc_relay_send(struct disc *, struct peer *,
 	    size_t segsize);
 void	disc_relayed(struct disc *, struct peer *,
 	    const struct sockaddr_in6 *via, uint64_t now);
+/* p's path followed an authenticated packet, or offered its source
+ * (path_authentic). */
 void	disc_roamed(struct disc *, struct peer *);
 void	disc_rx_done(struct disc *);
 

@@ -1,7 +1,39 @@
-/* Internals shared by the discovery glue: disc.c (the hub: members,
- * timers, show, NAT discovery, port mapping), dhtglue.c, pathglue.c,
- * relayglue.c and beacon.c. Not for use elsewhere: the daemon uses
- * disc.h. */
+/* Internals shared by the discovery glue. Not for use elsewhere: the
+ * daemon uses disc.h.
+ *
+ * The files form a DAG (tests/callgraph.sh checks there is no cycle);
+ * each calls only files below it:
+ *
+ *	disc.c (hub)
+ *	  -> dht-glue.c, beacon.c, disc-show.c
+ *	  -> natpath-glue.c -> relayclient.c, natpath.c (pure)
+ *	  -> relay-glue.c (natpath-glue's BINDs go out through it)
+ *	  -> disc-self.c, disc-members.c -> disc-util.c
+ *
+ *	disc.c		the hub: life cycle, the UDP dispatch of NAT messages
+ *			(0x20-0x2f), member timers and work queue, data path
+ *			hooks; wires the callbacks below
+ *	disc-show.c	what `mesh show` gets (reads everyone's state)
+ *	dht-glue.c	the DHT, boot nodes, member lookups, PUNCH through
+ *			a member's rendezvous
+ *	relay-glue.c	the relay service we offer, and the relay client's
+ *			half of address validation (BINDs sent with a
+ *			relay's cookie, COOKIEs kept); its state: the
+ *			anonymous struct at the end of struct disc
+ *	beacon.c	the LAN beacon
+ *	natpath-glue.c	each member's path: natpath and the relay client
+ *			driven, probes/ACKs, the relay envelope
+ *	disc-self.c	our own addresses, NAT kind, port mapping
+ *	disc-members.c	the member table (by key), pair keys, the work queue
+ *	disc-util.c	clocks, random bytes, address conversions
+ *
+ * Each piece of state has one owner: struct disc holds one struct per
+ * file below, defined here and written only by that file (the hub writes
+ * the shared configuration and the callback pointers once, in disc_new,
+ * and wipes the relay service's key cache when freeing); struct dmember
+ * likewise.
+ * Calls that would go up (natpath-glue asking for a lookup, disc-self
+ * saying we moved) go through function pointers the hub sets. */
 #ifndef MESH_DISCINT_H
 #define MESH_DISCINT_H
 
@@ -15,8 +47,10 @@
 #include "nat/natkind.h"
 #include "nat/natmsg.h"
 #include "nat/natpath.h"
+#include "nat/relayclient.h"
 #include "netconf/netconf.h"
 #include "nat/portmap-glue.h"
+#include "nat/portmap.h"
 #include "common/ratelimit.h"
 
 struct event;
@@ -24,31 +58,25 @@ struct relay;
 struct udp_msg;
 
 #define DISC_MAX_RV		4	/* rendezvous kept per member */
-#define DISC_MAX_RELAYS		16	/* relays we are a client of */
 #define DISC_MAX_LOCAL		4	/* own interface endpoints */
 #define DISC_KEYCACHE		64	/* relay service: pair keys */
 #define DISC_SEARCHES		8	/* member lookups at once */
 #define DISC_SEARCH_FOUND_MS	300000	/* look a found member up again */
 #define DISC_SEARCH_MIN_MS	2000	/* missing: first retry, doubling */
 #define DISC_SEARCH_MAX_MS	30000	/* ... up to this */
-#define DISC_BIND_MS		25000	/* BIND renewal while a relay is used */
-#define DISC_BIND_RETRY_MS	1000	/* unanswered BIND: next rendezvous */
+#define DISC_MAX_RELAYS		RC_MAX_RELAYS	/* cookie jar: relays used */
 #define DISC_COOKIE_MS		50000	/* a relay's cookie, kept (it takes
 					 * it for at least RELAY_SECRET_MS) */
 #define DISC_BIND_SENT		4	/* BINDs a COOKIE may answer */
-#define DISC_BAD_RELAY_MS	30000	/* a relay that failed a member */
 #define DISC_TICK_MS		1000	/* housekeeping */
 #define DISC_LOCAL_MS		5000	/* re-read interface addresses */
 #define DISC_NONCE_WINDOW_MS	120000	/* BIND nonce vs the wall clock */
-#define DISC_WATCH_MS		5000	/* while paths are in use: ask a
-					 * relay where it sees us */
 #define DISC_MOVED_MS		2000	/* at most one "we moved" per this */
 /* ACKs answered per member: a PROBE is authenticated but can be replayed
  * from spoofed sources; this bounds what such a replay makes us send.
  * Far above what probing and punching use (a few probes a second). */
 #define DISC_ACK_RATE		20	/* a second */
 #define DISC_ACK_BURST		40
-#define DISC_MISMATCH_MS	2000	/* data path off natpath's route */
 
 /* Counters for show (interface record, drop_<name>=N). */
 enum disc_drop {
@@ -73,17 +101,7 @@ struct disc_rv {
 	uint8_t			key[DHT_KEY_LEN];
 	struct dht_addr		addr;		/* the node's */
 	struct sockaddr_in6	observed;	/* the member, as it sees it */
-	int			no_relay;	/* refused or ignored BIND */
 	int			no_punch;	/* did not pass a PUNCH */
-};
-
-/* A relay we use (a client of): one of some member's rendezvous nodes. */
-struct disc_relay {
-	uint8_t			key[DHT_KEY_LEN];
-	struct sockaddr_in6	addr;
-	uint8_t			pair[32];
-	int			pair_ok;
-	uint64_t		used;		/* ms, for replacement */
 };
 
 /* Address validation, the relay client's half (relay-glue.c): a relay's
@@ -103,23 +121,8 @@ struct disc_cookie {
 	unsigned		sent_next;
 };
 
-/* Per-member state (peer->path.nat points here). */
-struct dmember {
-	struct disc		*d;
-	struct peer		*peer;
-	uint8_t			 key[DHT_KEY_LEN];
-	uint8_t			 pair[32];	/* natkey_pair with it */
-	int			 pair_state;	/* 0 not yet, 1 ok, -1 bad */
-	struct natpath		 np;
-	struct ratelimit_bucket	 ack_bucket;	/* ACKs we may send it */
-	struct event		*timer;
-	uint64_t		 timer_at;	/* UINT64_MAX: not armed */
-	uint64_t		 synced_tx, synced_rx;
-	int			 dirty;
-	enum natpath_state	 last_state;
-	int			 had_path;
-
-	/* DHT lookups */
+/* A member's lookup state (dht-glue.c). */
+struct dm_lookup {
 	int			 search;	/* running search id, 0 none */
 	uint64_t		 search_started;
 	uint64_t		 next_search;
@@ -129,31 +132,109 @@ struct dmember {
 	int			 public_ep;	/* answered us itself */
 	struct disc_rv		 rv[DISC_MAX_RV];
 	size_t			 nrv;
+};
 
-	/* relay fallback: relays[relay] once BOUND answered OK */
-	int			 relay;		/* -1: none */
-	int			 relay_ok;
-	int			 bind_relay;	/* BIND outstanding to this */
-	uint64_t		 bind_nonce;
-	uint64_t		 bind_at;	/* ms, 0: none outstanding */
-	uint64_t		 bind_next;	/* renewal */
-	unsigned		 rv_next;	/* next rendezvous to try */
-	struct {				/* relays that failed it */
-		uint8_t		 id[8];
-		uint64_t	 until;
-	}			 bad_relay[DISC_MAX_RV];
+/* A member's path state (natpath-glue.c). */
+struct dm_path {
+	struct natpath		 np;
+	struct ratelimit_bucket	 ack_bucket;	/* ACKs we may send it */
+	uint64_t		 synced_tx, synced_rx;
+	enum natpath_state	 last_state;
 	int			 mapped;	/* its ACK said MAPPED */
-	uint64_t		 relay_rx;	/* ms: last packet through it */
-	/* round trip: recent probes' nonces and send times (us) */
+};
+
+/* Round trip to a member (natpath-glue.c): recent probes' nonces and send
+ * times (us). */
+struct dm_rtt {
 	struct {
 		uint8_t		 nonce[NATMSG_NONCE_LEN];
 		uint64_t	 at;
 	}			 sent[4];
 	unsigned		 nsent;
 	uint64_t		 rtt_us;	/* last, to the path in use */
-	uint64_t		 relayed_since;	/* ms: data went relayed */
-	uint64_t		 mismatch_since; /* data path not on natpath's
-						 * route since (ms), 0: on it */
+};
+
+/* Per-member state (peer->path.nat points here). */
+struct dmember {
+	/* set once by the hub (member_new) */
+	struct disc		*d;
+	struct peer		*peer;
+	uint8_t			 key[DHT_KEY_LEN];
+	/* the hub's: its timer */
+	struct event		*timer;
+	uint64_t		 timer_at;	/* UINT64_MAX: not armed */
+	/* disc-members.c */
+	uint8_t			 pair[32];	/* natkey_pair with it */
+	int			 pair_state;	/* 0 not yet, 1 ok, -1 bad */
+	int			 dirty;		/* in the work queue */
+
+	struct dm_lookup	 lk;		/* dht-glue.c */
+	struct dm_path		 pa;		/* natpath-glue.c */
+	struct dm_rtt		 rtt;		/* natpath-glue.c */
+	struct rc_member	 rc;		/* relayclient.c (natpath-glue) */
+};
+
+/* The member table (disc-members.c). */
+struct disc_members {
+	/* parallel to the daemon's peers[] (NULL for self) */
+	struct dmember		**m;
+	size_t			 nm;
+	struct dmember		**byid;		/* open addressing, by key */
+	size_t			 byid_mask;
+	uint64_t		 seed;
+	/* members with news, run from the loop (disc_kick) */
+	struct dmember		**dirty;
+	size_t			 ndirty, next_dirty;
+	void			(*wake)(struct disc *);
+};
+
+/* Own addresses, NAT kind, port mapping (disc-self.c). */
+struct disc_self {
+	struct natkind		 nk;
+	struct natkind_result	 nkr;
+	struct sockaddr_in6	 local[DISC_MAX_LOCAL];
+	uint32_t		 local_mask[DISC_MAX_LOCAL];	/* IPv4 */
+	size_t			 nlocal;
+	uint64_t		 local_at;
+	int			 reachable;
+	uint64_t		 moved_at;	/* we last found we moved */
+	struct portmap		*pm;
+	struct portmap_status	 pms;
+	int			 pm_held;	/* a lease is held */
+	int			 mapped;	/* verified and advertised */
+	struct sockaddr_in6	 mapped_ep;
+	/* set by the hub: we moved (every path in use searched again);
+	 * reachable from outside or not */
+	void			(*moved)(struct disc *, uint64_t now);
+	void			(*reach)(struct disc *, int reachable,
+				    uint64_t now);
+};
+
+/* The DHT (dht-glue.c). */
+struct disc_dht {
+	struct dht		*dht;
+	struct event		*ev;
+	uint64_t		 at;
+	int			 nsearching;
+	struct nc_boot		*boots;		/* the netconfig's */
+	uint8_t			*boot_ok;	/* resolved and added */
+	size_t			 nboots;
+	uint64_t		 boots_at;	/* retry unresolved boots */
+};
+
+/* Member paths (natpath-glue.c). */
+struct disc_path {
+	struct relayclient	 rc;		/* relays we use */
+	uint64_t		 relayed_in, relayed_out;
+	uint64_t		 drops[DISC_DROP_COUNT];
+	/* set by the hub: look m up now; send a sealed PUNCH through m's
+	 * rendezvous (0 if it went through none) */
+	void			(*lookup)(struct dmember *, uint64_t now);
+	int			(*punch)(struct dmember *, const uint8_t *buf,
+				    size_t len, uint64_t now);
+	/* (no scratch: the relay envelope is written into the room the
+	 * data path leaves in front of a datagram, and taken off in the
+	 * receive buffer) */
 };
 
 struct disc_kc {			/* relay service: a pair key */
@@ -162,7 +243,15 @@ struct disc_kc {			/* relay service: a pair key */
 	uint64_t		used;
 };
 
+/* The LAN beacon (beacon.c). */
+struct disc_beacon {
+	struct event		*ev;
+	uint64_t		 sent;
+	uint64_t		 drops[DISC_DROP_COUNT];
+};
+
 struct disc {
+	/* configuration: written once, by disc_new */
 	struct event_base	*base;
 	struct udp		*udp;
 	struct datapath		*dp;
@@ -174,97 +263,78 @@ struct disc {
 	uint32_t		 subnet, subnet_mask;	/* the mesh's IPv4 */
 	int			 headless;
 	int			 relay_only;	/* MESH_TEST_RELAY_ONLY */
+	int			 lan_off;	/* disc_config.lan_off */
 	uint8_t			 netid[NATMSG_NETID_LEN];
-	uint64_t		 seed;
 
-	/* members, parallel to the daemon's peers[] (NULL for self) */
-	struct dmember		**m;
-	size_t			 nm;
-	struct dmember		**byid;		/* open addressing, by key */
-	size_t			 byid_mask;
-	struct dmember		**dirty;
-	size_t			 ndirty;
+	/* the hub's (disc.c) */
 	struct event		*work_ev;
 	struct event		*tick_ev;
 	int			 stopping;
 	void			(*stop_done)(void *);
 	void			*stop_arg;
 	struct event		*stop_ev;
+	uint64_t		 hub_drops[DISC_DROP_COUNT];
 
-	/* DHT (dhtglue.c) */
-	struct dht		*dht;
-	struct event		*dht_ev;
-	uint64_t		 dht_at;
-	int			 nsearching;
-	struct nc_boot		*boots;		/* the netconfig's */
-	uint8_t			*boot_ok;	/* resolved and added */
-	size_t			 nboots;
-	uint64_t		 boots_at;	/* retry unresolved boots */
+	struct disc_members	 mt;		/* disc-members.c */
+	struct disc_self	 self;		/* disc-self.c */
+	struct disc_dht		 dg;		/* dht-glue.c */
+	struct disc_path	 pg;		/* natpath-glue.c */
+	struct disc_beacon	 bc;		/* beacon.c */
 
-	/* own address and NAT (disc.c) */
-	struct natkind		 nk;
-	struct natkind_result	 nkr;
-	struct sockaddr_in6	 local[DISC_MAX_LOCAL];
-	uint32_t		 local_mask[DISC_MAX_LOCAL];	/* IPv4 */
-	size_t			 nlocal;
-	uint64_t		 local_at;
-	int			 reachable;
-	struct sockaddr_in6	 reflexive;	/* last classified */
-
-	/* port mapping */
-	struct portmap		*pm;
-	struct portmap_status	 pms;
-	int			 pm_held;	/* a lease is held */
-	int			 mapped;	/* verified and advertised */
-	struct sockaddr_in6	 mapped_ep;
-
-	/* relays we use (pathglue.c) */
-	struct disc_relay	 relays[DISC_MAX_RELAYS];
-	size_t			 nrelays;
-	uint64_t		 bind_nonce;	/* the last BIND's */
-	uint64_t		 watch_at;	/* address watch: last BIND */
-	struct sockaddr_in6	 watch_seen;	/* us, as the last BOUND said */
-	uint64_t		 moved_at;	/* we last found we moved */
-	unsigned		 watch_next;	/* relay to ask next */
-
-	/* the relay service (relayglue.c); what it forwards from one batch
+	/* The relay service (relay-glue.c; an anonymous struct so that its
+	 * code names the fields directly). What it forwards from one batch
 	 * of received datagrams is gathered and sent together: runs of
-	 * equal datagrams to one member as one GSO send */
-	struct relay		*rt;
-	uint8_t			*fwd;
-	size_t			 fwd_used;
-	struct udp_msg		*fwdm;
-	unsigned		 nfwdm;
-	int			 fwd_open;	/* the last run may grow */
-	struct disc_kc		 kc[DISC_KEYCACHE];
-	struct disc_cookie	 ck[DISC_MAX_RELAYS];	/* client's half */
-	uint64_t		 dh_level, dh_at;	/* new keys bucket */
-	uint64_t		 rt_sync;
-
-	/* LAN beacon (beacon.c) */
-	struct event		*beacon_ev;
-	uint64_t		 beacon_sent;
-
-	uint64_t		 drops[DISC_DROP_COUNT];
-	uint64_t		 relayed_in, relayed_out;
-
-	/* scratch: datagrams wrapped for a relay (a GSO run), and one
-	 * unwrapped from a relay (the tunnel decrypts it in place) */
-	uint8_t			 buf[65536];
-	uint8_t			 rxbuf[NATMSG_MAX_PAYLOAD];
+	 * equal datagrams to one member as one GSO send. */
+	struct {
+		struct relay	*rt;
+		uint8_t		*fwd;
+		size_t		 fwd_used;
+		struct udp_msg	*fwdm;
+		unsigned	 nfwdm;
+		int		 fwd_open;	/* the last run may grow */
+		struct disc_kc	 kc[DISC_KEYCACHE];
+		/* the relay client's half of address validation: the
+		 * relays' cookies (relayglue_bind_send, relayglue_cookie) */
+		struct disc_cookie ck[DISC_MAX_RELAYS];
+		uint64_t	 dh_level, dh_at;	/* new keys bucket */
+		uint64_t	 rt_sync;
+		uint64_t	 drops[DISC_DROP_COUNT];
+	};
 };
 
-/* disc.c */
+/* disc-util.c */
 uint64_t disc_now(void);
 uint64_t disc_now_us(void);
 uint64_t disc_wallclock(void);
 void	 disc_random(void *buf, size_t len);
+const char *disc_addr(const struct sockaddr_in6 *, char *buf, size_t len);
+void	 disc_sa_from_dht(struct sockaddr_in6 *, const struct dht_addr *);
+void	 disc_dht_from_sa(struct dht_addr *, const struct sockaddr_in6 *);
+const char *disc_mname(const struct dmember *);
+
+/* disc-members.c */
+void	 dmembers_init(struct disc *);
+/* The new table (npeers entries, NULL for self); the old one is freed. */
+void	 dmembers_install(struct disc *, struct dmember **, size_t);
+void	 dmembers_forget(struct disc *, struct dmember *);
+void	 dmembers_free(struct disc *);
 struct dmember *disc_member_by_key(struct disc *, const uint8_t *key);
 struct dmember *disc_member_by_id(struct disc *, const uint8_t *id8);
+int	 disc_member_pair(struct dmember *);	/* 0, or -1: bad key */
 /* Something happened to m's natpath: handle its actions soon (from the
  * loop, never from inside the caller). */
 void	 disc_kick(struct dmember *);
-int	 disc_member_pair(struct dmember *);	/* 0, or -1: bad key */
+/* The hub's work queue: the next member kicked (NULL: none left). */
+struct dmember *dmembers_next_dirty(struct disc *);
+/* The first member whose path is in use (NULL: none). */
+struct dmember *dmembers_in_use(struct disc *);
+
+/* disc-self.c */
+void	 self_init(struct disc *);
+void	 self_local(struct disc *, uint64_t now);	/* interfaces */
+void	 self_refresh(struct disc *, uint64_t now);	/* from the tick */
+void	 self_portmap_start(struct disc *);
+void	 self_free(struct disc *);
 int	 disc_is_local(const struct disc *, const struct sockaddr_in6 *);
 int	 disc_on_lan(const struct disc *, const struct sockaddr_in6 *);
 /* Our endpoints to hand to a member (PUNCH): LAN, mapped, reflexive. */
@@ -272,36 +342,57 @@ size_t	 disc_our_endpoints(struct disc *, struct sockaddr_in6 *, size_t);
 void	 disc_observed(struct disc *, const struct sockaddr_in6 *observer,
 	    const struct sockaddr_in6 *reflexive, uint64_t now);
 void	 disc_moved(struct disc *, uint64_t now, const char *why);
-const char *disc_addr(const struct sockaddr_in6 *, char *buf, size_t len);
-void	 disc_sa_from_dht(struct sockaddr_in6 *, const struct dht_addr *);
-void	 disc_dht_from_sa(struct dht_addr *, const struct sockaddr_in6 *);
 
-/* dhtglue.c */
+/* dht-glue.c */
 int	 dhtglue_start(struct disc *, const struct netconf *, char *err,
 	    size_t errlen);
 void	 dhtglue_stop(struct disc *);
 void	 dhtglue_boots(struct disc *, const struct netconf *);
 void	 dhtglue_arm(struct disc *);
 void	 dhtglue_tick(struct disc *, uint64_t now);
+void	 dhtglue_member_init(struct dmember *, uint64_t now);
 void	 dhtglue_lookup(struct disc *, struct dmember *, uint64_t now);
+/* Look m up now (its path broke, its relay was lost). */
+void	 dhtglue_lookup_now(struct dmember *, uint64_t now);
+/* Wanted but never found: look now rather than at the next round. */
+void	 dhtglue_wanted(struct dmember *, uint64_t now);
 void	 dhtglue_forget(struct disc *, struct dmember *);
+int	 dhtglue_punch(struct dmember *, const uint8_t *buf, size_t len,
+	    uint64_t now);
+void	 dhtglue_set_reachable(struct disc *, int reachable, uint64_t now);
 
-/* pathglue.c */
-void	 pathglue_input(void *arg, uint8_t *pkt, size_t len,
+/* natpath-glue.c */
+void	 pathglue_init(struct disc *);
+void	 pathglue_free(struct disc *);	/* wipes the relays' keys */
+void	 pathglue_member_init(struct dmember *, uint64_t now);
+void	 pathglue_member_free(struct dmember *);
+/* Run m: feed what the data path saw, natpath's and the relay client's
+ * timers and actions; returns when to run it again. */
+uint64_t pathglue_run(struct dmember *, uint64_t now);
+void	 pathglue_candidate(struct dmember *, const struct sockaddr_in6 *,
+	    enum natpath_src, uint64_t now);
+void	 pathglue_use(struct dmember *, uint64_t now);
+void	 pathglue_roamed(struct dmember *);
+void	 pathglue_probe_in(struct disc *, const struct natmsg *,
 	    const struct sockaddr_in6 *from, uint64_t now);
-void	 pathglue_process(struct dmember *, uint64_t now);
+void	 pathglue_ack_in(struct disc *, const struct natmsg *,
+	    const struct sockaddr_in6 *from, uint64_t now);
+void	 pathglue_bound_in(struct disc *, const struct natmsg *,
+	    const struct sockaddr_in6 *from, uint64_t now);
+void	 pathglue_fromrelay(struct disc *, uint8_t *pkt, size_t len,
+	    const struct sockaddr_in6 *from, uint64_t now);
 void	 pathglue_punched(struct disc *, const uint8_t *from_key,
 	    const struct dht_addr *observed, const uint8_t *payload,
 	    size_t len, uint64_t now);
-void	 pathglue_rendezvous(struct dmember *, uint64_t now);
-void	 pathglue_tick(struct dmember *, uint64_t now);
+void	 pathglue_rendezvous(struct dmember *, const uint8_t *key,
+	    const struct sockaddr_in6 *addr, const struct sockaddr_in6 *obs,
+	    uint64_t now);
 void	 pathglue_repunch(struct disc *, uint64_t now);
-void	 pathglue_rebind(struct dmember *, uint64_t now);
 void	 pathglue_watch(struct disc *, uint64_t now);
-int	 pathglue_relay_at(struct disc *, const struct sockaddr_in6 *,
+void	 pathglue_relayed(struct dmember *, const struct sockaddr_in6 *via,
 	    uint64_t now);
 
-/* relayglue.c */
+/* relay-glue.c */
 int	 relayglue_start(struct disc *);
 void	 relayglue_stop(struct disc *);
 void	 relayglue_bind(struct disc *, const uint8_t *pkt, size_t len,

@@ -36,13 +36,19 @@ get_ep(const uint8_t *p, struct sockaddr_in6 *ep)
 	return ep->sin6_port != 0 ? 0 : -1;
 }
 
+/* A PROBE is never smaller than the ACK it asks for (no amplification). */
+typedef char probe_not_smaller_than_ack[(1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN +
+    NATMSG_PROBE_PAD >= 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + NATMSG_EP_LEN +
+    1) ? 1 : -1];
+
 /* Fixed length of each type without payload/endpoints (MAC included). */
 static size_t
 base_len(uint8_t type)
 {
 	switch (type) {
 	case NATMSG_PROBE:
-		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + NATMSG_MAC_LEN;
+		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + NATMSG_PROBE_PAD +
+		    NATMSG_MAC_LEN;
 	case NATMSG_ACK:
 		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + NATMSG_EP_LEN +
 		    1 + NATMSG_MAC_LEN;
@@ -112,6 +118,8 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 	switch (m->type) {
 	case NATMSG_PROBE:
 		p = put(p, m->nonce, NATMSG_NONCE_LEN);
+		memset(p, 0, NATMSG_PROBE_PAD);
+		p += NATMSG_PROBE_PAD;
 		break;
 	case NATMSG_ACK:
 		p = put(p, m->nonce, NATMSG_NONCE_LEN);
@@ -180,6 +188,10 @@ natmsg_decode(const uint8_t *buf, size_t len, struct natmsg *m)
 	case NATMSG_PROBE:
 		memcpy(m->nonce, p, NATMSG_NONCE_LEN);
 		p += NATMSG_NONCE_LEN;
+		for (i = 0; i < NATMSG_PROBE_PAD; i++)
+			if (p[i] != 0)
+				return NATMSG_E_FLAGS;
+		p += NATMSG_PROBE_PAD;
 		break;
 	case NATMSG_ACK:
 		memcpy(m->nonce, p, NATMSG_NONCE_LEN);

@@ -10,8 +10,11 @@
  * DH of the two members (so a probe or its answer cannot be forged or
  * bent to another endpoint by anyone outside the pair).
  *
- *  0x20 PROBE   KEY sender | nonce[8] | MAC
- *               "are you there?": sent to a candidate endpoint.
+ *  0x20 PROBE   KEY sender | nonce[8] | zero[20] | MAC
+ *               "are you there?": sent to a candidate endpoint. Padded
+ *               (77 bytes) so that the ACK it asks for (76) is never
+ *               larger: a PROBE replayed from a spoofed source address
+ *               cannot make us an amplifier.
  *  0x21 ACK     KEY sender | nonce[8] (the probe's) | EP observed | flags |
  *               MAC
  *               answers a PROBE, telling the prober where its probe came
@@ -86,6 +89,7 @@
 #define NATMSG_MAC_LEN		16
 #define NATMSG_EP_LEN		18
 #define NATMSG_COOKIE_LEN	16	/* BIND, COOKIE */
+#define NATMSG_PROBE_PAD	20	/* zero bytes in a PROBE */
 #define NATMSG_NETID_LEN	8
 #define NATMSG_ID_LEN		8	/* TORELAY/FROMRELAY member id */
 #define NATMSG_RELAY_HDR	(1 + NATMSG_ID_LEN)

@@ -202,9 +202,9 @@ sync_clients(struct disc *d, uint64_t now)
 	size_t			n, i;
 
 	d->rt_sync = now;
-	if (d->dht == NULL)
+	if (d->dg.dht == NULL)
 		return;
-	n = dht_clients(d->dht, c, sizeof(c) / sizeof(c[0]));
+	n = dht_clients(d->dg.dht, c, sizeof(c) / sizeof(c[0]));
 	for (i = 0; i < n; i++) {
 		disc_sa_from_dht(&sa, &c[i].addr);
 		if (natep_is_set(&sa))

@@ -28,7 +28,7 @@ for old in ("relay", "relayed"):
         os.unlink(os.path.join(D, old))
     except FileNotFoundError:
         pass
-write("probe", b"\x20" + KEY + NONCE + MAC)
+write("probe", b"\x20" + KEY + NONCE + bytes(20) + MAC)
 write("ack", b"\x21" + KEY + NONCE + ep(203, 0, 113, 10, 40000) + b"\x00"
       + MAC)
 write("ack-mapped", b"\x21" + KEY + NONCE + ep(203, 0, 113, 10, 6374) +

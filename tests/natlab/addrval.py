@@ -307,7 +307,8 @@ def phases(sp, t, ns, net, members):
         sp.send(nat_seal(body_fn(pk), nat_pair(sk, pk, tpk)), ip, port)
 
     wall = now_ms()
-    add("nat-probe", lambda: natf(lambda pk: b"\x20" + pk + os.urandom(8)))
+    add("nat-probe", lambda: natf(lambda pk: b"\x20" + pk + os.urandom(8) +
+                                 bytes(20)))
     add("nat-ack", lambda: natf(lambda pk: b"\x21" + pk + os.urandom(8) +
                                 ep(sp.victim, sp.vport) + b"\0"))
     add("nat-punch", lambda: natf(lambda pk: b"\x22" + pk + os.urandom(8) +
@@ -335,7 +336,7 @@ def phases(sp, t, ns, net, members):
             b"\x23" + opk + tpk + nonce8(now_ms() + 60000), pair), ip,
             port))
         add("member-nat-probe", lambda: sp.send(nat_seal(
-            b"\x20" + opk + os.urandom(8), pair), ip, port))
+            b"\x20" + opk + os.urandom(8) + bytes(20), pair), ip, port))
         add("member-nat-ack", lambda: sp.send(nat_seal(
             b"\x21" + opk + os.urandom(8) + ep(sp.victim, sp.vport) +
             b"\0", pair), ip, port))

@@ -26,7 +26,7 @@ T_TEST(probe_and_ack_round_trip)
 	fill(m.key, sizeof(m.key), 1);
 	fill(m.nonce, sizeof(m.nonce), 100);
 	n = natmsg_encode(&m, buf, sizeof(buf));
-	T_EQ_INT(n, 1 + 32 + 8 + 16);
+	T_EQ_INT(n, 1 + 32 + 8 + 20 + 16);
 	T_ASSERT(natmsg_is_natmsg(buf, n));
 	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
 	T_EQ_INT(d.type, NATMSG_PROBE);
@@ -39,6 +39,10 @@ T_TEST(probe_and_ack_round_trip)
 	T_EQ_INT(natmsg_decode(buf, n + 1, &d), NATMSG_E_LONG);
 	/* not enough room: nothing written */
 	T_EQ_INT(natmsg_encode(&m, buf, n - 1), 0);
+	/* the padding is zeros, and never smaller than the ACK's size */
+	buf[1 + 32 + 8 + 3] = 1;
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_E_FLAGS);
+	T_ASSERT(n >= 1 + 32 + 8 + 18 + 1 + 16);
 
 	m.type = NATMSG_ACK;
 	natep_v4(&m.observed, 0xcb00710a, 40000);

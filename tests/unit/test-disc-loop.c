@@ -1,0 +1,457 @@
+/* Discovery without root: three nodes' discovery layers (disc.c and all of
+ * its glue, the real DHT, tunnel and data path) in one process on one
+ * libevent loop, over UDP sockets on 127.0.0.1. P is a public node (the
+ * netconfig's boot node, headless); A and B are members that know only
+ * P. Dummy TUNs stand in for the kernel.
+ *
+ *	lookup_and_direct	A sends to B: A looks B up in the DHT (B is
+ *				registered at P), probes it and takes the
+ *				direct path; the packet arrives at B's TUN
+ *	relay_fallback		the same with MESH_TEST_RELAY_ONLY: no direct
+ *				path, so A binds at P and the packet goes
+ *				through P's relay service
+ *	roaming			after a direct path, B moves to another port
+ *				(a new socket) and sends: A's path follows the
+ *				authenticated packet at once, and A's packets
+ *				reach B there
+ *
+ * The clock is the real one (the daemon's); each scenario takes a second
+ * or two (the limits are far above that, for a loaded machine). No port
+ * mapping, no LAN beacon, no interface addresses (disc_config.lan_off):
+ * nothing is sent beyond loopback. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/util.h"
+#include "datapath/datapath.h"
+#include "datapath/members.h"
+#include "datapath/peer.h"
+#include "datapath/route.h"
+#include "datapath/udp.h"
+#include "nat/disc.h"
+#include "netconf/keys.h"
+#include "netconf/netconf.h"
+#include "os/tun.h"
+#include "tunnel/tunnel.h"
+#include "t.h"
+
+#define NET	0x0a2a0000U
+#define NNODES	3		/* 0: P (public), 1: A, 2: B */
+
+static const uint8_t ula[8] = { 0xfd, 0, 0, 0, 0, 0, 0, 1 };
+
+struct node {
+	int			 idx;		/* member index; -1: P */
+	uint8_t			 sk[KEY_LEN], pk[KEY_LEN];
+	struct tun		 tun;
+	int			 have_tun;
+	struct udp		 udp;
+	struct tunnel_local	*local;
+	struct route		 route;
+	struct peer		*peers[2];
+	struct members		 mb;		/* peers and route as a table */
+	struct datapath		*dp;
+	struct disc		*disc;
+	struct event		*ev_udp;
+	struct event		*ev_tun;
+	struct event		*ev_timer[2];
+};
+
+static struct event_base	*base;
+static struct node		 nodes[NNODES];
+static struct netconf		 nc;
+static struct nc_member		 members[2];
+static struct nc_boot		 boot;
+
+/* --- the daemon's glue, in small ----------------------------------------- */
+
+static void
+ptimer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct peer	*p = arg;
+	struct node	*n;
+	int		 i;
+
+	(void)fd;
+	(void)ev;
+	for (i = 0; i < NNODES; i++) {
+		n = &nodes[i];
+		if (n->idx >= 0 && n->peers[1 - n->idx] == p)
+			datapath_peer_timer(n->dp, p, util_mono_ms());
+	}
+}
+
+static void
+h_arm(void *arg, struct peer *p, uint64_t deadline)
+{
+	struct node	*n = arg;
+	struct timeval	 tv;
+	uint64_t	 now = util_mono_ms(), delta;
+
+	delta = deadline > now ? deadline - now : 0;
+	tv.tv_sec = (time_t)(delta / 1000);
+	tv.tv_usec = (suseconds_t)(delta % 1000) * 1000;
+	evtimer_add(n->ev_timer[p->idx], &tv);
+}
+
+static void
+h_roamed(void *arg, struct peer *p)
+{
+	struct node	*n = arg;
+
+	if (n->disc != NULL)
+		disc_roamed(n->disc, p);
+}
+
+static void
+h_handshake(void *arg, struct peer *p, uint64_t now)
+{
+	struct node	*n = arg;
+
+	if (n->disc != NULL)
+		disc_handshake(n->disc, p, now);
+}
+
+static int
+h_relay_send(void *arg, struct peer *p, const struct sockaddr_in6 *via,
+    uint8_t *buf, size_t len, size_t segsize)
+{
+	struct node	*n = arg;
+
+	if (n->disc == NULL)
+		return -1;
+	return disc_relay_send(n->disc, p, via, buf, len, segsize);
+}
+
+static void
+h_relayed(void *arg, struct peer *p, const struct sockaddr_in6 *via,
+    uint64_t now)
+{
+	struct node	*n = arg;
+
+	if (n->disc != NULL)
+		disc_relayed(n->disc, p, via, now);
+}
+
+static void
+h_rx_done(void *arg)
+{
+	struct node	*n = arg;
+
+	if (n->disc != NULL)
+		disc_rx_done(n->disc);
+}
+
+static const struct dp_hooks hooks = {
+	.arm = h_arm,
+	.roamed = h_roamed,
+	.handshake = h_handshake,
+	.relay_send = h_relay_send,
+	.relayed = h_relayed,
+	.rx_done = h_rx_done,
+};
+
+static void
+udp_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct node	*n = arg;
+
+	(void)fd;
+	(void)ev;
+	datapath_udp_readable(n->dp, util_mono_ms());
+}
+
+static void
+tun_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct node	*n = arg;
+
+	(void)fd;
+	(void)ev;
+	datapath_tun_readable(n->dp, util_mono_ms());
+}
+
+/* --- setting up ---------------------------------------------------------- */
+
+static void
+setup(void)
+{
+	struct tun_config	 tcfg;
+	struct disc_config	 dcfg;
+	char			 err[160];
+	int			 i, j;
+
+	memset(nodes, 0, sizeof(nodes));
+	memset(&nc, 0, sizeof(nc));
+	memset(members, 0, sizeof(members));
+	memset(&boot, 0, sizeof(boot));
+	T_ASSERT((base = event_base_new()) != NULL);
+	for (i = 0; i < NNODES; i++) {
+		struct node	*n = &nodes[i];
+
+		n->idx = i - 1;
+		n->udp.fd = -1;
+		key_generate(n->sk);
+		key_public(n->pk, n->sk);
+		T_EQ_INT(udp_open(&n->udp, 0, err, sizeof(err)), 0);
+	}
+	/* the netconfig: A and B without endpoints, P as the boot node */
+	util_strlcpy(nc.name, "loop", sizeof(nc.name));
+	util_strlcpy(nc.ns, "test.disc", sizeof(nc.ns));
+	nc.subnet = NET;
+	nc.prefixlen = 24;
+	memcpy(nc.ula_prefix, ula, sizeof(ula));
+	for (j = 0; j < 2; j++) {
+		snprintf(members[j].hostname, sizeof(members[j].hostname),
+		    "%c", 'a' + j);
+		memcpy(members[j].key, nodes[j + 1].pk, KEY_LEN);
+		members[j].ip4 = NET + 1 + (uint32_t)j;
+		memcpy(members[j].ip6, ula, 8);
+		members[j].ip6[15] = (uint8_t)(j + 1);
+		members[j].line = j + 2;
+	}
+	nc.members = members;
+	nc.nmembers = 2;
+	memcpy(boot.key, nodes[0].pk, KEY_LEN);
+	util_strlcpy(boot.ep.host, "127.0.0.1", sizeof(boot.ep.host));
+	boot.ep.port = nodes[0].udp.port;
+	boot.line = 1;
+	nc.boots = &boot;
+	nc.nboots = 1;
+
+	for (i = 0; i < NNODES; i++) {
+		struct node	*n = &nodes[i];
+
+		if (n->idx >= 0) {
+			memset(&tcfg, 0, sizeof(tcfg));
+			tcfg.mtu = 1420;
+			T_EQ_INT(tun_open(&n->tun, &tun_dummy_ops, &tcfg, err,
+			    sizeof(err)), 0);
+			n->have_tun = 1;
+			T_ASSERT((n->local = tunnel_local_new(n->sk, NULL,
+			    4)) != NULL);
+			T_EQ_INT(route_init(&n->route, 2, NET, 24, ula), 0);
+			for (j = 0; j < 2; j++) {
+				route_add4(&n->route, members[j].ip4, j);
+				route_add6(&n->route, members[j].ip6, j);
+				if (j == n->idx)
+					continue;
+				n->peers[j] = peer_new(n->local, &members[j],
+				    (size_t)j);
+				T_ASSERT(n->peers[j] != NULL);
+				n->ev_timer[j] = evtimer_new(base, ptimer_cb,
+				    n->peers[j]);
+				T_ASSERT(n->ev_timer[j] != NULL);
+			}
+		}
+		n->mb.peer = n->idx >= 0 ? n->peers : NULL;
+		n->mb.n = n->idx >= 0 ? 2 : 0;
+		n->mb.self = n->idx;
+		n->mb.route = n->route;
+		n->dp = datapath_new(n->have_tun ? &n->tun : NULL, &n->udp,
+		    n->local, &n->mb, 1420, &hooks, n);
+		T_ASSERT(n->dp != NULL);
+		n->ev_udp = event_new(base, n->udp.fd, EV_READ | EV_PERSIST,
+		    udp_cb, n);
+		T_ASSERT(n->ev_udp != NULL && event_add(n->ev_udp, NULL) == 0);
+		if (n->have_tun) {
+			n->ev_tun = event_new(base, n->tun.fd, EV_READ |
+			    EV_PERSIST, tun_cb, n);
+			T_ASSERT(n->ev_tun != NULL &&
+			    event_add(n->ev_tun, NULL) == 0);
+		}
+		memset(&dcfg, 0, sizeof(dcfg));
+		dcfg.base = base;
+		dcfg.udp = &n->udp;
+		dcfg.dp = n->dp;
+		dcfg.sk = n->sk;
+		dcfg.pk = n->pk;
+		dcfg.nc = &nc;
+		dcfg.self = n->idx;
+		dcfg.members = &n->mb;
+		dcfg.netconfig = "loop.netconfig";
+		dcfg.lan_off = 1;
+		n->disc = disc_new(&dcfg, err, sizeof(err));
+		if (n->disc == NULL)
+			T_FAIL("disc_new: %s", err);
+	}
+}
+
+static void
+teardown(void)
+{
+	int	i, j;
+
+	for (i = NNODES - 1; i >= 0; i--) {
+		struct node	*n = &nodes[i];
+
+		disc_free(n->disc);
+		datapath_free(n->dp);
+		if (n->ev_udp != NULL)
+			event_free(n->ev_udp);
+		if (n->ev_tun != NULL)
+			event_free(n->ev_tun);
+		for (j = 0; j < 2; j++) {
+			if (n->ev_timer[j] != NULL)
+				event_free(n->ev_timer[j]);
+			peer_free(n->peers[j]);
+		}
+		if (n->idx >= 0) {
+			route_free(&n->route);
+			tunnel_local_free(n->local);
+			tun_close(&n->tun);
+		}
+		udp_close(&n->udp);
+	}
+	event_base_free(base);
+	base = NULL;
+}
+
+/* --- running ------------------------------------------------------------- */
+
+/* An IPv4/UDP packet of len bytes from src to dst (host byte order). */
+static void
+pkt4(uint8_t *p, size_t len, uint32_t src, uint32_t dst, uint8_t mark)
+{
+	uint32_t	s = htonl(src), d = htonl(dst);
+
+	memset(p, mark, len);
+	p[0] = 0x45;
+	p[2] = (uint8_t)(len >> 8);
+	p[3] = (uint8_t)len;
+	p[6] = 0x40;
+	p[8] = 64;
+	p[9] = 17;
+	memcpy(p + 12, &s, 4);
+	memcpy(p + 16, &d, 4);
+}
+
+/* Run the loop for up to ms, or until node n's kernel got a packet of len
+ * bytes (1 then). */
+static int
+run_until_delivered(int n, size_t len, int ms)
+{
+	struct pollfd	pfd;
+	uint64_t	until = util_mono_ms() + (uint64_t)ms;
+	uint8_t		buf[2048];
+	struct timeval	tv = { 0, 20000 };
+
+	while (util_mono_ms() < until) {
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+		pfd.fd = nodes[n].tun.peer_fd;
+		pfd.events = POLLIN;
+		while (poll(&pfd, 1, 0) > 0)
+			if (read(nodes[n].tun.peer_fd, buf, sizeof(buf)) ==
+			    (ssize_t)len)
+				return 1;
+	}
+	return 0;
+}
+
+/* Node `from` sends a packet to node `to` (members) every 200 ms until
+ * to's kernel has one. */
+static int
+reaches(int from, int to, int ms)
+{
+	uint8_t	p[200];
+	int	t;
+
+	for (t = 0; t < ms; t += 200) {
+		pkt4(p, sizeof(p), NET + (uint32_t)from, NET + (uint32_t)to,
+		    (uint8_t)t);
+		T_EQ_INT(write(nodes[from].tun.peer_fd, p, sizeof(p)),
+		    (ssize_t)sizeof(p));
+		if (run_until_delivered(to, sizeof(p), 200))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+a_reaches_b(int ms)
+{
+	return reaches(1, 2, ms);
+}
+
+T_TEST(lookup_and_direct)
+{
+	struct peer	*b;
+
+	unsetenv("MESH_TEST_RELAY_ONLY");
+	setup();
+	/* let A and B join the DHT at P and register */
+	(void)run_until_delivered(2, 1, 1500);
+	T_ASSERT(a_reaches_b(20000));
+	b = nodes[1].peers[1];
+	T_ASSERT(path_usable(&b->path));
+	T_ASSERT(!b->path.relayed);
+	T_EQ_INT(ntohs(b->path.endpoint.sin6_port), nodes[2].udp.port);
+	teardown();
+}
+
+T_TEST(relay_fallback)
+{
+	struct peer	*b;
+
+	setenv("MESH_TEST_RELAY_ONLY", "1", 1);
+	setup();
+	(void)run_until_delivered(2, 1, 1500);
+	T_ASSERT(a_reaches_b(20000));
+	b = nodes[1].peers[1];
+	T_ASSERT(path_usable(&b->path));
+	T_ASSERT(b->path.relayed);
+	T_EQ_INT(ntohs(b->path.endpoint.sin6_port), nodes[0].udp.port);
+	teardown();
+	unsetenv("MESH_TEST_RELAY_ONLY");
+}
+
+T_TEST(roaming)
+{
+	struct node	*nb = &nodes[2];
+	struct peer	*b;
+	char		 err[160];
+	uint16_t	 old;
+
+	unsetenv("MESH_TEST_RELAY_ONLY");
+	setup();
+	(void)run_until_delivered(2, 1, 1500);
+	T_ASSERT(a_reaches_b(20000));
+	b = nodes[1].peers[1];
+	T_ASSERT(!b->path.relayed);
+	/* B moves: a new socket on another port (its NAT mapping changed) */
+	old = nb->udp.port;
+	event_free(nb->ev_udp);
+	udp_close(&nb->udp);
+	T_EQ_INT(udp_open(&nb->udp, 0, err, sizeof(err)), 0);
+	T_ASSERT(nb->udp.port != old);
+	nb->ev_udp = event_new(base, nb->udp.fd, EV_READ | EV_PERSIST,
+	    udp_cb, nb);
+	T_ASSERT(nb->ev_udp != NULL && event_add(nb->ev_udp, NULL) == 0);
+	/* B's packet to A comes from there: A follows it */
+	T_ASSERT(reaches(2, 1, 10000));
+	T_EQ_INT(ntohs(b->path.endpoint.sin6_port), nb->udp.port);
+	T_ASSERT(!b->path.relayed);
+	T_ASSERT(a_reaches_b(10000));
+	teardown();
+}
+
+int
+main(void)
+{
+	setenv("MESH_PORTMAP", "off", 1);
+	T_RUN(lookup_and_direct);
+	T_RUN(relay_fallback);
+	T_RUN(roaming);
+	return t_done();
+}

@@ -133,6 +133,14 @@ pkey=$(cat "$ML_DIR/P.pub" | cut -c1-8)
 grep -q "^pong from dave (10.77.0.4) via relay $pkey\.\.\. at $(natlab_addr p):6374 (relayed.*) in " \
     "$out" || fail "no relayed pong from dave"
 
+# the path's reason does not repeat its kind ("direct (direct: ...)"),
+# and a member that answers is not silent
+why=$(meshlab_peer alice bob why)
+case $why in
+direct:*) fail "bob's why repeats the path: $why" ;;
+esac
+expect_eq "bob silent_since while up" "$(meshlab_peer alice bob silent_since)" 0
+
 # a member that went away: a timeout, exit status 1
 meshlab_down bob
 rc=0
@@ -143,6 +151,31 @@ grep -q "^timeout from bob (10.77.0.2) after 2000 ms (path: " "$out" ||
     fail "no timeout line for bob"
 grep -q '^--- bob: 1 sent, 0 received, 100% loss$' "$out" ||
     fail "bad summary after a timeout"
+
+# ... and, soon, silent or lost, not "direct" as if it were there
+k=0
+while ! m alice show "$ifa" >"$out" 2>&1 || ! grep -Eq \
+    "^  path: (lost since [0-9]{2}:[0-9]{2}:[0-9]{2}|[a-z]+( via [^ ,]+)?, silent for [0-9]+ (second|minute))" \
+    "$out"; do
+	k=$((k + 1))
+	[ $k -le 60 ] || { cat "$out"; fail "bob not silent or lost 60 s" \
+	    "after mesh down"; }
+	sleep 1
+done
+echo "alice: bob silent or lost $k s after the timeout"
+grep -A6 '(bob)$' "$out"
+grep -q '^  last seen: ' "$out" || fail "show has no last seen"
+k=0
+until m alice show --json "$ifa" | python3 -c '
+import json, sys
+(i,) = json.load(sys.stdin)["interfaces"]
+(b,) = [p for p in i["peers"] if p["name"] == "bob"]
+assert b["silent_since"] and b["last_seen"] and b["trying"], b' 2>/dev/null
+do
+	k=$((k + 1))
+	[ $k -le 10 ] || fail "show --json: bob not silent"
+	sleep 1
+done
 
 for n in dave carol alice P; do
 	meshlab_down "$n"

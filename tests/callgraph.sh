@@ -16,10 +16,7 @@ set -u
 
 # FROM TO  why (known edges that close a cycle; shell patterns allowed)
 known='
-src/cli/cmd-*.c src/cli/mesh.c	cmd_usage() is in the dispatcher (mesh.c), which calls every cmd_X(): move it to its own file
-src/netconf/netconf-admin.c src/netconf/netconf.c	the signing directives (netconf-admin.c, called by the parser) look members up with netconf_member_by_key (netconf.c): move the lookup below both
-src/datapath/datapath-stage.c src/datapath/datapath.c	the staging queues flush through dp_actions and dp_relay_out (datapath.c, which calls the queues): move those below both
-src/daemon/reload.c src/daemon/daemon.c	reload reuses the daemon peer set-up (daemon_configure_path, daemon_members_ops; daemon.c calls reload): move it to its own file
+src/datapath/datapath-stage.c src/datapath/datapath.c	the staging queues flush through dp_actions (datapath.c, which calls the queues): move it below both (dp_relay_out went to datapath-send.c)
 '
 
 command -v nm >/dev/null || skip "needs nm"

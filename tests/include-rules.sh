@@ -29,6 +29,7 @@ src/common/base64.c	libsodium'"'"'s constant-time base64 (key text form)
 event_allowed='
 src/daemon/daemon.c		glue: the event loop itself
 src/daemon/daemon-metrics.c	glue: the metrics endpoint (evhttp)
+src/daemon/daemon-peers.c	glue: peer timers on the loop
 src/control/control-server.c	glue: the control socket'"'"'s daemon end on the loop
 src/*/*-glue.c		glue by name: dht-glue.c, natpath-glue.c, relay-glue.c, portmap-glue.c
 src/nat/disc.c		glue: the discovery hub (member timers, work queue)

@@ -135,6 +135,14 @@ def check_peer(where, p, now):
     number(where, p, "rx_bytes")
     number(where, p, "tx_bytes")
     number(where, p, "connect_ms", nullable=True, lo=1)
+    mtu = number(where, p, "mtu", nullable=True, lo=68)
+    inner = number(where, p, "mtu_inner", nullable=True, lo=0)
+    src = string(where, p, "mtu_source", nullable=True,
+                 words=("default", "probe", "icmp", "local", "blackhole"))
+    if (mtu is None) != (src is None) or (mtu is None) != (inner is None):
+        bad(where, "mtu, mtu_inner and mtu_source not given together")
+    if mtu is not None and inner is not None and inner >= mtu:
+        bad(where, "mtu_inner %d not below mtu %d" % (inner, mtu))
     drops(where, p)
 
 

@@ -31,14 +31,6 @@ static const struct cmd *const cmds[] = {
 	&cmd_help,
 };
 
-void
-cmd_usage(const struct cmd *c)
-{
-	fprintf(stderr, "usage: mesh %s%s%s\n", c->name,
-	    c->args[0] != '\0' ? " " : "", c->args);
-	exit(EXIT_USAGE);
-}
-
 static void
 help(FILE *f)
 {

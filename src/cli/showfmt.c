@@ -347,6 +347,12 @@ pretty_peer(const struct showfmt *sf, const struct ctl_reply *r,
 		label(sf, "connected in");
 		fprintf(sf->f, "%" PRIu64 " ms\n", p->connect_ms);
 	}
+	if (p->mtu != 0) {
+		label(sf, "path mtu");
+		fprintf(sf->f, "%" PRIu64 " (%s), inner %" PRIu64 "\n",
+		    p->mtu, p->mtu_source[0] != '\0' ? p->mtu_source : "?",
+		    p->mtu_inner);
+	}
 	showfmt_bytes(b1, sizeof(b1), p->rx_bytes);
 	showfmt_bytes(b2, sizeof(b2), p->tx_bytes);
 	label(sf, "transfer");
@@ -510,6 +516,15 @@ json_peer(FILE *f, const struct ctl_reply *r, const struct ctl_peer *p,
 	json_ktime(f, in, "silent_since", p->silent_since, 0);
 	fprintf(f, "%s\"lost\": %s,\n", in, p->lost ? "true" : "false");
 	json_kstr(f, in, "trying", p->trying, 0);
+	/* path MTU: null until measured */
+	if (p->mtu == 0)
+		fprintf(f, "%s\"mtu\": null,\n%s\"mtu_inner\": null,\n", in,
+		    in);
+	else {
+		json_knum(f, in, "mtu", p->mtu, 0);
+		json_knum(f, in, "mtu_inner", p->mtu_inner, 0);
+	}
+	json_kstr(f, in, "mtu_source", p->mtu_source, 0);
 	json_drops(f, in, p->drops, p->ndrops, 1);
 	fprintf(f, "      }%s\n", last ? "" : ",");
 }

@@ -72,6 +72,9 @@ static const struct ctl_field peer_fields[] = {
 	S(ctl_peer, silent_since, F_U64),
 	S(ctl_peer, lost, F_U64),
 	S(ctl_peer, trying, F_TEXT),
+	S(ctl_peer, mtu, F_U64),
+	S(ctl_peer, mtu_inner, F_U64),
+	S(ctl_peer, mtu_source, F_TOKEN),
 };
 
 static const struct ctl_field dht_fields[] = {

@@ -162,6 +162,11 @@ struct ctl_peer {
 	uint64_t	silent_since;
 	uint64_t	lost;
 	char		trying[CTL_TEXT_SIZE];
+	uint64_t	mtu;		/* path MTU (outer IP datagram),
+					 * 0 = not measured */
+	uint64_t	mtu_inner;	/* inner packets it carries */
+	char		mtu_source[CTL_TOKEN_SIZE];	/* how it was learnt:
+		"default", "probe", "icmp", "local", "blackhole" */
 };
 
 /* One bucket of the DHT routing table. */

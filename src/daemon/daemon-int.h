@@ -81,13 +81,10 @@ struct daemon {
 						 * is their endpoint */
 };
 
-/* daemon.c */
-/* Resolve member m's endpoint into p's path (a failure is a warning). */
-void	daemon_configure_path(struct daemon *, struct peer *,
-	    const struct nc_member *m);
+/* daemon-peers.c */
 /* How the member table (members.h) makes a peer (with its timer and
- * configured endpoint), updates a reused one (reload_path) and frees one;
- * arg is the daemon. */
+ * configured endpoint), updates a reused one (its configured endpoint,
+ * counting an endpoint-only change) and frees one; arg is the daemon. */
 extern const struct members_ops daemon_members_ops;
 
 /* upcheck.c: checks of mesh up before going to the background; each 0,
@@ -136,9 +133,6 @@ int	daemon_metrics_start(struct daemon *, const char *addr, uint16_t port,
 void	daemon_metrics_stop(struct daemon *);
 
 /* reload.c */
-/* members_ops.update: a reused peer's configured endpoint, from m. */
-void	daemon_reload_path(void *arg, struct peer *p,
-	    const struct nc_member *m);
 /* Re-read the netconfig file and apply it (daemon_reload); 0 or errno. */
 int	daemon_reload_file(struct daemon *, size_t *added, size_t *removed,
 	    size_t *changed, char *err, size_t errlen);

@@ -71,37 +71,6 @@ daemon_reload_file(struct daemon *d, size_t *added, size_t *removed,
 	return rc;
 }
 
-/* Does a reused member differ only in its endpoint? The member table
- * counts a new address or hostname as a change (members.h); a new
- * endpoint is one as well, which only the netconfigs tell. */
-static int
-endpoint_only_changed(const struct nc_member *o, const struct nc_member *m)
-{
-	if (o->ip4 != m->ip4 || memcmp(o->ip6, m->ip6, sizeof(o->ip6)) != 0 ||
-	    strcmp(o->hostname, m->hostname) != 0)
-		return 0;		/* counted by members_build */
-	if (o->has_endpoint != m->has_endpoint)
-		return 1;
-	return o->has_endpoint && (o->ep.port != m->ep.port ||
-	    strcmp(o->ep.host, m->ep.host) != 0);
-}
-
-/* members_ops.update: a member whose key remains, with its entry in the
- * new netconfig (d->nc is still the old one). A changed endpoint replaces
- * the old configured one, not one learned from the peer itself. */
-void
-daemon_reload_path(void *arg, struct peer *p, const struct nc_member *m)
-{
-	struct daemon		*d = arg;
-	const struct nc_member	*o;
-
-	if ((o = netconf_member_by_key(&d->nc, m->key)) != NULL &&
-	    endpoint_only_changed(o, m))
-		d->reload_ep_changed++;
-	path_unconfigure(&p->path);
-	daemon_configure_path(d, p, m);
-}
-
 int
 daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
     size_t *removed, size_t *changed, char *err, size_t errlen)

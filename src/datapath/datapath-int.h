@@ -13,6 +13,7 @@
 #include "datapath/datapath.h"
 #include "datapath/icmp.h"
 #include "datapath/offload.h"
+#include "datapath/pmtu.h"
 #include "datapath/udp.h"
 #include "tunnel/tunnel.h"
 
@@ -75,6 +76,12 @@ struct dp_worker {
 	 * back through a relay: DP_SCRATCH_LEN bytes after DP_ROOM */
 	uint8_t			 scratch_mem[DP_ROOM + DP_SCRATCH_LEN];
 	uint8_t			*scratch;
+	/* path MTU probes: up to the TUN's MTU, DP_ROOM in front */
+	uint8_t			*probe_mem, *probe;
+	/* the socket's error queue is to be read (errq_at: last read) */
+	int			 errq_due;
+	uint64_t		 errq_at;
+	uint64_t		 now;		/* of the call being handled */
 	struct tunnel_rx	 rx;
 
 	/* Receive-side merging into the TUN (offload only). */
@@ -98,6 +105,7 @@ struct datapath {
 	struct peer		**peers;
 	size_t			 npeers;
 	unsigned		 mtu;
+	int			 pmtu_off;	/* datapath_set_pmtu */
 	size_t			 rbufsz;	/* see dp_worker.rbuf */
 	struct dp_hooks		 hooks;
 	void			*arg;
@@ -121,10 +129,41 @@ struct datapath {
 void	dp_touch(struct datapath *, struct peer *);
 void	dp_rearm(struct datapath *);
 void	dp_actions(struct datapath *, struct peer *, unsigned, int, uint64_t);
+void	dp_tun_put(struct datapath *, const uint8_t *pkt, size_t len);
+
+/* datapath-send.c */
 void	dp_relay_out(struct datapath *, struct peer *,
 	    const struct sockaddr_in6 *via, uint8_t *buf, size_t len,
 	    size_t segsize, unsigned ndgrams);
-void	dp_tun_put(struct datapath *, const uint8_t *pkt, size_t len);
+
+/* datapath-pmtu.c */
+void	dp_pmtu_path(struct datapath *, struct peer *, uint64_t now);
+void	dp_pmtu_run(struct datapath *, struct peer *, uint64_t now);
+void	dp_pmtu_control(struct datapath *, struct peer *, const uint8_t *pt,
+	    size_t len, const struct sockaddr_in6 *from,
+	    const struct sockaddr_in6 *via, uint64_t now);
+void	dp_pmtu_errors(struct datapath *, uint64_t now);
+unsigned dp_outer_size(const struct peer *, size_t n);
+/* Read the error queue at least this often while datagrams come in. */
+#define DP_ERRQ_MS	50
+
+/* The largest inner packet p's path carries now. */
+static inline unsigned
+dp_inner(const struct datapath *dp, const struct peer *p)
+{
+	return p->inner_mtu != 0 && p->inner_mtu < dp->mtu ? p->inner_mtu :
+	    dp->mtu;
+}
+
+/* Data datagrams of n bytes (count of them) went to p. */
+static inline void
+dp_pmtu_sent(struct datapath *dp, struct peer *p, size_t n, unsigned count,
+    uint64_t now)
+{
+	dp_pmtu_path(dp, p, now);
+	if (p->pmtu_on)
+		pmtu_sent(&p->pmtu, dp_outer_size(p, n), count, now);
+}
 
 /* datapath-stage.c */
 void	dp_stage(struct datapath *, struct peer *, const uint8_t *pkt,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "datapath/datapath-int.h"
+#include "datapath/mss.h"
 #include "datapath/route.h"
 #include "os/tun.h"
 
@@ -81,6 +82,39 @@ route_out(struct datapath *dp, const uint8_t *pkt, size_t len)
 	return p;
 }
 
+/* A packet of len bytes over the inner MTU of its member's path that gets
+ * no "too big" (IPv4 without DF), or that must get through anyway: IPv6
+ * needs 1280 bytes end to end, which a narrow path (1280 outer over IPv4:
+ * 1220 inner) cannot carry whole. These go in outer datagrams that may be
+ * fragmented (send_frag); never a black hole. */
+static int
+may_fragment(const uint8_t *pkt, size_t len, unsigned inner)
+{
+	if (len <= inner)
+		return 0;
+	if (pkt[0] >> 4 == 4)
+		return len >= 20 && !(pkt[6] & 0x40);	/* no DF */
+	return len <= PMTU_FLOOR;
+}
+
+/* One datagram to p with fragmentation allowed (see may_fragment): not
+ * batched, rare. Through a relay it goes as any other (the relay's own
+ * socket decides). */
+static void
+send_frag(struct datapath *dp, struct peer *p, uint8_t *buf, size_t len)
+{
+	if (p->path.relayed) {
+		dp_relay_out(dp, p, &p->path.endpoint, buf, len, 0, 1);
+		return;
+	}
+	if (udp_send_frag(dp->udp, buf, len, &p->path.endpoint) == -1) {
+		dp->w.c.drops[DP_DROP_SEND]++;
+		return;
+	}
+	dp->w.c.tx_packets++;
+	dp->w.c.tx_bytes += len;
+}
+
 /* One packet read from the TUN, at buf + TUNNEL_HEADROOM: encrypt it in
  * place for its member and queue it. */
 static void
@@ -89,8 +123,9 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 	uint8_t		*pkt = buf + TUNNEL_HEADROOM;
 	struct peer	*p;
 	enum tunnel_err	 e;
-	unsigned	 act = 0;
+	unsigned	 act = 0, inner;
 	size_t		 n;
+	int		 frag = 0;
 
 	if (len > dp->mtu) {
 		dp->w.c.drops[DP_DROP_TOO_BIG]++;
@@ -103,6 +138,21 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 	}
 	if ((p = route_out(dp, pkt, len)) == NULL)
 		return;
+	if ((inner = dp_inner(dp, p)) < dp->mtu) {
+		if (len > inner && !(frag = may_fragment(pkt, len, inner))) {
+			/* too big for this member's path: the sender learns
+			 * its size within a round trip */
+			dp->w.c.drops[DP_DROP_TOO_BIG]++;
+			if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN,
+			    pkt, len, inner)) > 0) {
+				dp_tun_put(dp, dp->w.scratch, n);
+				dp->w.c.icmp_sent++;
+			}
+			dp_touch(dp, p);
+			return;
+		}
+		(void)mss_clamp(pkt, len, inner, 0);
+	}
 	e = tunnel_encrypt(p->tunnel, buf, dp->rbufsz, len, now, &n, &act);
 	if (e == TUNNEL_OK && !path_usable(&p->path)) {
 		/* A session but no endpoint: cannot happen (a session means
@@ -114,8 +164,12 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 		dp_stage(dp, p, pkt, len);
 	else if (e != TUNNEL_OK)
 		dp->w.c.drops[DP_DROP_TUNNEL]++;
-	else {
+	else if (frag) {
+		send_frag(dp, p, buf, n);
+		p->path.last_tx = now;
+	} else {
 		queue_msg(dp, buf, n, 0, p, 1);
+		dp_pmtu_sent(dp, p, n, 1, now);
 		p->path.last_tx = now;
 	}
 	if (act != 0)
@@ -125,15 +179,16 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 }
 
 /* Bytes of a data message carrying an inner packet of len bytes: the
- * tunnel pads to a multiple of 16, but never beyond the MTU. */
+ * tunnel pads to a multiple of 16, but never beyond the MTU of the path
+ * (mtu: dp_inner, as tunnel_set_pad_mtu told the tunnel). */
 static size_t
-wire_len(const struct datapath *dp, size_t len)
+wire_len(unsigned mtu, size_t len)
 {
 	size_t	padded = (len + WIRE_PAD_MULTIPLE - 1) &
 		    ~(size_t)(WIRE_PAD_MULTIPLE - 1);
 
-	if (padded > dp->mtu)
-		padded = len > dp->mtu ? len : dp->mtu;
+	if (padded > mtu)
+		padded = len > mtu ? len : mtu;
 	return WIRE_DATA_OVERHEAD + padded;
 }
 
@@ -151,9 +206,10 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 	size_t		 hl, seglen, lastlen, stride, pitch, n;
 	size_t		 out[OFFLOAD_MAX_SEGS];
 	size_t		 per, i, j, k, sum;
+	struct tun_pktinfo pis;
 	struct peer	*p;
 	enum tunnel_err	 e;
-	unsigned	 act, allact = 0;
+	unsigned	 act, allact = 0, inner;
 	int		 nsegs, ok = 1, sent = 0;
 
 	if ((nsegs = offload_tso_plan(pkt, len, pi, &hl, &seglen,
@@ -174,7 +230,30 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 	}
 	if ((p = route_out(dp, pkt, len)) == NULL)
 		return;
-	stride = wire_len(dp, seglen);
+	inner = dp_inner(dp, p);
+	if (seglen > inner) {
+		/* The member's path is narrower: split at what it carries
+		 * (and tell the sender, whose TCP then sends smaller
+		 * segments: this costs a copy per segment until then). */
+		if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN, pkt,
+		    len, inner)) > 0) {
+			dp_tun_put(dp, dp->w.scratch, n);
+			dp->w.c.icmp_sent++;
+		}
+		if (inner <= hl) {
+			dp->w.c.drops[DP_DROP_TOO_BIG]++;
+			return;
+		}
+		pis = *pi;
+		pis.gso_size = (uint16_t)(inner - hl);
+		pi = &pis;
+		if ((nsegs = offload_tso_plan(pkt, len, pi, &hl, &seglen,
+		    &lastlen)) == -1) {
+			dp->w.c.drops[DP_DROP_TOO_BIG]++;
+			return;
+		}
+	}
+	stride = wire_len(inner, seglen);
 	pitch = stride + (p->path.relayed ? DP_RELAY_HDR : 0);
 	if ((size_t)nsegs * pitch > dp->rbufsz ||
 	    offload_tso_split(pkt, len, pi, pitch) != nsegs) {
@@ -202,7 +281,7 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 			out[i] = 0;
 		} else
 			sent = 1;
-		if (out[i] != (i == (size_t)nsegs - 1 ? wire_len(dp, n) :
+		if (out[i] != (i == (size_t)nsegs - 1 ? wire_len(inner, n) :
 		    stride))
 			ok = 0;
 	}
@@ -218,11 +297,15 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 			queue_msg(dp, buf + i * pitch, sum, stride, p,
 			    (unsigned)k);
 		}
+		if (sent)
+			dp_pmtu_sent(dp, p, stride, (unsigned)nsegs, now);
 	} else {
 		for (i = 0; i < (size_t)nsegs; i++)
-			if (out[i] != 0)
+			if (out[i] != 0) {
 				queue_msg(dp, buf + i * pitch, out[i], 0, p,
 				    1);
+				dp_pmtu_sent(dp, p, out[i], 1, now);
+			}
 	}
 	if (sent)
 		p->path.last_tx = now;
@@ -241,6 +324,7 @@ datapath_tun_readable(struct datapath *dp, uint64_t now)
 
 	if (dp->tun == NULL)
 		return;
+	dp->w.now = now;
 	for (round = 0; round < DP_ROUNDS; round++) {
 		for (r = 0; r < UDP_BATCH &&
 		    dp->w.nsendm + OFFLOAD_MAX_SEGS <= DP_SENDM; r++) {

@@ -79,6 +79,9 @@ dp_flush_staged(struct datapath *dp, struct peer *p, uint64_t now)
 		dp->w.c.tx_packets += n - failed;
 	}
 	datapath_forget_peer(dp, p);
+	/* the session is there: learn the path's MTU from now on */
+	if (n + sent > 0)
+		dp_pmtu_path(dp, p, now);
 	/* Whatever encrypting asked for (a rekey cannot be due on a fresh
 	 * session, but handle it anyway), minus SESSION_READY itself. */
 	act &= ~TUNNEL_ACT_SESSION_READY;

@@ -13,6 +13,7 @@
 #include "datapath/datapath.h"
 #include "datapath/members.h"
 #include "datapath/icmp.h"
+#include "datapath/mss.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "datapath/offload.h"
@@ -47,6 +48,7 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 	dp->peers = mb->peer;
 	dp->npeers = mb->n;
 	dp->mtu = mtu;
+	dp->pmtu_off = getenv("MESH_TEST_NO_PMTU") != NULL;
 	dp->hooks = *hooks;
 	dp->arg = arg;
 	dp->w.gen = 1;		/* peers start with touched = 0 */
@@ -93,6 +95,11 @@ datapath_new(struct tun *tun, struct udp *udp, struct tunnel_local *local,
 		gro_init(&dp->w.gro, dp->w.grobufs, gro_out, dp);
 	}
 	if (tun != NULL) {
+		/* a probe fills the TUN's MTU at most (pmtu ceiling) */
+		if ((dp->w.probe_mem = malloc(DP_ROOM + TUNNEL_HEADROOM +
+		    mtu + TUNNEL_TAILROOM)) == NULL)
+			goto fail;
+		dp->w.probe = dp->w.probe_mem + DP_ROOM;
 		dp->pktsz = (sizeof(struct dp_pkt) + DP_ROOM +
 		    TUNNEL_HEADROOM + mtu + TUNNEL_TAILROOM + 15) &
 		    ~(size_t)15;
@@ -128,6 +135,7 @@ datapath_free(struct datapath *dp)
 	free(dp->pool);
 	free(dp->w.bufs);
 	free(dp->w.grobufs);
+	free(dp->w.probe_mem);
 	free(dp);
 }
 
@@ -177,10 +185,15 @@ dp_rearm(struct datapath *dp)
 	uint64_t	dl;
 	size_t		i;
 
+	if (dp->w.errq_due)
+		dp_pmtu_errors(dp, dp->w.now);
 	for (i = 0; i < dp->w.ntouched; i++) {
 		struct peer	*p = dp->w.touched[i];
 
+		dp_pmtu_run(dp, p, dp->w.now);
 		dl = tunnel_next_deadline(p->tunnel);
+		if (p->pmtu_at < dl)
+			dl = p->pmtu_at;
 		if (dl < p->timer_at) {
 			p->timer_at = dl;
 			dp->hooks.arm(dp->arg, p, dl);
@@ -189,23 +202,6 @@ dp_rearm(struct datapath *dp)
 	dp->w.ntouched = 0;
 	if (++dp->w.gen == 0)
 		dp->w.gen = 1;
-}
-
-/* Datagrams for a peer whose path runs through a relay (or an answer
- * going back through the relay at via): the path manager wraps and sends
- * them. */
-void
-dp_relay_out(struct datapath *dp, struct peer *p,
-    const struct sockaddr_in6 *via, uint8_t *buf, size_t len, size_t segsize,
-    unsigned ndgrams)
-{
-	if (dp->hooks.relay_send == NULL ||
-	    dp->hooks.relay_send(dp->arg, p, via, buf, len, segsize) == -1) {
-		dp->w.c.drops[DP_DROP_SEND] += ndgrams;
-		return;
-	}
-	dp->w.c.tx_packets += ndgrams;
-	dp->w.c.tx_bytes += len;
 }
 
 static void
@@ -361,8 +357,16 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 	} else if (rx->authentic && path_authentic(&p->path, from, now) !=
 	    PATH_RX_SAME && dp->hooks.roamed != NULL)
 		dp->hooks.roamed(dp->arg, p);
-	if (rx->data_len > 0) {
+	if (rx->authentic && p->pmtu_on)
+		pmtu_rx(&p->pmtu, now);
+	if (rx->data_len > 0 && wire_ctl_type(rx->data, rx->data_len) != 0)
+		dp_pmtu_control(dp, p, rx->data, rx->data_len, from, via, now);
+	else if (rx->data_len > 0) {
 		n = route_src(dp->route, rx->data, rx->data_len, (int)p->idx);
+		if (n >= 0 && dp_inner(dp, p) < dp->mtu)
+			/* our stack's segments to it must fit the path */
+			(void)mss_clamp(rx->data, (size_t)n, dp_inner(dp, p),
+			    0);
 		if (n >= 0) {
 			if (dp->w.grobufs != NULL)
 				gro_add(&dp->w.gro, rx->data, (size_t)n);
@@ -400,11 +404,17 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 	size_t		off, len;
 	int		n, i;
 
+	dp->w.now = now;
 	for (round = 0; round < DP_ROUNDS; round++) {
 		n = udp_recv_batch(dp->udp, dp->w.rxm, UDP_BATCH);
 		if (n <= 0) {
 			if (n < 0)
 				log_debug("udp: receive: %s", strerror(errno));
+			/* woken with nothing to read: maybe the error queue
+			 * (POLLERR), which must be read or it wakes us
+			 * forever */
+			if (round == 0 || n < 0)
+				dp->w.errq_due = 1;
 			break;
 		}
 		for (i = 0; i < n; i++) {
@@ -426,6 +436,8 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 				datagram(dp, m->buf + off, len, &m->addr, now);
 			}
 		}
+		if (now - dp->w.errq_at >= DP_ERRQ_MS)
+			dp->w.errq_due = 1;
 		if (dp->hooks.rx_done != NULL)
 			dp->hooks.rx_done(dp->arg);
 		if (dp->w.grobufs != NULL)
@@ -434,12 +446,17 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 		if (n < UDP_BATCH)
 			break;
 	}
+	if (dp->w.errq_due) {
+		dp_pmtu_errors(dp, now);
+		dp_rearm(dp);
+	}
 }
 
 void
 datapath_relayed_input(struct datapath *dp, uint8_t *buf, size_t len,
     const struct sockaddr_in6 *via, uint64_t now)
 {
+	dp->w.now = now;
 	/* counted as received with the relay's datagram that carried it */
 	if (len == 0 || buf[0] < WIRE_INITIATION || buf[0] > WIRE_DATA) {
 		dp->w.c.drops[DP_DROP_UNKNOWN_TYPE]++;
@@ -455,6 +472,7 @@ datapath_path_ready(struct datapath *dp, struct peer *p, uint64_t now)
 
 	if (!path_usable(&p->path))
 		return;
+	dp->w.now = now;
 	tunnel_get_stats(p->tunnel, &st);
 	/* packets wait for a session, or a handshake went nowhere; not
 	 * right after an initiation went out (the peer would take a second
@@ -473,6 +491,7 @@ datapath_peer_timer(struct datapath *dp, struct peer *p, uint64_t now)
 	uint64_t	next, dl;
 	unsigned	act;
 
+	dp->w.now = now;
 	p->timer_at = UINT64_MAX;
 	act = tunnel_periodic(p->tunnel, now, &next);
 	if (act != 0)

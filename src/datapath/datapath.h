@@ -140,6 +140,15 @@ void	datapath_relayed_input(struct datapath *, uint8_t *buf, size_t len,
  * rather than at its next retransmission. */
 void	datapath_path_ready(struct datapath *, struct peer *, uint64_t now);
 
+/* Path MTU discovery per member (datapath-pmtu.c): on by default, off
+ * with the environment variable MESH_TEST_NO_PMTU set (a test knob: every
+ * path then carries the TUN's MTU, as before it existed). */
+void	datapath_set_pmtu(struct datapath *, int on);
+/* p's path MTU (outer), the inner MTU it carries and how it was learnt,
+ * for show; 0, 0 and "" while it is not being measured. */
+void	datapath_peer_mtu(const struct peer *, uint64_t *mtu,
+	    uint64_t *inner, char *src, size_t srclen);
+
 const struct dp_counters *datapath_counters(const struct datapath *);
 const char *dp_drop_name(enum dp_drop);
 

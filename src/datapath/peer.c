@@ -20,6 +20,7 @@ peer_new(struct tunnel_local *local, const struct nc_member *m, size_t idx)
 	p->ip4 = m->ip4;
 	memcpy(p->ip6, m->ip6, sizeof(p->ip6));
 	p->timer_at = UINT64_MAX;
+	p->pmtu_at = UINT64_MAX;
 	if ((p->tunnel = tunnel_new(local, m->key, p)) == NULL) {
 		free(p);
 		return NULL;

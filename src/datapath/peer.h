@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "datapath/pmtu.h"
 #include "netconf/netconf.h"
 
 struct tunnel;
@@ -76,6 +77,17 @@ struct peer {
 	uint32_t		 touched;	/* datapath batch generation */
 
 	uint64_t		 drops[PEER_DROP_COUNT];
+
+	/* Path MTU of the current path (datapath-pmtu.c): started on the
+	 * first packet sent with a session, again when the path moves to
+	 * another endpoint or relay. inner_mtu is what the path carries of
+	 * inner packets (0: not known, the TUN's MTU). */
+	struct pmtu		 pmtu;
+	int			 pmtu_on;
+	struct sockaddr_in6	 pmtu_ep;	/* the path pmtu is for */
+	int			 pmtu_relayed;
+	uint64_t		 pmtu_at;	/* its deadline; UINT64_MAX */
+	unsigned		 inner_mtu;
 };
 
 /* A peer for member m (index idx) with a tunnel in local; NULL if the

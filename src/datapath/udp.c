@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <linux/errqueue.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
 #include <netinet/udp.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +43,31 @@ sockbuf(int fd, int opt, int force)
 	/* The FORCE variant passes rmem_max/wmem_max when privileged. */
 	if (setsockopt(fd, SOL_SOCKET, force, &n, sizeof(n)) == -1)
 		(void)setsockopt(fd, SOL_SOCKET, opt, &n, sizeof(n));
+}
+
+/* Path MTU (see udp.h): DF on every datagram, the kernel's own path MTU
+ * cache not applied to our sends (PROBE: only the interface's MTU refuses
+ * a datagram, with EMSGSIZE), errors queued for udp_read_errors. The IP_
+ * options also apply to IPv4 through an AF_INET6 socket. Best effort: an
+ * old kernel without them still works, without ICMP reports. */
+static void
+pmtu_options(struct udp *u)
+{
+	int	v;
+
+	v = IP_PMTUDISC_PROBE;
+	(void)setsockopt(u->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
+	v = 1;
+	(void)setsockopt(u->fd, IPPROTO_IP, IP_RECVERR, &v, sizeof(v));
+	if (u->family != AF_INET6)
+		return;
+	v = IPV6_PMTUDISC_PROBE;
+	(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
+	    sizeof(v));
+	v = 1;
+	(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &v, sizeof(v));
+	v = 1;
+	(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_RECVERR, &v, sizeof(v));
 }
 
 int
@@ -105,6 +133,7 @@ udp_open(struct udp *u, uint16_t port, char *err, size_t errlen)
 	    sizeof(off)) == 0;
 	on = 1;
 	u->gro = setsockopt(u->fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
+	pmtu_options(u);
 	return 0;
 fail:
 	close(u->fd);
@@ -301,6 +330,120 @@ udp_send(struct udp *u, const void *buf, size_t len,
 		r = sendto(u->fd, buf, len, 0, (const struct sockaddr *)to,
 		    sizeof(*to));
 	return r == -1 ? -1 : 0;
+}
+
+int
+udp_read_errors(struct udp *u, struct udp_err *out, unsigned n)
+{
+	union {
+		char		 buf[512];
+		struct cmsghdr	 align;
+	}			 ctl;
+	struct sockaddr_in6	 sin6;
+	struct sock_extended_err ee;
+	struct cmsghdr		*c;
+	struct msghdr		 mh;
+	struct iovec		 iov;
+	uint8_t			 data[64];
+	unsigned		 k = 0, tries;
+	ssize_t			 r;
+
+	/* bounded: the queue is refilled as fast as we read it only by a
+	 * flood, and the data path has other work */
+	for (tries = 0; k < n && tries < 4 * n; tries++) {
+		memset(&mh, 0, sizeof(mh));
+		memset(&sin6, 0, sizeof(sin6));
+		iov.iov_base = data;
+		iov.iov_len = sizeof(data);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_name = &sin6;
+		mh.msg_namelen = sizeof(sin6);
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		r = recvmsg(u->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL;
+		    c = CMSG_NXTHDR(&mh, c)) {
+			if (!((c->cmsg_level == IPPROTO_IP &&
+			    c->cmsg_type == IP_RECVERR) ||
+			    (c->cmsg_level == IPPROTO_IPV6 &&
+			    c->cmsg_type == IPV6_RECVERR)) ||
+			    c->cmsg_len < CMSG_LEN(sizeof(ee)))
+				continue;
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			memset(&out[k], 0, sizeof(out[k]));
+			if (udp_addr_from(&out[k].to,
+			    (struct sockaddr *)&sin6, mh.msg_namelen) == -1)
+				break;
+			out[k].kind = UDP_ERR_OTHER;
+			if (ee.ee_origin == SO_EE_ORIGIN_ICMP &&
+			    ee.ee_type == ICMP_DEST_UNREACH &&
+			    ee.ee_code == ICMP_FRAG_NEEDED)
+				out[k].kind = UDP_ERR_TOO_BIG;
+			else if (ee.ee_origin == SO_EE_ORIGIN_ICMP6 &&
+			    ee.ee_type == ICMP6_PACKET_TOO_BIG)
+				out[k].kind = UDP_ERR_TOO_BIG;
+			else if (ee.ee_origin == SO_EE_ORIGIN_LOCAL &&
+			    ee.ee_errno == EMSGSIZE)
+				out[k].kind = UDP_ERR_LOCAL_TOO_BIG;
+			out[k].mtu = ee.ee_info;
+			k++;
+			break;
+		}
+	}
+	return (int)k;
+}
+
+int
+udp_send_frag(struct udp *u, const void *buf, size_t len,
+    const struct sockaddr_in6 *to)
+{
+	int	v, r, saved;
+
+	if (u->family == AF_INET || IN6_IS_ADDR_V4MAPPED(&to->sin6_addr)) {
+		/* DF off for this one (IPv4 has no per-datagram option) */
+		v = IP_PMTUDISC_DONT;
+		(void)setsockopt(u->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
+		    sizeof(v));
+		r = udp_send(u, buf, len, to);
+		saved = errno;
+		v = IP_PMTUDISC_PROBE;
+		(void)setsockopt(u->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
+		    sizeof(v));
+	} else {
+		/* Only this host may fragment: it does at the path MTU its
+		 * own cache holds (from an ICMPv6 "too big"), in pieces of at
+		 * most 1280 (IPV6_MTU). Without such an ICMP the kernel does
+		 * not know the path is narrow and sends it whole: lost (see
+		 * datapath-out.c, may_fragment). */
+		v = 0;
+		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &v,
+		    sizeof(v));
+		v = IPV6_PMTUDISC_DONT;
+		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
+		    sizeof(v));
+		v = 1280;
+		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU, &v,
+		    sizeof(v));
+		r = udp_send(u, buf, len, to);
+		saved = errno;
+		v = 0;
+		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU, &v,
+		    sizeof(v));
+		v = IPV6_PMTUDISC_PROBE;
+		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
+		    sizeof(v));
+		v = 1;
+		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &v,
+		    sizeof(v));
+	}
+	errno = saved;
+	return r;
 }
 
 int

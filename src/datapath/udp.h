@@ -88,6 +88,32 @@ unsigned udp_send_batch(struct udp *, struct udp_msg *msgs, unsigned n);
 int	udp_send(struct udp *, const void *buf, size_t len,
 	    const struct sockaddr_in6 *to);
 
+/* Path MTU: every datagram leaves with DF set, the kernel's path MTU cache
+ * ignored (IP_PMTUDISC_PROBE: the path's MTU is the data path's to learn,
+ * and probes above what ICMP claimed must still leave); only a datagram
+ * over the outgoing interface's MTU is refused, with EMSGSIZE. ICMP "too
+ * big" and local EMSGSIZE errors are queued on the socket (IP_RECVERR):
+ * udp_read_errors() takes up to n of them, without waiting, and returns
+ * how many. A queued error makes the socket readable (POLLERR) and may
+ * make a receive or send fail once: read them then. */
+enum udp_err_kind {
+	UDP_ERR_OTHER = 0,	/* unreachable, refused, ...: ignored */
+	UDP_ERR_TOO_BIG,	/* ICMP frag needed / ICMPv6 packet too big */
+	UDP_ERR_LOCAL_TOO_BIG,	/* EMSGSIZE from this host */
+};
+struct udp_err {
+	struct sockaddr_in6	to;	/* the refused datagram's destination */
+	enum udp_err_kind	kind;
+	unsigned		mtu;	/* reported MTU (0: none given) */
+};
+int	udp_read_errors(struct udp *, struct udp_err *out, unsigned n);
+/* One datagram that may be fragmented on its way (DF clear; over IPv6 this
+ * host fragments it at 1280): for what a path cannot carry whole but must
+ * carry (datapath-out.c). Changes socket options around the send: not for
+ * use while another thread sends on the socket. 0 or -1 (errno). */
+int	udp_send_frag(struct udp *, const void *buf, size_t len,
+	    const struct sockaddr_in6 *to);
+
 /* Give datagrams whose first byte is in [lo, hi] to fn; -1 if a byte of
  * the range already has a handler. fn NULL removes the range. */
 int	udp_register(struct udp *, uint8_t lo, uint8_t hi, udp_handler_fn *fn,

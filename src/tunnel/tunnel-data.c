@@ -50,8 +50,28 @@ slot_live(const struct tunnel_keypair *kp, uint32_t local_index)
 
 /* ---- send */
 
-enum tunnel_err
-tunnel_tx_reserve(struct tunnel *t, size_t cap, size_t len, uint64_t now,
+/* The padding bound: the configured MTU, or the path's when smaller
+ * (tunnel_set_pad_mtu). */
+static size_t
+pad_bound(const struct tunnel *t)
+{
+	size_t	mtu = t->local->cfg.mtu;
+
+	if (mtu != 0 && t->pad_mtu != 0 && t->pad_mtu < mtu)
+		mtu = t->pad_mtu;
+	return mtu;
+}
+
+void
+tunnel_set_pad_mtu(struct tunnel *t, size_t mtu)
+{
+	t->pad_mtu = mtu;
+}
+
+/* ctl: a control message (wire.h): exactly len bytes, no padding, and not
+ * data for the timers (as a keepalive); no handshake is asked for. */
+static enum tunnel_err
+reserve(struct tunnel *t, size_t cap, size_t len, int ctl, uint64_t now,
     struct tunnel_txslot *s, unsigned *actions)
 {
 	const struct tunnel_config	*c = &t->local->cfg;
@@ -62,10 +82,11 @@ tunnel_tx_reserve(struct tunnel *t, size_t cap, size_t len, uint64_t now,
 	if (len > WIRE_DATA_MAX_PAYLOAD)
 		return TUNNEL_ERR_TOO_BIG;
 	if (!keypair_usable(c, kp, now)) {
-		*actions |= want_handshake(t, now);
+		if (!ctl)
+			*actions |= want_handshake(t, now);
 		return TUNNEL_ERR_NO_SESSION;
 	}
-	plen = padded_len(len, c->mtu);
+	plen = ctl ? len : padded_len(len, pad_bound(t));
 	if (cap < WIRE_DATA_OVERHEAD || cap - WIRE_DATA_OVERHEAD < plen)
 		return TUNNEL_ERR_NOSPACE;
 
@@ -78,10 +99,17 @@ tunnel_tx_reserve(struct tunnel *t, size_t cap, size_t len, uint64_t now,
 	t->tx_packets++;
 	t->tx_bytes += plen;	/* as the receiver counts them: padded */
 	ev_any_sent(t, now);
-	if (len > 0)
+	if (len > 0 && !ctl)
 		ev_data_sent(t, now);
 	*actions |= keep_fresh(t, now);
 	return TUNNEL_OK;
+}
+
+enum tunnel_err
+tunnel_tx_reserve(struct tunnel *t, size_t cap, size_t len, uint64_t now,
+    struct tunnel_txslot *s, unsigned *actions)
+{
+	return reserve(t, cap, len, 0, now, s, actions);
 }
 
 enum tunnel_err
@@ -135,6 +163,23 @@ tunnel_keepalive(struct tunnel *t, uint8_t *buf, size_t cap, uint64_t now,
 	/* A keepalive reports no actions: tunnel_periodic asks for the rekey
 	 * along with the keepalive (see there). */
 	return tunnel_encrypt(t, buf, cap, 0, now, outlen, &actions);
+}
+
+enum tunnel_err
+tunnel_control(struct tunnel *t, uint8_t *buf, size_t cap, size_t len,
+    uint64_t now, size_t *outlen)
+{
+	struct tunnel_txslot	s;
+	enum tunnel_err		e;
+	unsigned		actions = 0;
+
+	*outlen = 0;
+	if (len < 1 || wire_ctl_type(buf + TUNNEL_HEADROOM, len) == 0)
+		return TUNNEL_ERR_MALFORMED;
+	/* like a keepalive: no actions (periodic asks for any rekey) */
+	if ((e = reserve(t, cap, len, 1, now, &s, &actions)) != TUNNEL_OK)
+		return e;
+	return tunnel_tx_seal(&s, buf, outlen);
 }
 
 /* ---- receive */
@@ -223,6 +268,8 @@ tunnel_rx_commit(struct tunnel_local *l, const struct tunnel_rxslot *s,
 	t->rx_packets++;
 	t->rx_bytes += n;
 	ev_any_received(t, now);
+	/* (a control message counts as data here: the tunnel does not look
+	 * into plaintext; the ack a probe gets, or a keepalive, answers it) */
 	if (n > 0)
 		ev_data_received(t, now);
 	/* An initiator that only receives must still rekey before the

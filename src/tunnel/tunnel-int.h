@@ -84,6 +84,7 @@ struct tunnel {
 	int			 sent_lastminute;
 	int			 need_another_keepalive;
 	uint64_t		 persistent_ms;
+	size_t			 pad_mtu;	/* path's bound; 0: config */
 
 	/* timers: absolute deadlines in ms, NEVER when off */
 	uint64_t		 t_retransmit;
@@ -115,6 +116,7 @@ int	keypair_usable(const struct tunnel_config *,
 
 /* tunnel-timers.c: timer events (WireGuard's wg_timers_*) */
 uint64_t handshake_jitter(const struct tunnel_config *);
+uint64_t retransmit_after(const struct tunnel_config *, uint32_t attempts);
 void	ev_any_sent(struct tunnel *, uint64_t now);
 void	ev_any_received(struct tunnel *, uint64_t now);
 void	ev_data_sent(struct tunnel *, uint64_t now);

@@ -22,6 +22,22 @@ handshake_jitter(const struct tunnel_config *c)
 	return randombytes_uniform((uint32_t)c->rekey_jitter_ms + 1);
 }
 
+/* When to retransmit an initiation after the attempts-th of an attempt:
+ * rekey_fast_ms, doubling, while below rekey_timeout_ms (with the jitter
+ * scaled down alike), then rekey_timeout_ms + jitter. */
+uint64_t
+retransmit_after(const struct tunnel_config *c, uint32_t attempts)
+{
+	uint64_t	iv = c->rekey_timeout_ms, f = c->rekey_fast_ms;
+
+	if (f != 0 && attempts >= 1 && attempts < 16) {
+		f <<= attempts - 1;
+		if (f < iv)
+			return f + handshake_jitter(c) * f / iv;
+	}
+	return iv + handshake_jitter(c);
+}
+
 void
 ev_any_sent(struct tunnel *t, uint64_t now)
 {

@@ -29,6 +29,7 @@ tunnel_config_default(struct tunnel_config *c)
 	c->rekey_after_messages = TUNNEL_REKEY_AFTER_MESSAGES;
 	c->reject_after_messages = TUNNEL_REJECT_AFTER_MESSAGES;
 	c->rekey_timeout_ms = TUNNEL_REKEY_TIMEOUT_MS;
+	c->rekey_fast_ms = TUNNEL_REKEY_FAST_MS;
 	c->rekey_jitter_ms = TUNNEL_REKEY_JITTER_MS;
 	c->rekey_attempt_ms = TUNNEL_REKEY_ATTEMPT_MS;
 	c->keepalive_ms = TUNNEL_KEEPALIVE_MS;
@@ -284,7 +285,7 @@ tunnel_initiation(struct tunnel *t, uint64_t now, uint64_t unix_ns,
 		t->attempts = 0;
 	}
 	t->attempts++;
-	t->t_retransmit = now + c->rekey_timeout_ms + handshake_jitter(c);
+	t->t_retransmit = now + retransmit_after(c, t->attempts);
 	ev_any_sent(t, now);
 	return TUNNEL_OK;
 }

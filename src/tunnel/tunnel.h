@@ -41,7 +41,8 @@
  *			its first packet confirms the session to the peer)
  *
  * Data overhead: WIRE_DATA_OVERHEAD = 32 bytes (16 header + 16 tag) plus
- * padding to a multiple of 16 bounded by config.mtu (0..15 bytes). With the
+ * padding to a multiple of 16 bounded by config.mtu, or by the path's inner
+ * MTU when smaller (tunnel_set_pad_mtu) (0..15 bytes). With the
  * outer headers: 60 + padding over IPv4, 80 + padding over IPv6; an inner MTU
  * of 1420 fits a 1500-byte path in both cases.
  *
@@ -50,7 +51,10 @@
  * rekey_after_ms or past rekey_after_messages, and when receiving on one
  * older than reject_after - keepalive - rekey_timeout; no session is used
  * past reject_after_ms; a handshake is retransmitted every rekey_timeout_ms
- * (+ random jitter) until rekey_attempt_ms, then given up; a keepalive is
+ * (+ random jitter) until rekey_attempt_ms, then given up (unlike
+ * WireGuard, the first retransmissions come sooner, rekey_fast_ms doubling:
+ * a handshake lost while a path is being found costs ~1 s, not 5; the
+ * responder's flood limit is 20 ms); a keepalive is
  * sent keepalive_ms after data was received if nothing went back; a new
  * handshake starts if data was sent and nothing came back within
  * keepalive_ms + rekey_timeout_ms; keys are wiped 3 * reject_after_ms after
@@ -78,6 +82,9 @@
 #define TUNNEL_REKEY_AFTER_MESSAGES	(1ULL << 60)
 #define TUNNEL_REJECT_AFTER_MESSAGES	(UINT64_MAX - (1ULL << 13))
 #define TUNNEL_REKEY_TIMEOUT_MS		5000ULL
+/* The first retransmissions of an attempt come sooner: 1, 2, 4 s, then
+ * every rekey_timeout (see tunnel_config.rekey_fast_ms). */
+#define TUNNEL_REKEY_FAST_MS		1000ULL
 #define TUNNEL_REKEY_JITTER_MS		333ULL
 #define TUNNEL_REKEY_ATTEMPT_MS		90000ULL
 #define TUNNEL_KEEPALIVE_MS		10000ULL
@@ -92,6 +99,11 @@ struct tunnel_config {
 	uint64_t	rekey_after_messages;
 	uint64_t	reject_after_messages;
 	uint64_t	rekey_timeout_ms;	/* handshake retransmit interval */
+	uint64_t	rekey_fast_ms;		/* first retransmission after
+						 * this, doubling up to
+						 * rekey_timeout_ms (jitter
+						 * scaled down alike); 0:
+						 * always rekey_timeout_ms */
 	uint64_t	rekey_jitter_ms;	/* random extra, 0..this */
 	uint64_t	rekey_attempt_ms;	/* give up a handshake after */
 	uint64_t	keepalive_ms;		/* passive keepalive */
@@ -272,6 +284,19 @@ enum tunnel_err tunnel_rx_open(struct tunnel_local *, uint8_t *buf,
  * tunnel_receive would (rx cleared by the caller). */
 enum tunnel_err tunnel_rx_commit(struct tunnel_local *,
 	    const struct tunnel_rxslot *, uint64_t now, struct tunnel_rx *);
+
+/* The path to the peer carries inner packets of at most mtu bytes (0: as
+ * configured): padding stops there too, so that a packet that fits the
+ * path still fits once padded. */
+void	tunnel_set_pad_mtu(struct tunnel *, size_t mtu);
+
+/* A control message (wire.h: first byte 0x01..0x0f) of len bytes at
+ * buf + TUNNEL_HEADROOM, encrypted in place without padding; like a
+ * keepalive, it is not data for the timers and reports no actions.
+ * TUNNEL_ERR_NO_SESSION without a session (no handshake is started),
+ * TUNNEL_ERR_MALFORMED if it is not a control message. */
+enum tunnel_err tunnel_control(struct tunnel *, uint8_t *buf, size_t cap,
+	    size_t len, uint64_t now, size_t *outlen);
 
 /* A keepalive (empty data message) into buf (cap >= WIRE_DATA_MIN_LEN). */
 enum tunnel_err tunnel_keepalive(struct tunnel *, uint8_t *buf, size_t cap,

@@ -20,7 +20,23 @@
  *	AEAD(padded inner packet) = payload + 16-byte tag
  *
  * A change to any of these is a protocol change: bump WIRE_VERSION and the
- * Noise prologue in noise.c. */
+ * Noise prologue in noise.c.
+ *
+ * Inside a data message the plaintext is an IP packet (first nibble 4 or
+ * 6; the receiver trims the padding to the IP length), nothing (a
+ * keepalive), or a tunnel control message, first byte 0x01..0x0f (first
+ * nibble 0), never padded, not data for the sender's timers (as a
+ * keepalive; the receiver's count it as data, and the ack answers it):
+ *   path MTU probe (0x01), 16 bytes and more:
+ *	type, reserved[7] = 0, id (64-bit), zeros up to the size probed
+ *   path MTU probe ack (0x02), 16 bytes:
+ *	type, reserved[7] = 0, id of the probe
+ * A probe is answered with its ack on the path it came by (datapath.c);
+ * the sizes a path carries are learnt from the acks (pmtu.h). Added
+ * without a version bump: the handshake and the framing are unchanged,
+ * and a member that predates them drops them as malformed inner packets
+ * (its probes go unanswered: pmtu.c gives up on it). Unknown control
+ * types are dropped. */
 #ifndef MESH_WIRE_H
 #define MESH_WIRE_H
 
@@ -112,6 +128,18 @@ struct wire_data {
  * before mac2 (mac1 included). */
 #define WIRE_INITIATION_MAC1_OFF	(WIRE_INITIATION_LEN - 2 * WIRE_MAC_LEN)
 #define WIRE_RESPONSE_MAC1_OFF		(WIRE_RESPONSE_LEN - 2 * WIRE_MAC_LEN)
+
+/* Tunnel control messages (plaintext of a data message, see the top). */
+#define WIRE_CTL_PROBE		0x01
+#define WIRE_CTL_PROBE_ACK	0x02
+#define WIRE_CTL_LEN		16	/* type, reserved, id */
+
+/* The control type of a plaintext (0: an IP packet or a keepalive). */
+static inline unsigned
+wire_ctl_type(const uint8_t *pt, size_t len)
+{
+	return len > 0 && pt[0] >> 4 == 0 ? pt[0] : 0;
+}
 
 /* Outer header cost, for MTU arithmetic: the default inner MTU leaves room
  * for IPv6 + UDP + data overhead + maximal padding on a 1500-byte path, as

@@ -109,6 +109,10 @@ def check_iface(j, r):
             check_str(pw + " " + k, jp[k], num(rp, k) or None)
         check_str(pw + " lost", jp["lost"], num(rp, "lost") == 1)
         check_str(pw + " trying", jp["trying"], opt(rp, "trying"))
+        check_str(pw + " mtu", jp["mtu"], num(rp, "mtu") or None)
+        check_str(pw + " mtu_inner", jp["mtu_inner"],
+                  num(rp, "mtu") and num(rp, "mtu_inner") or None)
+        check_str(pw + " mtu_source", jp["mtu_source"], opt(rp, "mtu_source"))
         for k in ("rx_bytes", "tx_bytes"):
             check_str(pw + " " + k, jp[k], num(rp, k))
         check_str(pw + " drops", jp["drops"], rp["drops"])

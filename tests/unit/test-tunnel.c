@@ -788,8 +788,9 @@ T_TEST(retransmit_and_give_up)
 	start = n.now;
 	send_data(&n, 0, 1);
 	advance(&n, start + TUNNEL_REKEY_ATTEMPT_MS - 1);
-	/* every 5 s + jitter: 90 / 5.333 .. 90 / 5 */
-	T_ASSERT(n.s[0].initiations >= 16 && n.s[0].initiations <= 18);
+	/* at 0, ~1, ~3, ~7 s (fast retries), then every 5 s + jitter:
+	 * 4 + 83 / 5.333 .. 4 + 83 / 5 */
+	T_ASSERT(n.s[0].initiations >= 19 && n.s[0].initiations <= 21);
 	T_EQ_INT(n.s[0].giveups, 0);
 	advance(&n, start + TUNNEL_REKEY_ATTEMPT_MS +
 	    TUNNEL_REKEY_TIMEOUT_MS + TUNNEL_REKEY_JITTER_MS);
@@ -807,6 +808,39 @@ T_TEST(retransmit_and_give_up)
 	send_data(&n, 0, 2);
 	advance(&n, n.now + 1);
 	T_EQ_INT(n.s[1].last_seq, 2);
+	net_free(&n);
+}
+
+/* A lost initiation is retried after ~1 s, then ~2 s, ~4 s, then every
+ * 5 s; a retried one completes at once. */
+T_TEST(fast_retransmit)
+{
+	struct net	n;
+	uint64_t	start;
+
+	if (net_init(&n, NULL, NULL) != 0) {
+		T_FAIL("setup");
+		return;
+	}
+	n.s[1].drop_incoming = 1;
+	start = n.now;
+	send_data(&n, 0, 1);
+	T_EQ_INT(n.s[0].initiations, 1);
+	advance(&n, start + 999);
+	T_EQ_INT(n.s[0].initiations, 1);
+	advance(&n, start + 1000 + TUNNEL_REKEY_JITTER_MS / 5 + 1);
+	T_EQ_INT(n.s[0].initiations, 2);
+	advance(&n, start + 3000 + 3 * TUNNEL_REKEY_JITTER_MS / 5 + 1);
+	T_EQ_INT(n.s[0].initiations, 3);
+	advance(&n, start + 7000 + 7 * TUNNEL_REKEY_JITTER_MS / 5 + 1);
+	T_EQ_INT(n.s[0].initiations, 4);
+	advance(&n, start + 11999);
+	T_EQ_INT(n.s[0].initiations, 4);
+	/* the peer back: the next retry brings the session */
+	n.s[1].drop_incoming = 0;
+	advance(&n, start + 20000);
+	T_EQ_INT(n.s[0].initiations, 5);
+	T_EQ_INT(n.s[1].last_seq, 1);
 	net_free(&n);
 }
 
@@ -1254,6 +1288,7 @@ main(void)
 	T_RUN(reject_after);
 	T_RUN(keepalive_only_when_needed);
 	T_RUN(retransmit_and_give_up);
+	T_RUN(fast_retransmit);
 	T_RUN(simultaneous_initiation);
 	T_RUN(short_timers);
 	T_RUN(message_limit);

@@ -11,7 +11,8 @@
 #   in the usage;
 # - every environment variable the code reads (getenv) is in mesh(8)'s
 #   ENVIRONMENT, and every variable documented there is read;
-# - every key `mesh show --json` writes (src/cli/showfmt.c) is documented, and
+# - every key `mesh show --json` writes (src/cli/showfmt.c) and `mesh lookup
+#   --json` (src/cli/cmd-lookup.c) is documented, and
 #   so are the NAT kinds, port mapping states and member drop reasons;
 # - every directive of the netconfig parser has an entry in
 #   mesh-netconfig(5) and the other way round;
@@ -132,6 +133,12 @@ keys = set(re.findall(r'json_k(?:str|num|time)\(f, [^,]+, "([a-z_0-9]+)"',
 keys |= set(re.findall(r'\\"([a-z_0-9]+)\\": ', jsonpart))
 if len(keys) < 30:
     bad("found only %d JSON keys in showfmt.c: %s" % (len(keys), keys))
+# mesh lookup --json's keys (src/cli/cmd-lookup.c), documented the same way
+lookupsrc = src[os.path.join(top, "src", "cli", "cmd-lookup.c")]
+lkeys = set(re.findall(r'\\"([a-z_0-9]+)\\":', lookupsrc))
+if len(lkeys) < 8:
+    bad("found only %d JSON keys in cmd-lookup.c: %s" % (len(lkeys), lkeys))
+keys |= lkeys
 for k in sorted(keys):
     if ".Qq %s" % k not in man8:
         bad("mesh(8) does not document the JSON key %r" % k)

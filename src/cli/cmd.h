@@ -25,5 +25,7 @@ extern const struct cmd cmd_down;
 extern const struct cmd cmd_show;
 extern const struct cmd cmd_reload;
 extern const struct cmd cmd_sign;
+extern const struct cmd cmd_ping;
+extern const struct cmd cmd_lookup;
 
 #endif

@@ -21,6 +21,8 @@ static const struct cmd *const cmds[] = {
 	&cmd_down,
 	&cmd_show,
 	&cmd_reload,
+	&cmd_ping,
+	&cmd_lookup,
 	&cmd_check,
 	&cmd_genkey,
 	&cmd_pubkey,

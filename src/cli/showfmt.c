@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "control/ctlproto.h"
 #include "cli/showfmt.h"
@@ -270,6 +271,41 @@ pretty_iface(const struct showfmt *sf, const struct ctl_reply *r)
 	}
 }
 
+/* The path, and whether it is still heard: "direct (why)", or "direct,
+ * silent for 47 s (probing)", or "lost since 12:00:05, looking it up in
+ * the DHT" (the time of day is local: TZ; the golden tests set it). */
+static void
+pretty_path(const struct showfmt *sf, const struct ctl_reply *r,
+    const struct ctl_peer *p)
+{
+	const char	*kind = p->path[0] != '\0' ? p->path : "unknown";
+	char		 d[96], hms[16];
+	struct tm	 tm;
+	time_t		 t = (time_t)p->last_seen;
+
+	if (p->lost && p->last_seen != 0 && localtime_r(&t, &tm) != NULL &&
+	    strftime(hms, sizeof(hms), "%H:%M:%S", &tm) > 0) {
+		fprintf(sf->f, "%slost since %s%s", col(sf, C_RED), hms,
+		    col(sf, C_RESET));
+		if (p->trying[0] != '\0')
+			fprintf(sf->f, ", %s", p->trying);
+		fputc('\n', sf->f);
+		return;
+	}
+	fprintf(sf->f, "%s%s%s", col(sf, p->silent_since != 0 ? C_YELLOW :
+	    path_colour(p->path)), kind, col(sf, C_RESET));
+	if (p->via[0] != '\0')
+		fprintf(sf->f, " via %s", peer_name_by_key(r, p->via));
+	if (p->silent_since != 0 && r->iface.now >= p->silent_since) {
+		showfmt_duration(d, sizeof(d), r->iface.now - p->last_seen);
+		fprintf(sf->f, ", silent for %s", d);
+		if (p->trying[0] != '\0')
+			fprintf(sf->f, " (%s)", p->trying);
+	} else if (p->why[0] != '\0')
+		fprintf(sf->f, " (%s)", p->why);
+	fputc('\n', sf->f);
+}
+
 static void
 pretty_peer(const struct showfmt *sf, const struct ctl_reply *r,
     const struct ctl_peer *p)
@@ -288,16 +324,15 @@ pretty_peer(const struct showfmt *sf, const struct ctl_reply *r,
 		    p->addr6);
 	}
 	label(sf, "path");
-	fprintf(sf->f, "%s%s%s", col(sf, path_colour(p->path)),
-	    p->path[0] != '\0' ? p->path : "unknown", col(sf, C_RESET));
-	if (p->via[0] != '\0')
-		fprintf(sf->f, " via %s", peer_name_by_key(r, p->via));
-	if (p->why[0] != '\0')
-		fprintf(sf->f, " (%s)", p->why);
-	fputc('\n', sf->f);
+	pretty_path(sf, r, p);
 	if (p->endpoint[0] != '\0') {
 		label(sf, "endpoint");
 		fprintf(sf->f, "%s\n", p->endpoint);
+	}
+	if (p->last_seen != 0) {
+		label(sf, "last seen");
+		ago(t, sizeof(t), r->iface.now, p->last_seen);
+		fprintf(sf->f, "%s\n", t);
 	}
 	label(sf, "latest handshake");
 	ago(t, sizeof(t), r->iface.now, p->last_handshake);
@@ -477,6 +512,10 @@ json_peer(FILE *f, const struct ctl_reply *r, const struct ctl_peer *p,
 		fprintf(f, "%s\"connect_ms\": null,\n", in);
 	else
 		json_knum(f, in, "connect_ms", p->connect_ms, 0);
+	json_ktime(f, in, "last_seen", p->last_seen, 0);
+	json_ktime(f, in, "silent_since", p->silent_since, 0);
+	fprintf(f, "%s\"lost\": %s,\n", in, p->lost ? "true" : "false");
+	json_kstr(f, in, "trying", p->trying, 0);
 	/* path MTU: null until measured */
 	if (p->mtu == 0)
 		fprintf(f, "%s\"mtu\": null,\n%s\"mtu_inner\": null,\n", in,
@@ -671,6 +710,10 @@ dump(struct showfmt *sf, const struct ctl_reply *r)
 		d_num(f, p->tx_bytes);
 		d_drops(f, p->drops, p->ndrops);
 		d_str(f, p->why);
+		d_num(f, p->last_seen);
+		d_num(f, p->silent_since);
+		d_num(f, p->lost);
+		d_str(f, p->trying);
 		fputc('\n', f);
 	}
 	if (!(sf->what & SHOWFMT_DHT) || !r->dht.present)

@@ -180,7 +180,10 @@ control_request(const char *ifname, const struct ctl_request *rq,
 		    strerror(e));
 		goto fail;
 	}
-	deadline = deadline_in(CLIENT_TIMEOUT);
+	/* A lookup is answered when the DHT is done (or the daemon gives
+	 * up on it, within CONTROL_LOOKUP_TIMEOUT). */
+	deadline = deadline_in(rq->cmd == CTL_CMD_LOOKUP ?
+	    CONTROL_LOOKUP_TIMEOUT + CLIENT_TIMEOUT : CLIENT_TIMEOUT);
 	while (mlen == 0) {
 		if (len == cap) {
 			size_t	ncap = cap ? cap * 2 : 8192;

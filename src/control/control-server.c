@@ -28,6 +28,7 @@
 #include "control/control-int.h"
 #include "control/ctlproto.h"
 #include "common/log.h"
+#include "netconf/keys.h"
 #include "common/util.h"
 
 #define ACCEPT_BACKOFF	1	/* seconds not accepting when out of fds */
@@ -36,6 +37,15 @@ enum conn_state {
 	CONN_READING,
 	CONN_WRITING,		/* reply queued; close when sent */
 	CONN_DOWN,		/* "down" answered; open until control_close */
+	CONN_WAITING,		/* a deferred answer (lookup) to come */
+};
+
+/* A deferred request: owned by the control socket until answered (conn is
+ * NULL once its client is gone; ctl is NULL once the socket closed). */
+struct ctl_pending {
+	TAILQ_ENTRY(ctl_pending) entry;
+	struct control		*ctl;
+	struct ctl_conn		*conn;
 };
 
 struct ctl_conn {
@@ -46,6 +56,7 @@ struct ctl_conn {
 	uid_t			 uid;
 	pid_t			 pid;
 	enum conn_state		 state;
+	struct ctl_pending	*pending;	/* while CONN_WAITING */
 };
 
 struct control {
@@ -62,6 +73,7 @@ struct control {
 	void				*arg;
 	TAILQ_HEAD(, ctl_conn)		 conns;
 	size_t				 nconns;
+	TAILQ_HEAD(, ctl_pending)	 pendings;
 	int				 down_requested;
 	pid_t				 remover;	/* or -1 */
 	int				 remover_fd;	/* or -1 */
@@ -107,9 +119,67 @@ conn_reply(struct ctl_conn *c, struct ctl_writer *w, int errnum,
 		return;
 	}
 	bufferevent_disable(c->bev, EV_READ);
-	if (c->state == CONN_READING)
+	if (c->state == CONN_READING || c->state == CONN_WAITING)
 		c->state = CONN_WRITING;
 	conn_deadline(c, CLIENT_TIMEOUT);
+}
+
+/* Start a lookup (rq.arg: a key); 0 when the answer is deferred, or an
+ * errno value with err set. */
+static int
+conn_lookup(struct ctl_conn *c, const char *arg, char *err, size_t errlen)
+{
+	struct control		*ctl = c->ctl;
+	struct ctl_pending	*p;
+	uint8_t			 key[KEY_LEN];
+	int			 rc;
+
+	if (ctl->ops->lookup == NULL) {
+		control_errf(err, errlen, "lookup is not supported");
+		return EOPNOTSUPP;
+	}
+	if (key_from_text(key, arg, strlen(arg)) == -1) {
+		control_errf(err, errlen, "lookup: '%s' is not a key (%d "
+		    "characters of base64url)", arg, KEY_TEXT_LEN);
+		return EINVAL;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		control_errf(err, errlen, "out of memory");
+		return ENOMEM;
+	}
+	p->ctl = ctl;
+	p->conn = c;
+	if ((rc = ctl->ops->lookup(ctl->arg, key, p, err, errlen)) != 0) {
+		free(p);
+		return rc;
+	}
+	TAILQ_INSERT_TAIL(&ctl->pendings, p, entry);
+	c->pending = p;
+	c->state = CONN_WAITING;
+	bufferevent_disable(c->bev, EV_READ);
+	conn_deadline(c, CONTROL_LOOKUP_TIMEOUT);
+	return 0;
+}
+
+void
+control_answer(struct ctl_pending *p, struct ctl_writer *w, int errnum,
+    const char *err)
+{
+	struct ctl_conn	*c = p->conn;
+
+	if (p->ctl != NULL)
+		TAILQ_REMOVE(&p->ctl->pendings, p, entry);
+	if (c != NULL) {
+		c->pending = NULL;
+		if (errnum != 0) {
+			/* Nothing of a failed command's records. */
+			ctl_writer_reset(w);
+			if (err == NULL || err[0] == '\0')
+				err = strerror(errnum);
+		}
+		conn_reply(c, w, errnum, err);
+	}
+	free(p);
 }
 
 static void
@@ -133,7 +203,8 @@ conn_dispatch(struct ctl_conn *c, const char *buf, size_t len)
 	log_debug("control: %s %s from uid %lu pid %ld",
 	    ctl_cmd_name(rq.cmd), rq.arg, (unsigned long)c->uid,
 	    (long)c->pid);
-	if (rq.cmd != CTL_CMD_SHOW && c->uid != 0 && c->uid != ctl->owner) {
+	if (rq.cmd != CTL_CMD_SHOW && rq.cmd != CTL_CMD_LOOKUP &&
+	    c->uid != 0 && c->uid != ctl->owner) {
 		conn_reply(c, &w, EPERM, "permission denied: only root can "
 		    "change a running interface");
 		ctl_writer_free(&w);
@@ -164,6 +235,12 @@ conn_dispatch(struct ctl_conn *c, const char *buf, size_t len)
 		rc = ctl->ops->reload(ctl->arg, &w, err, sizeof(err));
 		if (rc != 0)
 			log_warnx("reload refused: %s", err);
+		break;
+	case CTL_CMD_LOOKUP:
+		if ((rc = conn_lookup(c, rq.arg, err, sizeof(err))) == 0) {
+			ctl_writer_free(&w);
+			return;		/* answered by control_answer */
+		}
 		break;
 	case CTL_CMD_DOWN:
 		log_info("shutdown requested by uid %lu",
@@ -275,6 +352,8 @@ conn_free(struct ctl_conn *c)
 
 	TAILQ_REMOVE(&ctl->conns, c, entry);
 	ctl->nconns--;
+	if (c->pending != NULL)
+		c->pending->conn = NULL;	/* its answer is dropped */
 	event_free(c->ev_timeout);
 	bufferevent_free(c->bev);
 	free(c);
@@ -500,6 +579,7 @@ control_open(struct event_base *base, const char *ifname,
 	ctl->arg = arg;
 	ctl->owner = geteuid();
 	TAILQ_INIT(&ctl->conns);
+	TAILQ_INIT(&ctl->pendings);
 	if (control_sock_path(ctl->path, sizeof(ctl->path), dir, ifname) == -1) {
 		control_errf(err, errlen, "%s/%s%s: path too long", dir, ifname,
 		    SOCK_SUFFIX);
@@ -574,7 +654,8 @@ fail:
 void
 control_close(struct control *ctl)
 {
-	struct ctl_conn	*c;
+	struct ctl_conn		*c;
+	struct ctl_pending	*p;
 
 	if (ctl == NULL)
 		return;
@@ -595,6 +676,11 @@ control_close(struct control *ctl)
 			;
 	while ((c = TAILQ_FIRST(&ctl->conns)) != NULL)
 		conn_free(c);
+	/* Answers still to come are dropped when they come. */
+	while ((p = TAILQ_FIRST(&ctl->pendings)) != NULL) {
+		TAILQ_REMOVE(&ctl->pendings, p, entry);
+		p->ctl = NULL;
+	}
 	free(ctl);
 }
 

@@ -13,13 +13,16 @@
  * tests use it to stay out of /run/mesh).
  *
  * Who may do what: anyone who can connect (the socket's mode decides) may
- * run read-only commands (show); changes (reload, down) need the caller's
+ * run read-only commands (show, lookup); changes (reload, down) need the caller's
  * uid (SO_PEERCRED) to be 0 or the uid that opened the socket.
  *
  * One request per connection: the client sends a request, the daemon
  * answers and closes. For "down" the daemon replies first, then calls
  * ops->down; the connection stays open until control_close() (or process
  * exit), so a client that waits for end-of-file knows the daemon is gone.
+ * A lookup is answered later (deferred): ops->lookup takes a struct
+ * ctl_pending and the daemon answers it with control_answer() when the DHT
+ * is done; the client waits up to CONTROL_LOOKUP_TIMEOUT s.
  */
 #ifndef MESH_CONTROL_H
 #define MESH_CONTROL_H
@@ -35,9 +38,12 @@
 #define CONTROL_TIMEOUT		5	/* seconds to send a whole request,
 					 * from connect() on */
 #define CONTROL_DOWN_TIMEOUT	30	/* seconds a client waits for exit */
+#define CONTROL_LOOKUP_TIMEOUT	30	/* seconds a lookup may take to be
+					 * answered (a DHT lookup: ~10) */
 
 struct event_base;
 struct control;
+struct ctl_pending;	/* a request waiting for its answer */
 
 /* What the daemon does for each command. Called from the event loop. */
 struct control_ops {
@@ -56,7 +62,23 @@ struct control_ops {
 	/* Start shutting down; called after the reply was sent. The daemon
 	 * calls control_close() when TUN and port mappings are gone. */
 	void	(*down)(void *arg);
+	/* Look key up in the DHT. Return 0 when started: p must then be
+	 * answered exactly once, later (never from inside this call), with
+	 * control_answer (a lookup record put with ctl_put_lookup, or an
+	 * errno value); or return an errno value (and set err) and never
+	 * answer p. NULL: lookups not supported. */
+	int	(*lookup)(void *arg, const uint8_t key[KEY_LEN],
+		    struct ctl_pending *p, char *err, size_t errlen);
 };
+
+/*
+ * Answer a deferred request with w's records (not finished: this does it)
+ * or, when errnum is not 0, with that error alone (err: why). p is freed.
+ * p stays valid until answered, whatever became of its client (gone, timed
+ * out, or the control socket closed): the answer is then dropped.
+ */
+void	control_answer(struct ctl_pending *p, struct ctl_writer *w,
+	    int errnum, const char *err);
 
 /*
  * Daemon end. Creates the socket directory if needed and

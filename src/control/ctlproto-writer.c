@@ -186,6 +186,20 @@ ctl_put_reload(struct ctl_writer *w, const struct ctl_reload *r)
 }
 
 void
+ctl_put_lookup(struct ctl_writer *w, const struct ctl_lookup *l)
+{
+	size_t	i;
+
+	if (!l->present)
+		return;
+	w_record(w, REC_LOOKUP, l);
+	for (i = 0; i < l->neps && i < CTL_MAX_LOOKUP_EPS; i++)
+		w_record(w, REC_LOOKUP_EP, &l->eps[i]);
+	for (i = 0; i < l->nrvs && i < CTL_MAX_LOOKUP_RVS; i++)
+		w_record(w, REC_LOOKUP_RV, &l->rvs[i]);
+}
+
+void
 ctl_put_reply(struct ctl_writer *w, const struct ctl_reply *r)
 {
 	size_t	i;
@@ -196,6 +210,7 @@ ctl_put_reply(struct ctl_writer *w, const struct ctl_reply *r)
 		ctl_put_peer(w, &r->peers[i]);
 	ctl_put_dht(w, &r->dht);
 	ctl_put_reload(w, &r->reload);
+	ctl_put_lookup(w, &r->lookup);
 }
 
 int

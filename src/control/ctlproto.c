@@ -68,6 +68,10 @@ static const struct ctl_field peer_fields[] = {
 	S(ctl_peer, rx_bytes, F_U64),
 	S(ctl_peer, tx_bytes, F_U64),
 	S(ctl_peer, connect_ms, F_U64),
+	S(ctl_peer, last_seen, F_U64),
+	S(ctl_peer, silent_since, F_U64),
+	S(ctl_peer, lost, F_U64),
+	S(ctl_peer, trying, F_TEXT),
 	S(ctl_peer, mtu, F_U64),
 	S(ctl_peer, mtu_inner, F_U64),
 	S(ctl_peer, mtu_source, F_TOKEN),
@@ -108,6 +112,25 @@ static const struct ctl_field reload_fields[] = {
 	S(ctl_reload, unchanged, F_U64),
 };
 
+static const struct ctl_field lookup_fields[] = {
+	SN("lookup", ctl_lookup, key, F_KEY),
+	S(ctl_lookup, found, F_U64),
+	S(ctl_lookup, rounds, F_U64),
+	S(ctl_lookup, messages, F_U64),
+	S(ctl_lookup, elapsed_ms, F_U64),
+};
+
+static const struct ctl_field lookup_ep_fields[] = {
+	SN("lookup_endpoint", ctl_lookup_ep, endpoint, F_ENDPOINT),
+	S(ctl_lookup_ep, reachable, F_U64),
+};
+
+static const struct ctl_field lookup_rv_fields[] = {
+	SN("rendezvous", ctl_lookup_rv, key, F_KEY),
+	S(ctl_lookup_rv, endpoint, F_ENDPOINT),
+	S(ctl_lookup_rv, observed, F_ENDPOINT),
+};
+
 #define R(w, t, st)	{ w, t, ARRAY_SIZE(t), \
 			    (ssize_t)offsetof(struct st, drops), \
 			    (ssize_t)offsetof(struct st, ndrops) }
@@ -120,12 +143,16 @@ const struct ctl_rectype ctl_rectypes[REC_COUNT] = {
 	RN("bucket", bucket_fields),
 	RN("search", search_fields),
 	RN("reload", reload_fields),
+	RN("lookup", lookup_fields),
+	RN("lookup endpoint", lookup_ep_fields),
+	RN("rendezvous", lookup_rv_fields),
 };
 
 static const char *const cmd_names[] = {
 	[CTL_CMD_SHOW] = "show",
 	[CTL_CMD_RELOAD] = "reload",
 	[CTL_CMD_DOWN] = "down",
+	[CTL_CMD_LOOKUP] = "lookup",
 };
 
 const char *
@@ -309,8 +336,7 @@ ctl_request_encode(const struct ctl_request *rq, char *buf, size_t bufsz)
 	int	n;
 	size_t	alen = strlen(rq->arg);
 
-	if (rq->cmd != CTL_CMD_SHOW && rq->cmd != CTL_CMD_RELOAD &&
-	    rq->cmd != CTL_CMD_DOWN)
+	if (rq->cmd < CTL_CMD_SHOW || rq->cmd > CTL_CMD_LOOKUP)
 		return 0;
 	if (alen >= sizeof(rq->arg) || !valid_token(rq->arg, alen))
 		return 0;
@@ -442,12 +468,13 @@ ctl_request_decode(const char *buf, size_t len, struct ctl_request *rq,
 		if (keyis(k, kl, "cmd")) {
 			if (rq->cmd != CTL_CMD_NONE)
 				return lines_err(&l, "duplicate cmd");
-			for (c = CTL_CMD_SHOW; c <= CTL_CMD_DOWN; c++)
+			for (c = CTL_CMD_SHOW; c <= CTL_CMD_LOOKUP; c++)
 				if (keyis(v, vl, ctl_cmd_name(c)))
 					rq->cmd = c;
 			if (rq->cmd == CTL_CMD_NONE)
 				return lines_err(&l, "unknown command '%.*s': "
-				    "expected show, reload or down", (int)vl,
+				    "expected show, reload, down or lookup",
+				    (int)vl,
 				    v);
 		} else if (keyis(k, kl, "arg")) {
 			if (seen_arg++)
@@ -603,6 +630,28 @@ dec_start(struct ctl_dec *d, enum ctl_rec rt)
 		if (r->reload.present)
 			return lines_err(&d->l, "second reload record");
 		d->rec = &r->reload;
+		break;
+	case REC_LOOKUP:
+		if (r->lookup.present)
+			return lines_err(&d->l, "second lookup record");
+		r->lookup.present = 1;
+		d->rec = &r->lookup;
+		break;
+	case REC_LOOKUP_EP:
+		if (!r->lookup.present)
+			return lines_err(&d->l, "lookup_endpoint before lookup");
+		if (r->lookup.neps >= CTL_MAX_LOOKUP_EPS)
+			return lines_err(&d->l, "more than %d lookup endpoints",
+			    CTL_MAX_LOOKUP_EPS);
+		d->rec = &r->lookup.eps[r->lookup.neps++];
+		break;
+	case REC_LOOKUP_RV:
+		if (!r->lookup.present)
+			return lines_err(&d->l, "rendezvous before lookup");
+		if (r->lookup.nrvs >= CTL_MAX_LOOKUP_RVS)
+			return lines_err(&d->l, "more than %d rendezvous",
+			    CTL_MAX_LOOKUP_RVS);
+		d->rec = &r->lookup.rvs[r->lookup.nrvs++];
 		break;
 	default:
 		return lines_err(&d->l, "internal error");

@@ -10,8 +10,9 @@
  * Request (CLI -> daemon), at most CTL_MAX_REQUEST bytes:
  *
  *	mesh-ctl=1
- *	cmd=show		show | reload | down
- *	arg=all			optional: for show, peers | dht | all
+ *	cmd=show		show | reload | down | lookup
+ *	arg=all			optional: for show, peers | dht | all;
+ *				for lookup, the key (43 characters)
  *	<empty line>
  *
  * Reply (daemon -> CLI), at most CTL_MAX_REPLY bytes: records, each started
@@ -29,6 +30,10 @@
  *	bucket=<depth>		one routing-table bucket (after dht=)
  *	search=<target key>	one pending search (after dht=)
  *	reload=done		what a reload changed (struct ctl_reload)
+ *	lookup=<key>		what a DHT lookup found (struct ctl_lookup)
+ *	lookup_endpoint=<ep>	one endpoint of the key's owner (after
+ *				lookup=)
+ *	rendezvous=<key>	one rendezvous serving it (after lookup=)
  *	error=<text>		optional, human-readable, only when errno != 0
  *	errno=0			0, or a positive errno value (EPERM, EINVAL...)
  *	<empty line>
@@ -36,7 +41,9 @@
  * Compatibility: within version 1, new keys may be added to a record; a
  * decoder ignores keys it does not know (after checking their syntax) so an
  * older CLI can talk to a newer daemon. A new record kind, or a change of
- * meaning or syntax, bumps CTL_VERSION.
+ * meaning or syntax, bumps CTL_VERSION. (A new record kind that only
+ * answers a new command is no change for an older CLI: it never sends that
+ * command; the lookup records came that way.)
  *
  * Conventions of the model: an empty string is "absent"; times are Unix
  * seconds by the daemon's clock (0 = never/none) and the interface record
@@ -59,6 +66,8 @@
 #define CTL_MAX_COUNTERS	32	/* drop_* counters per record */
 #define CTL_MAX_BUCKETS		257	/* one per prefix length of a 256-bit id */
 #define CTL_MAX_SEARCHES	64
+#define CTL_MAX_LOOKUP_EPS	16	/* endpoints in a lookup record */
+#define CTL_MAX_LOOKUP_RVS	16	/* rendezvous in a lookup record */
 
 /* Sizes of the string fields, NUL included. */
 #define CTL_TOKEN_SIZE		32	/* one word, printable, no blanks */
@@ -69,17 +78,19 @@
 #define CTL_ENDPOINT_SIZE	264	/* host:port or [v6]:port */
 #define CTL_PATH_SIZE		1024	/* a file name */
 #define CTL_KEYTEXT_SIZE	(KEY_TEXT_LEN + 1)
+#define CTL_ARG_SIZE		64	/* a request's arg: a word or a key */
 
 enum ctl_cmd {
 	CTL_CMD_NONE = 0,
 	CTL_CMD_SHOW = 1,
 	CTL_CMD_RELOAD = 2,
 	CTL_CMD_DOWN = 3,
+	CTL_CMD_LOOKUP = 4,
 };
 
 struct ctl_request {
 	enum ctl_cmd	cmd;
-	char		arg[CTL_TOKEN_SIZE];	/* "" when absent */
+	char		arg[CTL_ARG_SIZE];	/* "" when absent */
 };
 
 /* A named counter, as in drop_<name>=<value>. */
@@ -142,6 +153,15 @@ struct ctl_peer {
 	size_t		ndrops;
 	uint64_t	connect_ms;	/* first use to first route (NAT
 					 * traversal), 0 = none yet */
+	/* Whether the member is still heard: the last authenticated packet
+	 * from it (0 = never); when its path went silent beyond what the
+	 * path expects (keepalives missed; 0 = not silent); whether the
+	 * path was given up as lost (1) since then; and what is being done
+	 * about it ("probing", "looking it up in the DHT", ...). */
+	uint64_t	last_seen;
+	uint64_t	silent_since;
+	uint64_t	lost;
+	char		trying[CTL_TEXT_SIZE];
 	uint64_t	mtu;		/* path MTU (outer IP datagram),
 					 * 0 = not measured */
 	uint64_t	mtu_inner;	/* inner packets it carries */
@@ -186,6 +206,36 @@ struct ctl_reload {
 	uint64_t	added, removed, changed, unchanged;
 };
 
+/* One endpoint a lookup found for the key's owner. */
+struct ctl_lookup_ep {
+	char		endpoint[CTL_ENDPOINT_SIZE];	/* lookup_endpoint= */
+	uint64_t	reachable;	/* 1: the owner answered there itself;
+					 * 0: a rendezvous reported it (the
+					 * owner is behind NAT) */
+};
+
+/* One rendezvous node serving the (NAT-ed) owner. */
+struct ctl_lookup_rv {
+	char		key[CTL_KEYTEXT_SIZE];		/* rendezvous= */
+	char		endpoint[CTL_ENDPOINT_SIZE];	/* the node's */
+	char		observed[CTL_ENDPOINT_SIZE];	/* the owner, as the
+							 * node sees it */
+};
+
+/* The outcome of one DHT lookup (mesh lookup). */
+struct ctl_lookup {
+	int		present;
+	char		key[CTL_KEYTEXT_SIZE];		/* lookup= */
+	uint64_t	found;				/* 1 if any endpoint */
+	uint64_t	rounds;				/* hop depth */
+	uint64_t	messages;			/* requests sent */
+	uint64_t	elapsed_ms;
+	struct ctl_lookup_ep eps[CTL_MAX_LOOKUP_EPS];
+	size_t		neps;
+	struct ctl_lookup_rv rvs[CTL_MAX_LOOKUP_RVS];
+	size_t		nrvs;
+};
+
 /* A whole decoded reply. */
 struct ctl_reply {
 	int		 has_iface;
@@ -194,6 +244,7 @@ struct ctl_reply {
 	size_t		 npeers;
 	struct ctl_dht	 dht;
 	struct ctl_reload reload;
+	struct ctl_lookup lookup;
 	int		 errnum;	/* errno=, 0 on success */
 	char		 error[CTL_TEXT_SIZE];
 };
@@ -249,6 +300,8 @@ void	ctl_put_peer(struct ctl_writer *, const struct ctl_peer *);
 void	ctl_put_dht(struct ctl_writer *, const struct ctl_dht *);	/* with
 	    its buckets and searches; nothing if !present */
 void	ctl_put_reload(struct ctl_writer *, const struct ctl_reload *);
+void	ctl_put_lookup(struct ctl_writer *, const struct ctl_lookup *);	/*
+	    with its endpoints and rendezvous; nothing if !present */
 /* Every record of a decoded reply (not its envelope). */
 void	ctl_put_reply(struct ctl_writer *, const struct ctl_reply *);
 /* Ends the message: "error=" (only if errnum != 0 and error is set),
@@ -265,7 +318,8 @@ int	ctl_counter_add(struct ctl_counter *, size_t *n, const char *name,
  * (zeroed first; free with ctl_reply_free even after failure). Returns 0,
  * or -1 with "line N: what was wrong" in err: wrong version, bad syntax,
  * a bad value for a known key, a duplicate key in one record, records out
- * of order, too many peers/counters/buckets/searches, missing errno,
+ * of order, too many peers/counters/buckets/searches/lookup endpoints or
+ * rendezvous, missing errno,
  * trailing data.
  */
 int	ctl_reply_decode(const char *buf, size_t len, struct ctl_reply *r,

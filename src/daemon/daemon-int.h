@@ -108,6 +108,11 @@ int	upcheck_readable(const char *path, const struct privdrop_user *u,
 int	daemon_show(void *arg, const char *what, struct ctl_writer *w,
 	    char *err, size_t errlen);
 
+/* daemon-lookup.c: control_ops.lookup (control.h). */
+struct ctl_pending;
+int	daemon_ctl_lookup(void *arg, const uint8_t key[KEY_LEN],
+	    struct ctl_pending *p, char *err, size_t errlen);
+
 /* daemon-dns.c */
 /* Serve the members' names on our inside addresses and register them with
  * systemd-resolved (before the privilege drop); a failure is a warning. */

@@ -139,6 +139,9 @@ fill_peer(struct daemon *d, struct peer *p, struct ctl_peer *cp)
 	if (path_usable(&p->path))
 		udp_addr_fmt(&p->path.endpoint, cp->endpoint,
 		    sizeof(cp->endpoint));
+	/* whether it is still heard: discovery adds what its path expects
+	 * (silent_since, lost, trying) and its own answers (ACKs) */
+	cp->last_seen = to_unix(d, p->path.last_rx);
 	if (d->disc != NULL)
 		disc_fill_peer(d->disc, p, cp);
 	tunnel_get_stats(p->tunnel, &st);

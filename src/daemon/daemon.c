@@ -197,7 +197,7 @@ ctl_down(void *arg)
 }
 
 static const struct control_ops ctl_ops = { daemon_show, daemon_ctl_reload,
-    ctl_down };
+    ctl_down, daemon_ctl_lookup };
 
 /* --- bring-up and tear-down --- */
 

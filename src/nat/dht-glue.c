@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "nat/disc-lookup.h"
 #include "nat/discint.h"
 #include "netconf/keys.h"
 #include "common/log.h"
@@ -104,6 +105,13 @@ dht_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	d->dg.at = UINT64_MAX;
 	(void)dht_periodic(d->dg.dht, disc_now());
 	dhtglue_arm(d);
+}
+
+/* For mesh lookup (disc-lookup.c). */
+struct dht *
+disc_dht(struct disc *d)
+{
+	return d->dg.dht;
 }
 
 /* Arm the timer for the DHT's next wake-up (after any call into it). */

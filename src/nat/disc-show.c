@@ -80,6 +80,99 @@ disc_fill_iface(struct disc *d, struct ctl_iface *ci)
 	}
 }
 
+/* Why the path is what it is, without repeating the path's kind: natpath
+ * says "direct: answered a probe (was probing)" where the path line
+ * already says direct; shown as "answered a probe, was probing". */
+static void
+fill_why(struct ctl_peer *cp, const char *reason)
+{
+	char	*w = cp->why, *was;
+	size_t	 n = strlen(cp->path), len;
+
+	util_strlcpy(w, reason, sizeof(cp->why));
+	if (n > 0 && strncmp(w, cp->path, n) == 0 && w[n] == ':' &&
+	    w[n + 1] == ' ')
+		memmove(w, w + n + 2, strlen(w + n + 2) + 1);
+	len = strlen(w);
+	if (len > 0 && w[len - 1] == ')' &&
+	    (was = strstr(w, " (was ")) != NULL &&
+	    strchr(was + 2, '(') == NULL) {
+		w[len - 1] = '\0';
+		was[0] = ',';		/* " (was X)" -> ", was X" */
+		was[1] = ' ';
+	}
+}
+
+/* Whether the member is still heard. Its path, in use, expects answers
+ * (keepalive ACKs every NATPATH_KEEPALIVE_MS, or the member's own traffic
+ * while we send): on a direct path, nothing for NATPATH_STALE_MS
+ * (NATPATH_ACTIVE_STALE_MS while sending) is silence and NATPATH_DEAD_MS
+ * (NATPATH_ACTIVE_DEAD_MS) a lost path, whatever the path's kind still
+ * says; a member heard before whose path natpath is searching again is
+ * silent, and lost once natpath gave its endpoint up (or found nothing). A
+ * relayed path gets no keepalives through the relay: silent only after
+ * NATPATH_DEAD_MS, and never lost (the relay still is the route). */
+static void
+fill_heard(const struct dmember *m, const struct peer *p,
+    struct ctl_peer *cp, uint64_t now)
+{
+	const struct natpath	*np = &m->pa.np;
+	uint64_t		 heard, quiet;
+	int			 active;
+
+	heard = p->path.last_rx > np->last_rx ? p->path.last_rx :
+	    np->last_rx;
+	if (heard == 0)
+		return;			/* never heard: nothing to lose */
+	cp->last_seen = unix_s(heard, now);
+	quiet = now > heard ? now - heard : 0;
+	active = now - np->last_tx < NATPATH_ACTIVE_MS;
+	switch (np->state) {
+	case NATPATH_IDLE:
+		return;			/* not in use: nothing expected */
+	case NATPATH_DIRECT:
+		if (quiet < (active ? NATPATH_ACTIVE_STALE_MS :
+		    NATPATH_STALE_MS))
+			return;
+		cp->lost = quiet >= (active ? NATPATH_ACTIVE_DEAD_MS :
+		    NATPATH_DEAD_MS);
+		break;
+	case NATPATH_RELAYED:
+		if (quiet < NATPATH_DEAD_MS)
+			return;
+		break;
+	default:			/* searching again */
+		cp->lost = !np->have_ep || np->state == NATPATH_UNREACHABLE;
+		break;
+	}
+	cp->silent_since = cp->last_seen;
+	if (m->lk.search != 0)
+		util_strlcpy(cp->trying, "looking it up in the DHT",
+		    sizeof(cp->trying));
+	else switch (np->state) {
+	case NATPATH_PROBING:
+		util_strlcpy(cp->trying, np->have_rendezvous ? "probing, "
+		    "hole punching through the rendezvous" : "probing",
+		    sizeof(cp->trying));
+		break;
+	case NATPATH_PUNCHING:
+		util_strlcpy(cp->trying, "hole punching through the "
+		    "rendezvous", sizeof(cp->trying));
+		break;
+	case NATPATH_UNREACHABLE:
+		util_strlcpy(cp->trying, "nothing answers; trying again "
+		    "every 30 seconds", sizeof(cp->trying));
+		break;
+	case NATPATH_RELAYED:
+		util_strlcpy(cp->trying, "relayed; trying direct again every "
+		    "30 seconds", sizeof(cp->trying));
+		break;
+	default:			/* direct, stale */
+		util_strlcpy(cp->trying, "probing", sizeof(cp->trying));
+		break;
+	}
+}
+
 void
 disc_fill_peer(struct disc *d, struct peer *p, struct ctl_peer *cp)
 {
@@ -118,13 +211,14 @@ disc_fill_peer(struct disc *d, struct peer *p, struct ctl_peer *cp)
 		util_strlcpy(cp->why, m->lk.search != 0 ? "looking it up in "
 		    "the DHT" : "not found in the DHT yet", sizeof(cp->why));
 	else
-		util_strlcpy(cp->why, np->reason, sizeof(cp->why));
+		fill_why(cp, np->reason);
 	if (path_usable(&p->path))
 		disc_addr(&p->path.endpoint, cp->endpoint,
 		    sizeof(cp->endpoint));
 	cp->connect_ms = np->connect_ms;
 	if (!relayed && np->state == NATPATH_DIRECT)
 		cp->rtt_us = m->rtt.rtt_us;
+	fill_heard(m, p, cp, disc_now());
 }
 
 static int

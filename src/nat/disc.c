@@ -17,6 +17,7 @@
 #include "datapath/members.h"
 #include "datapath/peer.h"
 #include "datapath/udp.h"
+#include "nat/disc-lookup.h"
 #include "nat/discint.h"
 #include "nat/natkey.h"
 #include "netconf/keys.h"
@@ -365,6 +366,7 @@ disc_free(struct disc *d)
 
 	if (d == NULL)
 		return;
+	disc_lookup_cancel_all(d);	/* mesh lookup: before the DHT goes */
 	beacon_stop(d);
 	self_free(d);
 	for (i = 0; i < d->mt.nm; i++) {

@@ -35,7 +35,8 @@ check_reply(const char *buf, size_t len)
 	    r2.errnum != r.errnum ||
 	    memcmp(&r2.iface, &r.iface, sizeof(r.iface)) != 0 ||
 	    memcmp(&r2.dht, &r.dht, sizeof(r.dht)) != 0 ||
-	    memcmp(&r2.reload, &r.reload, sizeof(r.reload)) != 0)
+	    memcmp(&r2.reload, &r.reload, sizeof(r.reload)) != 0 ||
+	    memcmp(&r2.lookup, &r.lookup, sizeof(r.lookup)) != 0)
 		abort();
 	for (i = 0; i < r.npeers; i++)
 		if (memcmp(&r.peers[i], &r2.peers[i], sizeof(r.peers[i])) != 0)

@@ -105,6 +105,10 @@ def check_iface(j, r):
         check_str(pw + " rtt_us", jp["rtt_us"], num(rp, "rtt_us") or None)
         check_str(pw + " connect_ms", jp["connect_ms"],
                   num(rp, "connect_ms") or None)
+        for k in ("last_seen", "silent_since"):
+            check_str(pw + " " + k, jp[k], num(rp, k) or None)
+        check_str(pw + " lost", jp["lost"], num(rp, "lost") == 1)
+        check_str(pw + " trying", jp["trying"], opt(rp, "trying"))
         check_str(pw + " mtu", jp["mtu"], num(rp, "mtu") or None)
         check_str(pw + " mtu_inner", jp["mtu_inner"],
                   num(rp, "mtu") and num(rp, "mtu_inner") or None)

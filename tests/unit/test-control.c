@@ -67,7 +67,58 @@ t_down(void *arg)
 	event_base_loopexit(base, NULL);
 }
 
-static const struct control_ops ops = { t_show, t_reload, t_down };
+/* Lookups are answered later, from a timer, as the daemon does when the
+ * DHT is done; the all-zero key is refused at once. */
+static struct ctl_pending *pend[CONTROL_MAX_CLIENTS];
+static size_t		 npend;
+static int		 nlookup;
+static struct event	*ev_answer;
+
+static int
+t_lookup(void *arg, const uint8_t key[KEY_LEN], struct ctl_pending *p,
+    char *err, size_t errlen)
+{
+	static const uint8_t	zero[KEY_LEN];
+	struct timeval		tv = { 0, 300000 };
+
+	nlookup++;
+	if (memcmp(key, zero, KEY_LEN) == 0) {
+		snprintf(err, errlen, "lookup: that is this daemon's own key");
+		return EINVAL;
+	}
+	if (npend == ARRAY_LEN(pend))
+		return EBUSY;
+	pend[npend++] = p;
+	evtimer_add(ev_answer, &tv);
+	return 0;
+}
+
+static void
+answer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_lookup	l;
+	struct ctl_writer	w;
+	size_t			i;
+
+	memset(&l, 0, sizeof(l));
+	l.present = 1;
+	strcpy(l.key, KA);
+	l.found = 1;
+	l.rounds = 2;
+	l.messages = 9;
+	strcpy(l.eps[0].endpoint, "192.0.2.7:6374");
+	l.eps[0].reachable = 1;
+	l.neps = 1;
+	for (i = 0; i < npend; i++) {
+		ctl_writer_init(&w, CTL_MAX_REPLY);
+		ctl_put_lookup(&w, &l);
+		control_answer(pend[i], &w, 0, NULL);
+		ctl_writer_free(&w);
+	}
+	npend = 0;
+}
+
+static const struct control_ops ops = { t_show, t_reload, t_down, t_lookup };
 
 /* Run fn in a child while the parent serves the loop until the child
  * exits; returns the child's exit status. */
@@ -149,6 +200,44 @@ child_reload(void)
 	if (r.errnum != EBUSY || strcmp(r.error,
 	    "subnet changed; restart needed") != 0 || r.has_iface)
 		return 2;
+	ctl_reply_free(&r);
+	return 0;
+}
+
+static int	raw_connect(void);
+
+/* A deferred answer reaches its client; one whose client hung up first is
+ * dropped; a bad key or a refused lookup is an error reply. */
+static int
+child_lookup(void)
+{
+	static const char req_lookup[] = "mesh-ctl=1\ncmd=lookup\narg=" KA
+	    "\n\n";
+	struct ctl_reply	r;
+	char			err[256];
+	int			fd;
+
+	if ((fd = raw_connect()) == -1 || write(fd, req_lookup,
+	    sizeof(req_lookup) - 1) != (ssize_t)sizeof(req_lookup) - 1)
+		return 1;
+	close(fd);			/* gone before the answer */
+	if (req(CTL_CMD_LOOKUP, KA, &r, err, sizeof(err)) == -1) {
+		fprintf(stderr, "lookup: %s\n", err);
+		return 2;
+	}
+	if (r.errnum != 0 || !r.lookup.present || r.lookup.found != 1 ||
+	    r.lookup.rounds != 2 || r.lookup.neps != 1 ||
+	    strcmp(r.lookup.eps[0].endpoint, "192.0.2.7:6374") != 0)
+		return 3;
+	ctl_reply_free(&r);
+	if (req(CTL_CMD_LOOKUP, "nokey", &r, err, sizeof(err)) == -1 ||
+	    r.errnum != EINVAL || strstr(r.error, "is not a key") == NULL)
+		return 4;
+	ctl_reply_free(&r);
+	if (req(CTL_CMD_LOOKUP, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    &r, err, sizeof(err)) == -1 || r.errnum != EINVAL ||
+	    strstr(r.error, "own key") == NULL || r.lookup.present)
+		return 5;
 	ctl_reply_free(&r);
 	return 0;
 }
@@ -367,6 +456,9 @@ T_TEST(requests)
 	T_EQ_INT(in_child(child_reload), 0);
 	T_EQ_INT(nreload, 1);
 	T_EQ_INT(in_child(child_garbage), 0);
+	T_EQ_INT(in_child(child_lookup), 0);
+	T_EQ_INT(nlookup, 3);	/* "nokey" never reaches it */
+	T_EQ_INT(npend, 0);
 }
 
 /* Out of descriptors, accept fails and the pending connection keeps the
@@ -497,6 +589,7 @@ main(void)
 	setenv("MESH_RUNDIR", rundir, 1);
 	signal(SIGPIPE, SIG_IGN);
 	base = event_base_new();
+	ev_answer = evtimer_new(base, answer_cb, NULL);
 	T_RUN(sockdir);
 	T_RUN(open_twice);
 	if (ctl != NULL) {
@@ -507,6 +600,7 @@ main(void)
 		T_RUN(down);
 	}
 	T_RUN(stale);
+	event_free(ev_answer);
 	event_base_free(base);
 	rmdir(rundir);
 	return t_done();

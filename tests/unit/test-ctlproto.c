@@ -446,6 +446,127 @@ T_TEST(reply_caps)
 	ctl_writer_free(&w);
 }
 
+static void
+fill_lookup(struct ctl_lookup *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->present = 1;
+	strcpy(l->key, KA);
+	l->found = 1;
+	l->rounds = 3;
+	l->messages = 14;
+	l->elapsed_ms = 212;
+	strcpy(l->eps[0].endpoint, "192.0.2.3:6374");
+	l->eps[0].reachable = 1;
+	strcpy(l->eps[1].endpoint, "[2001:db8::7]:40000");
+	l->neps = 2;
+	strcpy(l->rvs[0].key, KB);
+	strcpy(l->rvs[0].endpoint, "203.0.113.5:6374");
+	strcpy(l->rvs[0].observed, "198.51.100.9:41234");
+	l->nrvs = 1;
+}
+
+T_TEST(lookup_roundtrip)
+{
+	struct ctl_request	rq = { CTL_CMD_LOOKUP, KB }, rout;
+	struct ctl_reply	r, out;
+	struct ctl_writer	w, w2;
+	char			buf[CTL_MAX_REQUEST], err[256];
+	size_t			n;
+
+	/* the request: a key fits in arg */
+	n = ctl_request_encode(&rq, buf, sizeof(buf));
+	T_ASSERT(n > 0);
+	buf[n] = '\0';
+	T_EQ_STR(buf, "mesh-ctl=1\ncmd=lookup\narg=" KB "\n\n");
+	T_EQ_INT(ctl_request_decode(buf, n, &rout, err, sizeof(err)), 0);
+	T_EQ_INT(rout.cmd, CTL_CMD_LOOKUP);
+	T_EQ_STR(rout.arg, KB);
+	T_EQ_STR(ctl_cmd_name(CTL_CMD_LOOKUP), "lookup");
+
+	memset(&r, 0, sizeof(r));
+	fill_lookup(&r.lookup);
+	ctl_writer_init(&w, CTL_MAX_REPLY);
+	ctl_put_reply(&w, &r);
+	T_EQ_INT(ctl_writer_finish(&w, 0, NULL), 0);
+	T_EQ_STR(w.buf, "mesh-ctl=1\nlookup=" KA "\nfound=1\nrounds=3\n"
+	    "messages=14\nelapsed_ms=212\n"
+	    "lookup_endpoint=192.0.2.3:6374\nreachable=1\n"
+	    "lookup_endpoint=[2001:db8::7]:40000\nreachable=0\n"
+	    "rendezvous=" KB "\nendpoint=203.0.113.5:6374\n"
+	    "observed=198.51.100.9:41234\nerrno=0\n\n");
+	err[0] = '\0';
+	T_EQ_INT(ctl_reply_decode(w.buf, w.len, &out, err, sizeof(err)), 0);
+	T_EQ_STR(err, "");
+	T_EQ_INT(memcmp(&out.lookup, &r.lookup, sizeof(r.lookup)), 0);
+	T_EQ_INT(out.has_iface, 0);
+	ctl_writer_init(&w2, CTL_MAX_REPLY);
+	ctl_put_reply(&w2, &out);
+	ctl_writer_finish(&w2, 0, NULL);
+	T_ASSERT(w2.len == w.len && memcmp(w.buf, w2.buf, w.len) == 0);
+	ctl_writer_free(&w2);
+	ctl_reply_free(&out);
+
+	/* nothing when absent */
+	r.lookup.present = 0;
+	ctl_writer_reset(&w);
+	ctl_put_lookup(&w, &r.lookup);
+	T_EQ_STR(w.buf, "mesh-ctl=1\n");
+	ctl_writer_free(&w);
+}
+
+T_TEST(lookup_errors)
+{
+	struct ctl_writer	w;
+	struct ctl_reply	r;
+	struct ctl_lookup	l;
+	char			err[256];
+	size_t			i;
+
+	expect_bad("mesh-ctl=1\nlookup_endpoint=192.0.2.1:1\nerrno=0\n\n",
+	    "line 2: lookup_endpoint before lookup");
+	expect_bad("mesh-ctl=1\nrendezvous=" KA "\nerrno=0\n\n",
+	    "rendezvous before lookup");
+	expect_bad("mesh-ctl=1\nlookup=" KA "\nlookup=" KA "\nerrno=0\n\n",
+	    "second lookup record");
+	expect_bad("mesh-ctl=1\nlookup=nokey\nerrno=0\n\n",
+	    "bad value for lookup");
+	expect_bad("mesh-ctl=1\nlookup=" KA "\nfound=1\nfound=0\n"
+	    "errno=0\n\n", "duplicate key found in lookup record");
+	expect_bad("mesh-ctl=1\nlookup=" KA "\nlookup_endpoint=192.0.2.1\n"
+	    "errno=0\n\n", "bad value for lookup_endpoint");
+	expect_bad("mesh-ctl=1\nlookup=" KA "\nrendezvous=" KB "\n"
+	    "observed=x\nerrno=0\n\n", "bad value for observed");
+	/* the caps */
+	memset(&l, 0, sizeof(l));
+	l.present = 1;
+	strcpy(l.key, KA);
+	l.neps = CTL_MAX_LOOKUP_EPS;
+	for (i = 0; i < l.neps; i++)
+		snprintf(l.eps[i].endpoint, sizeof(l.eps[i].endpoint),
+		    "192.0.2.1:%zu", i + 1);
+	ctl_writer_init(&w, CTL_MAX_REPLY);
+	ctl_put_lookup(&w, &l);
+	ctl_writer_finish(&w, 0, NULL);
+	T_EQ_INT(ctl_reply_decode(w.buf, w.len, &r, err, sizeof(err)), 0);
+	T_EQ_INT(r.lookup.neps, CTL_MAX_LOOKUP_EPS);
+	ctl_reply_free(&r);
+	/* one more, by hand, before the envelope's end */
+	{
+		char	*big = malloc(w.len + 64);
+
+		memcpy(big, w.buf, w.len - strlen("errno=0\n\n"));
+		strcpy(big + w.len - strlen("errno=0\n\n"),
+		    "lookup_endpoint=192.0.2.1:99\nerrno=0\n\n");
+		T_EQ_INT(dec(big, &r, err, sizeof(err)), -1);
+		T_ASSERT(strstr(err, "more than 16 lookup endpoints") !=
+		    NULL);
+		ctl_reply_free(&r);
+		free(big);
+	}
+	ctl_writer_free(&w);
+}
+
 int
 main(void)
 {
@@ -460,5 +581,7 @@ main(void)
 	T_RUN(reply_compat);
 	T_RUN(reply_errors);
 	T_RUN(reply_caps);
+	T_RUN(lookup_roundtrip);
+	T_RUN(lookup_errors);
 	return t_done();
 }

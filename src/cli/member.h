@@ -1,0 +1,29 @@
+/* What the commands taking [IFACE] MEMBER share (mesh ping, mesh lookup):
+ * the interface (the only one running when none is named) and the member,
+ * found in the daemon's own list (show peers) by hostname, key, unique key
+ * prefix or inside address. */
+#ifndef MESH_CLI_MEMBER_H
+#define MESH_CLI_MEMBER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "control/ctlproto.h"
+
+/* ifname, or the only interface running; into out. 0, or -1 after
+ * printing why ("mesh CMD: ..."). */
+int	member_pick_iface(const char *cmd, const char *ifname, char *out,
+	    size_t outlen);
+/* ifname's daemon's show peers reply into *r (ctl_reply_free it). 0, or -1
+ * with err filled. */
+int	member_show(const char *ifname, struct ctl_reply *r, char *err,
+	    size_t errlen);
+/* The member arg names in r: its index, or -1 with err filled (no such
+ * member, or a prefix matching several). Tried in order: hostname (any
+ * case), whole key, inside address, key prefix (4 characters or more). */
+ssize_t	member_find(const struct ctl_reply *r, const char *arg, char *err,
+	    size_t errlen);
+/* The member of r whose key is key (text), or -1. */
+ssize_t	member_by_key(const struct ctl_reply *r, const char *key);
+
+#endif

@@ -254,6 +254,8 @@ struct dht_stats {
 	uint64_t	dh_computed;			/* pair keys derived */
 	uint64_t	searches_started, searches_found, searches_failed;
 	uint64_t	relays_forwarded, relays_delivered;
+	/* requests to addresses only another node named (not proved) */
+	uint64_t	unproved_bytes, unproved_refused;
 	unsigned	table_nodes, table_replacements, table_buckets;
 	unsigned	searches_active, pending;
 	unsigned	clients;		/* NAT-ed nodes we serve */

@@ -346,8 +346,8 @@ void	dhtbudget_failed(struct dht *d, const struct dht_addr *a,
 	    size_t charged, uint64_t now);
 void	dhtbudget_answered(struct dht *d, const struct dht_addr *a,
 	    size_t charged, size_t len, uint64_t now);
-/* Anything in flight to, or unanswered by, a's host? (Verification pings,
- * which are opportunistic, go only to a quiet host.) */
+/* Anything in flight to a's host? (Verification pings, which are
+ * opportunistic, go one at a time to a host nobody proved.) */
 int	dhtbudget_busy(struct dht *d, const struct dht_addr *a, uint64_t now);
 /* A contact key named did (not) answer; is key distrusted? */
 void	dht_liar_strike(struct dht *d, const uint8_t key[DHT_KEY_LEN],

@@ -166,7 +166,7 @@ dhtbudget_busy(struct dht *d, const struct dht_addr *a, uint64_t now)
 {
 	struct dht_owed	*o = owed_find(d, a, now, 0);
 
-	return o != NULL && (o->inflight > 0 || o->failed > 0);
+	return o != NULL && o->inflight > 0;
 }
 
 static struct dht_liar *

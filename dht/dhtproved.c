@@ -162,6 +162,26 @@ dhtbudget_answered(struct dht *d, const struct dht_addr *a, size_t charged,
 }
 
 int
+dht_unproved_spend(struct dht *d, const struct dht_addr *a, size_t len,
+    uint64_t now)
+{
+	size_t	cost;
+
+	/* nothing to settle later: counted as unanswered at once */
+	if (dhtbudget_charge(d, a, len, now, &cost) != 0)
+		return -1;
+	dhtbudget_failed(d, a, cost, now);
+	return 0;
+}
+
+void
+dht_unproved_proved(struct dht *d, const struct dht_addr *a, size_t len,
+    uint64_t now)
+{
+	dhtbudget_answered(d, a, 0, len, now);
+}
+
+int
 dhtbudget_busy(struct dht *d, const struct dht_addr *a, uint64_t now)
 {
 	struct dht_owed	*o = owed_find(d, a, now, 0);

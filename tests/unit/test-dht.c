@@ -805,6 +805,40 @@ T_TEST(poisoned_dht_does_not_steer_members)
 	net_free(net);
 }
 
+/* The budget the host shares for endpoints only the DHT named: under 1 KB
+ * on the wire per host (any port), paid back by authenticated packets. */
+T_TEST(unproved_budget_shared_with_the_host)
+{
+	struct net		*net = net_build(2, 2, NULL);
+	struct dht		*d = net->n[0]->d;
+	struct dht_addr		 v, w;
+	size_t			 sent = 0;
+	int			 i;
+
+	dht_addr_set_v4(&v, 0xc000024d, 1000);
+	for (i = 0; i < 40; i++) {
+		v.port = (uint16_t)(1000 + i);
+		if (dht_unproved_spend(d, &v, 72, net->now) == 0)
+			sent += 72 + 28;
+	}
+	T_ASSERT(sent > 0 && sent < 1024);
+	v.port = 2000;
+	T_EQ_INT(dht_unproved_spend(d, &v, 72, net->now), -1);
+	/* another host has its own budget */
+	dht_addr_set_v4(&w, 0xc000024e, 1000);
+	T_EQ_INT(dht_unproved_spend(d, &w, 72, net->now), 0);
+	/* an authenticated packet from the host pays back as much: two
+	 * more (228 bytes on the wire) */
+	dht_unproved_proved(d, &v, 200, net->now);
+	for (i = 0; dht_unproved_spend(d, &v, 72, net->now) == 0; i++)
+		continue;
+	T_EQ_INT(i, 2);
+	/* the window ends */
+	T_EQ_INT(dht_unproved_spend(d, &v, 72, net->now + 1000), -1);
+	T_EQ_INT(dht_unproved_spend(d, &v, 72, net->now + 3600001), 0);
+	net_free(net);
+}
+
 T_TEST(unknown_key_not_found)
 {
 	struct net	*net = net_build(6, 6, NULL);
@@ -1602,6 +1636,7 @@ main(void)
 	T_RUN(lookups_between_ten_reachable_nodes);
 	T_RUN(unknown_key_not_found);
 	T_RUN(poisoned_dht_does_not_steer_members);
+	T_RUN(unproved_budget_shared_with_the_host);
 	T_RUN(nat_rendezvous_and_relay);
 	T_RUN(tiny_key_cache);
 	T_RUN(nat_node_replaces_dead_rendezvous);

@@ -33,10 +33,12 @@
 #define DHT_TOKEN_ROTATE	300000	/* token secrets rotate (ms) */
 #define DHT_TOKEN_FRESH		240000	/* use a token we got this recently */
 #define DHT_FIND_PAD		1024	/* FIND size without a token */
-/* Contacts nobody proved (dhtproved.c): a first FIND to one is padded to
- * room for 4 IPv4 contacts in the answer, a retransmission to room for one
- * and a rendezvous report; at most DHT_UNPROVED_BUDGET unanswered bytes go
- * to one host per window; a node whose contacts keep failing is ignored. */
+/* Contacts nobody proved (dhtproved.c): a FIND to one is sent once, padded
+ * to room for 4 IPv4 contacts in the answer (to the key a lookup is for:
+ * up to DHT_ATTEMPTS_TARGET times, retransmissions padded to room for one
+ * and a rendezvous report); at most DHT_UNPROVED_BUDGET unanswered bytes
+ * go to one host per window; a node whose contacts keep failing is
+ * ignored. */
 #define DHT_FIND_PAD_UNPROVED	256
 #define DHT_FIND_PAD_RETRY	176
 #define DHT_UNPROVED_BUDGET	900	/* wire bytes, under 1 KiB */
@@ -180,7 +182,7 @@ struct dht {
 	size_t			 nslen;
 	unsigned		 workbit;
 	int			 reachable;
-	int			 budget_wait;	/* last request: not now (budget) */
+	int			 budget_wait;	/* last request waits (budget) */
 
 	unsigned		 max_pending, max_searches, max_clients;
 	uint32_t		 refresh_ms, keepalive_ms, ts_window_ms;

@@ -773,8 +773,8 @@ T_TEST(poisoned_dht_does_not_steer_members)
 	    "the victims .77/.78/.79 from:\n", net->fake_finds);
 	T_ASSERT(net->fake_finds > 0);
 	for (k = 0; k < net->count; k++) {
-		fprintf(stderr, "    node %d%s: %zu (%d) / %zu (%d) / %zu (%d)\n",
-		    k, net->n[k] == m ? " (the member)" : "",
+		fprintf(stderr, "    node %d%s: %zu (%d) / %zu (%d) / "
+		    "%zu (%d)\n", k, net->n[k] == m ? " (the member)" : "",
 		    net->victim_bytes[k][0], net->victim_pkts[k][0],
 		    net->victim_bytes[k][1], net->victim_pkts[k][1],
 		    net->victim_bytes[k][2], net->victim_pkts[k][2]);

@@ -192,7 +192,8 @@ handle_request(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 
 static void
 handle_response(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
-    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now)
+    const struct dht_addr *from, const struct dhtmsg *m, size_t len,
+    uint64_t now)
 {
 	struct dht_pending	pd, *np;
 	unsigned		i;
@@ -217,6 +218,11 @@ handle_response(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 
 	memcpy(p->token, m->token, DHTMSG_TOKEN_LEN);
 	p->token_at = now;
+	/* the address answered: it is proved, what we spent on it before
+	 * it was is given back to its host's budget, and what the host sent
+	 * us pays for unanswered requests to its other ports */
+	dht_addr_answered(d, p, from, now);
+	dhtbudget_answered(d, from, pd.charged, len, now);
 	dht_reflexive_note(d, p->key, from, &m->observed, now);
 	if (m->flags & DHTMSG_F_REACHABLE)
 		dht_node_answered(d, p->key, id, from, now);
@@ -228,7 +234,8 @@ handle_response(struct dht *d, struct dht_peer *p, const uint8_t id[DHT_ID_LEN],
 		dhtsearch_response(d, pd.search, p->key, from, m, now);
 		break;
 	case DHT_P_REFRESH:
-		for (i = 0; i < m->ncontacts; i++) {
+		for (i = 0; i < m->ncontacts && !dht_is_liar(d, p->key, now);
+		    i++) {
 			uint8_t	cid[DHT_ID_LEN];
 
 			if (dht_contact_ok(d, m->contacts[i].key, cid) == 0)
@@ -314,7 +321,7 @@ dht_input(struct dht *d, const uint8_t *buf, size_t len,
 	if (dhtmsg_is_request(h.type))
 		handle_request(d, p, p->id, from, &m, &h, len, now);
 	else
-		handle_response(d, p, p->id, from, &m, now);
+		handle_response(d, p, p->id, from, &m, len, now);
 	d->pinned = NULL;
 	return d->wake;
 }

@@ -225,6 +225,23 @@ int	dht_relay(struct dht *d, const uint8_t rv_key[DHT_KEY_LEN],
 	    const struct dht_addr *rv_addr, const uint8_t target[DHT_KEY_LEN],
 	    const uint8_t *payload, size_t len, uint64_t now);
 
+/* Addresses nobody proved. The DHT keeps, per host (an IPv4 address, an
+ * IPv6 /64), the bytes it sent to addresses only another node named that
+ * were never answered, and sends no more than 900 of them (IP and UDP
+ * headers counted) per host per hour; answers pay the count back. The host
+ * shares that budget for endpoints it learned only from the DHT (an
+ * ENDPOINT event with reachable 0, a RENDEZVOUS event's addr_observed),
+ * which may be a victim's address named by a fake node:
+ * dht_unproved_spend() before sending len bytes of UDP payload there (0:
+ * send; -1: not now, the host has had its share or DHT requests there are
+ * in flight), and dht_unproved_proved()
+ * when an authenticated packet of len bytes came from a (it pays back as
+ * much). */
+int	dht_unproved_spend(struct dht *d, const struct dht_addr *a, size_t len,
+	    uint64_t now);
+void	dht_unproved_proved(struct dht *d, const struct dht_addr *a,
+	    size_t len, uint64_t now);
+
 /* Reasons a datagram is dropped. */
 enum dht_drop {
 	DHT_DROP_SHORT,		/* shorter than a header and tag */
@@ -254,6 +271,8 @@ struct dht_stats {
 	uint64_t	dh_computed;			/* pair keys derived */
 	uint64_t	searches_started, searches_found, searches_failed;
 	uint64_t	relays_forwarded, relays_delivered;
+	/* requests to addresses only another node named (not proved) */
+	uint64_t	unproved_bytes, unproved_refused;
 	unsigned	table_nodes, table_replacements, table_buckets;
 	unsigned	searches_active, pending;
 	unsigned	clients;		/* NAT-ed nodes we serve */

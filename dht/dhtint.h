@@ -2,7 +2,8 @@
  * out), dhtapi.c (create, API), dhtkeys.c (pair-key cache), dhtreplay.c
  * (replay filter), dhttoken.c (address tokens), dhtpending.c (our
  * requests), dhtupkeep.c (table upkeep, timers), dhtsearch.c (iterative
- * lookups) and dhtrv.c (rendezvous and relay). Not for use outside dht/. */
+ * lookups), dhtrv.c (rendezvous and relay) and dhtproved.c (unproved
+ * contacts). Not for use outside dht/. */
 #ifndef DHT_DHTINT_H
 #define DHT_DHTINT_H
 
@@ -32,6 +33,22 @@
 #define DHT_TOKEN_ROTATE	300000	/* token secrets rotate (ms) */
 #define DHT_TOKEN_FRESH		240000	/* use a token we got this recently */
 #define DHT_FIND_PAD		1024	/* FIND size without a token */
+/* Contacts nobody proved (dhtproved.c): a FIND to one is sent once, padded
+ * to room for 4 IPv4 contacts in the answer (to the key a lookup is for:
+ * up to DHT_ATTEMPTS_TARGET times, retransmissions padded to room for one
+ * and a rendezvous report); at most DHT_UNPROVED_BUDGET unanswered bytes
+ * go to one host per window; a node whose contacts keep failing is
+ * ignored. */
+#define DHT_FIND_PAD_UNPROVED	256
+#define DHT_FIND_PAD_RETRY	176
+#define DHT_UNPROVED_BUDGET	900	/* wire bytes, under 1 KiB */
+#define DHT_UNPROVED_RETRY	50	/* a deferred lookup step (ms) */
+#define DHT_UNPROVED_WINDOW	3600000
+#define DHT_OWED_MAX		128	/* hosts remembered */
+#define DHT_PROVED_TIME		3600000	/* an answer proves an address */
+#define DHT_LIARS_MAX		64
+#define DHT_LIAR_STRIKES	4	/* net failed contacts named */
+#define DHT_LIAR_TIME		3600000
 /* The largest PONG body (an IPv6 observed address), to which a PING
  * without a token is padded; and so the largest PING we send. */
 #define DHT_PING_BODY_PAD	(8 + 1 + 19 + DHTMSG_TOKEN_LEN)
@@ -72,6 +89,8 @@ struct dht_peer {
 	uint8_t		token[DHTMSG_TOKEN_LEN];	/* issued to us */
 	uint64_t	token_at;			/* 0: none */
 	uint64_t	used;
+	struct dht_addr	seen;		/* it answered a request of ours here */
+	uint64_t	seen_at;	/* 0: never */
 };
 
 struct dht_pending {
@@ -84,11 +103,14 @@ struct dht_pending {
 	int		search;
 	uint8_t		target[DHT_KEY_LEN];	/* FIND id / RELAY target */
 	uint64_t	sent, deadline;
+	uint64_t	slow_at;	/* single-attempt lookup step: when it
+					 * stops holding up the lookup */
 	/* RELAY: a copy of the payload (dht_alloc), to ask once more with
 	 * the token a TOKEN answer carried (token_retry set then) */
 	uint8_t		*payload;
 	uint16_t	 plen;
 	uint8_t		 token_retry;
+	uint16_t	 charged;	/* bytes sent unproved (dhtproved.c) */
 };
 
 /* Recently seen request nonces (set-associative, DHT_RP_WAYS per set). */
@@ -134,6 +156,22 @@ struct dht_bad {
 	uint64_t	until;
 };
 
+/* Unanswered bytes sent to one host's unproved addresses (dhtproved.c). */
+struct dht_owed {
+	uint8_t		family;		/* 0: free */
+	uint8_t		net[8];		/* IPv4 address or IPv6 /64 */
+	uint16_t	inflight;	/* sent, not yet answered */
+	uint16_t	failed;		/* sent, never answered */
+	uint64_t	since;		/* start of the window */
+};
+
+/* A node whose named contacts failed (dhtproved.c). */
+struct dht_liar {
+	uint8_t		key[8];
+	int		score;		/* failed minus answered, >= 0 */
+	uint64_t	last, until;	/* distrusted until */
+};
+
 struct dhtsearch;
 
 struct dht {
@@ -144,6 +182,7 @@ struct dht {
 	size_t			 nslen;
 	unsigned		 workbit;
 	int			 reachable;
+	int			 budget_wait;	/* last request waits (budget) */
 
 	unsigned		 max_pending, max_searches, max_clients;
 	uint32_t		 refresh_ms, keepalive_ms, ts_window_ms;
@@ -189,6 +228,9 @@ struct dht {
 
 	struct dht_bad		 bad[DHT_BAD_MAX];
 	unsigned		 nbad;
+
+	struct dht_owed		 owed[DHT_OWED_MAX];
+	struct dht_liar		 liars[DHT_LIARS_MAX];
 
 	struct dht_reflexive	 refl[DHT_REFLEXIVE_MAX];
 	unsigned		 nrefl;
@@ -288,6 +330,34 @@ void	dht_reflexive_note(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    const struct dht_addr *from, const struct dht_addr *observed,
 	    uint64_t now);
 
+/* dhtproved.c: may we send freely to key at a (it answered us there, it
+ * is in the table, or a boot contact)? */
+int	dht_addr_proved(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *a, uint64_t now);
+void	dht_addr_answered(struct dht *d, struct dht_peer *p,
+	    const struct dht_addr *a, uint64_t now);
+/* Count a datagram of len bytes towards an unproved address: 0 (send it),
+ * 1 (not now: our requests in flight there fill the budget) or -1 (its
+ * unanswered bytes fill the budget: nothing more this window); *cost is
+ * what it counts (wire bytes). */
+int	dhtbudget_charge(struct dht *d, const struct dht_addr *a, size_t len,
+	    uint64_t now, size_t *cost);
+/* A request that was charged `charged` wire bytes failed, or was answered
+ * with a response of len bytes (which pays off unanswered bytes). */
+void	dhtbudget_failed(struct dht *d, const struct dht_addr *a,
+	    size_t charged, uint64_t now);
+void	dhtbudget_answered(struct dht *d, const struct dht_addr *a,
+	    size_t charged, size_t len, uint64_t now);
+/* Anything in flight to a's host? (Verification pings, which are
+ * opportunistic, go one at a time to a host nobody proved.) */
+int	dhtbudget_busy(struct dht *d, const struct dht_addr *a, uint64_t now);
+/* A contact key named did (not) answer; is key distrusted? */
+void	dht_liar_strike(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    uint64_t now);
+void	dht_liar_credit(struct dht *d, const uint8_t key[DHT_KEY_LEN]);
+int	dht_is_liar(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    uint64_t now);
+
 /* dhtsearch.c */
 #define DHTSEARCH_KEY		1	/* the host looks up a key */
 #define DHTSEARCH_SELF		2	/* our own ID: table upkeep, rendezvous */
@@ -299,6 +369,9 @@ void	dhtsearch_response(struct dht *d, int id, const uint8_t key[DHT_KEY_LEN],
 	    const struct dht_addr *from, const struct dhtmsg *m, uint64_t now);
 void	dhtsearch_timeout(struct dht *d, int id, const uint8_t key[DHT_KEY_LEN],
 	    int final, uint64_t now);
+/* A request not resent is overdue: the lookup stops waiting for it. */
+void	dhtsearch_slow(struct dht *d, int id, const uint8_t key[DHT_KEY_LEN],
+	    uint64_t now);
 void	dhtsearch_periodic(struct dht *d, uint64_t now);
 uint64_t dhtsearch_wake(const struct dht *d, uint64_t w, uint64_t now);
 int	dhtsearch_cancel(struct dht *d, int id);

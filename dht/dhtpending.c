@@ -42,9 +42,10 @@ dht_rtt_sample(struct dht *d, uint64_t sample)
 
 /* The body size of the largest answer to a request, so that a request
  * without a token can be padded to it (an answer never exceeds the request
- * until the sender's address is validated). */
+ * until the sender's address is validated). A FIND to an address that has
+ * not proved itself asks for a short answer only: see dhtproved.c. */
 static size_t
-request_pad(uint8_t type, size_t body_len)
+request_pad(uint8_t type, size_t body_len, int unproved, int first)
 {
 	size_t	want;
 
@@ -56,7 +57,9 @@ request_pad(uint8_t type, size_t body_len)
 		want = 8 + 1 + 19 + DHTMSG_TOKEN_LEN + 3;
 		break;
 	case DHTMSG_FIND:
-		want = DHT_FIND_PAD - DHTMSG_MIN_PACKET;
+		want = (!unproved ? DHT_FIND_PAD : first ?
+		    DHT_FIND_PAD_UNPROVED : DHT_FIND_PAD_RETRY) -
+		    DHTMSG_MIN_PACKET;
 		break;
 	default:
 		return 0;
@@ -72,10 +75,12 @@ pending_send(struct dht *d, struct dht_pending *pd, const uint8_t *payload,
 	struct dhtmsg	 m;
 	struct dht_peer	*p;
 	enum dht_drop	 why;
-	size_t		 blen;
+	size_t		 blen, cost;
+	int		 unproved;
 
 	if ((p = dhtkeys_get(d, pd->key, now, &why)) == NULL)
 		return -1;
+	unproved = !dht_addr_proved(d, pd->key, &pd->addr, now);
 	memset(&m, 0, sizeof(m));
 	m.type = pd->type;
 	m.txid = pd->txid;
@@ -91,10 +96,33 @@ pending_send(struct dht *d, struct dht_pending *pd, const uint8_t *payload,
 	if ((blen = dhtmsg_encode(&m, body, sizeof(body))) == 0)
 		return -1;
 	if (!(m.flags & DHTMSG_F_TOKEN) && (m.pad = request_pad(m.type,
-	    blen)) > 0 && (blen = dhtmsg_encode(&m, body, sizeof(body))) == 0)
+	    blen, unproved, pd->attempts == 0)) > 0 &&
+	    (blen = dhtmsg_encode(&m, body, sizeof(body))) == 0)
 		return -1;
+	/* only another node named this address: spend little on it */
+	if (unproved) {
+		switch (dhtbudget_charge(d, &pd->addr, DHTMSG_MIN_PACKET +
+		    blen, now, &cost)) {
+		case 0:
+			pd->charged += (uint16_t)cost;
+			break;
+		case 1:
+			/* our requests in flight there fill its budget: a
+			 * first transmission waits (the caller may try again
+			 * later), a retransmission is skipped, as if lost */
+			if (pd->attempts == 0) {
+				d->budget_wait = 1;
+				return -1;
+			}
+			goto sent;
+		default:
+			return -1;
+		}
+	}
 	if (dht_seal_send(d, p, &pd->addr, m.type, body, blen) != 0)
 		return -1;
+	d->st.requests_out++;
+sent:
 	pd->sent = now;
 	pd->attempts++;
 	/* back off: the first deadline is one RTO, then two, three; the
@@ -103,7 +131,12 @@ pending_send(struct dht *d, struct dht_pending *pd, const uint8_t *payload,
 	    (pd->attempts == pd->max_attempts && pd->attempts < 2 ? 2 :
 	    pd->attempts);
 	dht_wake_at(d, pd->deadline);
-	d->st.requests_out++;
+	/* a lookup step sent once: after one RTO it no longer holds up the
+	 * lookup (as a retransmitted one would not) */
+	if (pd->purpose == DHT_P_SEARCH && pd->max_attempts == 1) {
+		pd->slow_at = now + dht_rto(d);
+		dht_wake_at(d, pd->slow_at);
+	}
 	return 0;
 }
 
@@ -115,6 +148,7 @@ dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 {
 	struct dht_pending	*pd;
 
+	d->budget_wait = 0;
 	if (d->npending >= d->max_pending)
 		return 0;
 	pd = &d->pending[d->npending];
@@ -127,9 +161,12 @@ dht_request(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	pd->type = type;
 	pd->purpose = (uint8_t)purpose;
 	/* relays are not resent on a timeout (their payload is only kept
-	 * for one retry with a token); verification is opportunistic;
-	 * everything else gets a second chance */
-	pd->max_attempts = purpose == DHT_P_RELAY || purpose == DHT_P_VERIFY ?
+	 * for one retry with a token); verification is opportunistic; so
+	 * is a lookup step to an address only another node named (the
+	 * lookup has other candidates, and a victim's address must cost
+	 * little: see dhtproved.c); everything else gets a second chance */
+	pd->max_attempts = purpose == DHT_P_RELAY || purpose == DHT_P_VERIFY ||
+	    (purpose == DHT_P_SEARCH && !dht_addr_proved(d, key, addr, now)) ?
 	    1 : DHT_ATTEMPTS;
 	pd->search = search;
 	if (target != NULL)
@@ -206,6 +243,7 @@ pending_failed(struct dht *d, const struct dht_pending *pd, uint64_t now)
 	uint8_t	id[DHT_ID_LEN];
 
 	d->st.timeouts++;
+	dhtbudget_failed(d, &pd->addr, pd->charged, now);
 	dht_node_id(d, id, pd->key);
 	switch (pd->purpose) {
 	case DHT_P_SEARCH:
@@ -240,6 +278,13 @@ dht_pending_periodic(struct dht *d, uint64_t now)
 	while (i < d->npending) {
 		struct dht_pending *p = &d->pending[i];
 
+		if (p->slow_at != 0 && p->slow_at <= now && p->deadline > now) {
+			p->slow_at = 0;
+			/* (a lookup step only adds requests at the end) */
+			dhtsearch_slow(d, p->search, p->key, now);
+			i++;
+			continue;
+		}
 		if (p->deadline > now) {
 			i++;
 			continue;

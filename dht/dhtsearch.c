@@ -43,6 +43,13 @@ struct dhtsearch_cand {
 	uint8_t		state;
 	uint8_t		depth;
 	uint8_t		reachable;	/* said so in its answer */
+	uint8_t		named;		/* learned from another's answer */
+	uint8_t		via[DHT_KEY_LEN];	/* ... from this node */
+	/* another address named for the same key, tried if this one
+	 * fails (a fake node may name a victim's address for a real key) */
+	uint8_t		has_alt, alt_named;
+	struct dht_addr	alt;
+	uint8_t		alt_via[DHT_KEY_LEN];
 };
 
 struct dhtsearch {
@@ -51,6 +58,8 @@ struct dhtsearch {
 	int			 kind;
 	int			 dead;		/* finished or cancelled */
 	int			 kick;		/* first step still to do */
+	int			 wait;		/* a step deferred (budget) */
+	uint64_t		 retry_at;
 	uint8_t			 target[DHT_ID_LEN];
 	uint8_t			 key[DHT_KEY_LEN];
 	dht_search_cb		*cb;
@@ -101,15 +110,60 @@ cand_find(struct dhtsearch *s, const uint8_t key[DHT_KEY_LEN])
 }
 
 static void
-cand_add(struct dhtsearch *s, const uint8_t key[DHT_KEY_LEN],
-    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr, unsigned depth)
+cand_set(struct dhtsearch_cand *c, const struct dht_addr *addr,
+    const uint8_t *via)
+{
+	c->addr = *addr;
+	c->named = via != NULL;
+	if (via != NULL)
+		memcpy(c->via, via, DHT_KEY_LEN);
+}
+
+/* The candidate's address failed: try the other one named, if any. */
+static int
+cand_use_alt(struct dhtsearch_cand *c)
+{
+	if (!c->has_alt)
+		return 0;
+	c->has_alt = 0;
+	cand_set(c, &c->alt, c->alt_named ? c->alt_via : NULL);
+	c->state = C_NEW;
+	return 1;
+}
+
+static void
+cand_add(struct dht *d, struct dhtsearch *s, const uint8_t key[DHT_KEY_LEN],
+    const uint8_t id[DHT_ID_LEN], const struct dht_addr *addr, unsigned depth,
+    const uint8_t *via, uint64_t now)
 {
 	struct dhtsearch_cand	*c;
+	struct dht_addr		 old;
 	unsigned		 i;
 
 	if ((c = cand_find(s, key)) != NULL) {
 		if (depth < c->depth)
 			c->depth = (uint8_t)depth;
+		if (dht_addr_eq(&c->addr, addr))
+			return;
+		if (c->state == C_FAILED) {
+			cand_set(c, addr, via);
+			c->state = C_NEW;
+		} else if (c->state == C_NEW && dht_addr_proved(d, key, addr,
+		    now) && !dht_addr_proved(d, key, &c->addr, now)) {
+			/* an address the key answered us from comes first */
+			old = c->addr;
+			c->alt_named = c->named;
+			memcpy(c->alt_via, c->via, DHT_KEY_LEN);
+			cand_set(c, addr, via);
+			c->alt = old;
+			c->has_alt = 1;
+		} else if (c->state != C_DONE && !c->has_alt) {
+			c->alt = *addr;
+			c->alt_named = via != NULL;
+			if (via != NULL)
+				memcpy(c->alt_via, via, DHT_KEY_LEN);
+			c->has_alt = 1;
+		}
 		return;
 	}
 	/* position by distance; a full list drops its farthest */
@@ -126,7 +180,7 @@ cand_add(struct dhtsearch *s, const uint8_t key[DHT_KEY_LEN],
 	memset(c, 0, sizeof(*c));
 	memcpy(c->key, key, DHT_KEY_LEN);
 	memcpy(c->id, id, DHT_ID_LEN);
-	c->addr = *addr;
+	cand_set(c, addr, via);
 	c->state = C_NEW;
 	c->depth = (uint8_t)(depth > 255 ? 255 : depth);
 	if (depth > s->maxdepth)
@@ -227,6 +281,19 @@ finish(struct dht *d, struct dhtsearch *s, uint64_t now)
 	dht_wake_at(d, now);	/* free it soon */
 }
 
+/* A candidate failed (no answer, or not even asked: see dhtproved.c); the
+ * node that named it is charged. */
+static void
+cand_failed(struct dht *d, struct dhtsearch_cand *c, uint64_t now)
+{
+	c->state = C_FAILED;
+	if (c->named) {
+		c->named = 0;
+		dht_liar_strike(d, c->via, now);
+	}
+	cand_use_alt(c);
+}
+
 /* Send what alpha allows; finish when the search is complete. */
 static void
 step(struct dht *d, struct dhtsearch *s, uint64_t now)
@@ -252,13 +319,29 @@ step(struct dht *d, struct dhtsearch *s, uint64_t now)
 		if (c->state == C_FAILED)
 			continue;
 		considered++;
+		if (c->state == C_NEW && inflight < DHT_ALPHA &&
+		    c->named && dht_is_liar(d, c->via, now) &&
+		    !cand_use_alt(c)) {
+			c->state = C_FAILED;	/* named by a liar */
+			continue;
+		}
 		if (c->state == C_NEW && inflight < DHT_ALPHA) {
 			if ((txid = dht_request(d, c->key, &c->addr,
 			    DHTMSG_FIND, DHT_P_SEARCH, s->id, s->target, NULL, 0,
 			    now)) == 0) {
 				if (d->npending >= d->max_pending)
 					return;	/* try again later */
-				c->state = C_FAILED;
+				/* its host's unproved budget is taken by our
+				 * requests in flight: ask later. Spent on
+				 * unanswered requests: give up on it, and
+				 * charge the node that named it */
+				if (d->budget_wait) {
+					s->wait = 1;
+					s->retry_at = now + DHT_UNPROVED_RETRY;
+					dht_wake_at(d, s->retry_at);
+					complete = 0;
+				} else
+					cand_failed(d, c, now);
 				continue;
 			}
 			/* only the owner itself can confirm its endpoint:
@@ -309,17 +392,18 @@ dhtsearch_start(struct dht *d, int kind, const uint8_t target[DHT_ID_LEN],
 
 	n = dhttable_closest(&d->table, target, near, DHT_K, NULL, 1);
 	for (i = 0; i < n; i++)
-		cand_add(s, near[i]->key, near[i]->id, &near[i]->addr, 1);
+		cand_add(d, s, near[i]->key, near[i]->id, &near[i]->addr, 1,
+		    NULL, now);
 	if (n < DHT_K) {
 		/* thin table: failing nodes and boot contacts too */
 		n = dhttable_closest(&d->table, target, near, DHT_K, NULL, 0);
 		for (i = 0; i < n; i++)
-			cand_add(s, near[i]->key, near[i]->id, &near[i]->addr,
-			    1);
+			cand_add(d, s, near[i]->key, near[i]->id,
+			    &near[i]->addr, 1, NULL, now);
 		for (i = 0; i < d->nboots; i++) {
 			if (dht_contact_ok(d, d->boots[i].key, id) == 0)
-				cand_add(s, d->boots[i].key, id,
-				    &d->boots[i].addr, 1);
+				cand_add(d, s, d->boots[i].key, id,
+				    &d->boots[i].addr, 1, NULL, now);
 		}
 	}
 	s->next = d->searches;
@@ -349,12 +433,22 @@ dhtsearch_response(struct dht *d, int id, const uint8_t key[DHT_KEY_LEN],
 	if (c != NULL) {
 		c->state = C_DONE;
 		c->reachable = (m->flags & DHTMSG_F_REACHABLE) != 0;
+		if (c->named) {
+			c->named = 0;
+			dht_liar_credit(d, c->via);
+		}
 	}
 	if (s->kind == DHTSEARCH_KEY && memcmp(key, s->key, DHT_KEY_LEN) == 0) {
 		/* the owner answered us itself */
 		found(s, depth);
 		s->direct = 1;
 		report_endpoint(s, from, (m->flags & DHTMSG_F_REACHABLE) != 0);
+	}
+	/* a node whose contacts keep failing is not listened to: what it
+	 * names (contacts, the owner's endpoint) may be a victim's address */
+	if (dht_is_liar(d, key, now)) {
+		step(d, s, now);
+		return;
 	}
 	if (s->kind == DHTSEARCH_KEY && m->nserved == 1 &&
 	    memcmp(m->served.key, s->key, DHT_KEY_LEN) == 0) {
@@ -366,8 +460,8 @@ dhtsearch_response(struct dht *d, int id, const uint8_t key[DHT_KEY_LEN],
 	for (i = 0; i < m->ncontacts && !s->dead; i++) {
 		if (dht_contact_ok(d, m->contacts[i].key, cid) != 0)
 			continue;
-		cand_add(s, m->contacts[i].key, cid, &m->contacts[i].addr,
-		    depth + 1);
+		cand_add(d, s, m->contacts[i].key, cid, &m->contacts[i].addr,
+		    depth + 1, key, now);
 		if (s->kind == DHTSEARCH_SELF)
 			dht_node_learned(d, m->contacts[i].key, cid,
 			    &m->contacts[i].addr, now);
@@ -386,12 +480,26 @@ dhtsearch_timeout(struct dht *d, int id, const uint8_t key[DHT_KEY_LEN],
 		return;
 	if ((c = cand_find(s, key)) != NULL) {
 		if (final)
-			c->state = C_FAILED;
+			cand_failed(d, c, now);
 		else if (c->state == C_INFLIGHT)
 			c->state = C_SLOW;
 	}
 	if (!final)
 		s->msgs++;	/* the retransmission */
+	step(d, s, now);
+}
+
+void
+dhtsearch_slow(struct dht *d, int id, const uint8_t key[DHT_KEY_LEN],
+    uint64_t now)
+{
+	struct dhtsearch	*s = dhtsearch_find(d, id);
+	struct dhtsearch_cand	*c;
+
+	if (s == NULL)
+		return;
+	if ((c = cand_find(s, key)) != NULL && c->state == C_INFLIGHT)
+		c->state = C_SLOW;
 	step(d, s, now);
 }
 
@@ -416,6 +524,10 @@ dhtsearch_periodic(struct dht *d, uint64_t now)
 			step(d, s, now);
 		} else if (now >= s->deadline)
 			finish(d, s, now);
+		else if (s->wait && now >= s->retry_at) {
+			s->wait = 0;
+			step(d, s, now);
+		}
 	}
 	for (sp = &d->searches; (s = *sp) != NULL; ) {
 		if (s->dead) {
@@ -436,6 +548,8 @@ dhtsearch_wake(const struct dht *d, uint64_t w, uint64_t now)
 			return now;
 		if (s->deadline < w)
 			w = s->deadline;
+		if (s->wait && s->retry_at < w)
+			w = s->retry_at > now ? s->retry_at : now;
 	}
 	return w;
 }

@@ -63,9 +63,13 @@ void
 dht_verify_node(struct dht *d, const uint8_t key[DHT_KEY_LEN],
     const struct dht_addr *addr, uint64_t now)
 {
-	/* keep room for lookups: verification is opportunistic */
+	/* keep room for lookups: verification is opportunistic; at an
+	 * address only another node named, one at a time per host; never
+	 * a node whose named contacts keep failing */
 	if (d->npending * 2 >= d->max_pending || dht_is_bad(d, key, now) ||
-	    dht_pending_to(d, key))
+	    dht_pending_to(d, key) || dht_is_liar(d, key, now) ||
+	    (!dht_addr_proved(d, key, addr, now) &&
+	    dhtbudget_busy(d, addr, now)))
 		return;
 	dht_request(d, key, addr, DHTMSG_PING, DHT_P_VERIFY, 0, NULL, NULL, 0,
 	    now);
@@ -78,6 +82,8 @@ dht_node_answered(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	struct dhttable_node	*q;
 
 	unmark_bad(d, key);
+	if (dht_is_liar(d, key, now))
+		return;		/* answers, but names victims */
 	switch (dhttable_heard(&d->table, key, id, addr, 1, now)) {
 	case DHTTABLE_REPLACEMENT:
 		/* full bucket: question its least recently seen node */
@@ -230,8 +236,11 @@ compute_wake(struct dht *d, uint64_t now)
 	MINW(d->next_self);
 	if (d->table.nodes < DHT_K / 2 && d->nboots > 0)
 		MINW(d->next_boot);
-	for (i = 0; i < d->npending; i++)
+	for (i = 0; i < d->npending; i++) {
 		MINW(d->pending[i].deadline);
+		if (d->pending[i].slow_at != 0)
+			MINW(d->pending[i].slow_at);
+	}
 	for (i = 0; i < d->table.top; i++)
 		if (d->table.b[i] != NULL)
 			MINW(d->table.b[i]->refresh_at);

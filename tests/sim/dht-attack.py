@@ -11,6 +11,8 @@ and hashlib for BLAKE2b.
 
 Two nodes are started: B (the victim) and A, which bootstraps from B through
 a recording proxy, so that genuine packets between them can be replayed.
+Last, a fake node poisons a member's lookups with a victim host's address
+(issue 10), with two more nodes: D, and C, the member.
 Exit status: 0 pass, 1 fail, 77 skip (no libsodium), 99 error.
 """
 import ctypes
@@ -137,6 +139,7 @@ def start_node(node, *args):
     p = subprocess.Popen([node, "-w", str(WORKBIT)] + list(args),
                          stdout=subprocess.PIPE, text=True)
     procs.append(p)
+    p.events = []
     line = p.stdout.readline().split()
     info = dict(kv.split("=", 1) for kv in line)
     return p, bytes.fromhex(info["key"]), int(info["port"])
@@ -153,17 +156,97 @@ def snapshot(p):
         line = line.strip()
         if line == "end":
             return stats, sorted(table)
-        if line.startswith("stats "):
+        if line.startswith("event "):
+            p.events.append(line)
+        elif line.startswith("stats "):
             stats = dict(kv.split("=", 1) for kv in line.split()[1:])
             stats = {k: int(v) for k, v in stats.items()}
         elif line.startswith("node ") or line.startswith("client "):
             table.append(line)
 
 
-def udp():
+def udp(host="127.0.0.1"):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
+    s.bind((host, 0))
     return s
+
+
+def unseal(pkt, sk, pk, ns=NS):
+    """Open a packet sent to key pk: (type, sender key, body) or None."""
+    if len(pkt) < 73:
+        return None
+    sender, nonce, c = pkt[1:33], pkt[33:57], pkt[57:]
+    pair = pair_key(sk, pk, sender, ns)
+    m = ctypes.create_string_buffer(len(c))
+    mlen = ctypes.c_ulonglong(0)
+    if na.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            m, ctypes.byref(mlen), None, c, ctypes.c_ulonglong(len(c)),
+            pkt[:33], ctypes.c_ulonglong(33), nonce, pair) != 0:
+        return None
+    return pkt[0], sender, m.raw[:mlen.value]
+
+
+def poisoned_dht(node, bkey, bport):
+    """Issue 10, a fake DHT node: F (a valid key) is C's boot contact, as
+    if it had got into a public node's table, and answers every FIND with
+    20 contacts at a victim host, 127.0.0.77 (20 ports, keys meeting the
+    workbit, one of them D's), and claims to serve the key looked up there.
+    C also knows B, which knows D; C looks D up. The victim host gets less
+    than 1 KB from C (IP and UDP headers counted), C finds D at D's own
+    address, and stays alive."""
+    try:
+        victims = [udp("127.0.0.77") for _ in range(20)]
+    except OSError as e:
+        print("skip poisoned DHT: cannot bind 127.0.0.77: %s" % e)
+        return
+    f = udp()
+    fport = f.getsockname()[1]
+    fsk, fpk = make_key()
+    dn, dkey, dport = start_node(node, "-b", "%s@127.0.0.1:%d" %
+                                 (bkey.hex(), bport))
+    deadline = time.time() + 10
+    while snapshot(dn)[0]["table"] < 1 and time.time() < deadline:
+        time.sleep(0.2)
+    vkeys = [make_key()[1] for _ in range(19)] + [dkey]
+    vaddr = [bytes([4, 127, 0, 0, 77]) +
+             struct.pack(">H", v.getsockname()[1]) for v in victims]
+    contacts = b"".join(k + a for k, a in zip(vkeys, vaddr))
+    c, ckey, cport = start_node(
+        node, "-b", "%s@127.0.0.1:%d" % (fpk.hex(), fport),
+        "-b", "%s@127.0.0.1:%d" % (bkey.hex(), bport), "-l", dkey.hex())
+    finds = vbytes = vpkts = 0
+    end = time.time() + 8
+    while time.time() < end:
+        r, _, _ = select.select([f] + victims, [], [], 0.2)
+        for s in r:
+            data, src = s.recvfrom(70000)
+            if s is not f:
+                vbytes += len(data) + 28
+                vpkts += 1
+                continue
+            opened = unseal(data, fsk, fpk)
+            if opened is None or opened[0] not in (PING, FIND):
+                continue
+            t, sender, body = opened
+            txid = struct.unpack(">Q", body[:8])[0]
+            pair = pair_key(fsk, fpk, sender)
+            if t == PING:
+                f.sendto(seal(PONG, fpk, pair,
+                              response(txid, b"", src[1])), src)
+                continue
+            finds += 1
+            rest = bytes([20]) + contacts + bytes([1]) + dkey + vaddr[0]
+            f.sendto(seal(NODES, fpk, pair, response(txid, rest, src[1])),
+                     src)
+    sc, _ = snapshot(c)
+    found = [e for e in c.events if e.startswith("event endpoint") and
+             "addr=127.0.0.1:%d reachable=1" % dport in e]
+    check(finds > 0, "poisoned DHT: the fake answered %d FINDs" % finds)
+    check(vbytes < 1024, "poisoned DHT: the victim host got %d bytes in %d "
+          "packets from the member (unproved bytes sent %d, refused %d)" %
+          (vbytes, vpkts, sc["unproved_bytes"], sc["unproved_refused"]))
+    check(len(found) == 1, "poisoned DHT: the member found D itself (%s)" %
+          "; ".join(c.events))
 
 
 def drain(socks, seconds):
@@ -326,6 +409,9 @@ def main(node):
     check(len(got) == 1 and got[0][1][0] == PONG and
           got[0][1][1:33] == bkey,
           "a well-formed ping is answered once (%d answers)" % len(got))
+
+    # 7. a poisoned DHT
+    poisoned_dht(node, bkey, bport)
     return 0 if not failures else 1
 
 

@@ -160,14 +160,17 @@ print_stats(struct dht *d)
 	printf("stats pkts_in=%llu pkts_out=%llu requests_in=%llu "
 	    "replies_out=%llu requests_out=%llu responses_in=%llu "
 	    "table=%u replacements=%u clients=%u rendezvous=%u searches=%u "
-	    "pending=%u", (unsigned long long)st.pkts_in,
+	    "pending=%u unproved_bytes=%llu unproved_refused=%llu",
+	    (unsigned long long)st.pkts_in,
 	    (unsigned long long)st.pkts_out,
 	    (unsigned long long)st.requests_in,
 	    (unsigned long long)st.replies_out,
 	    (unsigned long long)st.requests_out,
 	    (unsigned long long)st.responses_in, st.table_nodes,
 	    st.table_replacements, st.clients, st.rendezvous,
-	    st.searches_active, st.pending);
+	    st.searches_active, st.pending,
+	    (unsigned long long)st.unproved_bytes,
+	    (unsigned long long)st.unproved_refused);
 	for (r = 0; r < DHT_DROP_MAX; r++)
 		printf(" drop_%s=%llu", dht_drop_name((enum dht_drop)r),
 		    (unsigned long long)st.drops[r]);

@@ -1110,6 +1110,7 @@ main(int argc, char *argv[])
 	uint64_t		t, idle_pkts = 0;
 	uint64_t		mem_route_max = 0, mem_total_sum = 0, mem_route_sum = 0;
 	uint64_t		tbl_sum = 0, drops_sum = 0, dhc = 0;
+	uint64_t		unproved_bytes = 0, unproved_refused = 0;
 	uint64_t		drops_by[DHT_DROP_MAX];
 	unsigned		i, live = 0, killed = 0, nat_count = 0, j;
 	double			idle_pps, secs;
@@ -1278,6 +1279,8 @@ main(int argc, char *argv[])
 			mem_route_max = st.mem_routing;
 		tbl_sum += st.table_nodes;
 		dhc += st.dh_computed;
+		unproved_bytes += st.unproved_bytes;
+		unproved_refused += st.unproved_refused;
 		for (j = 0; j < DHT_DROP_MAX; j++) {
 			drops_sum += st.drops[j];
 			drops_by[j] += st.drops[j];
@@ -1340,6 +1343,9 @@ main(int argc, char *argv[])
 			printf(" %s=%llu", dht_drop_name(j),
 			    (unsigned long long)drops_by[j]);
 	printf("\n");
+	printf("unproved: bytes_per_node=%.0f refused=%llu\n",
+	    (double)unproved_bytes / live,
+	    (unsigned long long)unproved_refused);
 	printf("relay: acked=%llu not-served=%llu timeout=%llu\n",
 	    (unsigned long long)TOTAL(n_relay_ok),
 	    (unsigned long long)TOTAL(n_relay_unknown),

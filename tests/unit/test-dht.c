@@ -48,6 +48,19 @@ struct net {
 	int		 raw_inbox;	/* packets for the raw client */
 	size_t		 raw_bytes;	/* ... and their bytes */
 	struct pkt	 raw_last;
+	/* a fake DHT node (a valid key, no instance) that answers every
+	 * FIND with the contacts below, and wire bytes sent to the victim
+	 * hosts 192.0.2.77-80 (no node lives there) by each node */
+	int		 fake_on;
+	uint8_t		 fake_sk[32], fake_pk[32];
+	struct dht_addr	 fake_addr;
+	struct dhtmsg_contact fake_contacts[DHT_K];
+	unsigned	 fake_ncontacts;
+	int		 fake_serves;		/* claim to serve ... */
+	struct dhtmsg_contact fake_served;	/* ... this key, there */
+	int		 fake_finds;
+	size_t		 victim_bytes[MAXN][4];
+	int		 victim_pkts[MAXN][4];
 };
 
 struct node {
@@ -155,6 +168,9 @@ net_enqueue(struct net *net, int from, int to, const struct dht_addr *src,
 		net->qlen--;
 }
 
+static void fake_answer(struct net *, struct node *, const uint8_t *,
+    size_t);
+
 static void
 cb_send(void *arg, const struct dht_addr *to, const uint8_t *buf, size_t len)
 {
@@ -169,6 +185,17 @@ cb_send(void *arg, const struct dht_addr *to, const uint8_t *buf, size_t len)
 	for (i = 0; i < net->count; i++)
 		if (dht_addr_eq(&net->n[i]->addr, to))
 			dst = i;
+	if (net->fake_on && dht_addr_eq(to, &net->fake_addr)) {
+		fake_answer(net, n, buf, len);
+		return;
+	}
+	if (to->family == DHT_AF_INET && to->addr[0] == 192 &&
+	    to->addr[1] == 0 && to->addr[2] == 2 && to->addr[3] >= 77 &&
+	    to->addr[3] <= 80) {
+		/* on the wire: IP and UDP headers too */
+		net->victim_bytes[n->idx][to->addr[3] - 77] += len + 28;
+		net->victim_pkts[n->idx][to->addr[3] - 77]++;
+	}
 	if (dst < 0)
 		return;
 	net_enqueue(net, n->idx, dst, &n->addr, buf, len);
@@ -391,6 +418,7 @@ struct result {
 	int		done, found, endpoints, rvs;
 	int		reachable;
 	struct dht_addr	ep, rv_addr, rv_obs;
+	struct dht_addr	ep_direct;	/* the last reachable=1 endpoint */
 	uint8_t		rv_key[32];
 	unsigned	rounds, messages;
 };
@@ -405,6 +433,8 @@ on_search(void *arg, const struct dht_search_event *ev)
 		r->endpoints++;
 		r->ep = ev->addr;
 		r->reachable = ev->reachable;
+		if (ev->reachable)
+			r->ep_direct = ev->addr;
 		break;
 	case DHT_EV_RENDEZVOUS:
 		r->rvs++;
@@ -508,6 +538,54 @@ raw_request(struct dhtmsg *m, uint8_t type, struct net *net, struct node *n)
 	m->ts = cb_wallclock(n);
 	m->flags = 0;
 	(void)net;
+}
+
+/* The fake node: open a request sent to it, answer a PING with a PONG and
+ * a FIND with its poisoned contacts (and rendezvous report). */
+static void
+fake_answer(struct net *net, struct node *from, const uint8_t *buf,
+    size_t len)
+{
+	uint8_t			shared[32], pair[32], body[DHTMSG_MAX_BODY];
+	uint8_t			pkt[DHT_MAX_PACKET];
+	struct dhtmsg_hdr	h;
+	struct dhtmsg		m, r;
+	enum dht_drop		why;
+	unsigned		i;
+	long			blen;
+	size_t			plen;
+
+	if (dhtmsg_header(buf, len, &h, &why) != 0 ||
+	    dhtcrypto_x25519(shared, net->fake_sk, from->pk) != 0)
+		return;
+	dhtcrypto_pair_key(pair, shared, "public", 6, net->fake_pk, from->pk);
+	if ((blen = dhtcrypto_open(body, h.sealed, h.sealed_len, buf, 33,
+	    h.nonce, pair)) < 0 || dhtmsg_decode(h.type, body, (size_t)blen,
+	    &m) != 0)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.txid = m.txid;
+	r.flags = DHTMSG_F_REACHABLE;
+	r.observed = from->addr;
+	memset(r.token, 0x77, sizeof(r.token));
+	if (h.type == DHTMSG_PING)
+		r.type = DHTMSG_PONG;
+	else if (h.type == DHTMSG_FIND) {
+		net->fake_finds++;
+		r.type = DHTMSG_NODES;
+		for (i = 0; i < net->fake_ncontacts; i++)
+			r.contacts[i] = net->fake_contacts[i];
+		r.ncontacts = net->fake_ncontacts;
+		if (net->fake_serves) {
+			r.served = net->fake_served;
+			r.nserved = 1;
+		}
+		/* never more than we were sent? A liar does not care */
+	} else
+		return;
+	if ((plen = raw_packet(pkt, from, "public", &r, net->fake_pk,
+	    net->fake_sk)) > 0)
+		net_enqueue(net, MAXN, from->idx, &net->fake_addr, pkt, plen);
 }
 
 /* --- tests --------------------------------------------------------------- */
@@ -636,6 +714,128 @@ T_TEST(lookups_between_ten_reachable_nodes)
 		}
 		T_EQ_INT(total_drops(net->n[i]), 0);
 	}
+	net_free(net);
+}
+
+/* A fake node with a valid key, known to a member (here as a boot contact,
+ * as if it had got into a public node's table), answers every FIND with
+ * contacts at victim hosts nobody else knows: 16 keys at 192.0.2.77 (one
+ * of them the key looked up), 4 at 192.0.2.78, and claims to serve the
+ * key looked up at 192.0.2.79. The member looks keys up for ten minutes;
+ * each victim host gets less than 1 KB from it (IP and UDP headers
+ * counted), the fake is soon not listened to, and lookups still work. */
+T_TEST(poisoned_dht_does_not_steer_members)
+{
+	struct net		*net = net_build(6, 6, NULL);
+	struct node		*m;
+	struct result		 r[12];
+	struct dht_stats	 st;
+	uint8_t			 sk[32], pk[32];
+	unsigned		 i;
+	int			 k;
+
+	net->fake_on = 1;
+	make_key(net->fake_sk, net->fake_pk, 777, "public", 0, 0);
+	dht_addr_set_v4(&net->fake_addr, 0xcb007150, 6374);	/* TEST-NET-3 */
+	m = net_add(net, NULL);
+	for (i = 0; i < DHT_K; i++) {
+		make_key(sk, pk, 9000 + i, "public", 0, 0);
+		memcpy(net->fake_contacts[i].key, i == 0 ? net->n[3]->pk : pk,
+		    32);
+		dht_addr_set_v4(&net->fake_contacts[i].addr,
+		    i < 16 ? 0xc000024d : 0xc000024e, (uint16_t)(1000 + i));
+	}
+	net->fake_ncontacts = DHT_K;
+	net->fake_serves = 1;
+	memcpy(net->fake_served.key, net->n[3]->pk, 32);
+	dht_addr_set_v4(&net->fake_served.addr, 0xc000024f, 4444);
+	dht_add_boot(m->d, net->fake_pk, &net->fake_addr, net->now);
+	dht_add_boot(m->d, net->n[0]->pk, &net->n[0]->addr, net->now);
+	net_run(net, 30000);
+
+	memset(r, 0, sizeof(r));
+	for (k = 0; k < 12; k++) {
+		/* node 3 (which the fake claims to be, or to serve, at the
+		 * victims), and a key nobody has (the lookup asks everyone) */
+		if (k % 2 == 0)
+			T_ASSERT(dht_search(m->d, net->n[3]->pk, on_search,
+			    &r[k], net->now) > 0);
+		else {
+			make_key(sk, pk, 5000 + (uint64_t)k, "public", 0, 0);
+			T_ASSERT(dht_search(m->d, pk, on_search, &r[k],
+			    net->now) > 0);
+		}
+		net_run(net, net->now + 50000);
+	}
+	/* the fake is in the member's table, so the member names it to
+	 * others, which the fake poisons too: each is a member here */
+	fprintf(stderr, "  fake answered %d FINDs; wire bytes (packets) to "
+	    "the victims .77/.78/.79 from:\n", net->fake_finds);
+	T_ASSERT(net->fake_finds > 0);
+	for (k = 0; k < net->count; k++) {
+		fprintf(stderr, "    node %d%s: %zu (%d) / %zu (%d) / "
+		    "%zu (%d)\n", k, net->n[k] == m ? " (the member)" : "",
+		    net->victim_bytes[k][0], net->victim_pkts[k][0],
+		    net->victim_bytes[k][1], net->victim_pkts[k][1],
+		    net->victim_bytes[k][2], net->victim_pkts[k][2]);
+		for (i = 0; i < 4; i++)
+			T_ASSERT(net->victim_bytes[k][i] < 1024);
+		/* the DHT sends nothing to a rendezvous report's address */
+		T_EQ_INT(net->victim_pkts[k][2], 0);
+	}
+	T_ASSERT(net->victim_pkts[m->idx][0] > 0);
+	/* node 3 answered each lookup itself; the fake's rendezvous claim
+	 * (an unconfirmed endpoint: the host must treat it as a candidate
+	 * only) is reported until the fake is no longer listened to */
+	for (k = 0, i = 0; k < 12; k += 2) {
+		T_EQ_INT(r[k].done, 1);
+		T_EQ_INT(r[k].found, 1);
+		T_ASSERT(dht_addr_eq(&r[k].ep_direct, &net->n[3]->addr));
+		if (r[k].rvs > 0)
+			i++;
+	}
+	fprintf(stderr, "  lookups that got the fake's rendezvous claim: %u "
+	    "of 6\n", i);
+	T_ASSERT(i < 6);
+	for (k = 1; k < 12; k += 2)
+		T_EQ_INT(r[k].done, 1);
+	dht_get_stats(m->d, &st);
+	T_ASSERT(st.unproved_bytes >= net->victim_bytes[m->idx][0] +
+	    net->victim_bytes[m->idx][1]);
+	net_free(net);
+}
+
+/* The budget the host shares for endpoints only the DHT named: under 1 KB
+ * on the wire per host (any port), paid back by authenticated packets. */
+T_TEST(unproved_budget_shared_with_the_host)
+{
+	struct net		*net = net_build(2, 2, NULL);
+	struct dht		*d = net->n[0]->d;
+	struct dht_addr		 v, w;
+	size_t			 sent = 0;
+	int			 i;
+
+	dht_addr_set_v4(&v, 0xc000024d, 1000);
+	for (i = 0; i < 40; i++) {
+		v.port = (uint16_t)(1000 + i);
+		if (dht_unproved_spend(d, &v, 72, net->now) == 0)
+			sent += 72 + 28;
+	}
+	T_ASSERT(sent > 0 && sent < 1024);
+	v.port = 2000;
+	T_EQ_INT(dht_unproved_spend(d, &v, 72, net->now), -1);
+	/* another host has its own budget */
+	dht_addr_set_v4(&w, 0xc000024e, 1000);
+	T_EQ_INT(dht_unproved_spend(d, &w, 72, net->now), 0);
+	/* an authenticated packet from the host pays back as much: two
+	 * more (228 bytes on the wire) */
+	dht_unproved_proved(d, &v, 200, net->now);
+	for (i = 0; dht_unproved_spend(d, &v, 72, net->now) == 0; i++)
+		continue;
+	T_EQ_INT(i, 2);
+	/* the window ends */
+	T_EQ_INT(dht_unproved_spend(d, &v, 72, net->now + 1000), -1);
+	T_EQ_INT(dht_unproved_spend(d, &v, 72, net->now + 3600001), 0);
 	net_free(net);
 }
 
@@ -1435,6 +1635,8 @@ main(void)
 	T_RUN(sockaddr_conversion);
 	T_RUN(lookups_between_ten_reachable_nodes);
 	T_RUN(unknown_key_not_found);
+	T_RUN(poisoned_dht_does_not_steer_members);
+	T_RUN(unproved_budget_shared_with_the_host);
 	T_RUN(nat_rendezvous_and_relay);
 	T_RUN(tiny_key_cache);
 	T_RUN(nat_node_replaces_dead_rendezvous);

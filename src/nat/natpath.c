@@ -371,22 +371,29 @@ natpath_probe_in(struct natpath *p, const struct sockaddr_in6 *from,
     uint64_t now)
 {
 	struct natpath_cand	*c;
-	int			 isnew;
+	int			 isnew, searching;
 
 	p->last_use = now;
 	if (p->state == NATPATH_DIRECT && natep_eq(from, &p->ep)) {
 		p->last_rx = now;
 		return;
 	}
-	if (p->state == NATPATH_IDLE)
-		start(p, now);
+	/* Only while we are looking for a path ourselves (we started, or
+	 * the member's PUNCH asked us to) is its probe the other half of a
+	 * hole being punched. Otherwise the source has not shown that it
+	 * receives (a member's PROBE can be replayed from a spoofed
+	 * address): it gets the ACK, no larger than the PROBE, and nothing
+	 * more (SECURITY.md). The member, told by our ACK, sends from there,
+	 * and an authentic packet from it is offered to us (path_authentic). */
+	searching = p->state == NATPATH_PROBING ||
+	    p->state == NATPATH_PUNCHING;
+	if (!searching)
+		return;
 	c = add(p, from, NATPATH_SRC_PUNCHED, now, &isnew);
 	/* probe back at once: that opens our side of the hole (not again
 	 * for every probe of a burst, or the two sides chase each other's
 	 * nonces and no ACK ever matches) */
-	if (c != NULL && (p->state != NATPATH_DIRECT ||
-	    rank(c->src) < rank(p->ep_src)) &&
-	    (isnew || now - c->probed_at >= NATPATH_PROBE_MS / 2))
+	if (c != NULL && (isnew || now - c->probed_at >= NATPATH_PROBE_MS / 2))
 		probe(p, c, now);
 }
 

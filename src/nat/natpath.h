@@ -140,7 +140,10 @@ void	natpath_use(struct natpath *, uint64_t now);
 void	natpath_rx(struct natpath *, const struct sockaddr_in6 *from,
 	    uint64_t now);
 /* An authenticated PROBE from the member arrived from `from` (the glue
- * answers it with an ACK itself). */
+ * answers it with an ACK itself). Taken as a candidate, and probed back,
+ * only while we are searching (probing or punching): otherwise the source
+ * has not shown that it receives, as a replayed PROBE from a spoofed
+ * address would not, and nothing about it changes. */
 void	natpath_probe_in(struct natpath *, const struct sockaddr_in6 *from,
 	    uint64_t now);
 /* Whether an ACK from `from` with this nonce answers a probe we sent

@@ -384,8 +384,19 @@ T_TEST(lan_beats_punched)
 	int			relayed;
 
 	natpath_init(&p, 7, 0);
+	/* a member's PROBE while we are not looking for it: only the glue's
+	 * ACK answers it; its source is no candidate (it may be spoofed) */
 	natpath_probe_in(&p, &obs, 0);
 	drain(&p, &d);
+	T_EQ_INT(p.state, NATPATH_IDLE);
+	T_EQ_INT(d.nprobe, 0);
+	T_EQ_INT((int)p.ncand, 0);
+	/* while searching, its probe is the other half of a punch */
+	natpath_use(&p, 1);
+	drain(&p, &d);
+	natpath_probe_in(&p, &obs, 2);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 1);
 	natpath_ack_in(&p, &obs, d.probes[0].nonce, 10);
 	T_EQ_INT(p.state, NATPATH_DIRECT);
 	/* a LAN beacon later: probed, and preferred once it answers */

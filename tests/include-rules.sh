@@ -28,6 +28,7 @@ src/common/base64.c	libsodium'"'"'s constant-time base64 (key text form)
 '
 event_allowed='
 src/daemon/daemon.c		glue: the event loop itself
+src/common/evtimer.c		glue: the one ms-clock-to-timer helper
 src/daemon/daemon-metrics.c	glue: the metrics endpoint (evhttp)
 src/daemon/daemon-peers.c	glue: peer timers on the loop
 src/control/control-server.c	glue: the control socket'"'"'s daemon end on the loop

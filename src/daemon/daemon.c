@@ -30,6 +30,7 @@
 #include "datapath/members.h"
 #include "nat/disc.h"
 #include "netconf/keys.h"
+#include "common/evtimer.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "netconf/netconf.h"
@@ -49,13 +50,8 @@ static void
 dp_arm(void *arg, struct peer *p, uint64_t deadline)
 {
 	struct ptimer	*t = p->timer;
-	struct timeval	 tv;
-	uint64_t	 now = util_mono_ms(), delta;
 
-	delta = deadline > now ? deadline - now : 0;
-	tv.tv_sec = (time_t)(delta / 1000);
-	tv.tv_usec = (suseconds_t)(delta % 1000) * 1000;
-	evtimer_add(t->ev, &tv);
+	evtimer_arm_at(t->ev, deadline, util_mono_ms());
 }
 
 static void

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "nat/discint.h"
+#include "common/evtimer.h"
 #include "common/log.h"
 #include "nat/natep.h"
 #include "netconf/netconf.h"
@@ -64,7 +65,6 @@ beacon_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct disc	*d = arg;
 	uint64_t	 now = disc_now(), gap;
-	struct timeval	 tv;
 
 	(void)fd;
 	(void)ev;
@@ -73,9 +73,7 @@ beacon_cb(evutil_socket_t fd, short ev, void *arg)
 	beacon_send(d);
 	gap = now - d->bc.sent < BEACON_FAST_FOR_MS ? BEACON_FAST_MS :
 	    BEACON_SLOW_MS;
-	tv.tv_sec = (time_t)(gap / 1000);
-	tv.tv_usec = 0;
-	evtimer_add(d->bc.ev, &tv);
+	evtimer_arm_in(d->bc.ev, gap);
 }
 
 int

@@ -21,6 +21,7 @@
 #include "nat/disc-lookup.h"
 #include "nat/discint.h"
 #include "netconf/keys.h"
+#include "common/evtimer.h"
 #include "common/log.h"
 #include "nat/natep.h"
 #include "datapath/peer.h"
@@ -118,20 +119,15 @@ disc_dht(struct disc *d)
 void
 dhtglue_arm(struct disc *d)
 {
-	struct timeval	tv;
-	uint64_t	next, now, delta;
+	uint64_t	next;
 
 	if (d->dg.dht == NULL)
 		return;
 	next = dht_next_wakeup(d->dg.dht);
 	if (next >= d->dg.at)
 		return;
-	now = disc_now();
 	d->dg.at = next;
-	delta = next > now ? next - now : 0;
-	tv.tv_sec = (time_t)(delta / 1000);
-	tv.tv_usec = (suseconds_t)(delta % 1000) * 1000;
-	evtimer_add(d->dg.ev, &tv);
+	evtimer_arm_at(d->dg.ev, next, disc_now());
 }
 
 static void

@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "common/evtimer.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "datapath/members.h"
@@ -29,9 +30,6 @@ static void	member_timer_cb(evutil_socket_t, short, void *);
 static void
 member_arm(struct dmember *m, uint64_t next, uint64_t now)
 {
-	struct timeval	tv;
-	uint64_t	delta;
-
 	if (next == m->timer_at)
 		return;
 	m->timer_at = next;
@@ -39,10 +37,7 @@ member_arm(struct dmember *m, uint64_t next, uint64_t now)
 		evtimer_del(m->timer);
 		return;
 	}
-	delta = next > now ? next - now : 0;
-	tv.tv_sec = (time_t)(delta / 1000);
-	tv.tv_usec = (suseconds_t)(delta % 1000) * 1000;
-	evtimer_add(m->timer, &tv);
+	evtimer_arm_at(m->timer, next, now);
 }
 
 static void

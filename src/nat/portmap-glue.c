@@ -16,6 +16,7 @@
 
 #include <event2/event.h>
 
+#include "common/evtimer.h"
 #include "common/log.h"
 #include "nat/portmap-backend.h"
 #include "nat/portmap-glue.h"
@@ -69,16 +70,6 @@ struct portmap {
 };
 
 static void	run(struct portmap *);
-
-static void
-arm(struct event *ev, uint64_t ms)
-{
-	struct timeval	tv;
-
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	event_add(ev, &tv);
-}
 
 static void
 finish_stop(struct portmap *pm)
@@ -229,7 +220,7 @@ natpmp_event(evutil_socket_t fd, short what, void *arg)
 		wait = (uint64_t)portmap_natpmp_timeout(pm->natpmp);
 		if (now + wait > pm->np_deadline)
 			wait = pm->np_deadline - now;
-		arm(pm->np_timer, wait);
+		evtimer_arm_in(pm->np_timer, wait);
 		return;
 	}
 	event_del(pm->np_read);
@@ -263,7 +254,8 @@ natpmp_start(struct portmap *pm, enum job_op op, char *err, size_t errlen)
 	}
 	event_add(pm->np_read, NULL);
 	pm->np_deadline = util_mono_ms() + (uint64_t)pm->cfg.natpmp_ms;
-	arm(pm->np_timer, (uint64_t)portmap_natpmp_timeout(pm->natpmp));
+	evtimer_arm_in(pm->np_timer,
+	    (uint64_t)portmap_natpmp_timeout(pm->natpmp));
 	return 0;
 }
 
@@ -304,7 +296,7 @@ run(struct portmap *pm)
 		return;
 	}
 	if (next != UINT64_MAX)
-		arm(pm->tick, next > now ? next - now : 0);
+		evtimer_arm_at(pm->tick, next, now);
 }
 
 static void
@@ -365,7 +357,7 @@ portmap_new(struct event_base *base, const struct portmap_config *cfg,
 	event_add(pm->pipe_ev, NULL);
 	portmap_state_init(&pm->st, pm->cfg.methods, pm->cfg.port,
 	    pm->cfg.lifetime, util_mono_ms());
-	arm(pm->tick, 0);
+	evtimer_arm_in(pm->tick, 0);
 	return pm;
 fail:
 	portmap_free(pm);
@@ -405,10 +397,10 @@ portmap_stop(struct portmap *pm, void (*done)(void *), void *arg)
 	pm->done_arg = arg;
 	pm->stopping = 1;
 	portmap_state_stop(&pm->st, util_mono_ms());
-	arm(pm->stop_timer, (uint64_t)pm->cfg.stop_ms);
+	evtimer_arm_in(pm->stop_timer, (uint64_t)pm->cfg.stop_ms);
 	if (pm->st.phase == PORTMAP_STOPPED) {
 		/* nothing to delete: still report from the loop */
-		arm(pm->stop_timer, 0);
+		evtimer_arm_in(pm->stop_timer, 0);
 		return;
 	}
 	run(pm);

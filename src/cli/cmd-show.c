@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/member.h"
 #include "control/control.h"
 #include "control/ctlproto.h"
 #include "cli/showfmt.h"
@@ -16,15 +17,19 @@
 static int	show_main(const struct cmd *, int, char **);
 
 const struct cmd cmd_show = {
-	"show", "[--json | --dump] [IFACE | all] [peers | dht | all] | "
-	"interfaces",
+	"show", "[--json | --dump] [IFACE | all] [peers | dht | all | MEMBER] | "
+	"MEMBER | interfaces",
 	"show interfaces, members, paths, NAT and DHT state", show_main
 };
 
-/* Query one daemon and print it; 0 or 1. */
+/* Query one daemon and print it; 0 or 1. With member, only that member
+ * (hostname, key, key prefix or inside address); quiet: a daemon that
+ * does not know it prints nothing and returns 1 (show MEMBER over all). */
 static int
-show_one(struct showfmt *sf, const char *ifname, const char *what)
+show_one(struct showfmt *sf, const char *ifname, const char *what,
+    const char *member, int quiet)
 {
+	ssize_t			 m;
 	struct ctl_request	 rq;
 	struct ctl_reply	 r;
 	char			*buf, err[512];
@@ -57,6 +62,18 @@ show_one(struct showfmt *sf, const char *ifname, const char *what)
 		ctl_reply_free(&r);
 		return 1;
 	}
+	if (member != NULL) {
+		if ((m = member_find(&r, member, err, sizeof(err))) == -1) {
+			if (!quiet)
+				fprintf(stderr, "mesh show: %s: %s\n", ifname,
+				    err);
+			ctl_reply_free(&r);
+			return 1;
+		}
+		if (m != 0)
+			r.peers[0] = r.peers[m];
+		r.npeers = 1;
+	}
 	showfmt_iface(sf, &r);
 	ctl_reply_free(&r);
 	return 0;
@@ -81,6 +98,22 @@ show_interfaces(void)
 	return fflush(stdout) == EOF ? 1 : 0;
 }
 
+/* Is a daemon's socket for ifname there? */
+static int
+iface_listed(const char *ifname)
+{
+	char	**names;
+	size_t	  n, i;
+	int	  found = 0;
+
+	if (control_list(&names, &n) == -1)
+		return 1;	/* let the request say what is wrong */
+	for (i = 0; i < n && !found; i++)
+		found = strcmp(names[i], ifname) == 0;
+	control_list_free(names, n);
+	return found;
+}
+
 static int
 use_colour(void)
 {
@@ -98,9 +131,10 @@ show_main(const struct cmd *self, int argc, char **argv)
 	enum showfmt_mode	 mode = SHOWFMT_PRETTY;
 	struct showfmt		 sf;
 	const char		*words[2], *iface = "all", *what = "peers";
+	const char		*member = NULL;
 	char			**names = NULL;
 	size_t			 n = 0, i;
-	int			 nwords = 0, w, rc = 0;
+	int			 nwords = 0, w, rc = 0, found = 0;
 
 	for (i = 1; i < (size_t)argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
@@ -126,8 +160,16 @@ show_main(const struct cmd *self, int argc, char **argv)
 	if (nwords == 2) {
 		if (strcmp(words[1], "dump") == 0)
 			mode = SHOWFMT_DUMP;
+		else if (showfmt_parse_what(words[1]) == -1)
+			member = words[1];	/* show IFACE MEMBER */
 		else
 			what = words[1];
+	}
+	/* show MEMBER: a word that names no running interface */
+	if (nwords == 1 && strcmp(iface, "all") != 0 &&
+	    !iface_listed(iface)) {
+		member = iface;
+		iface = "all";
 	}
 	if ((w = showfmt_parse_what(what)) == -1) {
 		fprintf(stderr, "mesh show: unknown '%s': expected peers, dht "
@@ -146,12 +188,23 @@ show_main(const struct cmd *self, int argc, char **argv)
 			    "(start one with mesh up; see mesh help)\n");
 	}
 	showfmt_begin(&sf, stdout, mode, (unsigned)w, use_colour());
-	if (strcmp(iface, "all") == 0) {
+	if (strcmp(iface, "all") == 0 && member != NULL) {
+		/* every interface that knows the member */
 		for (i = 0; i < n; i++)
-			rc |= show_one(&sf, names[i], what);
+			if (show_one(&sf, names[i], what, member, 1) == 0)
+				found++;
+		control_list_free(names, n);
+		if (found == 0) {
+			fprintf(stderr, "mesh show: '%s' is neither a running "
+			    "interface nor a member of one\n", member);
+			rc = 1;
+		}
+	} else if (strcmp(iface, "all") == 0) {
+		for (i = 0; i < n; i++)
+			rc |= show_one(&sf, names[i], what, NULL, 0);
 		control_list_free(names, n);
 	} else
-		rc = show_one(&sf, iface, what);
+		rc = show_one(&sf, iface, what, member, 0);
 	showfmt_end(&sf);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "mesh show: writing output: %s\n",

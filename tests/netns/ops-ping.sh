@@ -122,6 +122,19 @@ expect_err "no daemon" m alice ping nosuchif bob
 
 expect_err "4 interfaces are running; name one" m alice ping bob
 
+# mesh show IFACE MEMBER and mesh show MEMBER: only that member
+m alice show "$ifa" bob >"$out" 2>"$errf" || { cat "$errf"; fail "show IFACE bob"; }
+grep -q '(bob)$' "$out" || { cat "$out"; fail "show IFACE bob: no bob"; }
+grep -q '(carol)$' "$out" && fail "show IFACE bob also showed carol"
+m alice show --json bob >"$out" 2>"$errf" || { cat "$errf"; fail "show bob"; }
+python3 -c '
+import json, sys
+ifs = json.load(open(sys.argv[1]))["interfaces"]
+assert ifs and all([p["name"] for p in i["peers"]] == ["bob"] for i in ifs), ifs
+' "$out" || fail "show bob: not only bob"
+expect_err "no member 'mallory' in $ifa" m alice show "$ifa" mallory
+expect_err "neither a running interface nor a member" m alice show mallory
+
 # a relayed path
 meshlab_wait_found carol dave 30 || fail "carol did not find dave"
 meshlab_ping carol dave 8 >/dev/null || fail "carol -> dave: no answer"

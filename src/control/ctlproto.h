@@ -124,6 +124,10 @@ struct ctl_iface {
 	uint64_t	started;			/* daemon start time */
 	uint64_t	now;				/* daemon's clock */
 	uint64_t	rx_bytes, tx_bytes;		/* whole UDP socket */
+	uint64_t	relayed_in, relayed_out;	/* our datagrams
+					 * through relays (client) */
+	uint64_t	relay_forwarded, relay_forwarded_bytes; /* the relay
+					 * service, for others */
 	struct ctl_counter drops[CTL_MAX_COUNTERS];	/* not a member's */
 	size_t		ndrops;
 	/* The last reload (SIGHUP or mesh reload), so that a refused one is
@@ -151,6 +155,7 @@ struct ctl_peer {
 	uint64_t	rx_bytes, tx_bytes;
 	struct ctl_counter drops[CTL_MAX_COUNTERS];
 	size_t		ndrops;
+	uint64_t	rx_packets, tx_packets;	/* authenticated */
 	uint64_t	connect_ms;	/* first use to first route (NAT
 					 * traversal), 0 = none yet */
 	/* Whether the member is still heard: the last authenticated packet

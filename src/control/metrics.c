@@ -119,6 +119,12 @@ peers(struct out *o, const struct ctl_reply *r)
 		{ "mesh_peer_tx_bytes_total", "counter",
 		    "Bytes sent to the member through the tunnel.",
 		    offsetof(struct ctl_peer, tx_bytes), 1 },
+		{ "mesh_peer_rx_packets_total", "counter",
+		    "Authenticated packets received from the member.",
+		    offsetof(struct ctl_peer, rx_packets), 1 },
+		{ "mesh_peer_tx_packets_total", "counter",
+		    "Packets sent to the member through the tunnel.",
+		    offsetof(struct ctl_peer, tx_packets), 1 },
 		{ "mesh_peer_rtt_seconds", "gauge",
 		    "Round-trip time of the path in use (0: not measured).",
 		    offsetof(struct ctl_peer, rtt_us), 1e-6 },
@@ -238,6 +244,22 @@ metrics_format(const struct ctl_reply *r, size_t *len)
 		family(&o, "mesh_udp_tx_bytes_total", "counter",
 		    "Bytes sent on the UDP socket.");
 		put(&o, "mesh_udp_tx_bytes_total %" PRIu64 "\n", ci->tx_bytes);
+		family(&o, "mesh_relayed_rx_datagrams_total", "counter",
+		    "Our datagrams received through relays.");
+		put(&o, "mesh_relayed_rx_datagrams_total %" PRIu64 "\n",
+		    ci->relayed_in);
+		family(&o, "mesh_relayed_tx_datagrams_total", "counter",
+		    "Our datagrams sent through relays.");
+		put(&o, "mesh_relayed_tx_datagrams_total %" PRIu64 "\n",
+		    ci->relayed_out);
+		family(&o, "mesh_relay_forwarded_datagrams_total", "counter",
+		    "Datagrams this node relayed for others.");
+		put(&o, "mesh_relay_forwarded_datagrams_total %" PRIu64 "\n",
+		    ci->relay_forwarded);
+		family(&o, "mesh_relay_forwarded_bytes_total", "counter",
+		    "Bytes this node relayed for others.");
+		put(&o, "mesh_relay_forwarded_bytes_total %" PRIu64 "\n",
+		    ci->relay_forwarded_bytes);
 		family(&o, "mesh_members", "gauge",
 		    "Members of the network other than this node.");
 		put(&o, "mesh_members %zu\n", r->npeers);

@@ -7,7 +7,9 @@
  *	mesh_info{interface,network,key,nat,portmap}	1
  *	mesh_start_time_seconds, mesh_udp_{rx,tx}_bytes_total,
  *	mesh_drops_total{reason}			the interface's drops
- *	mesh_peer_{rx,tx}_bytes_total, mesh_peer_drops_total{reason},
+ *	mesh_relayed_{rx,tx}_datagrams_total (ours, through relays),
+ *	mesh_relay_forwarded_{datagrams,bytes}_total (relayed for others),
+ *	mesh_peer_{rx,tx}_{bytes,packets}_total, mesh_peer_drops_total{reason},
  *	mesh_peer_path{path} (1 for the current kind), mesh_peer_rtt_seconds,
  *	mesh_peer_last_handshake_seconds (Unix time, 0 = never),
  *	mesh_peer_connect_seconds (first use to first path)

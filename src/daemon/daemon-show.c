@@ -148,6 +148,8 @@ fill_peer(struct daemon *d, struct peer *p, struct ctl_peer *cp)
 	cp->last_handshake = to_unix(d, st.last_handshake);
 	cp->rx_bytes = st.rx_bytes;
 	cp->tx_bytes = st.tx_bytes;
+	cp->rx_packets = st.rx_packets;
+	cp->tx_packets = st.tx_packets;
 	datapath_peer_mtu(p, &cp->mtu, &cp->mtu_inner, cp->mtu_source,
 	    sizeof(cp->mtu_source));
 	for (i = 0; i < PEER_DROP_COUNT; i++)

@@ -11,6 +11,7 @@
 #include "datapath/peer.h"
 #include "nat/discint.h"
 #include "nat/natep.h"
+#include "nat/relay.h"
 #include "netconf/keys.h"
 
 static uint64_t
@@ -29,6 +30,7 @@ disc_fill_iface(struct disc *d, struct ctl_iface *ci)
 		"nat_probe_rate",
 	};
 	struct portmap_status	pms;
+	struct relay_stats	rs;
 	uint64_t		drops[DISC_DROP_COUNT];
 	uint64_t		now = disc_now();
 	size_t			i;
@@ -69,6 +71,13 @@ disc_fill_iface(struct disc *d, struct ctl_iface *ci)
 		} else
 			util_strlcpy(ci->portmap, "searching",
 			    sizeof(ci->portmap));
+	}
+	ci->relayed_in = d->pg.relayed_in;
+	ci->relayed_out = d->pg.relayed_out;
+	if (d->rt != NULL) {
+		relay_get_stats(d->rt, &rs);
+		ci->relay_forwarded = rs.forwarded;
+		ci->relay_forwarded_bytes = rs.forwarded_bytes;
 	}
 	/* each owner counts its own */
 	for (i = 0; i < DISC_DROP_COUNT; i++) {

@@ -57,6 +57,11 @@ rx=$(sed -n "s/^mesh_peer_rx_bytes_total{key=\"$k2\",name=\"node2\"} //p" \
 [ -n "$rx" ] && [ "$rx" -gt 0 ] || fail "no bytes from node2: '$rx'"
 grep -q "^mesh_peer_path{key=\"$k2\",name=\"node2\",path=\"direct\"} 1$" \
     "$TMPD/metrics" || fail "node2's path is not direct in the metrics"
+pk=$(sed -n "s/^mesh_peer_rx_packets_total{key=\"$k2\",name=\"node2\"} //p" \
+    "$TMPD/metrics")
+[ -n "$pk" ] && [ "$pk" -ge 2 ] || fail "no packets from node2: '$pk'"
+grep -q "^mesh_relay_forwarded_datagrams_total 0$" "$TMPD/metrics" ||
+    fail "no relay counter"
 grep -q "^mesh_udp_rx_bytes_total [1-9]" "$TMPD/metrics" ||
     fail "no UDP byte counter"
 get /other >/dev/null

@@ -296,7 +296,7 @@ struct disc {
 		/* the relay client's half of address validation: the
 		 * relays' cookies (relayglue_bind_send, relayglue_cookie) */
 		struct disc_cookie ck[DISC_MAX_RELAYS];
-		uint64_t	 dh_level, dh_at;	/* new keys bucket */
+		struct ratelimit_bucket dh_bucket;	/* new pair keys */
 		uint64_t	 rt_sync;
 		uint64_t	 drops[DISC_DROP_COUNT];
 	};

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "nat/discint.h"
+#include "common/ratelimit.h"
 #include "common/log.h"
 #include "nat/natep.h"
 #include "nat/natkey.h"
@@ -83,9 +84,8 @@ relayglue_start(struct disc *d)
 	    (d->fwd = malloc(FWD_BUF)) == NULL ||
 	    (d->fwdm = calloc(UDP_BATCH, sizeof(*d->fwdm))) == NULL)
 		return -1;
-	d->dh_level = DH_BURST * 1000ULL;
-	d->dh_at = disc_now();
-	secret_turn(d, d->dh_at);
+	ratelimit_bucket_init(&d->dh_bucket, DH_BURST, disc_now());
+	secret_turn(d, disc_now());
 	return 0;
 }
 
@@ -172,17 +172,10 @@ pair_key(struct disc *d, const uint8_t *key, uint64_t now)
 		if (c->used < old->used)
 			old = c;
 	}
-	if (now > d->dh_at) {
-		d->dh_level += (now - d->dh_at) * DH_RATE;
-		if (d->dh_level > DH_BURST * 1000ULL)
-			d->dh_level = DH_BURST * 1000ULL;
-		d->dh_at = now;
-	}
-	if (d->dh_level < 1000) {
+	if (!ratelimit_bucket_take(&d->dh_bucket, DH_RATE, DH_BURST, 1, now)) {
 		d->drops[DISC_DROP_DHLIMIT]++;
 		return NULL;
 	}
-	d->dh_level -= 1000;
 	if (natkey_pair(old->pair, d->sk, d->pk, key) == -1) {
 		old->used = 0;
 		return NULL;

@@ -322,8 +322,10 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 			    d->ifname);
 		daemon_dns_start(d);
 		tunnel_config(&tc, cfg.mtu);
+		/* room for any netconfig a reload may bring, not just this
+		 * one's members (about 1 MB of index table at most) */
 		if ((d->local = tunnel_local_new(d->sk, &tc,
-		    d->nc.nmembers)) == NULL) {
+		    NETCONF_MAX_MEMBERS)) == NULL) {
 			snprintf(err, errlen, "cannot set up the tunnel "
 			    "(unusable private key or out of memory)");
 			return -1;

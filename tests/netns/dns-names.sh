@@ -60,12 +60,24 @@ expect_eq "A node1 at member 2" "$(dnsq 10.66.0.2 node1.test.internal 1)" "0 1 1
 expect_eq "NXDOMAIN at member 2" "$(dnsq 10.66.0.2 nosuch.test.internal 1)" "3 1 0"
 expect_eq "REFUSED at member 2" "$(dnsq 10.66.0.2 www.example.com 1)" "5 0 0"
 
-# reload: a third member's name resolves; a new domain is refused
-(umask 077; "$MESH" genkey workbit 0 >"$TMPD/k3.sk") || hard genkey
-echo "trust node3 10.66.0.3 $("$MESH" pubkey <"$TMPD/k3.sk")" >>"$TMPD/net"
-in1 "$MESH" reload "$(ifn 1)" >/dev/null || fail "reload failed"
+# reload: two more members (the network grows past its size at start:
+# both get a peer) and their names resolve; a new domain is refused
+for i in 3 4; do
+	(umask 077; "$MESH" genkey workbit 0 >"$TMPD/k$i.sk") || hard genkey
+	echo "trust node$i 10.66.0.$i $("$MESH" pubkey <"$TMPD/k$i.sk")" \
+	    >>"$TMPD/net"
+done
+in1 "$MESH" reload "$(ifn 1)" >"$TMPD/reload.out" 2>&1 ||
+    fail "reload failed: $(cat "$TMPD/reload.out")"
+grep -q "2 added" "$TMPD/reload.out" ||
+    fail "reload output: $(cat "$TMPD/reload.out")"
+expect_eq "peers after adding two" "$(show 1 | grep -c '^peer=')" 3
+grep -q "cannot add this member" "$TMPD/log1" &&
+    fail "a member added by reload got no peer: $(grep 'cannot add' "$TMPD/log1")"
 got=$(in1 getent ahostsv4 node3 | awk 'NR == 1 { print $1 }')
 expect_eq "getent ahostsv4 node3 after reload" "$got" 10.66.0.3
+got=$(in1 getent ahostsv4 node4 | awk 'NR == 1 { print $1 }')
+expect_eq "getent ahostsv4 node4 after reload" "$got" 10.66.0.4
 echo "domain other.internal" >>"$TMPD/net"
 if in1 "$MESH" reload "$(ifn 1)" >"$TMPD/reload.out" 2>&1; then
 	fail "a domain change was applied by reload"

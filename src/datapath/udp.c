@@ -172,11 +172,26 @@ unmap4(struct sockaddr_in *out, const struct sockaddr_in6 *in)
 	return 0;
 }
 
+/* With IP_RECVERR (for path MTU), an ICMP error about any earlier
+ * datagram -- a node that went away answers "port unreachable" -- is
+ * also reported once by the next send or receive on the socket, whatever
+ * its destination. Such a call did nothing and is simply made again; the
+ * error itself waits in the error queue for udp_read_errors. */
+static int
+async_error(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
+	    e == EHOSTDOWN || e == ENETDOWN || e == EPROTO || e == EACCES ||
+	    e == ENOPROTOOPT;
+}
+
+#define ASYNC_RETRIES	8	/* pending errors consumed in one call */
+
 int
 udp_recv_batch(struct udp *u, struct udp_msg *m, unsigned n)
 {
 	struct udp_scratch	 scratch, *w = &scratch;
-	int			 r, i;
+	int			 r, i, tries;
 	unsigned		 k;
 
 	if (n > UDP_BATCH)
@@ -200,9 +215,11 @@ udp_recv_batch(struct udp *u, struct udp_msg *m, unsigned n)
 			    sizeof(w->ctl[k].buf);
 		}
 	}
+	tries = 0;
 	do
 		r = recvmmsg(u->fd, w->hdr, n, MSG_DONTWAIT, NULL);
-	while (r == -1 && errno == EINTR);
+	while (r == -1 && (errno == EINTR || (async_error(errno) &&
+	    ++tries <= ASYNC_RETRIES)));
 	if (r == -1)
 		return errno == EAGAIN ? 0 : -1;
 	for (i = 0; i < r; i++) {
@@ -250,7 +267,7 @@ udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 	struct udp_scratch	 scratch, *w = &scratch;
 	unsigned		 k, done = 0, failed = 0;
 	uint16_t		 seg;
-	int			 r;
+	int			 r, tries = 0;
 
 	while (done < n) {
 		unsigned	cnt = n - done > UDP_BATCH ? UDP_BATCH :
@@ -291,7 +308,8 @@ udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 		}
 		r = sendmmsg(u->fd, w->hdr, cnt, 0);
 		if (r == -1) {
-			if (errno == EINTR)
+			if (errno == EINTR || (async_error(errno) &&
+			    ++tries <= ASYNC_RETRIES))
 				continue;
 			if (m[done].segsize != 0 && m[done].len >
 			    m[done].segsize && (errno == EIO ||
@@ -318,7 +336,9 @@ udp_send(struct udp *u, const void *buf, size_t len,
 {
 	struct sockaddr_in	sin;
 	ssize_t			r;
+	int			tries = 0;
 
+again:
 	if (u->family == AF_INET) {
 		if (unmap4(&sin, to) == -1) {
 			errno = EAFNOSUPPORT;
@@ -329,6 +349,8 @@ udp_send(struct udp *u, const void *buf, size_t len,
 	} else
 		r = sendto(u->fd, buf, len, 0, (const struct sockaddr *)to,
 		    sizeof(*to));
+	if (r == -1 && async_error(errno) && ++tries <= ASYNC_RETRIES)
+		goto again;
 	return r == -1 ? -1 : 0;
 }
 

@@ -125,6 +125,47 @@ T_TEST(udp_batches)
 	udp_close(&b);
 }
 
+/* A "port unreachable" for one datagram (a node that went away) must not
+ * cost the next datagram to someone else, nor a receive: with IP_RECVERR
+ * the kernel reports it on whatever call comes next. */
+T_TEST(udp_icmp_error_costs_nothing)
+{
+	static struct udp	a, b, gone;
+	struct udp_msg		m, r;
+	static uint8_t		buf[32], rbuf[64];
+	char			err[128];
+	uint16_t		dead;
+
+	T_EQ_INT(udp_open(&a, 0, err, sizeof(err)), 0);
+	T_EQ_INT(udp_open(&b, 0, err, sizeof(err)), 0);
+	T_EQ_INT(udp_open(&gone, 0, err, sizeof(err)), 0);
+	dead = gone.port;
+	udp_close(&gone);		/* nobody listens there any more */
+	memset(buf, 7, sizeof(buf));
+	m.buf = buf;
+	m.cap = sizeof(buf);
+	m.len = sizeof(buf);
+	m.segsize = 0;
+	loopback(&m.addr, dead);
+	(void)udp_send_batch(&a, &m, 1);
+	usleep(50000);			/* the ICMP error comes back */
+	loopback(&m.addr, b.port);
+	T_EQ_INT(udp_send_batch(&a, &m, 1), 0);
+	T_ASSERT(wait_readable(b.fd) > 0);
+	r.buf = rbuf;
+	r.cap = sizeof(rbuf);
+	T_EQ_INT(udp_recv_batch(&b, &r, 1), 1);
+	T_EQ_INT(r.len, sizeof(buf));
+	/* and a receive after another such error: nothing, not a failure */
+	loopback(&m.addr, dead);
+	(void)udp_send_batch(&a, &m, 1);
+	usleep(50000);
+	T_EQ_INT(udp_recv_batch(&a, &r, 1), 0);
+	T_EQ_INT(udp_send(&a, buf, sizeof(buf), &r.addr), 0);
+	udp_close(&a);
+	udp_close(&b);
+}
+
 T_TEST(udp_dispatch_ranges)
 {
 	static struct udp	u;
@@ -183,6 +224,7 @@ main(void)
 {
 	T_RUN(tun_dummy_round_trip);
 	T_RUN(udp_batches);
+	T_RUN(udp_icmp_error_costs_nothing);
 	T_RUN(udp_dispatch_ranges);
 	T_RUN(udp_addr_helpers);
 	return t_done();

@@ -194,11 +194,10 @@ show_main(const struct cmd *self, int argc, char **argv)
 			if (show_one(&sf, names[i], what, member, 1) == 0)
 				found++;
 		control_list_free(names, n);
-		if (found == 0) {
-			fprintf(stderr, "mesh show: '%s' is neither a running "
-			    "interface nor a member of one\n", member);
-			rc = 1;
-		}
+		/* no member of that name: it was meant as an interface,
+		 * whose daemon says why it does not answer */
+		if (found == 0)
+			rc = show_one(&sf, member, what, NULL, 0);
 	} else if (strcmp(iface, "all") == 0) {
 		for (i = 0; i < n; i++)
 			rc |= show_one(&sf, names[i], what, NULL, 0);

@@ -34,6 +34,7 @@ peer_free(struct peer *p)
 	if (p == NULL)
 		return;
 	tunnel_free(p->tunnel);
+	free(p->frag_buf);
 	free(p);
 }
 

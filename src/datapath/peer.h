@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "datapath/frag.h"
 #include "datapath/pmtu.h"
 #include "netconf/netconf.h"
 
@@ -88,6 +89,13 @@ struct peer {
 	int			 pmtu_relayed;
 	uint64_t		 pmtu_at;	/* its deadline; UINT64_MAX */
 	unsigned		 inner_mtu;
+
+	/* Packets in pieces (datapath-frag.c): the id of the last one
+	 * sent, and the one being put back together (frag_buf: the TUN's
+	 * MTU, allocated with the first piece). */
+	uint32_t		 frag_id;
+	struct frag_rx		 frag_rx;
+	uint8_t			*frag_buf;
 };
 
 /* A peer for member m (index idx) with a tunnel in local; NULL if the

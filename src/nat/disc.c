@@ -381,7 +381,7 @@ disc_free(struct disc *d)
 	if (d->stop_ev != NULL)
 		event_free(d->stop_ev);
 	pathglue_free(d);
-	key_wipe(d->kc, sizeof(d->kc));
+	key_wipe(d->kc_pair, sizeof(d->kc_pair));
 	key_wipe(d->sk, sizeof(d->sk));
 	free(d);
 }

@@ -51,6 +51,7 @@
 #include "netconf/netconf.h"
 #include "nat/portmap-glue.h"
 #include "nat/portmap.h"
+#include "common/keycache.h"
 #include "common/ratelimit.h"
 
 struct event;
@@ -237,12 +238,6 @@ struct disc_path {
 	 * receive buffer) */
 };
 
-struct disc_kc {			/* relay service: a pair key */
-	uint8_t			key[DHT_KEY_LEN];
-	uint8_t			pair[32];
-	uint64_t		used;
-};
-
 /* The LAN beacon (beacon.c). */
 struct disc_beacon {
 	struct event		*ev;
@@ -292,7 +287,10 @@ struct disc {
 		struct udp_msg	*fwdm;
 		unsigned	 nfwdm;
 		int		 fwd_open;	/* the last run may grow */
-		struct disc_kc	 kc[DISC_KEYCACHE];
+		/* the pair keys of members that BIND (common/keycache.c:
+		 * one set, least recently used out; the pair key by slot) */
+		struct keycache	 kc;
+		uint8_t		 kc_pair[DISC_KEYCACHE][32];
 		/* the relay client's half of address validation: the
 		 * relays' cookies (relayglue_bind_send, relayglue_cookie) */
 		struct disc_cookie ck[DISC_MAX_RELAYS];

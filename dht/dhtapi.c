@@ -9,16 +9,15 @@
 #include "dhtint.h"
 #include "pow.h"
 
-static const char *drop_names[DHT_DROP_MAX] = {
-	"short", "long", "type", "self", "workbit", "dhlimit", "auth",
-	"decode", "stale", "replay", "unsolicited", "late", "ratelimit",
-	"refused",
-};
+static const char *const drop_names[] = DHT_DROP_NAMES;
+_Static_assert(sizeof(drop_names) / sizeof(drop_names[0]) == DHT_DROP_MAX,
+    "DHT_DROP_NAMES names every enum dht_drop");
 
 const char *
 dht_drop_name(enum dht_drop r)
 {
-	return (unsigned)r < DHT_DROP_MAX ? drop_names[r] : "?";
+	return (unsigned)r < DHT_DROP_MAX && drop_names[r] != NULL ?
+	    drop_names[r] : "?";
 }
 
 void *

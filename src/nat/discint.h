@@ -96,6 +96,26 @@ enum disc_drop {
 	DISC_DROP_PROBE_RATE,	/* a member's PROBEs past DISC_ACK_RATE */
 	DISC_DROP_COUNT
 };
+_Static_assert(DISC_DROP_COUNT == DISC_DROP_REASONS,
+    "disc.h's DISC_DROP_REASONS counts enum disc_drop");
+
+/* The names of these reasons (drop_<name> in show), beside them; the table
+ * made of this is checked against DISC_DROP_COUNT by a static assert. */
+#define DISC_DROP_NAMES { \
+	[DISC_DROP_NATMSG] = "nat_malformed", \
+	[DISC_DROP_NOTMEMBER] = "nat_not_member", \
+	[DISC_DROP_MAC] = "nat_mac", \
+	[DISC_DROP_STRAY] = "nat_stray", \
+	[DISC_DROP_BIND] = "relay_bind", \
+	[DISC_DROP_DHLIMIT] = "relay_dhlimit", \
+	[DISC_DROP_BEACON] = "beacon_other", \
+	[DISC_DROP_RELAY_UNBOUND] = "relay_unbound", \
+	[DISC_DROP_RELAY_UNKNOWN] = "relay_unknown", \
+	[DISC_DROP_RELAY_RATE] = "relay_rate", \
+	[DISC_DROP_RELAY_LOOP] = "relay_loop", \
+	[DISC_DROP_RELAY_SEND] = "relay_send", \
+	[DISC_DROP_PROBE_RATE] = "nat_probe_rate", \
+}
 
 /* A rendezvous node serving a member (from a lookup). */
 struct disc_rv {

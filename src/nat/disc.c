@@ -227,7 +227,6 @@ static void
 tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct disc	*d = arg;
-	struct timeval	 tv = { DISC_TICK_MS / 1000, 0 };
 	uint64_t	 now = disc_now();
 
 	(void)fd;
@@ -236,7 +235,7 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 	dhtglue_tick(d, now);
 	relayglue_tick(d, now);
 	pathglue_watch(d, now);
-	evtimer_add(d->tick_ev, &tv);
+	evtimer_arm_in(d->tick_ev, DISC_TICK_MS);
 }
 
 /* --- life cycle -------------------------------------------------------- */
@@ -245,7 +244,6 @@ struct disc *
 disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 {
 	struct disc	*d;
-	struct timeval	 tv = { 0, 0 };
 	uint64_t	 now = disc_now();
 
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
@@ -305,7 +303,7 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 		if (beacon_start(d) == -1)
 			log_warnx("discovery: no LAN beacon");
 	}
-	evtimer_add(d->tick_ev, &tv);
+	evtimer_arm_in(d->tick_ev, 0);
 	return d;
 fail:
 	disc_free(d);
@@ -336,7 +334,6 @@ portmap_stopped(void *arg)
 void
 disc_stop(struct disc *d, void (*done)(void *), void *arg)
 {
-	struct timeval	tv = { 0, 0 };
 
 	if (d->stopping)
 		return;
@@ -351,7 +348,7 @@ disc_stop(struct disc *d, void (*done)(void *), void *arg)
 		done(arg);
 		return;
 	}
-	evtimer_add(d->stop_ev, &tv);
+	evtimer_arm_in(d->stop_ev, 0);
 }
 
 void

@@ -288,8 +288,9 @@ disc_fill_dht(struct disc *d, struct ctl_dht *cd)
 		if (st.drops[i] != 0)
 			(void)ctl_counter_add(cd->drops, &cd->ndrops,
 			    dht_drop_name((enum dht_drop)i), st.drops[i]);
-	for (i = 0; i < d->mt.nm && cd->nsearches < CTL_MAX_SEARCHES; i++) {
-		struct dmember		*m = d->mt.m[i];
+	for (i = 0; i < dmembers_count(d) && cd->nsearches < CTL_MAX_SEARCHES;
+	    i++) {
+		struct dmember		*m = dmembers_at(d, i);
 		struct ctl_search	*s;
 
 		if (m == NULL || m->lk.search == 0)

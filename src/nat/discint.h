@@ -24,7 +24,9 @@
  *	natpath-glue.c	each member's path: natpath and the relay client
  *			driven, probes/ACKs, the relay envelope
  *	disc-self.c	our own addresses, NAT kind, port mapping
- *	disc-members.c	the member table (by key), pair keys, the work queue
+ *	disc-members.c	discovery's view of the daemon's member table (by
+ *			index, key, relay id; no array of its own), pair
+ *			keys, the work queue
  *	disc-util.c	clocks, random bytes, address conversions
  *
  * Each piece of state has one owner: struct disc holds one struct per
@@ -197,12 +199,11 @@ struct dmember {
 
 /* The member table (disc-members.c). */
 struct disc_members {
-	/* parallel to the daemon's peers[] (NULL for self) */
-	struct dmember		**m;
-	size_t			 nm;
-	struct dmember		**byid;		/* open addressing, by key */
-	size_t			 byid_mask;
-	uint64_t		 seed;
+	/* The daemon's member table (datapath/members.h), the one every
+	 * layer indexes: member i's discovery state is its peer's
+	 * path.nat; there is no array of discovery's own. disc_set_peers
+	 * takes each new table as reload swaps it in. */
+	const struct members	*mb;
 	/* members with news, run from the loop (disc_kick) */
 	struct dmember		**dirty;
 	size_t			 ndirty, next_dirty;
@@ -331,9 +332,10 @@ void	 disc_dht_from_sa(struct dht_addr *, const struct sockaddr_in6 *);
 const char *disc_mname(const struct dmember *);
 
 /* disc-members.c */
-void	 dmembers_init(struct disc *);
-/* The new table (npeers entries, NULL for self); the old one is freed. */
-void	 dmembers_install(struct disc *, struct dmember **, size_t);
+/* How many members the table has (self and members without a peer
+ * included), and member i's state (NULL: self, no peer, none). */
+size_t	 dmembers_count(const struct disc *);
+struct dmember *dmembers_at(const struct disc *, size_t i);
 void	 dmembers_forget(struct disc *, struct dmember *);
 void	 dmembers_free(struct disc *);
 struct dmember *disc_member_by_key(struct disc *, const uint8_t *key);

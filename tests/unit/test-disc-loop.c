@@ -27,6 +27,12 @@
  *				opens, and A's background probing moves the
  *				path to direct, with no packet of a steady
  *				stream lost on the way
+ *	reload			A reloads its netconfig as the daemon does (a
+ *				new member table, swapped into the data path
+ *				and discovery by pointer): B's peer and its
+ *				discovery state survive, the path with them;
+ *				then B leaves (its state goes with its peer)
+ *				and comes back (looked up afresh)
  *	roaming			after a direct path, B moves to another port
  *				(a new socket) and sends: A's path follows the
  *				authenticated packet at once, and A's packets
@@ -86,9 +92,8 @@ struct node {
 	int			 have_tun;
 	struct udp		 udp;
 	struct tunnel_local	*local;
-	struct route		 route;
-	struct peer		*peers[2];
-	struct members		 mb;		/* peers and route as a table */
+	struct peer		*peers[2];	/* mb's, for short */
+	struct members		*mb;		/* the member table */
 	struct datapath		*dp;
 	struct disc		*disc;
 	struct event		*ev_udp;
@@ -334,6 +339,38 @@ tun_cb(evutil_socket_t fd, short ev, void *arg)
 
 /* --- setting up ---------------------------------------------------------- */
 
+/* The member table's peers, made as the daemon makes them (with a timer). */
+static struct peer *
+mb_create(void *arg, const struct nc_member *m, size_t idx)
+{
+	struct node	*n = arg;
+	struct peer	*p;
+
+	if ((p = peer_new(n->local, m, idx)) == NULL)
+		return NULL;
+	if ((n->ev_timer[idx] = evtimer_new(base, ptimer_cb, p)) == NULL) {
+		peer_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void
+mb_destroy(void *arg, struct peer *p)
+{
+	struct node	*n = arg;
+
+	if (n->ev_timer[p->idx] != NULL)
+		event_free(n->ev_timer[p->idx]);
+	n->ev_timer[p->idx] = NULL;
+	peer_free(p);
+}
+
+static const struct members_ops mb_ops = {
+	.create = mb_create,
+	.destroy = mb_destroy,
+};
+
 static void
 setup(void)
 {
@@ -392,26 +429,15 @@ setup(void)
 			n->have_tun = 1;
 			T_ASSERT((n->local = tunnel_local_new(n->sk, NULL,
 			    4)) != NULL);
-			T_EQ_INT(route_init(&n->route, 2, NET, 24, ula), 0);
-			for (j = 0; j < 2; j++) {
-				route_add4(&n->route, members[j].ip4, j);
-				route_add6(&n->route, members[j].ip6, j);
-				if (j == n->idx)
-					continue;
-				n->peers[j] = peer_new(n->local, &members[j],
-				    (size_t)j);
-				T_ASSERT(n->peers[j] != NULL);
-				n->ev_timer[j] = evtimer_new(base, ptimer_cb,
-				    n->peers[j]);
-				T_ASSERT(n->ev_timer[j] != NULL);
-			}
 		}
-		n->mb.peer = n->idx >= 0 ? n->peers : NULL;
-		n->mb.n = n->idx >= 0 ? 2 : 0;
-		n->mb.self = n->idx;
-		n->mb.route = n->route;
+		/* the member table, as the daemon builds it (P: headless,
+		 * empty) */
+		n->mb = members_build(&nc, n->idx, NULL, &mb_ops, n, NULL);
+		T_ASSERT(n->mb != NULL);
+		for (j = 0; j < 2; j++)
+			n->peers[j] = members_peer(n->mb, (size_t)j);
 		n->dp = datapath_new(n->have_tun ? &n->tun : NULL, &n->udp,
-		    n->local, &n->mb, 1420, &hooks, n);
+		    n->local, n->mb, 1420, &hooks, n);
 		T_ASSERT(n->dp != NULL);
 		n->ev_udp = event_new(base, n->udp.fd, EV_READ | EV_PERSIST,
 		    udp_cb, n);
@@ -430,7 +456,7 @@ setup(void)
 		dcfg.pk = n->pk;
 		dcfg.nc = &nc;
 		dcfg.self = n->idx;
-		dcfg.members = &n->mb;
+		dcfg.members = n->mb;
 		dcfg.netconfig = "loop.netconfig";
 		dcfg.lan_off = 1;
 		n->disc = disc_new(&dcfg, err, sizeof(err));
@@ -442,7 +468,7 @@ setup(void)
 static void
 teardown(void)
 {
-	int	i, j;
+	int	i;
 
 	for (i = NNODES - 1; i >= 0; i--) {
 		struct node	*n = &nodes[i];
@@ -453,13 +479,8 @@ teardown(void)
 			event_free(n->ev_udp);
 		if (n->ev_tun != NULL)
 			event_free(n->ev_tun);
-		for (j = 0; j < 2; j++) {
-			if (n->ev_timer[j] != NULL)
-				event_free(n->ev_timer[j]);
-			peer_free(n->peers[j]);
-		}
+		members_free(n->mb, NULL, &mb_ops, n);
 		if (n->idx >= 0) {
-			route_free(&n->route);
 			tunnel_local_free(n->local);
 			tun_close(&n->tun);
 		}
@@ -689,6 +710,54 @@ T_TEST(upgrade)
 	teardown();
 }
 
+/* A reloads nc with its first nmembers members (daemon_reload's steps). */
+static void
+reload_a(size_t nmembers)
+{
+	struct node	*n = &nodes[1];
+	struct netconf	 nc2 = nc;
+	struct members	*mb, *old = n->mb;
+	int		 j;
+
+	nc2.nmembers = nmembers;
+	T_ASSERT((mb = members_build(&nc2, n->idx, old, &mb_ops, n,
+	    NULL)) != NULL);
+	n->mb = mb;
+	datapath_set_peers(n->dp, mb);
+	disc_set_peers(n->disc, &nc2, mb);
+	members_free(old, mb, &mb_ops, n);
+	for (j = 0; j < 2; j++)
+		n->peers[j] = members_peer(mb, (size_t)j);
+}
+
+T_TEST(reload)
+{
+	struct peer	*b;
+
+	unsetenv("MESH_TEST_RELAY_ONLY");
+	setup();
+	join();
+	T_ASSERT(a_reaches_b(20000));
+	b = nodes[1].peers[1];
+	T_ASSERT(path_usable(&b->path) && !b->path.relayed);
+	/* the same members: B's peer, its discovery state, its path stay */
+	reload_a(2);
+	T_ASSERT(nodes[1].peers[1] == b);
+	T_ASSERT(b->path.nat != NULL);
+	T_ASSERT(path_usable(&b->path) && !b->path.relayed);
+	T_EQ_INT(reaches(1, 2, 200), 0);	/* at once */
+	/* B leaves A's netconfig, and comes back */
+	reload_a(1);
+	T_ASSERT(nodes[1].peers[1] == NULL);
+	T_EQ_INT(reaches(1, 2, 1000), -1);
+	reload_a(2);
+	b = nodes[1].peers[1];
+	T_ASSERT(b != NULL && b->path.nat != NULL);
+	T_ASSERT(a_reaches_b(20000));
+	T_ASSERT(path_usable(&b->path) && !b->path.relayed);
+	teardown();
+}
+
 T_TEST(roaming)
 {
 	struct node	*nb = &nodes[2];
@@ -727,6 +796,7 @@ main(void)
 	T_RUN(punch);
 	T_RUN(relay_fallback);
 	T_RUN(upgrade);
+	T_RUN(reload);
 	T_RUN(roaming);
 	return t_done();
 }

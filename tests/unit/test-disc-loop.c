@@ -4,15 +4,12 @@
  * public node (the netconfig's boot node, headless); A and B are members
  * that know only P. Dummy TUNs stand in for the kernel.
  *
- * The clock is fake (common/clock.h's clock_fake_*): the glue reads it,
- * and its timers wait on it (evtimer.h's evtimer_fake_*); the test moves
- * it from one timer to the next, running the loop until every datagram
- * sent on loopback has been handled. A datagram takes no time, and a
- * scenario of a minute of virtual time runs in a fraction of a second.
- * A small NAT stands in front of each member's socket (the test wraps
- * recvmmsg/sendmmsg/sendto at link time, see nat.am): open, restricted
- * (only from an address:port it sent to, as a port-restricted cone NAT),
- * or closed (only from P).
+ * The clock is fake (clock_fake_*; timers wait on it, evtimer_fake_*): the
+ * test moves it from one timer to the next and runs the loop until every
+ * datagram on loopback is handled (a datagram takes no time). A NAT stands
+ * in front of each member's socket (recvmmsg/sendmmsg/sendto wrapped at
+ * link time, nat.am): open, restricted (only from an address:port it sent
+ * to: a port-restricted cone) or closed (only from P).
  *
  *	lookup_and_direct	A sends to B: A looks B up in the DHT (B is
  *				registered at P), probes it and takes the

@@ -157,13 +157,12 @@ datapath_counters(const struct datapath *dp)
 const char *
 dp_drop_name(enum dp_drop d)
 {
-	static const char *const names[DP_DROP_COUNT] = {
-		"truncated", "unknown_type", "headless", "tunnel",
-		"no_route", "multicast", "malformed", "loop", "too_big",
-		"tun_write", "send", "tun_read",
-	};
+	static const char *const names[] = DP_DROP_NAMES;
 
-	return (unsigned)d < DP_DROP_COUNT ? names[d] : "unknown";
+	_Static_assert(sizeof(names) / sizeof(names[0]) == DP_DROP_COUNT,
+	    "DP_DROP_NAMES names every enum dp_drop");
+	return (unsigned)d < DP_DROP_COUNT && names[d] != NULL ? names[d] :
+	    "unknown";
 }
 
 void

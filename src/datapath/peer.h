@@ -59,6 +59,15 @@ enum peer_drop {
 	PEER_DROP_COUNT
 };
 
+/* The names of these reasons (drop_<name> in show), beside them; the table
+ * made of this is checked against PEER_DROP_COUNT by a static assert. */
+#define PEER_DROP_NAMES { \
+	[PEER_DROP_SPOOFED] = "spoofed", \
+	[PEER_DROP_MALFORMED] = "malformed", \
+	[PEER_DROP_NO_ENDPOINT] = "no_endpoint", \
+	[PEER_DROP_STAGED] = "staged", \
+}
+
 struct peer {
 	size_t			 idx;		/* member index (route value) */
 	uint8_t			 key[KEY_LEN];

@@ -295,6 +295,10 @@ udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 			if (mm->segsize != 0 && mm->len > mm->segsize) {
 				struct cmsghdr	*c;
 
+				/* (the alignment padding too: no
+				 * uninitialised bytes reach the kernel) */
+				memset(w->ctl[k].buf, 0,
+				    CMSG_SPACE(sizeof(seg)));
 				w->hdr[k].msg_hdr.msg_control = w->ctl[k].buf;
 				w->hdr[k].msg_hdr.msg_controllen =
 				    CMSG_SPACE(sizeof(seg));

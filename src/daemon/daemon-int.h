@@ -28,6 +28,7 @@ struct datapath;
 struct control;
 struct disc;
 struct tcp;
+struct ctl_iface;
 struct ctl_writer;
 struct dns_server;
 struct evhttp;
@@ -139,6 +140,7 @@ void	daemon_metrics_stop(struct daemon *);
 int	daemon_tcp_start(struct daemon *, char *err, size_t errlen);
 void	daemon_tcp_boots(struct daemon *);	/* after a reload */
 void	daemon_tcp_stop(struct daemon *);
+void	daemon_tcp_fill(struct daemon *, struct ctl_iface *);
 
 /* reload.c */
 /* Re-read the netconfig file and apply it (daemon_reload); 0 or errno. */

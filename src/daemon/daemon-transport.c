@@ -18,7 +18,9 @@
 #include "datapath/udp.h"
 #include "netconf/keys.h"
 #include "netconf/netconf.h"
+#include "control/ctlproto.h"
 #include "common/log.h"
+#include "common/util.h"
 
 static void
 kick(void *arg)
@@ -93,4 +95,24 @@ daemon_tcp_stop(struct daemon *d)
 {
 	tcp_free(d->tcp);
 	d->tcp = NULL;
+}
+
+/* show: the transport, and its drops among the interface's. */
+void
+daemon_tcp_fill(struct daemon *d, struct ctl_iface *ci)
+{
+	struct tcp_show	st;
+	size_t		i;
+
+	tcp_get_show(d->tcp, &st);
+	util_strlcpy(ci->transport, tcp_mode_name(st.mode),
+	    sizeof(ci->transport));
+	util_strlcpy(ci->transport_why, st.reason, sizeof(ci->transport_why));
+	ci->transport_since = st.since_unix_ms / 1000;
+	ci->tcp_out = st.conns_out;
+	ci->tcp_in = st.conns_in;
+	for (i = 0; i < TCP_DROP_MAX; i++)
+		if (st.drops[i] != 0)
+			(void)ctl_counter_add(ci->drops, &ci->ndrops,
+			    tcp_drop_name((enum tcp_drop)i), st.drops[i]);
 }

@@ -605,6 +605,9 @@ tcp_set_boots(struct tcp *t, const struct sockaddr_in6 *addrs, size_t n)
 	}
 	for (i = 0; i < n; i++)
 		b[i].addr = addrs[i];
+	if (n == 0 && t->st.mode == TCP_MODE_PENDING)
+		set_mode(t, TCP_MODE_UDP, "no boot nodes to fall back to",
+		    clock_mono_ms());
 	/* connections to boot nodes no longer listed go */
 	for (c = t->all; c != NULL; c = c->next)
 		if (c->outgoing)

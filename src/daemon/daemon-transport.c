@@ -23,11 +23,11 @@
 #include "common/util.h"
 
 static void
-kick(void *arg)
+kick(void *arg, int restart)
 {
 	struct daemon	*d = arg;
 
-	disc_boot_now(d->disc);
+	disc_boot_now(d->disc, restart);
 }
 
 /* The netconfig's boot nodes but ourselves, resolved (names are rare

@@ -41,6 +41,7 @@ struct tconn {
 					 * address (same port number) */
 	int			 outgoing;
 	int			 up;		/* connected */
+	int			 heard;		/* a frame received */
 	int			 boot;		/* outgoing: index in boots */
 	uint64_t		 last_rx, last_tx, partial_since;
 	struct tconn		*hnext;		/* hash chain */
@@ -231,7 +232,7 @@ rx_tap(void *arg, const uint8_t *buf, size_t len,
 	    "UDP answers again" : "a DHT node answered over UDP",
 	    clock_mono_ms());
 	if (t->cfg.kick != NULL)
-		t->cfg.kick(t->cfg.arg);
+		t->cfg.kick(t->cfg.arg, 1);
 }
 
 static void
@@ -240,6 +241,24 @@ tap_set(struct tcp *t)
 	int	want = t->nboots > 0 && t->st.mode != TCP_MODE_UDP;
 
 	udp_set_hooks(t->cfg.udp, tx_hook, t, want ? rx_tap : NULL, t);
+}
+
+/* A datagram stream wants no Nagle, and little unsent data in the
+ * kernel: what waits there delays every datagram behind it (the tunnel's
+ * own TCP flows see it as a longer round trip, not as a loss); our queue
+ * in front of it has a cap and drops. */
+static void
+sockopts(evutil_socket_t fd)
+{
+	int	one = 1, lowat = TCP_NOTSENT;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+#ifdef TCP_NOTSENT_LOWAT
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+	    sizeof(lowat));
+#else
+	(void)lowat;
+#endif
 }
 
 static void
@@ -291,6 +310,13 @@ read_cb(struct bufferevent *bev, void *arg)
 	    c->partial_since != 0 ? c->partial_since : now;
 	if (n > 0)
 		datapath_input_done(t->cfg.dp);
+	if (n > 0 && c->outgoing && !c->heard) {
+		/* the boot node answers: the DHT has a node now, and the
+		 * lookups that waited for UDP answers may start over */
+		c->heard = 1;
+		if (t->cfg.kick != NULL)
+			t->cfg.kick(t->cfg.arg, 1);
+	}
 }
 
 static void
@@ -299,17 +325,15 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	struct tconn	*c = arg;
 	struct tcp	*t = c->t;
 	char		 a[UDP_ADDRSTRLEN];
-	int		 one = 1;
 
 	if (what & BEV_EVENT_CONNECTED) {
 		c->up = 1;
 		c->last_rx = clock_mono_ms();
-		(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP,
-		    TCP_NODELAY, &one, sizeof(one));
+		sockopts(bufferevent_getfd(bev));
 		log_info("transport: connected to %s over TCP",
 		    udp_addr_fmt(&c->addr, a, sizeof(a)));
 		if (t->cfg.kick != NULL)
-			t->cfg.kick(t->cfg.arg);
+			t->cfg.kick(t->cfg.arg, 1);
 		return;
 	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
@@ -350,6 +374,10 @@ conn_new(struct tcp *t, struct bufferevent *bev,
 	/* read no more than a frame and a half at a time into memory: a peer
 	 * cannot make us hold more than that for it */
 	bufferevent_setwatermark(bev, EV_READ, 0, TCP_INBUF_CAP);
+	/* big reads: a read's frames are handled as one batch (the relay
+	 * forwards them with one sendmmsg) */
+	(void)bufferevent_set_max_single_read(bev, TCP_INBUF_CAP);
+	(void)bufferevent_set_max_single_write(bev, TCP_NOTSENT);
 	(void)bufferevent_enable(bev, EV_READ | EV_WRITE);
 	return c;
 }
@@ -380,7 +408,6 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	struct bufferevent	*bev;
 	struct tconn		*c;
 	unsigned		 same = 0;
-	int			 one = 1;
 
 	(void)l;
 	if (udp_addr_from(&a, sa, (socklen_t)salen) == -1) {
@@ -402,7 +429,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		evutil_closesocket(fd);
 		return;
 	}
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	sockopts(fd);
 	if ((bev = bufferevent_socket_new(t->cfg.base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		evutil_closesocket(fd);
@@ -484,7 +511,7 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 			t->udp_retry_at = now + TCP_UDP_RETRY_MS;
 			t->dup_until = now + 1000;
 			if (t->cfg.kick != NULL)
-				t->cfg.kick(t->cfg.arg);
+				t->cfg.kick(t->cfg.arg, 0);
 		}
 	}
 	for (c = t->all; c != NULL; c = next) {
@@ -570,7 +597,8 @@ tcp_new(const struct tcp_config *cfg, char *err, size_t errlen)
 			t->st.listen_port2 = cfg->port2;
 	}
 	tap_set(t);
-	evtimer_arm_in(t->tick, TCP_TICK_MS);
+	/* the first tick is the fall-back decision, on time */
+	evtimer_arm_in(t->tick, TCP_FALLBACK_MS);
 	return t;
 }
 

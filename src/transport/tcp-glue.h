@@ -35,8 +35,9 @@ struct datapath;
 #define TCP_MAX_BOOTS		2	/* boot nodes connected at once */
 #define TCP_MAX_CONNS		256	/* accepted connections */
 #define TCP_MAX_PER_SOURCE	4	/* accepted connections per address */
-#define TCP_OUTBUF_CAP		(512 * 1024) /* queued for one connection */
-#define TCP_INBUF_CAP		(2 * TCP_FRAME_MAX + 4)
+#define TCP_OUTBUF_CAP		(1024 * 1024) /* queued for one connection */
+#define TCP_NOTSENT		(64 * 1024)	/* unsent in the kernel */
+#define TCP_INBUF_CAP		(64 * 1024)	/* read at once, at most */
 #define TCP_FRAME_MAX		9216	/* largest datagram carried */
 #define TCP_IDLE_MS		120000	/* accepted: nothing received */
 #define TCP_PARTIAL_MS		15000	/* a frame begun, not finished */
@@ -51,9 +52,10 @@ struct tcp_config {
 	struct datapath		*dp;	/* frames go in here */
 	uint16_t		 port;	/* listen here (the UDP port) */
 	uint16_t		 port2;	/* and here, if not 0 */
-	/* Ask the DHT to contact its boot nodes now (TCP or UDP just came
-	 * up); may be NULL. */
-	void			(*kick)(void *arg);
+	/* Ask the DHT to contact its boot nodes now: restart 1, TCP or UDP
+	 * just came up (lookups waiting for answers start over); 0, UDP is
+	 * being tried again (send something). May be NULL. */
+	void			(*kick)(void *arg, int restart);
 	void			*arg;
 };
 

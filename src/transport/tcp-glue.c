@@ -503,10 +503,16 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 		t->udp_retry_at = now + TCP_UDP_RETRY_MS;
 	}
 	if (t->st.mode == TCP_MODE_TCP) {
-		want = 0;
-		for (i = 0; i < t->nboots && want < TCP_MAX_BOOTS; i++, want++)
-			if (t->boots[i].c == NULL && now >= t->boots[i].next_try)
+		/* up to TCP_MAX_BOOTS at once, the first boot nodes first;
+		 * one that fails waits its backoff while the next is tried */
+		for (i = 0, want = 0; i < t->nboots; i++)
+			want += t->boots[i].c != NULL;
+		for (i = 0; i < t->nboots && want < TCP_MAX_BOOTS; i++)
+			if (t->boots[i].c == NULL &&
+			    now >= t->boots[i].next_try) {
 				connect_boot(t, i, now);
+				want++;
+			}
 		if (now >= t->udp_retry_at) {
 			t->udp_retry_at = now + TCP_UDP_RETRY_MS;
 			t->dup_until = now + 1000;
@@ -517,8 +523,8 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 	for (c = t->all; c != NULL; c = next) {
 		next = c->next;
 		if (c->outgoing) {
-			if (t->st.mode != TCP_MODE_TCP && now - t->mode_at >=
-			    TCP_KEEPALIVE_MS / 5) {
+			if (c->boot < 0 || (t->st.mode != TCP_MODE_TCP &&
+			    now - t->mode_at >= TCP_DRAIN_MS)) {
 				/* back on UDP: answers in flight are in */
 				conn_free(c);
 				continue;

@@ -42,6 +42,7 @@ struct datapath;
 #define TCP_IDLE_MS		120000	/* accepted: nothing received */
 #define TCP_PARTIAL_MS		15000	/* a frame begun, not finished */
 #define TCP_KEEPALIVE_MS	25000	/* ours: an empty frame when idle */
+#define TCP_DRAIN_MS		5000	/* back on UDP: streams kept this long */
 #define TCP_BACKOFF_MIN_MS	1000	/* reconnect: first wait, doubling */
 #define TCP_BACKOFF_MAX_MS	30000	/* ... up to this */
 #define TCP_REASON_MAX		96

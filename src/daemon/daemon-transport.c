@@ -23,11 +23,11 @@
 #include "common/util.h"
 
 static void
-kick(void *arg, int restart)
+kick(void *arg)
 {
 	struct daemon	*d = arg;
 
-	disc_boot_now(d->disc, restart);
+	disc_boot_now(d->disc);
 }
 
 /* The netconfig's boot nodes but ourselves, resolved (names are rare

@@ -456,39 +456,30 @@ dhtglue_tick(struct disc *d, uint64_t now)
 
 /* Another transport just came up (src/transport/: TCP to the boot nodes,
  * or UDP again): contact the boot nodes now rather than at the next retry,
- * and (restart) look up at once the members not found yet. Without
- * restart: the transport tries UDP again, and wants requests to leave. */
+ * and look up at once the members not found yet (a lookup waiting for
+ * answers that went where nothing answers starts over). */
 void
-disc_boot_now(struct disc *d, int restart)
+disc_boot_now(struct disc *d)
 {
 	struct dmember	*m;
 	uint64_t	 now = disc_now();
-	size_t		 i, started = 0;
+	size_t		 i;
 
 	if (d == NULL || d->dg.dht == NULL)
 		return;
 	for (i = 0; i < d->dg.nboots; i++)
 		d->dg.boot_ok[i] = 0;
 	add_boots(d, now);
-	for (i = 0; restart && i < d->mt.nm; i++) {
+	for (i = 0; i < d->mt.nm; i++) {
 		m = d->mt.m[i];
 		if (m == NULL || m->lk.found_at != 0)
 			continue;
 		if (m->lk.search != 0) {
-			/* waiting for answers that went where nothing
-			 * answers: start over over the new transport */
 			(void)dht_search_cancel(d->dg.dht, m->lk.search);
 			m->lk.search = 0;
 			d->dg.nsearching--;
 		}
 		dhtglue_lookup_now(m, now);
-		started++;
 	}
-	/* one lookup in any case (the member in turn), so that requests
-	 * leave now, over whichever transport is being tried */
-	if (started == 0 && d->mt.nm > 0 &&
-	    (m = d->mt.m[(size_t)(now / 1000) % d->mt.nm]) != NULL &&
-	    m->lk.search == 0)
-		dhtglue_lookup(d, m, now);
 	dhtglue_arm(d);
 }

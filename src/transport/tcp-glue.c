@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <sys/random.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@
 #include "common/clock.h"
 #include "common/evtimer.h"
 #include "common/log.h"
+#include "common/ratelimit.h"
 #include "common/util.h"
 
 #define TCP_TICK_MS	500
@@ -64,7 +67,11 @@ struct tcp {
 	unsigned		 nin, nout;
 	struct tboot		*boots;
 	size_t			 nboots;
-	uint64_t		 started, mode_at, udp_retry_at, dup_until;
+	uint64_t		 started, mode_at, udp_retry_at;
+	int			 in_stream;	/* handing a frame in */
+	int			 bypass;	/* our own UDP sends */
+	uint8_t			 nonce[TCPECHO_NONCE];	/* last ECHO's */
+	struct ratelimit_bucket	 echo_rl;
 	struct tcp_show		 st;
 };
 
@@ -200,22 +207,56 @@ tx_hook(void *arg, const void *buf, size_t len, const struct sockaddr_in6 *to)
 {
 	struct tcp	*t = arg;
 	struct tconn	*c;
-	uint64_t	 now;
-	const uint8_t	*b = buf;
-	int		 r;
-
-	if (t->all == NULL || (c = lookup(t, to)) == NULL)
+	if (t->all == NULL || t->bypass || (c = lookup(t, to)) == NULL)
 		return 0;
 	if (c->outgoing && t->st.mode != TCP_MODE_TCP)
 		return 0;	/* UDP is back: the stream only drains */
-	now = clock_mono_ms();
-	r = conn_send(c, buf, len, now);
-	/* on TCP: now and then the DHT's datagrams go over UDP as well, so
-	 * that an answer over UDP tells us it works again */
-	if (c->outgoing && now < t->dup_until && len > 0 &&
-	    b[0] >= TCP_DHT_LO && b[0] <= TCP_DHT_HI)
-		return 0;
-	return r;
+	return conn_send(c, buf, len, clock_mono_ms());
+}
+
+/* First bytes 0x30-0x31 (tcpframe.h): answer an ECHO over UDP; an
+ * ECHO_REPLY to our last ECHO, while on TCP, means UDP works again. */
+static void
+echo_cb(void *arg, uint8_t *pkt, size_t len, const struct sockaddr_in6 *from,
+    uint64_t now)
+{
+	struct tcp	*t = arg;
+
+	if (t->in_stream)
+		return;		/* over TCP: says nothing about UDP */
+	if (pkt[0] == TCPECHO_REQ) {
+		/* not to an address we reach by TCP (a spoofed source);
+		 * at most TCP_ECHO_RATE answers a second in all */
+		if (lookup(t, from) != NULL || !ratelimit_bucket_take(
+		    &t->echo_rl, TCP_ECHO_RATE, TCP_ECHO_RATE, 1, now) ||
+		    tcpecho_answer(pkt, len) == -1)
+			return;
+		(void)udp_send(t->cfg.udp, pkt, len, from);
+		return;
+	}
+	if (t->st.mode == TCP_MODE_TCP && tcpecho_is_reply(pkt, len,
+	    t->nonce)) {
+		set_mode(t, TCP_MODE_UDP, "UDP answers again", now);
+		if (t->cfg.kick != NULL)
+			t->cfg.kick(t->cfg.arg);
+	}
+}
+
+/* On TCP: ask the boot nodes over UDP whether it works again. */
+static void
+echo_send(struct tcp *t)
+{
+	uint8_t	buf[TCPECHO_LEN];
+	size_t	i;
+
+	if (getrandom(t->nonce, sizeof(t->nonce), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(t->nonce))
+		return;
+	tcpecho_request(buf, t->nonce);
+	t->bypass = 1;
+	for (i = 0; i < t->nboots; i++)
+		(void)udp_send(t->cfg.udp, buf, sizeof(buf), &t->boots[i].addr);
+	t->bypass = 0;
 }
 
 /* The UDP socket's receive tap, set while we wait for UDP to answer. */
@@ -232,7 +273,7 @@ rx_tap(void *arg, const uint8_t *buf, size_t len,
 	    "UDP answers again" : "a DHT node answered over UDP",
 	    clock_mono_ms());
 	if (t->cfg.kick != NULL)
-		t->cfg.kick(t->cfg.arg, 1);
+		t->cfg.kick(t->cfg.arg);
 }
 
 static void
@@ -297,8 +338,10 @@ read_cb(struct bufferevent *bev, void *arg)
 		if (plen > 0) {
 			t->st.frames_in++;
 			t->st.bytes_in += plen;
+			t->in_stream = 1;
 			datapath_input(t->cfg.dp, p + TCPFRAME_HDR, plen,
 			    &c->addr, now);
+			t->in_stream = 0;
 			n++;
 		}
 		(void)evbuffer_drain(in, used);
@@ -315,7 +358,7 @@ read_cb(struct bufferevent *bev, void *arg)
 		 * lookups that waited for UDP answers may start over */
 		c->heard = 1;
 		if (t->cfg.kick != NULL)
-			t->cfg.kick(t->cfg.arg, 1);
+			t->cfg.kick(t->cfg.arg);
 	}
 }
 
@@ -333,7 +376,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 		log_info("transport: connected to %s over TCP",
 		    udp_addr_fmt(&c->addr, a, sizeof(a)));
 		if (t->cfg.kick != NULL)
-			t->cfg.kick(t->cfg.arg, 1);
+			t->cfg.kick(t->cfg.arg);
 		return;
 	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
@@ -515,9 +558,7 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 			}
 		if (now >= t->udp_retry_at) {
 			t->udp_retry_at = now + TCP_UDP_RETRY_MS;
-			t->dup_until = now + 1000;
-			if (t->cfg.kick != NULL)
-				t->cfg.kick(t->cfg.arg, 0);
+			echo_send(t);
 		}
 	}
 	for (c = t->all; c != NULL; c = next) {
@@ -602,6 +643,14 @@ tcp_new(const struct tcp_config *cfg, char *err, size_t errlen)
 		else
 			t->st.listen_port2 = cfg->port2;
 	}
+	ratelimit_bucket_init(&t->echo_rl, TCP_ECHO_RATE, t->started);
+	if (udp_register(cfg->udp, TCPECHO_REQ, TCPECHO_REPLY, echo_cb,
+	    t) == -1) {
+		snprintf(err, errlen, "transport: UDP handler range taken");
+		event_free(t->tick);
+		free(t);
+		return NULL;
+	}
 	tap_set(t);
 	/* the first tick is the fall-back decision, on time */
 	evtimer_arm_in(t->tick, TCP_FALLBACK_MS);
@@ -616,6 +665,8 @@ tcp_free(struct tcp *t)
 	if (t == NULL)
 		return;
 	udp_set_hooks(t->cfg.udp, NULL, NULL, NULL, NULL);
+	(void)udp_register(t->cfg.udp, TCPECHO_REQ, TCPECHO_REPLY, NULL,
+	    NULL);
 	while (t->all != NULL)
 		conn_free(t->all);
 	for (i = 0; i < 2; i++)

@@ -15,9 +15,9 @@
  * within TCP_FALLBACK_MS of starting connects to its boot nodes over TCP
  * (their UDP port number) and, from then on, its datagrams to them go over
  * those connections; the DHT is asked to contact them at once. It keeps
- * sending its DHT datagrams to them over UDP as well now and then
- * (TCP_UDP_RETRY_MS), and moves back to UDP on the first DHT datagram that
- * arrives over UDP. */
+ * asking them over UDP whether UDP works (an ECHO, tcpframe.h, every
+ * TCP_UDP_RETRY_MS), and moves back to UDP on the first ECHO_REPLY or DHT
+ * datagram that arrives over UDP. */
 #ifndef MESH_TCP_GLUE_H
 #define MESH_TCP_GLUE_H
 
@@ -30,8 +30,9 @@ struct udp;
 struct datapath;
 
 #define TCP_FALLBACK_MS		3000	/* no UDP answer this long: TCP */
-#define TCP_UDP_RETRY_MS	5000	/* on TCP: DHT to boot nodes over UDP
-					 * too, this often (for 1 s) */
+#define TCP_UDP_RETRY_MS	5000	/* on TCP: an ECHO to the boot nodes
+					 * over UDP this often */
+#define TCP_ECHO_RATE		50	/* ECHOs answered a second, in all */
 #define TCP_MAX_BOOTS		2	/* boot nodes connected at once */
 #define TCP_MAX_CONNS		256	/* accepted connections */
 #define TCP_MAX_PER_SOURCE	4	/* accepted connections per address */
@@ -53,10 +54,9 @@ struct tcp_config {
 	struct datapath		*dp;	/* frames go in here */
 	uint16_t		 port;	/* listen here (the UDP port) */
 	uint16_t		 port2;	/* and here, if not 0 */
-	/* Ask the DHT to contact its boot nodes now: restart 1, TCP or UDP
-	 * just came up (lookups waiting for answers start over); 0, UDP is
-	 * being tried again (send something). May be NULL. */
-	void			(*kick)(void *arg, int restart);
+	/* Ask the DHT to contact its boot nodes now and start waiting
+	 * lookups over (TCP or UDP just came up); may be NULL. */
+	void			(*kick)(void *arg);
 	void			*arg;
 };
 

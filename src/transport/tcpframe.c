@@ -1,6 +1,8 @@
 /* TCP transport framing (see tcpframe.h). */
 #include "config.h"
 
+#include <string.h>
+
 #include "transport/tcpframe.h"
 
 int
@@ -34,4 +36,28 @@ tcpframe_next(const uint8_t *buf, size_t len, size_t max, size_t *plen,
 		return TCPFRAME_NEED;
 	*plen = n;
 	return TCPFRAME_OK;
+}
+
+void
+tcpecho_request(uint8_t buf[TCPECHO_LEN], const uint8_t nonce[TCPECHO_NONCE])
+{
+	buf[0] = TCPECHO_REQ;
+	memcpy(buf + 1, nonce, TCPECHO_NONCE);
+}
+
+int
+tcpecho_answer(uint8_t *buf, size_t len)
+{
+	if (len < TCPECHO_LEN || len > TCPECHO_MAX || buf[0] != TCPECHO_REQ)
+		return -1;
+	buf[0] = TCPECHO_REPLY;
+	return 0;
+}
+
+int
+tcpecho_is_reply(const uint8_t *buf, size_t len,
+    const uint8_t nonce[TCPECHO_NONCE])
+{
+	return len == TCPECHO_LEN && buf[0] == TCPECHO_REPLY &&
+	    memcmp(buf + 1, nonce, TCPECHO_NONCE) == 0;
 }

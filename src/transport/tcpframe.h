@@ -35,4 +35,25 @@ int	tcpframe_header(uint8_t hdr[TCPFRAME_HDR], size_t len);
 enum tcpframe_rc tcpframe_next(const uint8_t *buf, size_t len, size_t max,
 	    size_t *plen, size_t *used);
 
+/* UDP echo (first bytes 0x30-0x31, ARCHITECTURE.md): a member on TCP
+ * asks its boot nodes over UDP, now and then, whether UDP works again; a
+ * node answers an ECHO with an ECHO_REPLY of the same length carrying the
+ * same nonce, and keeps no state (the answer is no larger than the
+ * request: SECURITY.md's rule). */
+#define TCPECHO_REQ		0x30
+#define TCPECHO_REPLY		0x31
+#define TCPECHO_NONCE		16
+#define TCPECHO_LEN		(1 + TCPECHO_NONCE)	/* what we send */
+#define TCPECHO_MAX		64			/* answered up to */
+
+/* Write an ECHO carrying nonce into buf (TCPECHO_LEN bytes). */
+void	tcpecho_request(uint8_t buf[TCPECHO_LEN],
+	    const uint8_t nonce[TCPECHO_NONCE]);
+/* An ECHO of len bytes into its answer, in place: 0, or -1 if it is not a
+ * well-formed ECHO (not answered). */
+int	tcpecho_answer(uint8_t *buf, size_t len);
+/* Is buf an ECHO_REPLY carrying nonce? 1 or 0. */
+int	tcpecho_is_reply(const uint8_t *buf, size_t len,
+	    const uint8_t nonce[TCPECHO_NONCE]);
+
 #endif

@@ -97,6 +97,32 @@ T_TEST(stream_splits)
 	T_EQ_INT(off, n);
 }
 
+T_TEST(echo)
+{
+	uint8_t	nonce[TCPECHO_NONCE], other[TCPECHO_NONCE], b[TCPECHO_MAX + 1];
+	size_t	i;
+
+	for (i = 0; i < sizeof(nonce); i++) {
+		nonce[i] = (uint8_t)(i * 7 + 1);
+		other[i] = nonce[i];
+	}
+	other[5] ^= 1;
+	tcpecho_request(b, nonce);
+	T_EQ_INT(b[0], TCPECHO_REQ);
+	T_EQ_INT(tcpecho_is_reply(b, TCPECHO_LEN, nonce), 0);
+	T_EQ_INT(tcpecho_answer(b, TCPECHO_LEN), 0);
+	T_EQ_INT(b[0], TCPECHO_REPLY);
+	T_EQ_INT(tcpecho_is_reply(b, TCPECHO_LEN, nonce), 1);
+	T_EQ_INT(tcpecho_is_reply(b, TCPECHO_LEN, other), 0);
+	T_EQ_INT(tcpecho_is_reply(b, TCPECHO_LEN - 1, nonce), 0);
+	/* a reply is not answered again; sizes outside the range are not */
+	T_EQ_INT(tcpecho_answer(b, TCPECHO_LEN), -1);
+	b[0] = TCPECHO_REQ;
+	T_EQ_INT(tcpecho_answer(b, TCPECHO_LEN - 1), -1);
+	T_EQ_INT(tcpecho_answer(b, TCPECHO_MAX + 1), -1);
+	T_EQ_INT(tcpecho_answer(b, TCPECHO_MAX), 0);
+}
+
 int
 main(void)
 {
@@ -105,5 +131,6 @@ main(void)
 	T_RUN(keepalive);
 	T_RUN(too_long);
 	T_RUN(stream_splits);
+	T_RUN(echo);
 	return t_done();
 }

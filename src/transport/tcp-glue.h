@@ -37,7 +37,7 @@ struct datapath;
 #define TCP_MAX_CONNS		256	/* accepted connections */
 #define TCP_MAX_PER_SOURCE	4	/* accepted connections per address */
 #define TCP_OUTBUF_CAP		(1024 * 1024) /* queued for one connection */
-#define TCP_NOTSENT		(64 * 1024)	/* unsent in the kernel */
+#define TCP_NOTSENT		(128 * 1024)	/* unsent in the kernel */
 #define TCP_INBUF_CAP		(64 * 1024)	/* read at once, at most */
 #define TCP_FRAME_MAX		9216	/* largest datagram carried */
 #define TCP_IDLE_MS		120000	/* accepted: nothing received */

@@ -3,7 +3,8 @@
  * The stream is decoded whole and again in two pieces cut at the split;
  * both must give the same frames, every frame must lie inside what was
  * given, re-encoding a frame's length must give its prefix back, and a
- * refused prefix must announce more than the limit. */
+ * refused prefix must announce more than the limit. The stream is also
+ * taken as a UDP ECHO (tcpecho_answer). */
 #include "config.h"
 
 #include <stdint.h>
@@ -80,6 +81,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rb = run(copy, len, max, &offb, b, &nb);
 	if (ra != rb || offa != offb || na != nb ||
 	    memcmp(a, b, na * sizeof(a[0])) != 0)
+		abort();
+	/* the stream as one UDP ECHO: answered in place, same length, only
+	 * the first byte changed, and only a well-formed one */
+	if (len > 0 && tcpecho_answer(copy, len) == 0) {
+		if (len < TCPECHO_LEN || len > TCPECHO_MAX ||
+		    s[0] != TCPECHO_REQ || copy[0] != TCPECHO_REPLY ||
+		    memcmp(copy + 1, s + 1, len - 1) != 0)
+			abort();
+		if (tcpecho_is_reply(copy, len, s + 1) !=
+		    (len == TCPECHO_LEN))
+			abort();
+	} else if (len > 0 && memcmp(copy, s, len) != 0)
 		abort();
 	free(copy);
 	return 0;

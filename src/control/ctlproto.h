@@ -140,6 +140,14 @@ struct ctl_iface {
 	char		reload_result[CTL_TOKEN_SIZE];	/* "ok", "refused" */
 	uint64_t	reload_added, reload_removed, reload_changed;
 	char		reload_error[CTL_TEXT_SIZE];	/* why refused */
+	/* The transport (src/transport/): "udp", "tcp" (UDP got no answer:
+	 * datagrams to the boot nodes go over TCP) or "pending" (no answer
+	 * yet); "" from a daemon without one. Why, since when, and the TCP
+	 * connections open (ours to boot nodes, others' to us). */
+	char		transport[CTL_TOKEN_SIZE];
+	char		transport_why[CTL_TEXT_SIZE];
+	uint64_t	transport_since;
+	uint64_t	tcp_out, tcp_in;
 };
 
 /* One member of the network (never the daemon itself). */

@@ -100,6 +100,8 @@ fill_iface(struct daemon *d, struct ctl_iface *ci, time_t now)
 			    dp_drop_name((enum dp_drop)i), c->drops[i]);
 	if (d->disc != NULL)
 		disc_fill_iface(d->disc, ci);
+	if (d->tcp != NULL)
+		daemon_tcp_fill(d, ci);
 	if (d->local != NULL)
 		for (i = 1; i < TUNNEL_ERR_COUNT; i++)
 			if (tunnel_drop_names[i] != NULL &&

@@ -518,6 +518,24 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 }
 
 void
+datapath_input(struct datapath *dp, uint8_t *buf, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now)
+{
+	dp->w.now = now;
+	datagram(dp, buf, len, from, now);
+}
+
+void
+datapath_input_done(struct datapath *dp)
+{
+	if (dp->hooks.rx_done != NULL)
+		dp->hooks.rx_done(dp->arg);
+	if (dp->w.grobufs != NULL)
+		gro_flush(&dp->w.gro);
+	dp_rearm(dp);
+}
+
+void
 datapath_relayed_input(struct datapath *dp, uint8_t *buf, size_t len,
     const struct sockaddr_in6 *via, uint64_t now)
 {

@@ -150,6 +150,12 @@ void	datapath_peer_timer(struct datapath *, struct peer *, uint64_t now);
  * the UDP handler's to modify: it is decrypted in place): it goes through
  * the tunnel like any other, except that its source says nothing about
  * where the peer is (no roaming) and answers go back through the relay. */
+/* Datagrams that came by another transport (src/transport/: a TCP
+ * stream's frames), as if received over UDP from `from`; after a run of
+ * them, datapath_input_done sends what they caused (GRO, relay batches). */
+void	datapath_input(struct datapath *, uint8_t *buf, size_t len,
+	    const struct sockaddr_in6 *from, uint64_t now);
+void	datapath_input_done(struct datapath *);
 void	datapath_relayed_input(struct datapath *, uint8_t *buf, size_t len,
 	    const struct sockaddr_in6 *via, uint64_t now);
 /* p's path became usable, moved or was confirmed: a handshake that was

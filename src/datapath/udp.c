@@ -242,6 +242,9 @@ udp_recv_batch(struct udp *u, struct udp_msg *m, unsigned n)
 					m[i].segsize = (size_t)seg;
 			}
 		}
+		if (u->rx_tap != NULL && m[i].len > 0 && m[i].len <= m[i].cap)
+			u->rx_tap(u->rx_arg, m[i].buf, m[i].segsize != 0 ?
+			    m[i].segsize : m[i].len, &m[i].addr);
 	}
 	return r;
 }
@@ -261,8 +264,52 @@ send_split(struct udp *u, const struct udp_msg *m)
 	return failed;
 }
 
+static unsigned	send_batch(struct udp *, struct udp_msg *, unsigned);
+
+/* Does the second transport take m (all its datagrams)? 1 (failures
+ * added to *failed) or 0. */
+static int
+hooked(struct udp *u, const struct udp_msg *m, unsigned *failed)
+{
+	size_t	off, len, seg;
+	int	r;
+
+	seg = m->segsize != 0 && m->len > m->segsize ? m->segsize : m->len;
+	for (off = 0; off < m->len || off == 0; off += seg) {
+		len = m->len - off < seg ? m->len - off : seg;
+		r = u->tx_hook(u->tx_arg, m->buf + off, len, &m->addr);
+		if (r == 0)
+			return 0;	/* never one of its addresses */
+		if (r == -1)
+			(*failed)++;
+		if (seg == 0)
+			break;
+	}
+	return 1;
+}
+
 unsigned
 udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
+{
+	unsigned	i, start = 0, failed = 0;
+
+	if (u->tx_hook == NULL)
+		return send_batch(u, m, n);
+	/* the runs between the hook's messages go out as usual */
+	for (i = 0; i < n; i++) {
+		if (!hooked(u, &m[i], &failed))
+			continue;
+		if (i > start)
+			failed += send_batch(u, m + start, i - start);
+		start = i + 1;
+	}
+	if (n > start)
+		failed += send_batch(u, m + start, n - start);
+	return failed;
+}
+
+static unsigned
+send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 {
 	struct udp_scratch	 scratch, *w = &scratch;
 	unsigned		 k, done = 0, failed = 0;
@@ -342,6 +389,9 @@ udp_send(struct udp *u, const void *buf, size_t len,
 	ssize_t			r;
 	int			tries = 0;
 
+	if (u->tx_hook != NULL && (r = u->tx_hook(u->tx_arg, buf, len,
+	    to)) != 0)
+		return r == 1 ? 0 : -1;
 again:
 	if (u->family == AF_INET) {
 		if (unmap4(&sin, to) == -1) {
@@ -423,6 +473,16 @@ udp_read_errors(struct udp *u, struct udp_err *out, unsigned n)
 		}
 	}
 	return (int)k;
+}
+
+void
+udp_set_hooks(struct udp *u, udp_tx_hook_fn *tx, void *tx_arg,
+    udp_rx_tap_fn *tap, void *tap_arg)
+{
+	u->tx_hook = tx;
+	u->tx_arg = tx != NULL ? tx_arg : NULL;
+	u->rx_tap = tap;
+	u->rx_arg = tap != NULL ? tap_arg : NULL;
 }
 
 int

@@ -454,3 +454,33 @@ dhtglue_tick(struct disc *d, uint64_t now)
 	}
 	dhtglue_arm(d);
 }
+
+/* Another transport just came up (src/transport/: TCP to the boot nodes,
+ * or UDP again): contact the boot nodes now rather than at the next retry,
+ * and look up at once the members not found yet (a lookup waiting for
+ * answers that went where nothing answers starts over). */
+void
+disc_boot_now(struct disc *d)
+{
+	struct dmember	*m;
+	uint64_t	 now = disc_now();
+	size_t		 i;
+
+	if (d == NULL || d->dg.dht == NULL)
+		return;
+	for (i = 0; i < d->dg.nboots; i++)
+		d->dg.boot_ok[i] = 0;
+	add_boots(d, now);
+	for (i = 0; i < d->mt.nm; i++) {
+		m = d->mt.m[i];
+		if (m == NULL || m->lk.found_at != 0)
+			continue;
+		if (m->lk.search != 0) {
+			(void)dht_search_cancel(d->dg.dht, m->lk.search);
+			m->lk.search = 0;
+			d->dg.nsearching--;
+		}
+		dhtglue_lookup_now(m, now);
+	}
+	dhtglue_arm(d);
+}

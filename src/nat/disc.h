@@ -92,6 +92,9 @@ void	disc_relayed(struct disc *, struct peer *,
  * (path_authentic). */
 void	disc_roamed(struct disc *, struct peer *);
 void	disc_rx_done(struct disc *);
+/* Another transport came up (src/transport/): boot nodes and missing
+ * members now (dht-glue.c). */
+void	disc_boot_now(struct disc *);
 
 /* mesh show. */
 void	disc_fill_iface(struct disc *, struct ctl_iface *);

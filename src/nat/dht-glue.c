@@ -471,8 +471,8 @@ disc_boot_now(struct disc *d)
 	for (i = 0; i < d->dg.nboots; i++)
 		d->dg.boot_ok[i] = 0;
 	add_boots(d, now);
-	for (i = 0; i < d->mt.nm; i++) {
-		m = d->mt.m[i];
+	for (i = 0; i < dmembers_count(d); i++) {
+		m = dmembers_at(d, i);
 		if (m == NULL || m->lk.found_at != 0)
 			continue;
 		if (m->lk.search != 0) {

@@ -724,6 +724,7 @@ natpath_via_socket(struct natpath *p, const struct sockaddr_in6 *ep,
 		return;
 	c->acked_at = now;
 	establish(p, c, "birthday probing found a port", now);
+	p->ep_src = NATPATH_SRC_PUNCHED;
 	p->ep_sock = sock;
 }
 

@@ -249,7 +249,7 @@ pp_outcome_name(enum pp_outcome o)
 	case PP_RES_DIRECT:
 		return "direct";
 	case PP_RES_GAVE_UP:
-		return "gave up";
+		return "gave-up";
 	}
 	return "?";
 }

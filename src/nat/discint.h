@@ -148,6 +148,9 @@ struct dm_path {
 	uint8_t			 their_kind, their_pattern;
 	struct pp_spray		 bspray;
 	struct hn_bday		*bd;
+	int			 bday_pending;	/* 1 easy side, 2 hard */
+	struct sockaddr_in6	 bday_obs;	/* its rendezvous saw it */
+	uint64_t		 bday_at;
 };
 
 /* Round trip to a member (natpath-glue.c): recent probes' nonces and send

@@ -297,17 +297,65 @@ bday_start(struct dmember *m, const struct sockaddr_in6 *to, uint64_t now)
 	    "endpoint", disc_mname(m), b->n);
 }
 
+/* Birthday probing costs hundreds of probes (and, on the hard side,
+ * sockets): it waits until the ordinary punch round has failed, which both
+ * sides see at about the same time (NATPATH_DIRECT_MS), and is dropped if
+ * that does not happen within PP_BDAY_MS of the PREDICT. */
+static void
+pend(struct dmember *m, int side, const struct sockaddr_in6 *obs,
+    uint64_t now)
+{
+	if (m->pa.bd != NULL || pp_spray_running(&m->pa.np.spray))
+		return;
+	m->pa.bday_pending = side;
+	m->pa.bday_obs = *obs;
+	m->pa.bday_at = now;
+}
+
+static void
+pending(struct dmember *m, uint64_t now)
+{
+	const struct natpath	*np = &m->pa.np;
+	uint64_t		 seed;
+	char			 a[UDP_ADDRSTRLEN];
+
+	if (m->pa.bday_pending == 0)
+		return;
+	if (now - m->pa.bday_at >= PP_BDAY_MS || np->state == NATPATH_DIRECT ||
+	    np->state == NATPATH_IDLE) {
+		m->pa.bday_pending = 0;
+		return;
+	}
+	if (np->state != NATPATH_RELAYED && np->state != NATPATH_UNREACHABLE &&
+	    now - np->phase_start < NATPATH_DIRECT_MS)
+		return;
+	if (m->pa.bday_pending == 1) {
+		disc_random(&seed, sizeof(seed));
+		if (natpath_spray(&m->pa.np, PP_TRY_BIRTHDAY, &m->pa.bday_obs,
+		    0, 0, seed, now))
+			log_info("peer %s: birthday probing of its NAT at %s",
+			    disc_mname(m), disc_addr(&m->pa.bday_obs, a,
+			    sizeof(a)));
+	} else
+		/* its endpoint as its rendezvous sees it: with an
+		 * endpoint-independent NAT, the one we can reach */
+		bday_start(m, &m->pa.bday_obs, now);
+	m->pa.bday_pending = 0;
+}
+
 /* Timed work of m's hard-NAT traversal; when next. */
 uint64_t
 hardnat_run(struct dmember *m, uint64_t now)
 {
-	struct hn_bday		*b = m->pa.bd;
+	struct hn_bday		*b;
 	struct sockaddr_in6	 eps[16];
 	uint64_t		 nonces[16];
 	size_t			 i, n;
 
-	if (b == NULL)
-		return UINT64_MAX;
+	pending(m, now);
+	if ((b = m->pa.bd) == NULL)
+		return m->pa.bday_pending ? m->pa.np.phase_start +
+		    NATPATH_DIRECT_MS : UINT64_MAX;
 	if (b->keep) {
 		/* the path through the kept socket is gone */
 		if (m->pa.np.state != NATPATH_DIRECT ||
@@ -439,7 +487,6 @@ hardnat_predict_in(struct dmember *m, const struct natmsg *msg,
 {
 	struct disc			*d = m->d;
 	const struct natkind_result	*r = &d->self.nkr;
-	uint64_t			 seed;
 	int				 easy, started = 0;
 	char				 a[UDP_ADDRSTRLEN];
 
@@ -457,16 +504,14 @@ hardnat_predict_in(struct dmember *m, const struct natmsg *msg,
 		started = natpath_spray(&m->pa.np, PP_TRY_PREDICTED, obs,
 		    ntohs(msg->observed.sin6_port), msg->delta, 0, now);
 	else if (msg->kind == NATMSG_KIND_EDM && easy &&
-	    msg->pattern == NATMSG_PAT_RANDOM) {
-		disc_random(&seed, sizeof(seed));
-		started = natpath_spray(&m->pa.np, PP_TRY_BIRTHDAY, obs, 0, 0,
-		    seed, now);
-	} else if ((msg->kind == NATMSG_KIND_EIM ||
+	    msg->pattern == NATMSG_PAT_RANDOM)
+		pend(m, 1, obs, now);
+	else if ((msg->kind == NATMSG_KIND_EIM ||
 	    msg->kind == NATMSG_KIND_NONE) && r->kind == NATKIND_EDM &&
-	    r->pp.pattern == PP_RANDOM)
-		/* its endpoint as its rendezvous sees it: with an
-		 * endpoint-independent NAT, the one we can reach */
-		bday_start(m, obs, now);
+	    r->pp.pattern == PP_RANDOM && natep_eq(obs, &msg->observed))
+		/* (its own word and its rendezvous' agree on the very
+		 * endpoint our sockets will probe) */
+		pend(m, 2, obs, now);
 	if (started)
 		log_info("peer %s: %s probing of its NAT at %s", disc_mname(m),
 		    pp_try_name(m->pa.np.spray.kind), disc_addr(obs, a,

@@ -268,6 +268,7 @@ start(struct natpath *p, uint64_t now)
 	p->state = NATPATH_PROBING;
 	p->phase_start = now;
 	p->connect_ms = 0;
+	p->ep_sock = 0;		/* a birthday socket's path is gone too */
 	p->punch_until = 0;
 	util_strlcpy(p->reason, p->ncand ? "probing candidate endpoints" :
 	    "no candidate endpoint yet", sizeof(p->reason));
@@ -723,8 +724,8 @@ natpath_via_socket(struct natpath *p, const struct sockaddr_in6 *ep,
 	if ((c = add(p, ep, NATPATH_SRC_PUNCHED, now, &isnew)) == NULL)
 		return;
 	c->acked_at = now;
+	c->src = NATPATH_SRC_PUNCHED;	/* (through that socket only) */
 	establish(p, c, "birthday probing found a port", now);
-	p->ep_src = NATPATH_SRC_PUNCHED;
 	p->ep_sock = sock;
 }
 

@@ -86,7 +86,7 @@ switched() {
 	awk -v p="peer $2: " -v r="peer $2 (" -v t0="$4" '
 		function ms(t, a) { split(t, a, ":")
 			return (a[1] * 3600 + a[2] * 60 + a[3]) * 1000 }
-		(index($0, p) && $4 ~ /^(punched|direct|mapped|lan)$/) ||
+		(index($0, p) && $4 ~ /^(punched|direct|mapped|lan|roamed)$/) ||
 		    (index($0, r) && / is now at /) {
 			d = ms($1) - ms(t0)
 			if (d < -43200000) d += 86400000

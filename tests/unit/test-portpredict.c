@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "nat/natep.h"
+#include "nat/natpath.h"
 #include "nat/portpredict.h"
 #include "t.h"
 
@@ -164,6 +165,98 @@ T_TEST(sockets_twice_each)
 	T_EQ_INT(s.result, PP_RES_GAVE_UP);
 }
 
+/* natpath with a spray: relayed meanwhile, the answer from a predicted
+ * port (and only from the port its nonce names) makes the path direct. */
+T_TEST(natpath_spray_to_direct)
+{
+	struct natpath		p;
+	struct natpath_action	a, hit;
+	struct sockaddr_in6	relay = ep(IP(203, 0, 113, 2), 6374);
+	struct sockaddr_in6	member = ep(IP(203, 0, 113, 10), 20004);
+	struct sockaddr_in6	wrong, rep;
+	uint64_t		now = 1000;
+	int			relayed, found = 0, n = 0;
+
+	natpath_init(&p, 42, now);
+	natpath_add_candidate(&p, &member, NATPATH_SRC_DHT, now);
+	natpath_set_relay(&p, &relay, now);
+	natpath_use(&p, now);
+	/* not while idle or direct; at once while searching */
+	now += NATPATH_DIRECT_MS;
+	natpath_periodic(&p, now);
+	T_EQ_INT(p.state, NATPATH_RELAYED);
+	while (natpath_next_action(&p, &a))
+		;
+	T_EQ_INT(natpath_spray(&p, PP_TRY_PREDICTED, &member, 20007, 1, 0,
+	    now), 1);
+	T_EQ_INT(natpath_spray(&p, PP_TRY_PREDICTED, &member, 20007, 1, 0,
+	    now), 0);	/* running already */
+	for (; now < 1000 + NATPATH_DIRECT_MS + 500; now += 10) {
+		natpath_spray_periodic(&p, now);
+		while (natpath_next_action(&p, &a)) {
+			if (a.type != NATPATH_ACT_PROBE)
+				continue;
+			n++;
+			T_ASSERT(natep_same_ip(&a.ep, &member));
+			T_ASSERT(ntohs(a.ep.sin6_port) > 20007);
+			if (ntohs(a.ep.sin6_port) == 20011) {
+				hit = a;
+				found = 1;
+			}
+		}
+	}
+	T_ASSERT(found);
+	T_ASSERT(n <= PP_SEQ_PPS / 2 + 2);
+	/* the nonce of the probe to 20011, from 20012: not an answer */
+	wrong = hit.ep;
+	wrong.sin6_port = htons(20012);
+	T_ASSERT(!natpath_ack_matches(&p, &wrong, hit.nonce));
+	natpath_ack_in(&p, &wrong, hit.nonce, now);
+	T_EQ_INT(p.state, NATPATH_RELAYED);
+	/* from 20011: direct there */
+	T_ASSERT(natpath_ack_matches(&p, &hit.ep, hit.nonce));
+	natpath_ack_in(&p, &hit.ep, hit.nonce, now);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	T_ASSERT(natep_eq(&p.ep, &hit.ep));
+	T_EQ_INT(natpath_route(&p, &rep, &relayed), 0);
+	T_EQ_INT(relayed, 0);
+	T_EQ_INT(p.spray.result, PP_RES_DIRECT);
+	T_EQ_INT(natpath_spray_periodic(&p, now + 10), UINT64_MAX);
+}
+
+/* The hard side: a birthday socket got through; the path is there, and a
+ * later loss of it starts over on our own socket. */
+T_TEST(natpath_via_socket)
+{
+	struct natpath		p;
+	struct natpath_action	a;
+	struct sockaddr_in6	relay = ep(IP(203, 0, 113, 2), 6374);
+	struct sockaddr_in6	easy = ep(IP(203, 0, 113, 12), 6374);
+	uint64_t		now = 1000;
+
+	natpath_init(&p, 7, now);
+	natpath_via_socket(&p, &easy, 3, now);	/* idle: nothing */
+	T_EQ_INT(p.state, NATPATH_IDLE);
+	natpath_add_candidate(&p, &easy, NATPATH_SRC_DHT, now);
+	natpath_set_relay(&p, &relay, now);
+	natpath_use(&p, now);
+	now += NATPATH_DIRECT_MS;
+	natpath_periodic(&p, now);
+	T_EQ_INT(p.state, NATPATH_RELAYED);
+	natpath_via_socket(&p, &easy, 3, now);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	T_EQ_INT(p.ep_sock, 3);
+	T_EQ_STR(natpath_src_name(p.ep_src), "punched");
+	while (natpath_next_action(&p, &a))
+		;
+	/* sending and nothing heard: lost, searched again on our socket */
+	now += NATPATH_ACTIVE_DEAD_MS;
+	natpath_use(&p, now);
+	natpath_periodic(&p, now + 1);
+	T_ASSERT(p.state != NATPATH_DIRECT);
+	T_EQ_INT(p.ep_sock, 0);
+}
+
 int
 main(void)
 {
@@ -171,5 +264,7 @@ main(void)
 	T_RUN(predicted_window_paced_and_bounded);
 	T_RUN(birthday_random_ports_budget);
 	T_RUN(sockets_twice_each);
+	T_RUN(natpath_spray_to_direct);
+	T_RUN(natpath_via_socket);
 	return t_done();
 }

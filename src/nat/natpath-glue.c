@@ -515,10 +515,9 @@ apply_route(struct dmember *m, uint64_t now)
 	if (m->pa.np.state == NATPATH_DIRECT && m->pa.np.ep_sock)
 		relayed = 1;
 	if (path_route(&m->peer->path, &ep, relayed)) {
-		log_info("peer %s: %s %s (%s)", disc_mname(m), relayed &&
-		    !m->pa.np.ep_sock ? "relayed via" : m->pa.np.ep_sock ?
-		    "punched (birthday socket)" :
-		    natpath_src_name(m->pa.np.ep_src),
+		log_info("peer %s: %s %s (%s)", disc_mname(m),
+		    m->pa.np.ep_sock ? "punched (birthday socket)" : relayed ?
+		    "relayed via" : natpath_src_name(m->pa.np.ep_src),
 		    disc_addr(&ep, a, sizeof(a)), m->pa.np.reason);
 		relayclient_routed(&m->d->pg.rc, &m->rc, relayed, now);
 	}

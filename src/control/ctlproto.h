@@ -63,7 +63,10 @@
 #define CTL_MAX_LINE		2048	/* one "key=value\n", newline included */
 #define CTL_KEYNAME_MAX		31	/* length of a key */
 #define CTL_MAX_PEERS		4096	/* NETCONF_MAX_MEMBERS */
-#define CTL_MAX_COUNTERS	32	/* drop_* counters per record */
+#define CTL_MAX_COUNTERS	48	/* drop_* counters per record: every
+					 * reason of the interface record's
+					 * three layers (asserted where
+					 * daemon-show.c fills it) */
 #define CTL_MAX_BUCKETS		257	/* one per prefix length of a 256-bit id */
 #define CTL_MAX_SEARCHES	64
 #define CTL_MAX_LOOKUP_EPS	16	/* endpoints in a lookup record */

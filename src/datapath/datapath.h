@@ -58,6 +58,23 @@ enum dp_drop {
 	DP_DROP_COUNT
 };
 
+/* The names of these reasons (drop_<name> in show), beside them; the table
+ * made of this is checked against DP_DROP_COUNT by a static assert. */
+#define DP_DROP_NAMES { \
+	[DP_DROP_TRUNCATED] = "truncated", \
+	[DP_DROP_UNKNOWN_TYPE] = "unknown_type", \
+	[DP_DROP_HEADLESS] = "headless", \
+	[DP_DROP_TUNNEL] = "tunnel", \
+	[DP_DROP_NO_ROUTE] = "no_route", \
+	[DP_DROP_MCAST] = "multicast", \
+	[DP_DROP_MALFORMED] = "malformed", \
+	[DP_DROP_LOOP] = "loop", \
+	[DP_DROP_TOO_BIG] = "too_big", \
+	[DP_DROP_TUN_WRITE] = "tun_write", \
+	[DP_DROP_SEND] = "send", \
+	[DP_DROP_TUN_READ] = "tun_read", \
+}
+
 struct dp_counters {
 	uint64_t	rx_packets, rx_bytes;	/* UDP datagrams received */
 	uint64_t	tx_packets, tx_bytes;	/* UDP datagrams sent */

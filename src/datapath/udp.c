@@ -295,6 +295,10 @@ udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 			if (mm->segsize != 0 && mm->len > mm->segsize) {
 				struct cmsghdr	*c;
 
+				/* (the alignment padding too: no
+				 * uninitialised bytes reach the kernel) */
+				memset(w->ctl[k].buf, 0,
+				    CMSG_SPACE(sizeof(seg)));
 				w->hdr[k].msg_hdr.msg_control = w->ctl[k].buf;
 				w->hdr[k].msg_hdr.msg_controllen =
 				    CMSG_SPACE(sizeof(seg));
@@ -419,53 +423,6 @@ udp_read_errors(struct udp *u, struct udp_err *out, unsigned n)
 		}
 	}
 	return (int)k;
-}
-
-int
-udp_send_frag(struct udp *u, const void *buf, size_t len,
-    const struct sockaddr_in6 *to)
-{
-	int	v, r, saved;
-
-	if (u->family == AF_INET || IN6_IS_ADDR_V4MAPPED(&to->sin6_addr)) {
-		/* DF off for this one (IPv4 has no per-datagram option) */
-		v = IP_PMTUDISC_DONT;
-		(void)setsockopt(u->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
-		    sizeof(v));
-		r = udp_send(u, buf, len, to);
-		saved = errno;
-		v = IP_PMTUDISC_PROBE;
-		(void)setsockopt(u->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
-		    sizeof(v));
-	} else {
-		/* Only this host may fragment: it does at the path MTU its
-		 * own cache holds (from an ICMPv6 "too big"), in pieces of at
-		 * most 1280 (IPV6_MTU). Without such an ICMP the kernel does
-		 * not know the path is narrow and sends it whole: lost (see
-		 * datapath-out.c, may_fragment). */
-		v = 0;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &v,
-		    sizeof(v));
-		v = IPV6_PMTUDISC_DONT;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
-		    sizeof(v));
-		v = 1280;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU, &v,
-		    sizeof(v));
-		r = udp_send(u, buf, len, to);
-		saved = errno;
-		v = 0;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU, &v,
-		    sizeof(v));
-		v = IPV6_PMTUDISC_PROBE;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
-		    sizeof(v));
-		v = 1;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &v,
-		    sizeof(v));
-	}
-	errno = saved;
-	return r;
 }
 
 int

@@ -107,13 +107,6 @@ struct udp_err {
 	unsigned		mtu;	/* reported MTU (0: none given) */
 };
 int	udp_read_errors(struct udp *, struct udp_err *out, unsigned n);
-/* One datagram that may be fragmented on its way (DF clear; over IPv6 this
- * host fragments it at 1280): for what a path cannot carry whole but must
- * carry (datapath-out.c). Changes socket options around the send: not for
- * use while another thread sends on the socket. 0 or -1 (errno). */
-int	udp_send_frag(struct udp *, const void *buf, size_t len,
-	    const struct sockaddr_in6 *to);
-
 /* Give datagrams whose first byte is in [lo, hi] to fn; -1 if a byte of
  * the range already has a handler. fn NULL removes the range. */
 int	udp_register(struct udp *, uint8_t lo, uint8_t hi, udp_handler_fn *fn,

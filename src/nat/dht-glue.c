@@ -434,7 +434,7 @@ dhtglue_forget(struct disc *d, struct dmember *m)
 void
 dhtglue_tick(struct disc *d, uint64_t now)
 {
-	size_t	i, start;
+	size_t	i, start, n;
 
 	if (d->dg.dht == NULL)
 		return;
@@ -445,8 +445,9 @@ dhtglue_tick(struct disc *d, uint64_t now)
 	/* lookups that are due, starting where the last tick stopped so
 	 * that a large network gets round-robin service */
 	start = (size_t)(now / DISC_TICK_MS);
-	for (i = 0; i < d->mt.nm && d->dg.nsearching < DISC_SEARCHES; i++) {
-		struct dmember	*m = d->mt.m[(start + i) % d->mt.nm];
+	n = dmembers_count(d);
+	for (i = 0; i < n && d->dg.nsearching < DISC_SEARCHES; i++) {
+		struct dmember	*m = dmembers_at(d, (start + i) % n);
 
 		if (m != NULL && m->lk.search == 0 && now >= m->lk.next_search)
 			dhtglue_lookup(d, m, now);

@@ -49,6 +49,10 @@ struct ctl_iface;
 struct ctl_peer;
 struct ctl_dht;
 
+/* How many drop reasons discovery adds to the interface record (enum
+ * disc_drop in discint.h; the daemon sizes the record by it). */
+#define DISC_DROP_REASONS	13
+
 struct disc_config {
 	struct event_base	*base;
 	struct udp		*udp;

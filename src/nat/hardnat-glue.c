@@ -145,6 +145,22 @@ nonce_of(const uint8_t n[8])
 	return v;
 }
 
+/* Socket s got through: keep it for the path, close the others. */
+static void
+hit(struct hn_sock *s, const struct sockaddr_in6 *from, uint64_t now)
+{
+	struct dmember	*m = s->m;
+	struct hn_bday	*b = m->pa.bd;
+
+	log_info("peer %s: birthday probing: socket %u of %u got through "
+	    "after %u probes", disc_mname(m), s->idx + 1, b->n,
+	    m->pa.bspray.sent);
+	b->keep = (int)s->idx + 1;
+	pp_spray_end(&m->pa.bspray, 1, now);
+	bday_close(m, 1);
+	natpath_via_socket(&m->pa.np, from, b->keep, now);
+}
+
 /* A datagram on extra socket s: only the member, from its endpoint. */
 static void
 sock_input(struct hn_sock *s, uint8_t *buf, size_t len,
@@ -192,21 +208,22 @@ sock_input(struct hn_sock *s, uint8_t *buf, size_t len,
 		memcpy(ack.nonce, msg.nonce, NATMSG_NONCE_LEN);
 		ack.observed = *from;
 		seal_send(s->fd, &ack, m->pair, from);
-		if (b->keep == 0)
-			probe_from(m, s->fd, m->pa.bspray.nonce_hi << 16 |
-			    s->idx);
+		/* The member's own probe came in through this socket's
+		 * mapping: it sends to it, so its NAT lets our answers in,
+		 * and the ACK just sent tells it the path. Taken now, before
+		 * its data can follow that ACK here (waiting for the answer
+		 * to a probe of ours would drop what comes meanwhile). */
+		if (b->keep == 0) {
+			hit(s, from, now);
+			disc_kick(m);
+		}
 		return;
 	}
 	n = nonce_of(msg.nonce);
-	if (b->keep == 0 && n == (m->pa.bspray.nonce_hi << 16 | s->idx)) {
-		log_info("peer %s: birthday probing: socket %u of %u got "
-		    "through after %u probes", disc_mname(m), s->idx + 1,
-		    b->n, m->pa.bspray.sent);
-		b->keep = (int)s->idx + 1;
-		pp_spray_end(&m->pa.bspray, 1, now);
-		bday_close(m, 1);
-		natpath_via_socket(&m->pa.np, from, b->keep, now);
-	} else if ((int)s->idx + 1 == b->keep)
+	if (b->keep == 0 && n == (m->pa.bspray.nonce_hi << 16 | s->idx))
+		/* our probe from here was answered */
+		hit(s, from, now);
+	else if ((int)s->idx + 1 == b->keep)
 		/* a keepalive's answer */
 		natpath_ack_in(&m->pa.np, from, msg.nonce, now);
 	disc_kick(m);

@@ -366,6 +366,15 @@ pretty_peer(const struct showfmt *sf, const struct ctl_reply *r,
 		    p->mtu, p->mtu_source[0] != '\0' ? p->mtu_source : "?",
 		    p->mtu_inner);
 	}
+	/* hard-NAT traversal: what was tried, within what budget */
+	if (p->tried[0] != '\0') {
+		label(sf, "tried");
+		fprintf(sf->f, "%s probing, %" PRIu64 " of %" PRIu64 " probes "
+		    "at %" PRIu64 "/s: %s %s %" PRIu64 " ms\n", p->tried,
+		    p->tried_probes, p->tried_budget, p->tried_pps,
+		    p->tried_result, strcmp(p->tried_result, "running") == 0 ?
+		    "for" : "after", p->tried_ms);
+	}
 	showfmt_bytes(b1, sizeof(b1), p->rx_bytes);
 	showfmt_bytes(b2, sizeof(b2), p->tx_bytes);
 	label(sf, "transfer");
@@ -538,6 +547,19 @@ json_peer(FILE *f, const struct ctl_reply *r, const struct ctl_peer *p,
 		json_knum(f, in, "mtu_inner", p->mtu_inner, 0);
 	}
 	json_kstr(f, in, "mtu_source", p->mtu_source, 0);
+	/* hard-NAT traversal: null until tried */
+	json_kstr(f, in, "tried", p->tried, 0);
+	if (p->tried[0] == '\0')
+		fprintf(f, "%s\"tried_probes\": null,\n%s\"tried_budget\": "
+		    "null,\n%s\"tried_pps\": null,\n%s\"tried_result\": "
+		    "null,\n%s\"tried_ms\": null,\n", in, in, in, in, in);
+	else {
+		json_knum(f, in, "tried_probes", p->tried_probes, 0);
+		json_knum(f, in, "tried_budget", p->tried_budget, 0);
+		json_knum(f, in, "tried_pps", p->tried_pps, 0);
+		json_kstr(f, in, "tried_result", p->tried_result, 0);
+		json_knum(f, in, "tried_ms", p->tried_ms, 0);
+	}
 	json_drops(f, in, p->drops, p->ndrops, 1);
 	fprintf(f, "      }%s\n", last ? "" : ",");
 }
@@ -742,6 +764,12 @@ dump(struct showfmt *sf, const struct ctl_reply *r)
 		d_num(f, p->silent_since);
 		d_num(f, p->lost);
 		d_str(f, p->trying);
+		d_str(f, p->tried);
+		d_num(f, p->tried_probes);
+		d_num(f, p->tried_budget);
+		d_num(f, p->tried_pps);
+		d_str(f, p->tried_result);
+		d_num(f, p->tried_ms);
 		fputc('\n', f);
 	}
 	if (!(sf->what & SHOWFMT_DHT) || !r->dht.present)

@@ -86,6 +86,12 @@ static const struct ctl_field peer_fields[] = {
 	S(ctl_peer, mtu, F_U64),
 	S(ctl_peer, mtu_inner, F_U64),
 	S(ctl_peer, mtu_source, F_TOKEN),
+	S(ctl_peer, tried, F_TOKEN),
+	S(ctl_peer, tried_probes, F_U64),
+	S(ctl_peer, tried_budget, F_U64),
+	S(ctl_peer, tried_pps, F_U64),
+	S(ctl_peer, tried_result, F_TOKEN),
+	S(ctl_peer, tried_ms, F_U64),
 };
 
 static const struct ctl_field dht_fields[] = {

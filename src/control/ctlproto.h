@@ -183,6 +183,14 @@ struct ctl_peer {
 	uint64_t	mtu_inner;	/* inner packets it carries */
 	char		mtu_source[CTL_TOKEN_SIZE];	/* how it was learnt:
 		"default", "probe", "icmp", "local", "blackhole" */
+	/* Hard-NAT traversal (portpredict.h), the latest attempt at this
+	 * member: how ("predicted", "birthday", "birthday-sockets"; ""
+	 * none), probes sent, the attempt's budget (probes) and rate
+	 * (probes a second), its result ("running", "direct", "gave-up")
+	 * and the ms from its start to the answer (or so far). */
+	char		tried[CTL_TOKEN_SIZE];
+	uint64_t	tried_probes, tried_budget, tried_pps, tried_ms;
+	char		tried_result[CTL_TOKEN_SIZE];
 };
 
 /* One bucket of the DHT routing table. */

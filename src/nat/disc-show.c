@@ -182,6 +182,28 @@ fill_heard(const struct dmember *m, const struct peer *p,
 	}
 }
 
+/* The latest hard-NAT attempt at m: ours at its ports (natpath's spray),
+ * or, the hard side, our birthday sockets'. */
+static void
+fill_tried(const struct dmember *m, struct ctl_peer *cp, uint64_t now)
+{
+	const struct pp_spray	*s = &m->pa.np.spray;
+
+	if (m->pa.bspray.attempts > 0 && (s->attempts == 0 ||
+	    m->pa.bspray.last_start > s->last_start))
+		s = &m->pa.bspray;
+	if (s->attempts == 0 || s->kind == PP_TRY_NONE)
+		return;
+	util_strlcpy(cp->tried, pp_try_name(s->kind), sizeof(cp->tried));
+	util_strlcpy(cp->tried_result, pp_outcome_name(s->result),
+	    sizeof(cp->tried_result));
+	cp->tried_probes = s->sent;
+	cp->tried_budget = s->budget;
+	cp->tried_pps = s->pps;
+	cp->tried_ms = s->result == PP_RES_RUNNING ? now - s->start :
+	    s->result == PP_RES_DIRECT ? s->took : s->until - s->start;
+}
+
 void
 disc_fill_peer(struct disc *d, struct peer *p, struct ctl_peer *cp)
 {
@@ -225,6 +247,7 @@ disc_fill_peer(struct disc *d, struct peer *p, struct ctl_peer *cp)
 		disc_addr(&p->path.endpoint, cp->endpoint,
 		    sizeof(cp->endpoint));
 	cp->connect_ms = np->connect_ms;
+	fill_tried(m, cp, disc_now());
 	if (!relayed && np->state == NATPATH_DIRECT)
 		cp->rtt_us = m->rtt.rtt_us;
 	fill_heard(m, p, cp, disc_now());

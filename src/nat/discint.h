@@ -157,6 +157,8 @@ struct dm_lookup {
 	size_t			 nrv;
 };
 
+struct hn_bday;
+
 /* A member's path state (natpath-glue.c). */
 struct dm_path {
 	struct natpath		 np;
@@ -164,6 +166,14 @@ struct dm_path {
 	uint64_t		 synced_tx, synced_rx;
 	enum natpath_state	 last_state;
 	int			 mapped;	/* its ACK said MAPPED */
+	/* hard NATs (hardnat-glue.c): its NAT as its PREDICT said
+	 * (NATMSG_KIND_*, NATMSG_PAT_*), and our birthday sockets */
+	uint8_t			 their_kind, their_pattern;
+	struct pp_spray		 bspray;
+	struct hn_bday		*bd;
+	int			 bday_pending;	/* 1 easy side, 2 hard */
+	struct sockaddr_in6	 bday_obs;	/* its rendezvous saw it */
+	uint64_t		 bday_at;
 };
 
 /* Round trip to a member (natpath-glue.c): recent probes' nonces and send
@@ -411,6 +421,18 @@ void	 pathglue_repunch(struct disc *, uint64_t now);
 void	 pathglue_watch(struct disc *, uint64_t now);
 void	 pathglue_relayed(struct dmember *, const struct sockaddr_in6 *via,
 	    uint64_t now);
+
+/* hardnat-glue.c */
+void	 hardnat_predict_out(struct dmember *, uint64_t now);
+void	 hardnat_predict_in(struct dmember *, const struct natmsg *,
+	    const struct sockaddr_in6 *obs, uint64_t now);
+uint64_t hardnat_run(struct dmember *, uint64_t now);
+int	 hardnat_probe(struct dmember *, const struct sockaddr_in6 *ep,
+	    const uint8_t nonce[8]);
+int	 hardnat_kept(const struct dmember *, const struct sockaddr_in6 *via);
+int	 hardnat_send(struct dmember *, const uint8_t *buf, size_t len,
+	    size_t segsize);
+void	 hardnat_free(struct dmember *);
 
 /* relay-glue.c */
 int	 relayglue_start(struct disc *);

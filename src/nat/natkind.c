@@ -80,6 +80,21 @@ counted(const struct natkind *nk, size_t j, uint64_t now, int any_nonlocal)
 	    !(any_nonlocal && is_local(nk, &nk->obs[j].reflexive));
 }
 
+/* Endpoint-dependent: the ports our NAT gave the mappings that were seen
+ * at our (most common) public address, for port prediction. */
+static void
+learn_ports(const struct natkind *nk, uint64_t now, struct natkind_result *r)
+{
+	uint16_t	ports[NATKIND_MAX_OBS];
+	size_t		i, n = 0;
+
+	for (i = 0; i < nk->n; i++)
+		if (counted(nk, i, now, 1) &&
+		    natep_same_ip(&nk->obs[i].reflexive, &r->reflexive))
+			ports[n++] = ntohs(nk->obs[i].reflexive.sin6_port);
+	portpredict_learn(ports, n, &r->pp);
+}
+
 void
 natkind_classify(const struct natkind *nk, uint64_t now,
     struct natkind_result *r)
@@ -142,8 +157,10 @@ natkind_classify(const struct natkind *nk, uint64_t now,
 			r->port_preserved = 1;
 	if (any_local && all_local)
 		r->kind = NATKIND_NONE;
-	else if (r->mappings > 1)
+	else if (r->mappings > 1) {
 		r->kind = NATKIND_EDM;
+		learn_ports(nk, now, r);
+	}
 	else if (r->observers >= 2)
 		r->kind = NATKIND_EIM;
 	else

@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "nat/portpredict.h"
+
 #define NATKIND_MAX_OBS		16
 #define NATKIND_WINDOW		(10 * 60 * 1000)	/* ms */
 
@@ -51,6 +53,9 @@ struct natkind_result {
 	unsigned		observers;	/* distinct observer addresses */
 	unsigned		mappings;	/* distinct reflexive endpoints */
 	int			port_preserved;	/* reflexive port == ours */
+	/* endpoint-dependent: how the NAT picks ports (portpredict.c),
+	 * from the ports of the reflexive endpoints at our public address */
+	struct pp_result	pp;
 };
 
 void	natkind_init(struct natkind *);

@@ -66,6 +66,9 @@ base_len(uint8_t type)
 	case NATMSG_COOKIE:
 		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN +
 		    NATMSG_COOKIE_LEN + NATMSG_MAC_LEN;
+	case NATMSG_PREDICT:
+		return 1 + NATMSG_KEY_LEN + NATMSG_NONCE_LEN + 4 +
+		    NATMSG_EP_LEN + NATMSG_MAC_LEN;
 	case NATMSG_TORELAY:
 	case NATMSG_FROMRELAY:
 		return NATMSG_RELAY_HDR;
@@ -93,6 +96,10 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 		break;
 	case NATMSG_BOUND:
 		if (m->status > NATMSG_BOUND_FULL)
+			return 0;
+		break;
+	case NATMSG_PREDICT:
+		if (m->kind > NATMSG_KIND_EDM || m->pattern > NATMSG_PAT_RANDOM)
 			return 0;
 		break;
 	case NATMSG_BIND:
@@ -146,6 +153,14 @@ natmsg_encode(const struct natmsg *m, uint8_t *buf, size_t cap)
 	case NATMSG_COOKIE:
 		p = put(p, m->nonce, NATMSG_NONCE_LEN);
 		p = put(p, m->cookie, NATMSG_COOKIE_LEN);
+		break;
+	case NATMSG_PREDICT:
+		p = put(p, m->nonce, NATMSG_NONCE_LEN);
+		*p++ = m->kind;
+		*p++ = m->pattern;
+		*p++ = (uint8_t)(m->delta >> 8);
+		*p++ = (uint8_t)m->delta;
+		p = put_ep(p, &m->observed);
 		break;
 	case NATMSG_BEACON:
 		p = put(p, m->netid, NATMSG_NETID_LEN);
@@ -247,6 +262,19 @@ natmsg_decode(const uint8_t *buf, size_t len, struct natmsg *m)
 		p += NATMSG_NONCE_LEN;
 		memcpy(m->cookie, p, NATMSG_COOKIE_LEN);
 		p += NATMSG_COOKIE_LEN;
+		break;
+	case NATMSG_PREDICT:
+		memcpy(m->nonce, p, NATMSG_NONCE_LEN);
+		p += NATMSG_NONCE_LEN;
+		m->kind = *p++;
+		m->pattern = *p++;
+		m->delta = (uint16_t)(p[0] << 8 | p[1]);
+		p += 2;
+		if (m->kind > NATMSG_KIND_EDM || m->pattern > NATMSG_PAT_RANDOM)
+			return NATMSG_E_FLAGS;
+		if (get_ep(p, &m->observed) == -1)
+			return NATMSG_E_ADDR;
+		p += NATMSG_EP_LEN;
 		break;
 	case NATMSG_BEACON:
 		memcpy(m->netid, p, NATMSG_NETID_LEN);

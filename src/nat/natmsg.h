@@ -51,6 +51,18 @@
  *               source address and the sender's key under a secret it
  *               replaces every minute: the sender repeats its BIND (same
  *               nonce) with it, which proves it receives at that address.
+ *  0x29 PREDICT KEY sender | nonce[8] | kind | pattern | delta[2] | EP |
+ *               MAC
+ *               passed through the member's rendezvous right after a
+ *               PUNCH (a type of its own, so that members without it drop
+ *               it and still take the PUNCH): how the sender's NAT maps
+ *               (kind: NATMSG_KIND_*, natkind.h's order) and, for an
+ *               endpoint-dependent one, how it picks ports (pattern:
+ *               NATMSG_PAT_*, portpredict.h; delta: the step of a
+ *               sequential one). EP: the last mapping the sender saw of
+ *               its NAT (endpoint-independent: its reflexive endpoint).
+ *               Only the port is taken from it: probes go to the address
+ *               the rendezvous saw the member at (SECURITY.md).
  *  0x25 BEACON  KEY sender | netid[8] | port
  *               LAN broadcast: "a member is at this source address and
  *               port". Unauthenticated on purpose (it is broadcast): it
@@ -83,6 +95,7 @@
 #define NATMSG_TORELAY		0x26
 #define NATMSG_FROMRELAY	0x27
 #define NATMSG_COOKIE		0x28
+#define NATMSG_PREDICT		0x29
 
 #define NATMSG_KEY_LEN		32
 #define NATMSG_NONCE_LEN	8
@@ -100,6 +113,15 @@
 #define NATMSG_PUNCH_REPLY	0x01
 #define NATMSG_ACK_MAPPED	0x01
 
+/* PREDICT: the sender's NAT (natkind.h, portpredict.h) */
+#define NATMSG_KIND_UNKNOWN	0
+#define NATMSG_KIND_NONE	1
+#define NATMSG_KIND_EIM		2
+#define NATMSG_KIND_EDM		3
+#define NATMSG_PAT_UNKNOWN	0
+#define NATMSG_PAT_SEQUENTIAL	1
+#define NATMSG_PAT_RANDOM	2
+
 #define NATMSG_BOUND_OK		0
 #define NATMSG_BOUND_UNKNOWN	1
 #define NATMSG_BOUND_FULL	2
@@ -112,13 +134,16 @@ struct natmsg {
 	uint8_t			 cookie[NATMSG_COOKIE_LEN]; /* COOKIE, BIND */
 	int			 has_cookie;		/* BIND */
 	uint8_t			 id[NATMSG_ID_LEN];	/* (TO|FROM)RELAY */
-	struct sockaddr_in6	 observed;		/* ACK, BOUND */
+	struct sockaddr_in6	 observed;		/* ACK, BOUND;
+							 * PREDICT: last */
 	uint8_t			 flags;			/* ACK, PUNCH */
 	uint8_t			 status;		/* BOUND */
 	unsigned		 neps;			/* PUNCH */
 	struct sockaddr_in6	 eps[NATMSG_MAX_EPS];	/* PUNCH */
 	uint8_t			 netid[NATMSG_NETID_LEN]; /* BEACON */
 	uint16_t		 port;			/* BEACON */
+	uint8_t			 kind, pattern;		/* PREDICT */
+	uint16_t		 delta;			/* PREDICT */
 	const uint8_t		*payload;		/* (TO|FROM)RELAY: */
 	size_t			 payload_len;		/*   into the buffer */
 	/* decode only: the MAC and the bytes it covers (none for BEACON,

@@ -271,6 +271,12 @@ void
 pathglue_relayed(struct dmember *m, const struct sockaddr_in6 *via,
     uint64_t now)
 {
+	if (hardnat_kept(m, via)) {
+		/* through our birthday socket: straight from the member */
+		natpath_rx(&m->pa.np, via, now);
+		disc_kick(m);
+		return;
+	}
 	m->d->pg.relayed_in++;
 	relayclient_relayed(&m->d->pg.rc, &m->rc, via, now);
 	rc_drain(m->d, now);
@@ -290,6 +296,8 @@ disc_relay_send(struct disc *d, struct peer *p, const struct sockaddr_in6 *via,
 	size_t		off, n, out = 0, per;
 	unsigned	nm;
 
+	if (p->path.nat != NULL && hardnat_kept(p->path.nat, via))
+		return hardnat_send(p->path.nat, buf, len, segsize);
 	if (segsize == 0 || segsize >= len)
 		segsize = len;
 	if (segsize > NATMSG_MAX_PAYLOAD)
@@ -424,7 +432,7 @@ pathglue_punched(struct disc *d, const uint8_t *from_key,
 	struct sockaddr_in6	 obs;
 
 	if (natmsg_decode(payload, len, &msg) != NATMSG_OK ||
-	    msg.type != NATMSG_PUNCH) {
+	    (msg.type != NATMSG_PUNCH && msg.type != NATMSG_PREDICT)) {
 		d->pg.drops[DISC_DROP_NATMSG]++;
 		return;
 	}
@@ -435,6 +443,11 @@ pathglue_punched(struct disc *d, const uint8_t *from_key,
 	if ((m = authentic(d, &msg)) == NULL)
 		return;
 	disc_sa_from_dht(&obs, observed);
+	if (msg.type == NATMSG_PREDICT) {
+		hardnat_predict_in(m, &msg, natep_is_set(&obs) ? &obs : NULL,
+		    now);
+		return;
+	}
 	log_debugc(LOG_C_NAT, "%s: punch request%s", disc_mname(m),
 	    msg.flags & NATMSG_PUNCH_REPLY ? " (reply)" : "");
 	natpath_punch_in(&m->pa.np, natep_is_set(&obs) ? &obs : NULL, msg.eps,
@@ -463,6 +476,8 @@ punch_out(struct dmember *m, int reply, uint64_t now)
 		return;
 	natkey_seal(buf, n, m->pair);
 	(void)d->pg.punch(m, buf, n, now);
+	/* and how our NAT maps, for hard NATs (a message of its own) */
+	hardnat_predict_out(m, now);
 }
 
 static void
@@ -472,6 +487,8 @@ probe_out(struct dmember *m, const struct natpath_action *a)
 
 	if (disc_member_pair(m) == -1 || m->d->relay_only)
 		return;
+	if (hardnat_probe(m, &a->ep, a->nonce))
+		return;		/* through our birthday socket */
 	memset(&msg, 0, sizeof(msg));
 	msg.type = NATMSG_PROBE;
 	memcpy(msg.key, m->d->pk, NATMSG_KEY_LEN);
@@ -493,8 +510,13 @@ apply_route(struct dmember *m, uint64_t now)
 
 	if (natpath_route(&m->pa.np, &ep, &relayed) == -1)
 		return;
+	/* through our birthday socket: the data path hands it to
+	 * disc_relay_send, which sends it from there (hardnat-glue.c) */
+	if (m->pa.np.state == NATPATH_DIRECT && m->pa.np.ep_sock)
+		relayed = 1;
 	if (path_route(&m->peer->path, &ep, relayed)) {
-		log_info("peer %s: %s %s (%s)", disc_mname(m), relayed ?
+		log_info("peer %s: %s %s (%s)", disc_mname(m),
+		    m->pa.np.ep_sock ? "punched (birthday socket)" : relayed ?
 		    "relayed via" : natpath_src_name(m->pa.np.ep_src),
 		    disc_addr(&ep, a, sizeof(a)), m->pa.np.reason);
 		relayclient_routed(&m->d->pg.rc, &m->rc, relayed, now);
@@ -571,6 +593,7 @@ pathglue_member_init(struct dmember *m, uint64_t now)
 void
 pathglue_member_free(struct dmember *m)
 {
+	hardnat_free(m);
 	relayclient_member_remove(&m->d->pg.rc, &m->rc);
 }
 
@@ -593,6 +616,10 @@ pathglue_run(struct dmember *m, uint64_t now)
 	}
 	rc_tick(m, now);
 	next = natpath_periodic(&m->pa.np, now);
+	if ((rnext = natpath_spray_periodic(&m->pa.np, now)) < next)
+		next = rnext;
+	if ((rnext = hardnat_run(m, now)) < next)
+		next = rnext;
 	pathglue_process(m, now);
 	if ((rnext = rc_next(m, now)) < next)
 		next = rnext;

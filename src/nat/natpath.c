@@ -268,6 +268,7 @@ start(struct natpath *p, uint64_t now)
 	p->state = NATPATH_PROBING;
 	p->phase_start = now;
 	p->connect_ms = 0;
+	p->ep_sock = 0;		/* a birthday socket's path is gone too */
 	p->punch_until = 0;
 	util_strlcpy(p->reason, p->ncand ? "probing candidate endpoints" :
 	    "no candidate endpoint yet", sizeof(p->reason));
@@ -314,6 +315,7 @@ establish(struct natpath *p, struct natpath_cand *c, const char *how,
 	p->have_ep = 1;
 	p->ep = c->ep;
 	p->ep_src = c->src;
+	p->ep_sock = 0;
 	p->last_rx = now;
 	snprintf(p->reason, sizeof(p->reason), "%s: %s (was %s)",
 	    natpath_src_name(c->src), how, was);
@@ -404,11 +406,31 @@ natpath_ack_matches(const struct natpath *p, const struct sockaddr_in6 *from,
 	uint64_t	n = nonce_value(nonce);
 	size_t		i;
 
+	if (pp_spray_matches(&p->spray, from, n))
+		return 1;
 	for (i = 0; i < p->ncand; i++)
 		if (natep_eq(&p->cand[i].ep, from))
 			return n != 0 && (n == p->cand[i].nonce ||
 			    n == p->cand[i].prev_nonce);
 	return 0;
+}
+
+/* An answer to one of the spray's probes: that port is a candidate, with
+ * the nonce it answered (natpath_ack_in goes on to establish it). */
+static void
+spray_answered(struct natpath *p, const struct sockaddr_in6 *from,
+    uint64_t n, uint64_t now)
+{
+	struct natpath_cand	*c;
+	int			 isnew;
+
+	if (!pp_spray_matches(&p->spray, from, n) ||
+	    (c = add(p, from, NATPATH_SRC_PUNCHED, now, &isnew)) == NULL)
+		return;
+	c->prev_nonce = c->nonce;
+	c->nonce = n;
+	if (p->state != NATPATH_DIRECT || rank(c->src) < rank(p->ep_src))
+		pp_spray_end(&p->spray, 1, now);
 }
 
 void
@@ -418,6 +440,7 @@ natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
 	struct natpath_cand	*c;
 	uint64_t		 n = nonce_value(nonce);
 
+	spray_answered(p, from, n, now);
 	if ((c = find(p, from)) == NULL || n == 0 ||
 	    (n != c->nonce && n != c->prev_nonce))
 		return;		/* not an answer to a probe sent there */
@@ -638,6 +661,72 @@ natpath_route(const struct natpath *p, struct sockaddr_in6 *ep, int *relayed)
 		return 0;
 	}
 	return -1;
+}
+
+int
+natpath_spray(struct natpath *p, enum pp_try kind,
+    const struct sockaddr_in6 *target, uint16_t last, uint16_t delta,
+    uint64_t seed, uint64_t now)
+{
+	if (p->state == NATPATH_IDLE || p->state == NATPATH_DIRECT ||
+	    pp_spray_running(&p->spray))
+		return 0;
+	/* tagged by the top of the nonce counter: the low 16 bits name
+	 * the port */
+	if (pp_spray_start(&p->spray, kind, target, last, delta, seed,
+	    (++p->nonce_ctr) | 1, now) == -1)
+		return 0;
+	snprintf(p->reason, sizeof(p->reason), "%s; %s probing of the "
+	    "member's NAT", p->state == NATPATH_RELAYED ? "relayed" :
+	    "searching", pp_try_name(kind));
+	return 1;
+}
+
+uint64_t
+natpath_spray_periodic(struct natpath *p, uint64_t now)
+{
+	struct natpath_action	a;
+	struct sockaddr_in6	eps[8];
+	uint64_t		nonces[8];
+	size_t			i, n;
+
+	if (!pp_spray_running(&p->spray))
+		return UINT64_MAX;
+	if (p->state == NATPATH_DIRECT || p->state == NATPATH_IDLE) {
+		/* found otherwise (or given up on) meanwhile */
+		pp_spray_end(&p->spray, p->state == NATPATH_DIRECT, now);
+		return UINT64_MAX;
+	}
+	/* a few at a time: the action queue is shared with the search */
+	n = pp_spray_due(&p->spray, now, eps, nonces, 8);
+	for (i = 0; i < n; i++) {
+		memset(&a, 0, sizeof(a));
+		a.type = NATPATH_ACT_PROBE;
+		a.ep = eps[i];
+		nonce_bytes(a.nonce, nonces[i]);
+		p->nprobe++;
+		push(p, &a);
+	}
+	return pp_spray_next(&p->spray);
+}
+
+void
+natpath_via_socket(struct natpath *p, const struct sockaddr_in6 *ep,
+    int sock, uint64_t now)
+{
+	struct natpath_cand	*c;
+	int			 isnew;
+
+	/* only while searching: a direct path already there (on our own
+	 * socket, or this one) stays */
+	if (p->state == NATPATH_IDLE || p->state == NATPATH_DIRECT)
+		return;
+	if ((c = add(p, ep, NATPATH_SRC_PUNCHED, now, &isnew)) == NULL)
+		return;
+	c->acked_at = now;
+	c->src = NATPATH_SRC_PUNCHED;	/* (through that socket only) */
+	establish(p, c, "birthday probing found a port", now);
+	p->ep_sock = sock;
 }
 
 const char *

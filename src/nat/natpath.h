@@ -30,6 +30,8 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "nat/portpredict.h"
+
 #define NATPATH_MAX_CAND	8
 #define NATPATH_MAX_ACTIONS	32
 #define NATPATH_PROBE_MS	250	/* probe interval while searching */
@@ -114,6 +116,13 @@ struct natpath {
 	uint64_t		last_punch_reply;
 	uint64_t		nonce_ctr;
 
+	/* Hard NATs (portpredict.h): our spray of probes at the member's
+	 * predicted or random ports, and whether the established endpoint
+	 * is reached through an extra socket (birthday probing, the hard
+	 * side: ep_sock is its index + 1, 0 for the daemon's socket). */
+	struct pp_spray		spray;
+	int			ep_sock;
+
 	char			reason[NATPATH_REASON_MAX];
 	unsigned		nswitch, npunch, nprobe;
 
@@ -176,6 +185,21 @@ int	natpath_next_action(struct natpath *, struct natpath_action *a);
  * *ep), or -1 when there is no route yet (stage the packet). */
 int	natpath_route(const struct natpath *, struct sockaddr_in6 *ep,
 	    int *relayed);
+
+/* Hard NATs. Start a spray of kind at the member's public address target
+ * (the rendezvous saw it there); last/delta: its NAT's last mapping and
+ * step (predicted); seed: random ports (birthday). Nothing while direct or
+ * idle, or within PP_RETRY_MS of the last attempt. Returns 1 if started. */
+int	natpath_spray(struct natpath *, enum pp_try kind,
+	    const struct sockaddr_in6 *target, uint16_t last, uint16_t delta,
+	    uint64_t seed, uint64_t now);
+/* The spray's timed probes (queued as PROBE actions); when next. */
+uint64_t natpath_spray_periodic(struct natpath *, uint64_t now);
+/* The hard side of birthday probing: extra socket sock (index + 1)
+ * exchanged an authenticated PROBE/ACK with the member at ep: establish
+ * the path there, through that socket. */
+void	natpath_via_socket(struct natpath *, const struct sockaddr_in6 *ep,
+	    int sock, uint64_t now);
 
 const char *natpath_state_name(enum natpath_state);
 /* "direct", "mapped", "lan", "punched", "roamed": how an endpoint from

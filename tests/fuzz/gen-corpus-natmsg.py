@@ -53,6 +53,12 @@ write("beacon", b"\x25" + KEY + bytes(range(9, 17)) + b"\x18\xe6")
 write("torelay", b"\x26" + KEY[:8] + b"\x04" + bytes(47))
 write("fromrelay", b"\x27" + KEY2[:8] + b"\x01" + bytes(151))
 write("fromrelay-empty", b"\x27" + KEY2[:8])
+write("predict-seq", b"\x29" + KEY + NONCE + b"\x03\x01\x00\x01" +
+      ep(203, 0, 113, 10, 20007) + MAC)
+write("predict-eim", b"\x29" + KEY + NONCE + b"\x02\x00\x00\x00" +
+      ep(203, 0, 113, 11, 6374) + MAC)
+write("predict-badpattern", b"\x29" + KEY + NONCE + b"\x03\x07\x00\x01" +
+      ep(203, 0, 113, 10, 20007) + MAC)
 write("empty", b"")
 write("short", b"\x21" + KEY[:10])
 write("unknown", b"\x2f" + bytes(40))

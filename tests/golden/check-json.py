@@ -113,6 +113,11 @@ def check_iface(j, r):
         check_str(pw + " mtu_inner", jp["mtu_inner"],
                   num(rp, "mtu") and num(rp, "mtu_inner") or None)
         check_str(pw + " mtu_source", jp["mtu_source"], opt(rp, "mtu_source"))
+        for k in ("tried", "tried_result"):
+            check_str(pw + " " + k, jp[k], opt(rp, k))
+        for k in ("tried_probes", "tried_budget", "tried_pps", "tried_ms"):
+            check_str(pw + " " + k, jp[k],
+                      num(rp, k) if opt(rp, "tried") else None)
         for k in ("rx_bytes", "tx_bytes"):
             check_str(pw + " " + k, jp[k], num(rp, k))
         check_str(pw + " drops", jp["drops"], rp["drops"])

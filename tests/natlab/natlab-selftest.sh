@@ -13,7 +13,7 @@ natlab_host pub internet
 natlab_spawn pub echo.log $NATLAB_UDP echo 7000
 natlab_wait_log echo.log ready || hard "echo server did not start"
 pub=$(natlab_addr pub)
-kinds="full-cone addr-restricted port-restricted symmetric upnp"
+kinds="full-cone addr-restricted port-restricted symmetric seqsym upnp"
 for k in $kinds; do
 	natlab_router "r-$k" "$k"
 	natlab_host "h-$k" "r-$k"
@@ -38,7 +38,7 @@ check_kind() {
 		fail "$kind: no reflexive address: $out"
 	expect_eq "$kind: observed source address" \
 	    "$(echo "$out" | addr_of a1p1)" "$wan"
-	if [ "$kind" = symmetric ]; then
+	if [ "$kind" = symmetric ] || [ "$kind" = seqsym ]; then
 		[ "$p1" != "$p2" ] && [ "$p1" != "$p3" ] && [ "$p2" != "$p3" ] ||
 			fail "$kind: mapping is not endpoint-dependent: $out"
 	else
@@ -62,6 +62,17 @@ check_kind() {
 	expect_eq "$kind: datagram from a host never contacted" \
 	    "$got_both" "$want_both"
 	echo "ok $kind: mapping ports $p1 $p2 $p3, filtering $got_port/$got_both"
+	[ "$kind" = seqsym ] || return 0
+	# seqsym: every new flow takes the next port (nothing else goes out
+	# through this router), also from a second inside socket
+	[ $((p2 - p1)) = 1 ] && [ $((p3 - p2)) = 1 ] ||
+		fail "$kind: ports not allocated in sequence: $p1 $p2 $p3"
+	out=$(natlab_exec "$h" $NATLAB_UDP stun "$NATLAB_STUN1" a1p1 a2p1)
+	q1=$(echo "$out" | port_of a1p1)
+	q2=$(echo "$out" | port_of a2p1)
+	[ -n "$q1" ] && [ $((q2 - q1)) = 1 ] && [ "$q1" -gt "$p3" ] ||
+		fail "$kind: a new socket's ports not in sequence after $p3: $out"
+	echo "ok $kind: allocates in sequence ($p1 $p2 $p3, then $q1 $q2)"
 }
 
 for k in $kinds; do

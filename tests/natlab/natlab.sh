@@ -3,8 +3,8 @@
 #	. "$top_srcdir/tests/natlab/natlab.sh"
 #	natlab_init				# internet namespace, cleanup trap
 #	natlab_router r1 full-cone		# or addr-restricted, port-restricted,
-#						#    symmetric, upnp; [PARENT] for
-#						#    double NAT behind PARENT's LAN
+#						#    symmetric, seqsym, upnp; [PARENT]
+#						#    for double NAT behind PARENT's LAN
 #	natlab_host a r1			# a host on r1's LAN
 #	natlab_host pub internet		# a public host
 #	natlab_exec a CMD...			# run in a's namespace
@@ -15,7 +15,12 @@
 # on 203.0.113.0/24; routers' WAN veths and public hosts hang off it. Each
 # router has a LAN bridge on its own /28 slice of 192.0.2.0/24, NATs to its
 # WAN address with nftables according to its kind, and drops unsolicited
-# WAN input to itself. A STUN server (udptool.py stun-server) with two
+# WAN input to itself. The two symmetric (endpoint-dependent) kinds differ in
+# how they pick ports: "symmetric" at random (masquerade fully-random),
+# "seqsym" in sequence (UDP: snat to the next port of a counter, numgen inc,
+# from NATLAB_SEQ_BASE, 1024 ports then round again: the nat chain sees only a flow's first packet, so
+# every new destination gets the next port, as many home routers do). A
+# STUN server (udptool.py stun-server) with two
 # addresses and two ports is started on the public side for the upnp kind
 # (miniupnpd refuses to map ports behind a TEST-NET WAN address unless STUN
 # says the mapping is unrestricted) and may be used by tests too.
@@ -203,7 +208,7 @@ natlab_stun() {
 natlab_router() {
 	local n=$1 kind=$2 parent=${3:-internet} ns slice lan wan
 	case $kind in
-	full-cone|addr-restricted|port-restricted|symmetric|upnp) ;;
+	full-cone|addr-restricted|port-restricted|symmetric|seqsym|upnp) ;;
 	*) hard "natlab_router: unknown kind '$kind'" ;;
 	esac
 	[ "$kind" != upnp ] || [ "$parent" = internet ] ||
@@ -229,6 +234,19 @@ natlab_router() {
 	[ "$kind" != upnp ] || natlab_miniupnpd "$n"
 }
 
+# seqsym's ports: counter value -> port. (A map, not "numgen ... offset
+# BASE": nft would store the counter in host byte order as the port, and
+# on a little-endian machine the ports would go up in steps of 256.)
+NATLAB_SEQ_N=1024
+natlab_seqmap() {
+	local i=0 base=${NATLAB_SEQ_BASE:-20000} sep=
+	while [ $i -lt $NATLAB_SEQ_N ]; do
+		printf '%s%d : %d' "$sep" $i $((base + i))
+		sep=', '
+		i=$((i + 1))
+	done
+}
+
 # natlab_nft KIND LAN WANADDR: the router's ruleset on stdout. All in table
 # inet filter, where miniupnpd expects its chains.
 natlab_nft() {
@@ -241,6 +259,9 @@ natlab_nft() {
 	fi
 	masq="masquerade"
 	[ "$kind" != symmetric ] || masq="masquerade fully-random"
+	[ "$kind" != seqsym ] ||
+		masq="meta l4proto udp snat ip to $wan : numgen inc mod $NATLAB_SEQ_N map { $(natlab_seqmap) }
+		oifname \"wan\" ip saddr $lan masquerade"
 	cat <<EOF
 table inet filter {
 	# cone kinds: external UDP port -> inside endpoint, learnt from

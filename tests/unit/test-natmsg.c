@@ -260,6 +260,41 @@ T_TEST(pair_key_and_mac)
 	T_EQ_MEM(kab, zero, 32);
 }
 
+T_TEST(predict_round_trip)
+{
+	struct natmsg	m, d;
+	uint8_t		buf[256];
+	size_t		n;
+
+	memset(&m, 0, sizeof(m));
+	m.type = NATMSG_PREDICT;
+	fill(m.key, 32, 1);
+	fill(m.nonce, 8, 90);
+	m.kind = NATMSG_KIND_EDM;
+	m.pattern = NATMSG_PAT_SEQUENTIAL;
+	m.delta = 2;
+	natep_v4(&m.observed, 0xcb00710a, 20007);
+	n = natmsg_encode(&m, buf, sizeof(buf));
+	T_EQ_INT(n, 1 + 32 + 8 + 4 + 18 + 16);
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_OK);
+	T_EQ_INT(d.type, NATMSG_PREDICT);
+	T_EQ_INT(d.kind, NATMSG_KIND_EDM);
+	T_EQ_INT(d.pattern, NATMSG_PAT_SEQUENTIAL);
+	T_EQ_INT(d.delta, 2);
+	T_ASSERT(natep_eq(&d.observed, &m.observed));
+	T_EQ_INT(d.maclen_covered, n - 16);
+	T_EQ_INT(natmsg_decode(buf, n - 1, &d), NATMSG_E_SHORT);
+	T_EQ_INT(natmsg_decode(buf, n + 1, &d), NATMSG_E_LONG);
+	buf[1 + 32 + 8 + 1] = 3;	/* an unknown pattern */
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_E_FLAGS);
+	m.pattern = 9;
+	T_EQ_INT(natmsg_encode(&m, buf, sizeof(buf)), 0);
+	m.pattern = NATMSG_PAT_RANDOM;
+	m.observed.sin6_port = 0;
+	n = natmsg_encode(&m, buf, sizeof(buf));
+	T_EQ_INT(natmsg_decode(buf, n, &d), NATMSG_E_ADDR);
+}
+
 int
 main(void)
 {
@@ -267,5 +302,6 @@ main(void)
 	T_RUN(punch_round_trip_and_limits);
 	T_RUN(relay_and_beacon);
 	T_RUN(pair_key_and_mac);
+	T_RUN(predict_round_trip);
 	return t_done();
 }

@@ -27,6 +27,8 @@ static const struct cmd *const cmds[] = {
 	&cmd_genkey,
 	&cmd_pubkey,
 	&cmd_sign,
+	&cmd_add,
+	&cmd_publish,
 	&cmd_workbit,
 	&cmd_help,
 };

@@ -243,9 +243,11 @@ pretty_iface(const struct showfmt *sf, const struct ctl_reply *r)
 	if (ifc->reload_time != 0) {
 		ago(t, sizeof(t), ifc->now, ifc->reload_time);
 		label(sf, "last reload");
-		fprintf(sf->f, "%s%s%s: ", t, strcmp(ifc->reload_via,
+		fprintf(sf->f, "%s%s%s%s: ", t, strcmp(ifc->reload_via,
 		    "signal") == 0 ? " (SIGHUP)" : "", strcmp(ifc->reload_via,
-		    "command") == 0 ? " (mesh reload)" : "");
+		    "command") == 0 ? " (mesh reload)" : "",
+		    strcmp(ifc->reload_via, "network") == 0 ?
+		    " (a version from a member)" : "");
 		if (strcmp(ifc->reload_result, "ok") == 0)
 			fprintf(sf->f, "ok, %" PRIu64 " added, %" PRIu64
 			    " removed, %" PRIu64 " changed\n",

@@ -534,13 +534,16 @@ ncglue_show(struct daemon *d, struct ctl_iface *ci)
 
 	if (g == NULL)
 		return;
-	ci->nc_version = d->nc.version;
-	for (i = 0; i < NETCONF_HASH_LEN; i++)
-		snprintf(ci->nc_hash + 2 * i, sizeof(ci->nc_hash) - 2 * i,
-		    "%02x", g->hash[i]);
-	util_strlcpy(ci->nc_source, g->source, sizeof(ci->nc_source));
-	ci->nc_since = (uint64_t)g->since;
 	ci->nc_refused[0] = '\0';
+	if (d->nc.sig_line != 0) {	/* (an unsigned one spreads not) */
+		ci->nc_version = d->nc.version;
+		for (i = 0; i < NETCONF_HASH_LEN; i++)
+			snprintf(ci->nc_hash + 2 * i, sizeof(ci->nc_hash) -
+			    2 * i, "%02x", g->hash[i]);
+		util_strlcpy(ci->nc_source, g->source,
+		    sizeof(ci->nc_source));
+		ci->nc_since = (uint64_t)g->since;
+	}
 	for (i = 0; i < NCV_COUNT; i++) {
 		if (g->refused[i] == 0)
 			continue;

@@ -42,5 +42,6 @@ extern const struct cmd cmd_ping;
 extern const struct cmd cmd_lookup;
 extern const struct cmd cmd_publish;
 extern const struct cmd cmd_add;
+extern const struct cmd cmd_join;
 
 #endif

@@ -80,6 +80,7 @@ struct daemon {
 		char		 error[256];
 	}			 last_reload;
 	struct ncglue		*ncg;		/* ncsync-glue.c */
+	int			 join;		/* mesh join (up_args) */
 	size_t			 reload_ep_changed;	/* during a reload:
 						 * members whose only change
 						 * is their endpoint */

@@ -561,6 +561,7 @@ daemon_main(const struct up_args *ua, int headless)
 	}
 	d->self = -1;
 	d->foreground = ua->foreground;
+	d->join = ua->join;
 	/* Before the private key is read: no core dump, no ptrace by the
 	 * same user (privdrop_drop sets it again after the uid change). */
 	if (privdrop_nodump(err, sizeof(err)) == -1 ||

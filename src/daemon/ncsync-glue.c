@@ -183,7 +183,8 @@ ncglue_prefer_state(struct daemon *d, char *err, size_t errlen)
 			log_warnx("state directory %s: %s", g->dir,
 			    strerror(errno));
 	}
-	if (ncglue_successor(d, &d->nc, &nc, &sbuf, &slen) == 0) {
+	if (!d->join && ncglue_successor(d, &d->nc, &nc, &sbuf,
+	    &slen) == 0) {
 		log_info("%s/%s: version %llu, a valid successor of %s "
 		    "(version %llu): running it", g->dir, g->name,
 		    (unsigned long long)nc.version, d->netconfig,
@@ -225,8 +226,11 @@ announce(struct daemon *d, int connect, size_t max, uint64_t now)
 	struct peer	*p;
 	size_t		 i, k, n = d->mb != NULL ? d->mb->n : 0;
 	uint8_t		 m[NCSYNC_HAVE_LEN];
+	int		 say;
 
-	if (d->ncg->s.buf == NULL || d->nc.sig_line == 0 || d->self < 0)
+	/* (mesh join: nothing to say, only sessions to make) */
+	say = d->ncg->s.buf != NULL && d->nc.sig_line != 0;
+	if (d->self < 0 || (!say && !d->join))
 		return;
 	ncsync_put_have(m, d->ncg->s.version, d->ncg->s.hash);
 	for (k = 1, i = 0; k < n && i < max; k++) {
@@ -234,8 +238,8 @@ announce(struct daemon *d, int connect, size_t max, uint64_t now)
 		    NULL)
 			continue;
 		i++;
-		if (datapath_send_control(d->dp, p, m, sizeof(m), now) == -1 &&
-		    connect)
+		if ((!say || datapath_send_control(d->dp, p, m, sizeof(m),
+		    now) == -1) && connect)
 			datapath_connect(d->dp, p, now);
 	}
 }
@@ -245,7 +249,11 @@ announce(struct daemon *d, int connect, size_t max, uint64_t now)
 static void
 hello_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	announce(arg, 1, NCGLUE_HELLO_PEERS, util_mono_ms());
+	struct daemon	*d = arg;
+
+	announce(d, 1, NCGLUE_HELLO_PEERS, util_mono_ms());
+	if (d->join)		/* until a contact answers */
+		evtimer_arm_in(d->ncg->ev_hello, 3 * NCGLUE_HELLO_MS);
 }
 
 static void
@@ -331,6 +339,51 @@ run(struct daemon *d, uint64_t now)
 		evtimer_arm_at(g->ev_timer, next, now);
 }
 
+/* mesh join: the provisional netconfig (the join string's admins, boot
+ * nodes, contacts, version - 1) is no predecessor: the file must be
+ * signed by one of its admins, at least the string's version, of the same
+ * network, and list this member. Kept in the state directory, then the
+ * daemon exits; mesh join takes it from there. */
+static void
+join_done(struct daemon *d, struct netconf *nc, const char *buf, size_t len)
+{
+	struct ncglue	*g = d->ncg;
+	enum nc_verdict	 v;
+	char		 why[ERRLEN], n[80];
+	uint64_t	 now = util_mono_ms();
+
+	v = netconf_accept(&d->nc, nc, buf, len, NULL, 0, why, sizeof(why));
+	if (v == NCV_CHANGE && (strcmp(nc->name, d->nc.name) != 0 ||
+	    strcmp(nc->ns, d->nc.ns) != 0))
+		snprintf(why, sizeof(why), "network %s/%s, not %s/%s",
+		    nc->name, nc->ns, d->nc.name, d->nc.ns);
+	else if (v == NCV_CHANGE || v == NCV_OK) {
+		if (netconf_member_by_key(nc, d->pk) == NULL) {
+			v = NCV_SELF;
+			snprintf(why, sizeof(why), "this key is no member of "
+			    "it (was mesh add run with it?)");
+		} else
+			v = NCV_OK;
+	}
+	if (v != NCV_OK) {
+		if (ncsync_result(&g->s, g->pend_peer, g->pend_version, v,
+		    now))
+			refused(d, g->pend_peer, g->pend_version, v, why);
+		run(d, now);
+		return;
+	}
+	(void)ncsync_result(&g->s, g->pend_peer, g->pend_version, v, now);
+	if (write_state(g, buf, len) == -1) {
+		log_warnx("%s/%s: cannot store it: %s", g->dir, g->name,
+		    strerror(errno));
+		return;
+	}
+	log_info("joined: netconfig version %llu of %s from %s kept in %s/%s",
+	    (unsigned long long)nc->version, nc->name, peer_name(d,
+	    g->pend_peer, n, sizeof(n)), g->dir, g->name);
+	daemon_stop(d);
+}
+
 /* A fetched file: the rule, then the state directory and a reload. */
 static void
 apply_cb(evutil_socket_t fd, short ev, void *arg)
@@ -350,7 +403,12 @@ apply_cb(evutil_socket_t fd, short ev, void *arg)
 	if (netconf_parse_named("fetched", buf, len, &nc, why,
 	    sizeof(why)) == -1)
 		v = NCV_MALFORMED;
-	else if ((v = netconf_accept(&d->nc, &nc, buf, len, d->pk, 0, why,
+	else if (d->join) {
+		join_done(d, &nc, buf, len);
+		netconf_free(&nc);
+		free(buf);
+		return;
+	} else if ((v = netconf_accept(&d->nc, &nc, buf, len, d->pk, 0, why,
 	    sizeof(why))) == NCV_OK && (rc = daemon_reload(d, &nc, &a, &r,
 	    &c, why, sizeof(why))) != 0)
 		v = NCV_CHANGE;
@@ -420,7 +478,7 @@ ncglue_start(struct daemon *d, int chown_it, uid_t uid, gid_t gid)
 	    (g->ev_apply = evtimer_new(d->base, apply_cb, d)) == NULL ||
 	    (g->ev_hello = evtimer_new(d->base, hello_cb, d)) == NULL)
 		return -1;
-	if (d->nc.sig_line != 0 && d->self >= 0)
+	if ((d->nc.sig_line != 0 || d->join) && d->self >= 0)
 		evtimer_arm_in(g->ev_hello, NCGLUE_HELLO_MS);
 	if (g->dirfd != -1 && chown_it && fchown(g->dirfd, uid, gid) == -1)
 		log_warnx("%s: chown: %s", g->dir, strerror(errno));

@@ -10,7 +10,8 @@
 # a log line and a count in mesh show: a forged file, an older file
 # replayed (with a higher version announced), a file signed by a
 # non-admin (from a member) and, through mesh reload, the same and a file
-# that changes the subnet.
+# that changes the subnet. Last, a newcomer joins with the join string of
+# mesh add alone (mesh join).
 . "${top_srcdir:-.}/tests/lib.sh"
 need_netns
 . "$top_srcdir/tests/natlab/natlab.sh"
@@ -33,10 +34,13 @@ for m in A B C D E; do
 	meshlab_member "$m" "h$(echo "$m" | tr A-Z a-z)"
 done
 meshlab_netconf base
-# F joins later (its key and address now, its trust line then)
+# F and G join later (their keys now, their trust lines then)
 natlab_router rf full-cone
 natlab_host hf rf
 meshlab_member F hf
+natlab_router rg port-restricted
+natlab_host hg rg
+meshlab_member G hg
 
 D_=$ML_DIR
 (umask 077; "$MESH" genkey admin >"$D_/admin.sk") || hard "genkey admin"
@@ -254,7 +258,30 @@ done
 expect_eq "A still at version 5" "$(version A)" 5
 meshlab_show A | grep '^netconfig_' | sed 's/^/A: /'
 
-for m in A B C D F; do
+# 7. G joins with the join string alone: mesh add on A (version 6),
+# then mesh join on G finds a contact through the DHT, fetches, checks it
+# against the string and comes up
+cp "$D_/v5.net" "$D_/A.net"
+ctl A add "$D_/A.net" G "$(cat "$D_/G.pub")" private-key "$D_/admin.sk" \
+    >"$D_/join-G.txt" 2>"$D_/add.err" || fail "mesh add G: $(cat "$D_/add.err")"
+"$MESH" check "$D_/A.net" | awk -v k="$(cat "$D_/G.pub")" \
+    '$2 == k { print $3 }' >"$D_/G.ip"
+mkdir -p "$D_/state-G"
+t0=$(date +%s%N)
+natlab_spawn hg G.log env MESH_RUNDIR="$D_/run" MESH_STATE_DIR="$D_/state-G" \
+    "$MESH" join "$(cat "$D_/join-G.txt")" private-key "$D_/G.sk" \
+    output "$D_/G.net" interface "$(ml_ifn G)" -f -v
+echo "$NATLAB_PID" >"$D_/G.pid"
+natlab_wait_log G.log "bringing .* up" 130 || {
+	grep -v "^$" "$(natlab_log G.log)" | tail -20 >&2
+	fail "G did not join"
+}
+echo "G joined (fetched version 6) after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+wait_version 6 30 G >/dev/null || fail "G is not up with version 6"
+meshlab_wait_found G B 30 || fail "G did not find B"
+meshlab_ping G B 10 >/dev/null || fail "G -> B: no answer"
+
+for m in A B C D F G; do
 	meshlab_down "$m"
 done
 meshlab_down E

@@ -260,25 +260,9 @@ pretty_iface(const struct showfmt *sf, const struct ctl_reply *r)
 			    ifc->reload_error[0] != '\0' ? ": " : "",
 			    ifc->reload_error);
 	}
-	if (ifc->nc_hash[0] != '\0') {
-		label(sf, "netconfig version");
-		fprintf(sf->f, "%" PRIu64 ", hash %.16s", ifc->nc_version,
-		    ifc->nc_hash);
-		if (ifc->nc_source[0] != '\0')
-			fprintf(sf->f, ", %s %s", strcmp(ifc->nc_source,
-			    "file") == 0 || strcmp(ifc->nc_source, "state") ==
-			    0 ? "from the" : "fetched from", ifc->nc_source);
-		if (ifc->nc_since != 0) {
-			ago(t, sizeof(t), ifc->now, ifc->nc_since);
-			fprintf(sf->f, ", %s", t);
-		}
-		fputc('\n', sf->f);
-	}
-	if (ifc->nc_refused[0] != '\0') {
-		label(sf, "versions refused");
-		fprintf(sf->f, "%s%s%s\n", col(sf, C_RED), ifc->nc_refused,
-		    col(sf, C_RESET));
-	}
+	ago(t, sizeof(t), ifc->now, ifc->nc_since);
+	showfmt_nc_pretty(sf->f, col(sf, C_BOLD), col(sf, C_RED),
+	    col(sf, C_RESET), t, ifc);
 	if (ifc->pid != 0) {
 		label(sf, "daemon");
 		fprintf(sf->f, "pid %" PRIu64 ", uid %" PRIu64, ifc->pid,
@@ -463,42 +447,6 @@ json_str(FILE *f, const char *s)
 }
 
 /* "name": "value" or "name": null for an absent string. */
-static void json_kstr(FILE *, const char *, const char *, const char *, int);
-static void json_knum(FILE *, const char *, const char *, uint64_t, int);
-static void json_ktime(FILE *, const char *, const char *, uint64_t, int);
-
-/* "signed_netconfig": the running version (null when unsigned), and the
- * refusals by verdict ("rollback=2,fork=1" in the reply). */
-static void
-json_netconfig(FILE *f, const char *in, const struct ctl_iface *ifc)
-{
-	const char	*s = ifc->nc_refused, *e, *eq;
-	int		 first = 1;
-
-	if (ifc->nc_hash[0] == '\0' && ifc->nc_refused[0] == '\0') {
-		fprintf(f, "%s\"signed_netconfig\": null,\n", in);
-		return;
-	}
-	fprintf(f, "%s\"signed_netconfig\": {\n", in);
-	json_knum(f, "      ", "version", ifc->nc_version, 0);
-	json_kstr(f, "      ", "hash", ifc->nc_hash, 0);
-	json_kstr(f, "      ", "source", ifc->nc_source, 0);
-	json_ktime(f, "      ", "since", ifc->nc_since, 0);
-	fprintf(f, "      \"refused\": {");
-	while (*s != '\0') {
-		e = strchr(s, ',');
-		if (e == NULL)
-			e = s + strlen(s);
-		if ((eq = memchr(s, '=', (size_t)(e - s))) != NULL) {
-			fprintf(f, "%s\"%.*s\": %.*s", first ? "" : ", ",
-			    (int)(eq - s), s, (int)(e - eq - 1), eq + 1);
-			first = 0;
-		}
-		s = *e == ',' ? e + 1 : e;
-	}
-	fprintf(f, "}\n%s},\n", in);
-}
-
 static void
 json_kstr(FILE *f, const char *ind, const char *k, const char *v, int last)
 {
@@ -676,7 +624,7 @@ json(struct showfmt *sf, const struct ctl_reply *r)
 		fprintf(f, "%s},\n", in);
 	} else
 		fprintf(f, "%s\"last_reload\": null,\n", in);
-	json_netconfig(f, in, ifc);
+	showfmt_nc_json(f, in, ifc);
 	if ((sf->what & SHOWFMT_DHT) && r->dht.present)
 		json_dht(f, &r->dht);
 	else

@@ -381,7 +381,9 @@ join_done(struct daemon *d, struct netconf *nc, const char *buf, size_t len)
 	log_info("joined: netconfig version %llu of %s from %s kept in %s/%s",
 	    (unsigned long long)nc->version, nc->name, peer_name(d,
 	    g->pend_peer, n, sizeof(n)), g->dir, g->name);
-	daemon_stop(d);
+	/* (not daemon_stop: a port mapping of the provisional run may stay
+	 * until its lease ends; mesh join starts the real one at once) */
+	event_base_loopexit(d->base, NULL);
 }
 
 /* A fetched file: the rule, then the state directory and a reload. */

@@ -128,6 +128,8 @@ for e in sorted(env_man - env_code):
 # --- mesh show ---
 showfmt = src[os.path.join(top, "src", "cli", "showfmt.c")]
 jsonpart = showfmt.split("/* --- JSON --- */", 1)[1].split("/* --- dump", 1)[0]
+# (a signed netconfig's keys are written by showfmt-nc.c)
+jsonpart += src.get(os.path.join(top, "src", "cli", "showfmt-nc.c"), "")
 keys = set(re.findall(r'json_k(?:str|num|time)\(f, [^,]+, "([a-z_0-9]+)"',
                       jsonpart))
 keys |= set(re.findall(r'\\"([a-z_0-9]+)\\": ', jsonpart))

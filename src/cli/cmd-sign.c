@@ -29,8 +29,8 @@ const struct cmd cmd_sign = {
  * be the input. A file replaced keeps its mode (the daemon, unprivileged
  * by then, must still read it on reload); a new one gets 0644 less the
  * umask. */
-static int
-write_file(const char *path, const char *buf, size_t len)
+int
+cmd_write_file(const char *path, const char *buf, size_t len)
 {
 	struct stat	st;
 	char		tmp[4096];
@@ -132,7 +132,7 @@ sign_main(const struct cmd *self, int argc, char **argv)
 			perror("mesh sign: stdout");
 			rc = 1;
 		}
-	} else if (write_file(outpath, out, outlen) == -1) {
+	} else if (cmd_write_file(outpath, out, outlen) == -1) {
 		fprintf(stderr, "mesh sign: %s: %s\n", outpath,
 		    strerror(errno));
 		rc = 1;

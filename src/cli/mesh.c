@@ -27,6 +27,9 @@ static const struct cmd *const cmds[] = {
 	&cmd_genkey,
 	&cmd_pubkey,
 	&cmd_sign,
+	&cmd_add,
+	&cmd_join,
+	&cmd_publish,
 	&cmd_workbit,
 	&cmd_help,
 };

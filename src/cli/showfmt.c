@@ -256,9 +256,11 @@ pretty_iface(const struct showfmt *sf, const struct ctl_reply *r)
 	if (ifc->reload_time != 0) {
 		ago(t, sizeof(t), ifc->now, ifc->reload_time);
 		label(sf, "last reload");
-		fprintf(sf->f, "%s%s%s: ", t, strcmp(ifc->reload_via,
+		fprintf(sf->f, "%s%s%s%s: ", t, strcmp(ifc->reload_via,
 		    "signal") == 0 ? " (SIGHUP)" : "", strcmp(ifc->reload_via,
-		    "command") == 0 ? " (mesh reload)" : "");
+		    "command") == 0 ? " (mesh reload)" : "",
+		    strcmp(ifc->reload_via, "network") == 0 ?
+		    " (a version from a member)" : "");
 		if (strcmp(ifc->reload_result, "ok") == 0)
 			fprintf(sf->f, "ok, %" PRIu64 " added, %" PRIu64
 			    " removed, %" PRIu64 " changed\n",
@@ -271,6 +273,9 @@ pretty_iface(const struct showfmt *sf, const struct ctl_reply *r)
 			    ifc->reload_error[0] != '\0' ? ": " : "",
 			    ifc->reload_error);
 	}
+	ago(t, sizeof(t), ifc->now, ifc->nc_since);
+	showfmt_nc_pretty(sf->f, col(sf, C_BOLD), col(sf, C_RED),
+	    col(sf, C_RESET), t, ifc);
 	if (ifc->pid != 0) {
 		label(sf, "daemon");
 		fprintf(sf->f, "pid %" PRIu64 ", uid %" PRIu64, ifc->pid,
@@ -664,6 +669,7 @@ json(struct showfmt *sf, const struct ctl_reply *r)
 		fprintf(f, "%s},\n", in);
 	} else
 		fprintf(f, "%s\"transport\": null,\n", in);
+	showfmt_nc_json(f, in, ifc);
 	if ((sf->what & SHOWFMT_DHT) && r->dht.present)
 		json_dht(f, &r->dht);
 	else
@@ -742,6 +748,10 @@ dump(struct showfmt *sf, const struct ctl_reply *r)
 	d_num(f, ifc->transport_since);
 	d_num(f, ifc->tcp_out);
 	d_num(f, ifc->tcp_in);
+	d_num(f, ifc->nc_version);
+	d_str(f, ifc->nc_hash);
+	d_str(f, ifc->nc_source);
+	d_str(f, ifc->nc_refused);
 	fputc('\n', f);
 	for (i = 0; (sf->what & SHOWFMT_PEERS) && i < r->npeers; i++) {
 		const struct ctl_peer *p = &r->peers[i];

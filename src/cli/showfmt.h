@@ -39,6 +39,13 @@ void	showfmt_begin(struct showfmt *, FILE *, enum showfmt_mode,
 void	showfmt_iface(struct showfmt *, const struct ctl_reply *);
 void	showfmt_end(struct showfmt *);
 
+/* showfmt-nc.c: a signed netconfig's lines (pretty: with the escapes
+ * for bold, red and reset, and since: "5 minutes ago"; JSON: the
+ * "signed_netconfig" key, indented by in, with its comma). */
+void	showfmt_nc_pretty(FILE *, const char *bold, const char *red,
+	    const char *reset, const char *since, const struct ctl_iface *);
+void	showfmt_nc_json(FILE *, const char *in, const struct ctl_iface *);
+
 /* Helpers, exposed for tests: "1.50 KiB", "3 minutes, 2 seconds". */
 void	showfmt_bytes(char *buf, size_t len, uint64_t n);
 void	showfmt_duration(char *buf, size_t len, uint64_t secs);

@@ -61,6 +61,11 @@ static const struct ctl_field iface_fields[] = {
 	S(ctl_iface, transport_since, F_U64),
 	S(ctl_iface, tcp_out, F_U64),
 	S(ctl_iface, tcp_in, F_U64),
+	SN("netconfig_version", ctl_iface, nc_version, F_U64),
+	SN("netconfig_hash", ctl_iface, nc_hash, F_TEXT),
+	SN("netconfig_source", ctl_iface, nc_source, F_TEXT),
+	SN("netconfig_since", ctl_iface, nc_since, F_U64),
+	SN("netconfig_refused", ctl_iface, nc_refused, F_TEXT),
 };
 
 static const struct ctl_field peer_fields[] = {

@@ -148,6 +148,15 @@ struct ctl_iface {
 	char		transport_why[CTL_TEXT_SIZE];
 	uint64_t	transport_since;
 	uint64_t	tcp_out, tcp_in;
+	/* The running netconfig (signed networks: ncsync-glue.c): its
+	 * version, hash (32 hex digits, "" when unsigned), where it came
+	 * from ("file", "state", or the member it was fetched from), since
+	 * when, and the versions refused, "VERDICT=N,..." (sign.h names). */
+	uint64_t	nc_version;
+	char		nc_hash[CTL_NAME_SIZE];
+	char		nc_source[CTL_NAME_SIZE];
+	uint64_t	nc_since;
+	char		nc_refused[CTL_TEXT_SIZE];
 };
 
 /* One member of the network (never the daemon itself). */

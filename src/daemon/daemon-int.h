@@ -12,6 +12,7 @@
 
 #include "netconf/keys.h"
 #include "netconf/netconf.h"
+#include "netconf/sign.h"
 #include "os/tun.h"
 
 #define ERRLEN		512
@@ -33,6 +34,8 @@ struct ctl_writer;
 struct dns_server;
 struct evhttp;
 struct names;
+struct ncglue;
+struct ctl_iface;
 
 /* A peer's timer: the event and what it needs to call back. */
 struct ptimer {
@@ -80,6 +83,8 @@ struct daemon {
 		size_t		 added, removed, changed;
 		char		 error[256];
 	}			 last_reload;
+	struct ncglue		*ncg;		/* ncsync-glue.c */
+	int			 join;		/* mesh join (up_args) */
 	size_t			 reload_ep_changed;	/* during a reload:
 						 * members whose only change
 						 * is their endpoint */
@@ -152,5 +157,32 @@ void	daemon_reload_note(struct daemon *, const char *via, int rc,
 /* control_ops.reload (control.h). */
 int	daemon_ctl_reload(void *arg, struct ctl_writer *w, char *err,
 	    size_t errlen);
+
+/* ncsync-glue.c: signed netconfigs spread between members. */
+/* At start-up, once the netconfig is loaded and the interface named: open
+ * the state directory and run its file instead of d->nc if that is a
+ * valid successor (sign.h's rule from the network). 0, or -1 with err. */
+int	ncglue_prefer_state(struct daemon *, char *err, size_t errlen);
+/* Before the privilege drop, with the event base: the timers; the state
+ * directory given to uid:gid when chown_it. 0 or -1. */
+int	ncglue_start(struct daemon *, int chown_it, uid_t, gid_t);
+void	ncglue_stop(struct daemon *);
+/* For a reload of the file given: the state file, parsed into *out (its
+ * bytes in *buf, to free) if it is a valid successor of given; else -1. */
+int	ncglue_successor(struct daemon *, const struct netconf *given,
+	    struct netconf *out, char **buf, size_t *len);
+/* The running netconfig is now buf (len bytes) from source: serve it,
+ * and if it changed tell every member with a session (connect: every
+ * member, making sessions where there are none: a local publish). */
+void	ncglue_running(struct daemon *, const char *buf, size_t len,
+	    const char *source, int connect);
+/* A local reload refused with this verdict: counted for show. */
+void	ncglue_refused_local(struct daemon *, enum nc_verdict);
+/* dp_hooks.ready and .control (datapath.h); arg is the daemon. */
+void	ncglue_ready(void *arg, struct peer *, uint64_t now);
+void	ncglue_control(void *arg, struct peer *, const uint8_t *pt,
+	    size_t len, uint64_t now);
+/* The netconfig_* fields of show's interface record. */
+void	ncglue_show(struct daemon *, struct ctl_iface *);
 
 #endif

@@ -94,6 +94,7 @@ fill_iface(struct daemon *d, struct ctl_iface *ci, time_t now)
 		util_strlcpy(ci->reload_error, d->last_reload.error,
 		    sizeof(ci->reload_error));
 	}
+	ncglue_show(d, ci);
 	for (i = 0; i < DP_DROP_COUNT; i++)
 		if (c->drops[i] != 0)
 			(void)ctl_counter_add(ci->drops, &ci->ndrops,

@@ -115,6 +115,8 @@ static const struct dp_hooks dp_hooks = {
 	.relay_send = dp_relay_send,
 	.relayed = dp_relayed,
 	.rx_done = dp_rx_done,
+	.ready = ncglue_ready,
+	.control = ncglue_control,
 };
 
 /* --- the event loop --- */
@@ -205,6 +207,7 @@ teardown(struct daemon *d)
 	daemon_tcp_stop(d);		/* unhooks the socket; frames gone */
 	disc_free(d->disc);		/* before the peers and the socket */
 	d->disc = NULL;
+	ncglue_stop(d);
 	daemon_dns_stop(d);
 	daemon_metrics_stop(d);
 	for (i = 0; i < sizeof(d->ev_sig) / sizeof(d->ev_sig[0]); i++)
@@ -402,6 +405,11 @@ ops_drop(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	if (sdnotify_open() == -1)
 		log_warn("NOTIFY_SOCKET");
+	if (ncglue_start(d, geteuid() == 0 && u.name[0] != '\0', u.uid,
+	    u.gid) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (privdrop_drop(&u, err, errlen) == -1)
 		return -1;
 	util_strlcpy(d->user, u.name, sizeof(d->user));
@@ -461,6 +469,11 @@ validate(struct daemon *d, const struct up_args *ua, int headless, char *err,
 	else if (netconf_default_ifname(&d->nc, d->ifname, err,
 	    errlen) == -1)
 		return -1;
+	/* a later version kept from the network (same key, same name) */
+	if (ncglue_prefer_state(d, err, errlen) == -1)
+		return -1;
+	self = netconf_member_by_key(&d->nc, d->pk);
+	d->self = self != NULL ? self - d->nc.members : -1;
 	util_strlcpy(d->metrics_addr, ua->metrics_addr,
 	    sizeof(d->metrics_addr));
 	d->metrics_port = ua->metrics_port;
@@ -552,6 +565,7 @@ daemon_main(const struct up_args *ua, int headless)
 	}
 	d->self = -1;
 	d->foreground = ua->foreground;
+	d->join = ua->join;
 	/* Before the private key is read: no core dump, no ptrace by the
 	 * same user (privdrop_drop sets it again after the uid change). */
 	if (privdrop_nodump(err, sizeof(err)) == -1 ||

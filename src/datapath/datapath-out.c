@@ -340,3 +340,21 @@ datapath_tun_readable(struct datapath *dp, uint64_t now)
 			break;
 	}
 }
+
+void
+datapath_connect(struct datapath *dp, struct peer *p, uint64_t now)
+{
+	unsigned	act = 0;
+	size_t		n;
+
+	if (p->tunnel == NULL)
+		return;
+	/* an empty packet: with a session there is nothing to do (its
+	 * keepalive is not sent); without one, the tunnel asks for a
+	 * handshake, as for a first packet */
+	if (tunnel_encrypt(p->tunnel, dp->w.scratch, DP_SCRATCH_LEN, 0, now,
+	    &n, &act) == TUNNEL_OK)
+		return;
+	if (act != 0)
+		dp_actions(dp, p, act, 0, now);
+}

@@ -192,10 +192,17 @@ dp_pmtu_control(struct datapath *dp, struct peer *p, const uint8_t *pt,
 {
 	uint8_t		*buf = dp->w.scratch;
 	size_t		 out;
+	unsigned	 type = wire_ctl_type(pt, len);
 
+	if (type != WIRE_CTL_PROBE && type != WIRE_CTL_PROBE_ACK) {
+		/* the daemon's (membership, 0x03-0x05) */
+		if (dp->hooks.control != NULL)
+			dp->hooks.control(dp->arg, p, pt, len, now);
+		return;
+	}
 	if (len < WIRE_CTL_LEN)
 		return;
-	switch (wire_ctl_type(pt, len)) {
+	switch (type) {
 	case WIRE_CTL_PROBE:
 		/* the ack, back the way the probe came */
 		memset(buf + TUNNEL_HEADROOM, 0, WIRE_CTL_LEN);

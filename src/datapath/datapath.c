@@ -321,6 +321,8 @@ dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 		send_one(dp, p, dp->w.scratch, len);
 		p->path.last_tx = now;
 	}
+	if ((act & TUNNEL_ACT_SESSION_READY) && dp->hooks.ready != NULL)
+		dp->hooks.ready(dp->arg, p, now);
 }
 
 /* The tunnel asks whether a handshake message with a valid cookie may

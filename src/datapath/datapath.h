@@ -113,6 +113,16 @@ struct dp_hooks {
 	/* A batch of received datagrams has been handed out (a relay sends
 	 * what it gathered from it as one). */
 	void	(*rx_done)(void *arg);
+
+	/* Membership (the daemon's ncsync-glue.c); each may be NULL. */
+	/* p's session is ready: a handshake completed, at either end. */
+	void	(*ready)(void *arg, struct peer *p, uint64_t now);
+	/* A tunnel control message from p of a type the data path does not
+	 * handle itself (wire.h: 0x03-0x0f), len bytes at pt. Called while
+	 * a batch is being handled: it may send (datapath_send_control)
+	 * but must not change the member table. */
+	void	(*control)(void *arg, struct peer *p, const uint8_t *pt,
+		    size_t len, uint64_t now);
 };
 
 struct tun;
@@ -171,6 +181,18 @@ void	datapath_set_pmtu(struct datapath *, int on);
  * for show; 0, 0 and "" while it is not being measured. */
 void	datapath_peer_mtu(const struct peer *, uint64_t *mtu,
 	    uint64_t *inner, char *src, size_t srclen);
+
+/* A tunnel control message (msg[0] in 0x01-0x0f, at most
+ * DP_CONTROL_MAX bytes) to p on its path; 0, or -1 when it could not be
+ * sent (no session, no path). */
+#define DP_CONTROL_MAX	1200
+int	datapath_send_control(struct datapath *, struct peer *,
+	    const uint8_t *msg, size_t len, uint64_t now);
+
+/* Make a session with p if there is none (a handshake, finding its path
+ * first if need be), as a first packet to it would; dp_hooks.ready says
+ * when it is there. */
+void	datapath_connect(struct datapath *, struct peer *, uint64_t now);
 
 const struct dp_counters *datapath_counters(const struct datapath *);
 const char *dp_drop_name(enum dp_drop);

@@ -190,6 +190,9 @@ struct up_args {
 	uint16_t	 metrics_port;
 	int		 foreground;	/* -f given */
 	int		 verbose;	/* number of -v */
+	int		 join;		/* set by mesh join, not a word: fetch
+					 * the netconfig listing us, keep it
+					 * in the state directory, exit */
 };
 int	netconf_parse_up_args(int argc, char **argv, struct up_args *ua,
 	    char *err, size_t errlen);

@@ -26,7 +26,18 @@ static const char *const verdict_names[NCV_COUNT] = {
 	[NCV_SAME_VERSION] = "same-version",
 	[NCV_CHANGE] = "change",
 	[NCV_SELF] = "self",
+	[NCV_TOO_BIG] = "too-big",
+	[NCV_BAD_HASH] = "bad-hash",
+	[NCV_MALFORMED] = "malformed",
+	[NCV_FORK] = "fork",
 };
+
+void
+netconf_hash(const char *buf, size_t len, uint8_t out[NETCONF_HASH_LEN])
+{
+	crypto_generichash(out, NETCONF_HASH_LEN, (const uint8_t *)buf, len,
+	    NULL, 0);
+}
 
 const char *
 netconf_verdict_name(enum nc_verdict v)

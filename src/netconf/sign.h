@@ -47,10 +47,22 @@ enum nc_verdict {
 	NCV_SAME_VERSION,	/* the running version, other contents */
 	NCV_CHANGE,		/* name, namespace, subnet, workbit, domain */
 	NCV_SELF,		/* this member removed or renumbered */
+	/* Never from netconf_accept: what fetching a version from a member
+	 * (ncsync.h) refuses before it gets there. */
+	NCV_TOO_BIG,		/* announced more than NETCONF_MAX_SIZE */
+	NCV_BAD_HASH,		/* not the file its hash announced */
+	NCV_MALFORMED,		/* chunks that do not add up, or no netconfig */
+	NCV_FORK,		/* our version with other contents */
 	NCV_COUNT
 };
 /* A short name ("rollback", "bad-signature"...) for logs and counters. */
 const char *netconf_verdict_name(enum nc_verdict);
+
+/* The hash members announce a netconfig by (ncsync.h): BLAKE2b-128 of
+ * every byte of the file. */
+#define NETCONF_HASH_LEN	16
+void	netconf_hash(const char *buf, size_t len,
+	    uint8_t out[NETCONF_HASH_LEN]);
 
 /* NETCONF_ACCEPT_LOCAL: the candidate comes from this machine's own file
  * (mesh up or mesh reload by root), not from the network. Then, as today,

@@ -136,6 +136,8 @@ struct wire_data {
 #define WIRE_CTL_PROBE		0x01
 #define WIRE_CTL_PROBE_ACK	0x02
 #define WIRE_CTL_FRAG		0x08	/* a piece of an inner packet */
+/* 0x03-0x05: membership (src/netconf/ncsync.h: NC_HAVE, NC_GET, NC_CHUNK),
+ * handed to the daemon by the data path (dp_hooks.control). */
 #define WIRE_CTL_LEN		16	/* type, reserved, id */
 
 /* The control type of a plaintext (0: an IP packet or a keepalive). */

@@ -29,7 +29,8 @@
 #include "netconf/sign.h"
 
 #define JOIN_WAIT_S	120
-#define JOIN_SUBNET	"198.18.0.0/24"	/* provisional (RFC 2544) */
+#define JOIN_SUBNET	"198.18.0.0/24"	/* provisional, never on the interface:
+					 * the daemon gives it no address */
 
 static int	join_main(const struct cmd *, int, char **);
 

@@ -306,6 +306,13 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 		cfg.prefixlen4 = d->nc.prefixlen;
 		memcpy(cfg.ip6, self->ip6, sizeof(cfg.ip6));
 		cfg.prefixlen6 = IP6_PREFIXLEN;
+		if (d->join) {
+			/* mesh join's provisional daemon only fetches over
+			 * its tunnels: no inside address, no route, no
+			 * names (its subnet is made up) */
+			cfg.ip4 = 0;
+			memset(cfg.ip6, 0, sizeof(cfg.ip6));
+		}
 		/* Test knob (see daemon.h): the plain path, for comparison. */
 		cfg.offload = getenv("MESH_TEST_NO_OFFLOAD") == NULL;
 		if (tun_open(&d->tun, &tun_linux_ops, &cfg, err, errlen) == -1) {
@@ -324,7 +331,8 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 		if (d->tun.v6_failed)
 			log_warnx("%s: IPv6 is disabled here; IPv4 only",
 			    d->ifname);
-		daemon_dns_start(d);
+		if (!d->join)
+			daemon_dns_start(d);
 		tunnel_config(&tc, cfg.mtu);
 		/* room for any netconfig a reload may bring, not just this
 		 * one's members (about 1 MB of index table at most) */

@@ -27,7 +27,7 @@ disc_fill_iface(struct disc *d, struct ctl_iface *ci)
 		"nat_malformed", "nat_not_member", "nat_mac", "nat_stray",
 		"relay_bind", "relay_dhlimit", "beacon_other", "relay_unbound",
 		"relay_unknown", "relay_rate", "relay_loop", "relay_send",
-		"nat_probe_rate",
+		"nat_probe_rate", "nat_unproved",
 	};
 	struct portmap_status	pms;
 	struct relay_stats	rs;

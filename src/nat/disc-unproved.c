@@ -4,7 +4,9 @@
  * A rendezvous report (the member's endpoint as a rendezvous says it sees
  * it), an ENDPOINT the member did not answer us from, and the rendezvous'
  * view of the sender of a PUNCH may each be a victim's address named by a
- * fake DHT node. Probes to such an address are charged to the DHT's
+ * fake DHT node; so may the source of a member's PROBE that is no
+ * candidate yet (a replay from a spoofed address, natpath probes it back
+ * while it searches). Probes to such an address are charged to the DHT's
  * unproved budget of its host (dht_unproved_spend: 900 wire bytes an hour
  * per IPv4 address or IPv6 /64, shared with the DHT's own requests there)
  * and not sent over it, until an ACK from the address proves that it
@@ -31,8 +33,8 @@ find(const struct dmember *m, const struct sockaddr_in6 *ep)
 {
 	size_t	i;
 
-	for (i = 0; i < m->pa.nunproved; i++)
-		if (natep_eq(&m->pa.unproved[i], ep))
+	for (i = 0; i < m->up.n; i++)
+		if (natep_eq(&m->up.ep[i], ep))
 			return i;
 	return SIZE_MAX;
 }
@@ -44,7 +46,7 @@ drop(struct dmember *m, const struct sockaddr_in6 *ep)
 
 	if ((i = find(m, ep)) == SIZE_MAX)
 		return;
-	m->pa.unproved[i] = m->pa.unproved[--m->pa.nunproved];
+	m->up.ep[i] = m->up.ep[--m->up.n];
 }
 
 void
@@ -52,12 +54,25 @@ disc_unproved_add(struct dmember *m, const struct sockaddr_in6 *ep)
 {
 	if (!natep_is_set(ep) || find(m, ep) != SIZE_MAX)
 		return;
-	if (m->pa.nunproved == DISC_UNPROVED_MAX) {
-		memmove(&m->pa.unproved[0], &m->pa.unproved[1],
-		    (DISC_UNPROVED_MAX - 1) * sizeof(m->pa.unproved[0]));
-		m->pa.nunproved--;
+	if (m->up.n == DISC_UNPROVED_MAX) {
+		memmove(&m->up.ep[0], &m->up.ep[1],
+		    (DISC_UNPROVED_MAX - 1) * sizeof(m->up.ep[0]));
+		m->up.n--;
 	}
-	m->pa.unproved[m->pa.nunproved++] = *ep;
+	m->up.ep[m->up.n++] = *ep;
+}
+
+void
+disc_unproved_probe_in(struct dmember *m, const struct sockaddr_in6 *from)
+{
+	size_t	i;
+
+	if (m->pa.np.have_ep && natep_eq(&m->pa.np.ep, from))
+		return;
+	for (i = 0; i < m->pa.np.ncand; i++)
+		if (natep_eq(&m->pa.np.cand[i].ep, from))
+			return;	/* known: budgeted or not as it came */
+	disc_unproved_add(m, from);
 }
 
 void

@@ -7,6 +7,7 @@
  *	disc.c (hub)
  *	  -> dht-glue.c, beacon.c, disc-show.c
  *	  -> natpath-glue.c -> relayclient.c, natpath.c (pure)
+ *	  -> (dht-glue.c, natpath-glue.c) -> disc-unproved.c
  *	  -> relay-glue.c (natpath-glue's BINDs go out through it)
  *	  -> disc-self.c, disc-members.c -> disc-util.c
  *
@@ -20,7 +21,8 @@
  *			half of address validation (BINDs sent with a
  *			relay's cookie, COOKIEs kept); its state: the
  *			anonymous struct at the end of struct disc
- *	beacon.c	the LAN beacon
+ *	beacon.c	the LAN beacon (its sources proved before use)
+ *	disc-unproved.c	endpoints only DHT nodes named: probes budgeted
  *	natpath-glue.c	each member's path: natpath and the relay client
  *			driven, probes/ACKs, the relay envelope
  *	disc-self.c	our own addresses, NAT kind, port mapping
@@ -144,12 +146,16 @@ struct dm_path {
 	uint64_t		 synced_tx, synced_rx;
 	enum natpath_state	 last_state;
 	int			 mapped;	/* its ACK said MAPPED */
-	/* endpoints only DHT nodes named (a rendezvous report, an
-	 * unproved ENDPOINT, the rendezvous' view in a PUNCH), not the
-	 * member itself in its MAC'd PUNCH: probes there are charged to the
-	 * DHT's per-host budget until one answers (SECURITY.md) */
-	struct sockaddr_in6	 unproved[DISC_UNPROVED_MAX];
-	size_t			 nunproved;
+};
+
+/* A member's endpoints only DHT nodes named (a rendezvous report, an
+ * unproved ENDPOINT, the rendezvous' view in a PUNCH) or an unanswered
+ * PROBE came from, not the member itself in its MAC'd PUNCH: probes there
+ * are charged to the DHT's per-host budget until one answers
+ * (disc-unproved.c, SECURITY.md). */
+struct dm_unproved {
+	struct sockaddr_in6	 ep[DISC_UNPROVED_MAX];
+	size_t			 n;
 };
 
 /* Round trip to a member (natpath-glue.c): recent probes' nonces and send
@@ -180,6 +186,7 @@ struct dmember {
 	struct dm_lookup	 lk;		/* dht-glue.c */
 	struct dm_path		 pa;		/* natpath-glue.c */
 	struct dm_rtt		 rtt;		/* natpath-glue.c */
+	struct dm_unproved	 up;		/* disc-unproved.c */
 	struct rc_member	 rc;		/* relayclient.c (natpath-glue) */
 };
 
@@ -396,9 +403,12 @@ void	 pathglue_use(struct dmember *, uint64_t now);
 /* disc-unproved.c: endpoints only DHT nodes named, and the budget of
  * probes there. add: ep was named only by DHT nodes; punch: a member's
  * PUNCH listed eps (vouched) and its rendezvous saw it at obs (not);
+ * probe_in: a PROBE came from `from`, which is no candidate yet (not);
  * acked: an ACK matching our probe came from ep (proved); may_probe: 0
  * when only DHT nodes named ep and its host's unproved budget is spent. */
 void	 disc_unproved_add(struct dmember *, const struct sockaddr_in6 *ep);
+void	 disc_unproved_probe_in(struct dmember *,
+	    const struct sockaddr_in6 *from);
 void	 disc_unproved_punch(struct dmember *, const struct sockaddr_in6 *obs,
 	    const struct sockaddr_in6 *eps, size_t neps);
 void	 disc_unproved_acked(struct dmember *, const struct sockaddr_in6 *ep,

@@ -380,6 +380,7 @@ pathglue_probe_in(struct disc *d, const struct natmsg *msg,
 	if (d->self.mapped && !disc_on_lan(d, from))
 		ack.flags = NATMSG_ACK_MAPPED;
 	send_msg(d, &ack, m->pair, from);
+	disc_unproved_probe_in(m, from);
 	natpath_probe_in(&m->pa.np, from, now);
 	disc_kick(m);
 }

@@ -241,6 +241,12 @@ int	dht_unproved_spend(struct dht *d, const struct dht_addr *a, size_t len,
 	    uint64_t now);
 void	dht_unproved_proved(struct dht *d, const struct dht_addr *a,
 	    size_t len, uint64_t now);
+/* Whether a is proved for key: the key answered a request of ours from a
+ * within the last hour, or is a routing-table node or boot contact at a.
+ * An ENDPOINT or RENDEZVOUS address that is not is one only other nodes
+ * vouched for (the NAT layer charges its probes there, see above). */
+int	dht_proved(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+	    const struct dht_addr *a, uint64_t now);
 
 /* Reasons a datagram is dropped. */
 enum dht_drop {

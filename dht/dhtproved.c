@@ -182,6 +182,13 @@ dht_unproved_proved(struct dht *d, const struct dht_addr *a, size_t len,
 }
 
 int
+dht_proved(struct dht *d, const uint8_t key[DHT_KEY_LEN],
+    const struct dht_addr *a, uint64_t now)
+{
+	return dht_addr_proved(d, key, a, now);
+}
+
+int
 dhtbudget_busy(struct dht *d, const struct dht_addr *a, uint64_t now)
 {
 	struct dht_owed	*o = owed_find(d, a, now, 0);

@@ -296,6 +296,8 @@ search_cb(void *arg, const struct dht_search_event *ev)
 			break;
 		if (ev->reachable)
 			m->lk.public_ep = 1;
+		if (!dht_proved(d->dg.dht, ev->key, &ev->addr, now))
+			disc_unproved_add(m, &sa);
 		log_debugc(LOG_C_DHT, "lookup: member %s at %s%s",
 		    m->peer->hostname, disc_addr(&sa, s, sizeof(s)),
 		    ev->reachable ? "" : " (behind NAT)");
@@ -323,6 +325,8 @@ search_cb(void *arg, const struct dht_search_event *ev)
 		log_debugc(LOG_C_DHT, "lookup: member %s served by %s",
 		    m->peer->hostname, k);
 		disc_sa_from_dht(&sa, &ev->addr);
+		if (!dht_proved(d->dg.dht, ev->key, &ev->addr_observed, now))
+			disc_unproved_add(m, &obs);
 		pathglue_rendezvous(m, ev->rv_key, &sa, &obs, now);
 		break;
 	case DHT_EV_DONE:

@@ -51,7 +51,7 @@ struct ctl_dht;
 
 /* How many drop reasons discovery adds to the interface record (enum
  * disc_drop in discint.h; the daemon sizes the record by it). */
-#define DISC_DROP_REASONS	13
+#define DISC_DROP_REASONS	14
 
 struct disc_config {
 	struct event_base	*base;

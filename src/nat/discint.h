@@ -7,6 +7,7 @@
  *	disc.c (hub)
  *	  -> dht-glue.c, beacon.c, disc-show.c
  *	  -> natpath-glue.c -> relayclient.c, natpath.c (pure)
+ *	  -> (dht-glue.c, natpath-glue.c) -> disc-unproved.c
  *	  -> relay-glue.c (natpath-glue's BINDs go out through it)
  *	  -> disc-self.c, disc-members.c -> disc-util.c
  *
@@ -20,7 +21,8 @@
  *			half of address validation (BINDs sent with a
  *			relay's cookie, COOKIEs kept); its state: the
  *			anonymous struct at the end of struct disc
- *	beacon.c	the LAN beacon
+ *	beacon.c	the LAN beacon (its sources proved before use)
+ *	disc-unproved.c	endpoints only DHT nodes named: probes budgeted
  *	natpath-glue.c	each member's path: natpath and the relay client
  *			driven, probes/ACKs, the relay envelope
  *	disc-self.c	our own addresses, NAT kind, port mapping
@@ -79,6 +81,8 @@ struct udp_msg;
  * from spoofed sources; this bounds what such a replay makes us send.
  * Far above what probing and punching use (a few probes a second). */
 #define DISC_ACK_RATE		20	/* a second */
+#define DISC_UNPROVED_MAX	8	/* DHT-only endpoints kept per member */
+#define DISC_BEACON_SRCS	8	/* beacon sources being proved */
 #define DISC_ACK_BURST		40
 
 /* Counters for show (interface record, drop_<name>=N). */
@@ -96,6 +100,7 @@ enum disc_drop {
 	DISC_DROP_RELAY_LOOP,
 	DISC_DROP_RELAY_SEND,	/* the socket refused a relayed datagram */
 	DISC_DROP_PROBE_RATE,	/* a member's PROBEs past DISC_ACK_RATE */
+	DISC_DROP_UNPROVED,	/* our PROBE to a DHT-only address, over budget */
 	DISC_DROP_COUNT
 };
 _Static_assert(DISC_DROP_COUNT == DISC_DROP_REASONS,
@@ -117,6 +122,7 @@ _Static_assert(DISC_DROP_COUNT == DISC_DROP_REASONS,
 	[DISC_DROP_RELAY_LOOP] = "relay_loop", \
 	[DISC_DROP_RELAY_SEND] = "relay_send", \
 	[DISC_DROP_PROBE_RATE] = "nat_probe_rate", \
+	[DISC_DROP_UNPROVED] = "nat_unproved", \
 }
 
 /* A rendezvous node serving a member (from a lookup). */
@@ -176,6 +182,16 @@ struct dm_path {
 	uint64_t		 bday_at;
 };
 
+/* A member's endpoints only DHT nodes named (a rendezvous report, an
+ * unproved ENDPOINT, the rendezvous' view in a PUNCH) or an unanswered
+ * PROBE came from, not the member itself in its MAC'd PUNCH: probes there
+ * are charged to the DHT's per-host budget until one answers
+ * (disc-unproved.c, SECURITY.md). */
+struct dm_unproved {
+	struct sockaddr_in6	 ep[DISC_UNPROVED_MAX];
+	size_t			 n;
+};
+
 /* Round trip to a member (natpath-glue.c): recent probes' nonces and send
  * times (us). */
 struct dm_rtt {
@@ -204,6 +220,7 @@ struct dmember {
 	struct dm_lookup	 lk;		/* dht-glue.c */
 	struct dm_path		 pa;		/* natpath-glue.c */
 	struct dm_rtt		 rtt;		/* natpath-glue.c */
+	struct dm_unproved	 up;		/* disc-unproved.c */
 	struct rc_member	 rc;		/* relayclient.c (natpath-glue) */
 };
 
@@ -270,9 +287,21 @@ struct disc_path {
 };
 
 /* The LAN beacon (beacon.c). */
+/* A beacon's source, not yet proved (beacon.c): the bytes its beacons
+ * brought, and the probe they paid for. */
+struct disc_beacon_src {
+	uint8_t			 key[DHT_KEY_LEN];	/* the member named */
+	struct sockaddr_in6	 ep;
+	size_t			 credit;	/* bytes, not yet spent */
+	uint64_t		 probed_at;	/* ms; 0: not yet */
+	uint8_t			 nonce[NATMSG_NONCE_LEN];
+	int			 used;
+};
+
 struct disc_beacon {
 	struct event		*ev;
 	uint64_t		 sent;
+	struct disc_beacon_src	 src[DISC_BEACON_SRCS];
 	uint64_t		 drops[DISC_DROP_COUNT];
 };
 
@@ -402,6 +431,21 @@ uint64_t pathglue_run(struct dmember *, uint64_t now);
 void	 pathglue_candidate(struct dmember *, const struct sockaddr_in6 *,
 	    enum natpath_src, uint64_t now);
 void	 pathglue_use(struct dmember *, uint64_t now);
+/* disc-unproved.c: endpoints only DHT nodes named, and the budget of
+ * probes there. add: ep was named only by DHT nodes; punch: a member's
+ * PUNCH listed eps (vouched) and its rendezvous saw it at obs (not);
+ * probe_in: a PROBE came from `from`, which is no candidate yet (not);
+ * acked: an ACK matching our probe came from ep (proved); may_probe: 0
+ * when only DHT nodes named ep and its host's unproved budget is spent. */
+void	 disc_unproved_add(struct dmember *, const struct sockaddr_in6 *ep);
+void	 disc_unproved_probe_in(struct dmember *,
+	    const struct sockaddr_in6 *from);
+void	 disc_unproved_punch(struct dmember *, const struct sockaddr_in6 *obs,
+	    const struct sockaddr_in6 *eps, size_t neps);
+void	 disc_unproved_acked(struct dmember *, const struct sockaddr_in6 *ep,
+	    uint64_t now);
+int	 disc_unproved_may_probe(struct dmember *,
+	    const struct sockaddr_in6 *ep, uint64_t now);
 void	 pathglue_roamed(struct dmember *);
 void	 pathglue_probe_in(struct disc *, const struct natmsg *,
 	    const struct sockaddr_in6 *from, uint64_t now);
@@ -457,5 +501,10 @@ int	 beacon_start(struct disc *);
 void	 beacon_stop(struct disc *);
 void	 beacon_input(struct disc *, const struct natmsg *,
 	    const struct sockaddr_in6 *from, uint64_t now);
+/* Whether an ACK from the member with key, from `from`, answers the probe
+ * a beacon paid for (then the source has proved it receives: the caller
+ * takes it as a LAN candidate). */
+int	 beacon_acked(struct disc *, const uint8_t *key,
+	    const struct sockaddr_in6 *from, const uint8_t *nonce);
 
 #endif

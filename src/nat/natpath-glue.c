@@ -388,6 +388,7 @@ pathglue_probe_in(struct disc *d, const struct natmsg *msg,
 	if (d->self.mapped && !disc_on_lan(d, from))
 		ack.flags = NATMSG_ACK_MAPPED;
 	send_msg(d, &ack, m->pair, from);
+	disc_unproved_probe_in(m, from);
 	natpath_probe_in(&m->pa.np, from, now);
 	disc_kick(m);
 }
@@ -404,13 +405,17 @@ pathglue_ack_in(struct disc *d, const struct natmsg *msg,
 	/* Only an answer to a probe we sent there may teach us anything: a
 	 * replayed ACK from elsewhere must not feed NAT detection. */
 	if (!natpath_ack_matches(&m->pa.np, from, msg->nonce)) {
-		d->pg.drops[DISC_DROP_STRAY]++;
+		if (beacon_acked(d, m->key, from, msg->nonce))
+			pathglue_candidate(m, from, NATPATH_SRC_LAN, now);
+		else
+			d->pg.drops[DISC_DROP_STRAY]++;
 		return;
 	}
 	if (msg->flags & NATMSG_ACK_MAPPED) {
 		m->pa.mapped = 1;
 		natpath_add_candidate(&m->pa.np, from, NATPATH_SRC_MAPPED, now);
 	}
+	disc_unproved_acked(m, from, now);
 	natpath_ack_in(&m->pa.np, from, msg->nonce, now);
 	if (m->pa.np.have_ep && natep_eq(&m->pa.np.ep, from))
 		for (i = 0; i < 4 && i < m->rtt.nsent; i++)
@@ -448,6 +453,7 @@ pathglue_punched(struct disc *d, const uint8_t *from_key,
 		    now);
 		return;
 	}
+	disc_unproved_punch(m, &obs, msg.eps, msg.neps);
 	log_debugc(LOG_C_NAT, "%s: punch request%s", disc_mname(m),
 	    msg.flags & NATMSG_PUNCH_REPLY ? " (reply)" : "");
 	natpath_punch_in(&m->pa.np, natep_is_set(&obs) ? &obs : NULL, msg.eps,
@@ -481,11 +487,12 @@ punch_out(struct dmember *m, int reply, uint64_t now)
 }
 
 static void
-probe_out(struct dmember *m, const struct natpath_action *a)
+probe_out(struct dmember *m, const struct natpath_action *a, uint64_t now)
 {
 	struct natmsg	msg;
 
-	if (disc_member_pair(m) == -1 || m->d->relay_only)
+	if (disc_member_pair(m) == -1 || m->d->relay_only ||
+	    !disc_unproved_may_probe(m, &a->ep, now))
 		return;
 	if (hardnat_probe(m, &a->ep, a->nonce))
 		return;		/* through our birthday socket */
@@ -535,7 +542,7 @@ pathglue_process(struct dmember *m, uint64_t now)
 	while (natpath_next_action(&m->pa.np, &a)) {
 		switch (a.type) {
 		case NATPATH_ACT_PROBE:
-			probe_out(m, &a);
+			probe_out(m, &a, now);
 			break;
 		case NATPATH_ACT_PUNCH:
 			punch_out(m, a.reply, now);

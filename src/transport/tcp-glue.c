@@ -68,6 +68,8 @@ struct tcp {
 	struct tboot		*boots;
 	size_t			 nboots;
 	uint64_t		 started, mode_at, udp_retry_at;
+	uint64_t		 udp_heard;	/* last datagram over UDP */
+	uint64_t		 silent_ms;	/* TCP_UDP_SILENT_MS */
 	int			 in_stream;	/* handing a frame in */
 	int			 bypass;	/* our own UDP sends */
 	uint8_t			 nonce[TCPECHO_NONCE];	/* last ECHO's */
@@ -234,7 +236,7 @@ echo_cb(void *arg, uint8_t *pkt, size_t len, const struct sockaddr_in6 *from,
 		(void)udp_send(t->cfg.udp, pkt, len, from);
 		return;
 	}
-	if (t->st.mode == TCP_MODE_TCP && tcpecho_is_reply(pkt, len,
+	if (t->st.mode != TCP_MODE_UDP && tcpecho_is_reply(pkt, len,
 	    t->nonce)) {
 		set_mode(t, TCP_MODE_UDP, "UDP answers again", now);
 		if (t->cfg.kick != NULL)
@@ -259,19 +261,26 @@ echo_send(struct tcp *t)
 	t->bypass = 0;
 }
 
-/* The UDP socket's receive tap, set while we wait for UDP to answer. */
+/* The UDP socket's receive tap. On UDP it notes that UDP still carries
+ * something (tick_cb falls back when it stops); otherwise a DHT datagram
+ * over UDP means UDP works (again). */
 static void
 rx_tap(void *arg, const uint8_t *buf, size_t len,
     const struct sockaddr_in6 *from)
 {
 	struct tcp	*t = arg;
+	uint64_t	 now = clock_mono_ms();
 
 	(void)from;
+	if (t->st.mode == TCP_MODE_UDP) {
+		t->udp_heard = now;
+		return;
+	}
 	if (len == 0 || buf[0] < TCP_DHT_LO || buf[0] > TCP_DHT_HI)
 		return;
+	t->udp_heard = now;
 	set_mode(t, TCP_MODE_UDP, t->st.mode == TCP_MODE_TCP ?
-	    "UDP answers again" : "a DHT node answered over UDP",
-	    clock_mono_ms());
+	    "UDP answers again" : "a DHT node answered over UDP", now);
 	if (t->cfg.kick != NULL)
 		t->cfg.kick(t->cfg.arg);
 }
@@ -279,9 +288,8 @@ rx_tap(void *arg, const uint8_t *buf, size_t len,
 static void
 tap_set(struct tcp *t)
 {
-	int	want = t->nboots > 0 && t->st.mode != TCP_MODE_UDP;
-
-	udp_set_hooks(t->cfg.udp, tx_hook, t, want ? rx_tap : NULL, t);
+	udp_set_hooks(t->cfg.udp, tx_hook, t, t->nboots > 0 ? rx_tap : NULL,
+	    t);
 }
 
 /* A datagram stream wants no Nagle, and little unsent data in the
@@ -537,6 +545,18 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
+	if (t->st.mode == TCP_MODE_UDP && t->nboots > 0 &&
+	    now - t->udp_heard >= t->silent_ms &&
+	    now - t->mode_at >= t->silent_ms) {
+		/* Nothing over UDP for a while (a member always hears its
+		 * rendezvous nodes' keepalives): a network that started to
+		 * drop UDP, or only a quiet one. Ask the boot nodes; no
+		 * answer within TCP_FALLBACK_MS and it is TCP again. */
+		set_mode(t, TCP_MODE_PENDING, "nothing over UDP for a while",
+		    now);
+		t->started = now;
+		echo_send(t);
+	}
 	if (t->st.mode == TCP_MODE_PENDING && t->nboots > 0 &&
 	    now - t->started >= TCP_FALLBACK_MS) {
 		snprintf(why, sizeof(why), "no UDP answer from %zu boot "
@@ -617,6 +637,7 @@ struct tcp *
 tcp_new(const struct tcp_config *cfg, char *err, size_t errlen)
 {
 	struct tcp	*t;
+	const char	*v;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
 	    (t->tick = evtimer_new(cfg->base, tick_cb, t)) == NULL) {
@@ -626,6 +647,9 @@ tcp_new(const struct tcp_config *cfg, char *err, size_t errlen)
 	}
 	t->cfg = *cfg;
 	t->started = clock_mono_ms();
+	t->silent_ms = TCP_UDP_SILENT_MS;
+	if ((v = getenv("MESH_TEST_UDP_SILENT_MS")) != NULL && atoi(v) > 0)
+		t->silent_ms = (uint64_t)atoi(v);	/* test knob */
 	t->st.mode = TCP_MODE_PENDING;
 	util_strlcpy(t->st.reason, "waiting for a UDP answer",
 	    sizeof(t->st.reason));

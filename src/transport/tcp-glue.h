@@ -32,6 +32,9 @@ struct datapath;
 #define TCP_FALLBACK_MS		3000	/* no UDP answer this long: TCP */
 #define TCP_UDP_RETRY_MS	5000	/* on TCP: an ECHO to the boot nodes
 					 * over UDP this often */
+#define TCP_UDP_SILENT_MS	60000	/* on UDP: nothing heard this long,
+					 * ask again (mesh-tcp.sh shortens it
+					 * with MESH_TEST_UDP_SILENT_MS) */
 #define TCP_ECHO_RATE		50	/* ECHOs answered a second, in all */
 #define TCP_MAX_BOOTS		2	/* boot nodes connected at once */
 #define TCP_MAX_CONNS		256	/* accepted connections */

@@ -13,7 +13,14 @@
  * reach the Noise code. Receiver indices are random per run: the harness
  * patches them to live ones for responses, cookie replies and data, and
  * also feeds handshake messages with mac1 recomputed, so that mutations
- * get past mac1 into the Noise code. */
+ * get past mac1 into the Noise code.
+ *
+ * Speed: the two identities, their handshake and the rekey in flight are
+ * set up once (about ten X25519 operations); every input then starts from
+ * a copy of that state, restored by memcpy into the same heap objects (the
+ * tunnel module's structures are fixed-size and hold no pointers except to
+ * each other, see tunnel-int.h), so inputs stay independent of each other
+ * at a fraction of the cost of a fresh setup (about 20 times faster). */
 #include "config.h"
 
 #include <stdint.h>
@@ -22,6 +29,7 @@
 #include <string.h>
 
 #include "tunnel/cookie.h"
+#include "tunnel/tunnel-int.h"
 #include "tunnel/tunnel.h"
 #include "tunnel/wire.h"
 
@@ -122,6 +130,46 @@ world_free(struct world *w)
 	tunnel_local_free(w->lb);
 }
 
+/* A copy of everything an input can change: the two locals with their
+ * index tables, and the two peers. The peers arrays only change when a
+ * peer is added or removed, which no input does. */
+struct snapshot {
+	struct tunnel_local	la, lb;
+	struct index_entry	*ia, *ib;
+	size_t			 icap;
+	struct tunnel		ab, ba;
+	struct world		w;
+};
+
+static void
+snapshot_take(struct snapshot *s, const struct world *w)
+{
+	s->w = *w;
+	s->la = *w->la;
+	s->lb = *w->lb;
+	s->icap = w->la->index_mask + 1;
+	CHECK(w->lb->index_mask == w->la->index_mask);
+	s->ia = calloc(s->icap, sizeof(*s->ia));
+	s->ib = calloc(s->icap, sizeof(*s->ib));
+	CHECK(s->ia != NULL && s->ib != NULL);
+	memcpy(s->ia, w->la->index, s->icap * sizeof(*s->ia));
+	memcpy(s->ib, w->lb->index, s->icap * sizeof(*s->ib));
+	s->ab = *w->ab;
+	s->ba = *w->ba;
+}
+
+static void
+snapshot_restore(const struct snapshot *s, struct world *w)
+{
+	*w = s->w;
+	*w->la = s->la;
+	*w->lb = s->lb;
+	memcpy(w->la->index, s->ia, s->icap * sizeof(*s->ia));
+	memcpy(w->lb->index, s->ib, s->icap * sizeof(*s->ib));
+	*w->ab = s->ab;
+	*w->ba = s->ba;
+}
+
 /* Encrypt data (as an inner packet) on t, decrypt on l: same bytes. */
 static void
 roundtrip(struct world *w, struct tunnel *t, struct tunnel_local *l,
@@ -147,6 +195,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct world	 w;
+	static struct snapshot	 snap;
+	static int		 ready;
 	struct wire_msg		 m;
 	struct tunnel_rx	 rx;
 	enum wire_err		 we;
@@ -180,10 +230,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(size == 0 || data[0] < 1 || data[0] > 4 ||
 		    we != WIRE_ERR_TYPE);
 
-	if (world_init(&w) != 0) {
-		world_free(&w);
-		return 0;
-	}
+	/* libFuzzer does not count the coverage of its first call, so the
+	 * first two set the world up in full: cov/ft include the setup */
+	if (ready < 2) {
+		if (ready == 1)
+			world_free(&w);
+		CHECK(world_init(&w) == 0);
+		if (++ready == 2)
+			snapshot_take(&snap, &w);
+	} else
+		snapshot_restore(&snap, &w);
 	/* as sent, to the responder, with and without load */
 	for (load = 0; load < 2; load++) {
 		memcpy(buf, data, size);
@@ -222,6 +278,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the sessions survive: the input as an inner packet, both ways */
 	roundtrip(&w, w.ab, w.lb, data, size);
 	roundtrip(&w, w.ba, w.la, data, size);
-	world_free(&w);
 	return 0;
 }

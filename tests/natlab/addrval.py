@@ -24,6 +24,19 @@ XChaCha20-Poly1305 and hashlib for BLAKE2b.
         victim with a nonce 60 s ahead, with no, a forged and a stale
         cookie, and a DHT REGISTER of REG's key spoofed from the victim,
         with no and with a forged token.
+    fakedht NS IP PORT P-IP:PORT:PUBFILE G-PUBFILE VICTIM VPORT SECONDS OUT
+        a fake DHT node (a valid key of its own) at IP:PORT: it pings the
+        public node P with the reachable flag until P's table takes it,
+        answers PINGs, and answers every FIND for G's id with the claim
+        that it serves G, whom it sees at VICTIM:VPORT (a rendezvous
+        report; no contacts, which would soon make it a liar). Runs
+        SECONDS; writes what it saw (FINDs, FINDs for G, start, end) to OUT
+        as JSON.
+    fakejudge SNIFF FAKE-OUT [IP=NAME...]
+        bytes at the victim from each source address (a member, or the NAT
+        in front of it) while the fake node ran, IP and UDP headers
+        counted: exit 1 if one sent 1 KB or more there, or the fake node
+        was never asked for G.
     judge SNIFF PHASES
         bytes at the victim in each phase's window against bytes sent:
         exit 1 if any phase brought more than it sent.
@@ -41,6 +54,7 @@ import hashlib
 import json
 import os
 import random
+import select
 import signal
 import socket
 import struct
@@ -340,12 +354,134 @@ def phases(sp, t, ns, net, members):
         add("member-nat-ack", lambda: sp.send(nat_seal(
             b"\x21" + opk + os.urandom(8) + ep(sp.victim, sp.vport) +
             b"\0", pair), ip, port))
-    # a LAN beacon naming a member, from the victim's (same-subnet) address
+    # a LAN beacon naming a member, from the victim's (same-subnet)
+    # address, as a member beacons (but faster): its probes must be paid
+    # for by the beacons
+    def beacon(m):
+        sp.send(b"\x25" + m["pk"] + netid(ns, net) +
+                struct.pack(">H", sp.vport), ip, port)
+        time.sleep(0.3)
+
     for m in members:
-        add("nat-beacon-" + m["name"], lambda m=m: sp.send(
-            b"\x25" + m["pk"] + netid(ns, net) + struct.pack(">H", sp.vport),
-            ip, port), 5)
+        add("nat-beacon-" + m["name"], lambda m=m: beacon(m), 10)
     return out
+
+
+def dht_open(pkt, sk, pk, ns):
+    """(type, sender key, body) of a packet sealed for us, or None."""
+    if len(pkt) < 1 + 32 + 24 + 16:
+        return None
+    t, sender, nonce, c = pkt[0], pkt[1:33], pkt[33:57], pkt[57:]
+    pair = dht_pair(sk, pk, sender, ns)
+    m = ctypes.create_string_buffer(len(c))
+    mlen = ctypes.c_ulonglong(0)
+    if na.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            m, ctypes.byref(mlen), None, c, ctypes.c_ulonglong(len(c)),
+            pkt[:33], ctypes.c_ulonglong(33), nonce, pair) != 0:
+        return None
+    return t, sender, m.raw[:mlen.value], pair
+
+
+def dht_id(ns, key):
+    return hashlib.blake2b(b"mesh-dht-id" + bytes([len(ns)]) + ns + key,
+                           digest_size=32).digest()
+
+
+def fakedht(ns, ip, port, pub, gfile, victim, vport, secs, out):
+    """The fourth finding of issue 10: a fake node in a public node's table
+    names a victim as contacts, and as the endpoint of member G it claims
+    to serve."""
+    need_sodium()
+    ns = ns.encode()
+    sk, pk = fresh_key()
+    pip, pport, pfile = pub.split(":")
+    ppk, gpk = b64key(pfile), b64key(gfile)
+    gid = dht_id(ns, gpk)
+    vport = int(vport)
+    vaddr = [dht_addr(victim, vport)]
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((ip, int(port)))
+    ppair = dht_pair(sk, pk, ppk, ns)
+    st = {"start": time.time(), "finds": 0, "finds_g": 0, "pings": 0,
+          "pongs": 0, "askers": []}
+    end = time.time() + float(secs)
+    next_ping = 0
+    while time.time() < end:
+        if time.time() >= next_ping:
+            # padded: room for P's answer and its verification PING
+            s.sendto(dht_seal(PING, pk, ppair, dht_request(F_REACH,
+                                                           pad=400)),
+                     (pip, int(pport)))
+            next_ping = time.time() + 5
+        r, _, _ = select.select([s], [], [], 0.2)
+        if not r:
+            continue
+        data, src = s.recvfrom(70000)
+        o = dht_open(data, sk, pk, ns)
+        if o is None:
+            continue
+        t, sender, body, pair = o
+        if t == PONG:
+            st["pongs"] += 1
+        if t not in (PING, FIND) or len(body) < 17:
+            continue
+        txid = body[:8]
+        flags = body[16]
+        off = 17 + (8 if flags & F_TOKEN else 0)
+        resp = txid + bytes([F_REACH]) + dht_addr(src[0], src[1]) + \
+            os.urandom(8)
+        if t == PING:
+            st["pings"] += 1
+            s.sendto(dht_seal(PONG, pk, pair, resp), src)
+            continue
+        st["finds"] += 1
+        target = body[off:off + 32]
+        # contacts at the victim would make it a liar within a few answers
+        # (they never answer: dhtproved.c), and its claims ignored; the
+        # DHT's side of that is tests/unit/test-dht.c and dht-attack.py.
+        # Here it names no contacts, so that its claim about G, which
+        # the DHT sends nothing to, keeps reaching the NAT layer.
+        rest = bytes([0])
+        if target == gid:
+            st["finds_g"] += 1
+            if src[0] not in st["askers"]:
+                st["askers"].append(src[0])
+            rest += bytes([1]) + gpk + vaddr[0]
+        else:
+            rest += bytes([0])
+        s.sendto(dht_seal(NODES, pk, pair, resp + rest), src)
+    st["end"] = time.time()
+    json.dump(st, open(out, "w"))
+    print("fake DHT node: %d PONGs, %d PINGs, %d FINDs, %d for G (from "
+          "%s)" % (st["pongs"], st["pings"], st["finds"], st["finds_g"],
+                   " ".join(st["askers"])))
+
+
+def fakejudge(sniff_path, fake_path, names):
+    """Per source address (a member, or the NAT in front of it): bytes at
+    the victim while the fake node ran, headers counted."""
+    st = json.load(open(fake_path))
+    rows = [r for r in read_sniff(sniff_path)
+            if st["start"] <= r[0] < st["end"] + 2]
+    name = dict(n.split("=") for n in names)
+    by = {}
+    for r in rows:
+        by.setdefault(r[1], []).append(r)
+    bad = []
+    for src, got in sorted(by.items()):
+        nb = sum(r[5] + 28 for r in got)
+        kinds = sorted(set("0x%02x" % r[4] for r in got))
+        print("%s from %s (%s): %d datagrams, %d bytes with headers %s" % (
+            "ok  " if nb < 1024 else "FAIL", src, name.get(src, "?"),
+            len(got), nb, " ".join(kinds)))
+        if nb >= 1024:
+            bad.append(src)
+    print("victim: %d bytes with headers in all while the fake node ran" %
+          sum(r[5] + 28 for r in rows))
+    if st["finds_g"] == 0:
+        print("FAIL: nobody asked the fake node for G")
+        return 1
+    return 1 if bad else 0
 
 
 def parse_targets(args):
@@ -488,6 +624,10 @@ def main():
                float(os.environ.get("ADDRVAL_SETTLE", "1.2")))
     elif a[0] == "steal":
         steal(*a[1:7])
+    elif a[0] == "fakedht":
+        fakedht(*a[1:10])
+    elif a[0] == "fakejudge":
+        return fakejudge(a[1], a[2], a[3:])
     elif a[0] == "judge":
         return judge(a[1], a[2])
     elif a[0] == "relayed":

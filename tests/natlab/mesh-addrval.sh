@@ -18,6 +18,15 @@
 #    cookie and a forged one, and DHT REGISTERs of R spoofed from V with no
 #    and a forged token. Then S and R ping each other through the relay:
 #    no relayed byte reaches V, and S's own BINDs are not locked out.
+# 3. A fake DHT node F (a valid key of its own, on X's host, answering
+#    honestly for itself) gets into P's routing table and answers FINDs for
+#    member G (in the netconfig, never up, so every member keeps looking it
+#    up) with the claim that it serves G, whom it "sees" at V (naming V as
+#    contacts too would make it a liar the DHT soon ignores: test-dht and
+#    dht-attack.py cover that). A sends G traffic meanwhile, so G's path is
+#    in use: probes, punch rounds and retries go to its candidates. Each
+#    member (each source address at V) must send V less than 1 KB, IP and
+#    UDP headers counted.
 . "${top_srcdir:-.}/tests/lib.sh"
 need_netns
 . "$top_srcdir/tests/natlab/natlab.sh"
@@ -44,6 +53,7 @@ natlab_router rr port-restricted
 natlab_host hr rr
 meshlab_member S hs
 meshlab_member R hr
+meshlab_member G x	# never up: looked up by everyone, named by F
 meshlab_netconf
 meshlab_up P
 meshlab_up A
@@ -105,6 +115,24 @@ $TOOL relayed "$NATLAB_DIR/victim.txt" "$since" "$sent" || stolen=1
     "reached the victim"
 [ $amplified = 0 ] || fail "a message type brought the victim more bytes" \
     "than were sent (see above)"
+
+# 3. a fake DHT node names V as G's endpoint and as contacts
+natlab_spawn x fake.log $TOOL fakedht public "$(natlab_addr x)" 6390 \
+    "$(natlab_addr p):6374:$ML_DIR/P.pub" "$ML_DIR/G.pub" "$victim" 41000 \
+    60 "$NATLAB_DIR/fake.json"
+sleep 8
+natlab_exec ha ping -n -q -c 45 -i 1 -W 1 "$(meshlab_ip G)" >/dev/null 2>&1
+natlab_wait_log fake.log "fake DHT node:" 30 || hard "the fake node hung"
+cat "$(natlab_log fake.log)"
+for n in P A S R; do
+	kill -0 "$(cat "$ML_DIR/$n.pid")" 2>/dev/null || fail "$n died"
+done
+meshlab_show A all | grep -E 'unproved' | sed 's/^/A: /'
+$TOOL fakejudge "$NATLAB_DIR/victim.txt" "$NATLAB_DIR/fake.json" \
+    "$(natlab_addr ha)=A" "$(natlab_addr p)=P" "$(natlab_addr rs)=S" \
+    "$(natlab_addr rr)=R" ||
+    fail "a member sent 1 KB or more to an address only a fake DHT node" \
+    "named (or nobody asked the fake node)"
 
 for n in S R A P; do
 	meshlab_down $n

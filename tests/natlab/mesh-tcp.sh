@@ -77,7 +77,7 @@ except socket.timeout:
 # A comes up behind the firewall: the first ping answered (the clock starts
 # before mesh up)
 t0=$(date +%s%N)
-meshlab_up A
+meshlab_up A MESH_TEST_UDP_SILENT_MS=5000
 natlab_exec ha ping -n -c 1 -i 0.2 -w 15 "$(meshlab_ip B)" >/dev/null 2>&1 ||
     fail "A -> B: no answer within 15 s over TCP"
 t1=$(date +%s%N)
@@ -144,6 +144,26 @@ else
 	echo "tcp-bench: TCP at $ratio% of relayed UDP (target 50%): NOT MET" \
 	    "(asserted with MESHTCP_STRICT=1)"
 fi
+
+# UDP blocked again while A is on it: A hears nothing over UDP (5 s in
+# this test, 60 s by default), asks its boot node, and is back on TCP
+# 3 s later, its traffic with it
+block_udp
+t0=$(date +%s%N)
+k=0
+while [ "$(transport A)" != tcp ]; do
+	k=$((k + 1))
+	[ $k -le 200 ] || fail "A still on $(transport A) 20 s after UDP was blocked again"
+	sleep 0.1
+done
+t1=$(date +%s%N)
+echo "tcp-bench: A on TCP again $(( (t1 - t0) / 1000000 )) ms after UDP was" \
+    "blocked again ($(meshlab_iface A transport_why); silence 5 s here)"
+k=0
+until meshlab_ping A B 1 >/dev/null; do
+	k=$((k + 1))
+	[ $k -le 30 ] || fail "A -> B: no ping over TCP again within 30 s"
+done
 
 meshlab_down A
 meshlab_down B

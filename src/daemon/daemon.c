@@ -115,6 +115,9 @@ static const struct dp_hooks dp_hooks = {
 	.relay_send = dp_relay_send,
 	.relayed = dp_relayed,
 	.rx_done = dp_rx_done,
+	/* in use again after a quiet spell: as for a handshake, the path
+	 * manager runs now (pathglue_run) and watches for answers */
+	.active = dp_handshake,
 };
 
 /* --- the event loop --- */

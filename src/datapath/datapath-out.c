@@ -166,11 +166,11 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 		dp->w.c.drops[DP_DROP_TUNNEL]++;
 	else if (frag) {
 		send_frag(dp, p, buf, n);
-		p->path.last_tx = now;
+		dp_sent(dp, p, now);
 	} else {
 		queue_msg(dp, buf, n, 0, p, 1);
 		dp_pmtu_sent(dp, p, n, 1, now);
-		p->path.last_tx = now;
+		dp_sent(dp, p, now);
 	}
 	if (act != 0)
 		dp_actions(dp, p, act, e == TUNNEL_OK, now);
@@ -308,7 +308,7 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 			}
 	}
 	if (sent)
-		p->path.last_tx = now;
+		dp_sent(dp, p, now);
 	if (allact != 0)
 		dp_actions(dp, p, allact, sent, now);
 	else

@@ -309,7 +309,7 @@ dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 		if (tunnel_initiation(p->tunnel, now, clock_unix_ns(),
 		    dp->w.scratch) == TUNNEL_OK && path_usable(&p->path)) {
 			send_one(dp, p, dp->w.scratch, WIRE_INITIATION_LEN);
-			p->path.last_tx = now;
+			dp_sent(dp, p, now);
 			p->path.init_tx = now;
 		}
 	}
@@ -320,7 +320,7 @@ dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 	    tunnel_keepalive(p->tunnel, dp->w.scratch, DP_SCRATCH_LEN, now,
 	    &len) == TUNNEL_OK) {
 		send_one(dp, p, dp->w.scratch, len);
-		p->path.last_tx = now;
+		dp_sent(dp, p, now);
 	}
 }
 

@@ -96,6 +96,10 @@ struct dp_hooks {
 	/* A batch of received datagrams has been handed out (a relay sends
 	 * what it gathered from it as one). */
 	void	(*rx_done)(void *arg);
+	/* p's path went from quiet to sending (path_sent: nothing had gone
+	 * out for PATH_ACTIVE_MS): p is in use again, the NAT layer watches
+	 * for its answers. At most once per PATH_ACTIVE_MS per peer. */
+	void	(*active)(void *arg, struct peer *p, uint64_t now);
 };
 
 struct tun;

@@ -100,6 +100,7 @@ punch(struct natpath *p, int reply, uint64_t now)
 	p->npunch++;
 	push(p, &a);
 	p->punch_until = now + NATPATH_PUNCH_MS;
+	p->punch_next = now + NATPATH_REPUNCH_MS;
 }
 
 static void
@@ -113,8 +114,69 @@ switched(struct natpath *p, uint64_t now)
 		return;
 	if (p->connect_ms == 0)
 		p->connect_ms = now - p->phase_start + 1;
+	if (p->lost_at != 0) {
+		/* a recovery completed: the first route after the break */
+		p->rec.at = now;
+		p->rec.gap = now > p->lost_at ? now - p->lost_at : 0;
+		util_strlcpy(p->rec.what, p->lost_why, sizeof(p->rec.what));
+		util_strlcpy(p->rec.how, a.relayed ? "relay" :
+		    natpath_src_name(p->ep_src), sizeof(p->rec.how));
+		p->lost_at = 0;
+	}
 	p->nswitch++;
 	push(p, &a);
+}
+
+/* The path broke (or is about to be replaced) at `at`, the last moment it
+ * was known good: note it, once, for the recovery record. */
+static void
+lost(struct natpath *p, const char *why, uint64_t at)
+{
+	if (p->lost_at != 0)
+		return;
+	p->lost_at = at != 0 ? at : 1;
+	util_strlcpy(p->lost_why, why, sizeof(p->lost_why));
+}
+
+/* Whether something we sent waits for an answer: sent after the last
+ * packet from the member. */
+static int
+waiting(const struct natpath *p)
+{
+	return p->waiting;
+}
+
+void
+natpath_unanswered(struct natpath *p, int w, uint64_t since)
+{
+	p->waiting = w != 0;
+	/* an ACK to our probe since then: alive, the clock starts again */
+	p->waiting_since = since > p->last_rx ? since : p->last_rx;
+}
+
+/* The member answered (data, an ACK to a probe on the path in use). */
+static void
+answered(struct natpath *p, uint64_t now)
+{
+	if (now > p->last_rx)
+		p->last_rx = now;
+	p->waiting = 0;
+}
+
+/* When the path was last known good: the first send that is still
+ * unanswered, else the last answer. */
+static uint64_t
+heard(const struct natpath *p)
+{
+	return waiting(p) ? p->waiting_since : p->last_rx;
+}
+
+/* Probe c unless it was probed within half a probe interval. */
+static void
+probe_fresh(struct natpath *p, struct natpath_cand *c, uint64_t now)
+{
+	if (c->probed_at == 0 || now - c->probed_at >= NATPATH_PROBE_MS / 2)
+		probe(p, c, now);
 }
 
 /* Lower is better: LAN, then what the member advertised or we were told,
@@ -209,9 +271,28 @@ natpath_add_candidate(struct natpath *p, const struct sockaddr_in6 *ep,
 	int			 isnew;
 
 	c = add(p, ep, src, now, &isnew);
+	if (c == NULL)
+		return;
+	if (src == NATPATH_SRC_CONFIG && (!p->have_cfg ||
+	    !natep_eq(&p->cfg, ep))) {
+		int	had = p->have_cfg;
+
+		p->have_cfg = 1;
+		p->cfg = *ep;
+		c->src = NATPATH_SRC_CONFIG;
+		/* a reload named another endpoint while the path runs on
+		 * the one configured before: probe the new one now and move
+		 * on its answer (natpath_ack_in), not after a silence */
+		if (had && p->state == NATPATH_DIRECT &&
+		    p->ep_src == NATPATH_SRC_CONFIG && !natep_eq(&p->ep, ep)) {
+			lost(p, "endpoint changed by reload", now);
+			probe(p, c, now);
+			return;
+		}
+	}
 	/* a new candidate is worth a probe right away, unless an endpoint
 	 * at least as good is established */
-	if (c != NULL && isnew && (searching(p) ||
+	if (isnew && (searching(p) ||
 	    (p->state == NATPATH_DIRECT && rank(src) < rank(p->ep_src))))
 		probe(p, c, now);
 }
@@ -286,6 +367,8 @@ natpath_restart(struct natpath *p, const char *why, uint64_t now)
 {
 	if (p->state == NATPATH_IDLE)
 		return;
+	if (p->state == NATPATH_DIRECT)
+		lost(p, "our address changed", heard(p));
 	if (p->state == NATPATH_RELAYED) {
 		/* keep the relay while looking: probes and a punch round */
 		p->next_retry = now;
@@ -299,8 +382,16 @@ natpath_restart(struct natpath *p, const char *why, uint64_t now)
 void
 natpath_use(struct natpath *p, uint64_t now)
 {
-	p->last_use = now;
-	p->last_tx = now;
+	if (now > p->last_use)
+		p->last_use = now;
+	if (now >= p->last_tx)
+		p->last_tx = now;
+	/* the first send after the member's last packet: an answer (data,
+	 * a tunnel keepalive, an ACK to our probe) is due from here */
+	if (!p->waiting) {
+		p->waiting = 1;
+		p->waiting_since = now;
+	}
 	if (p->state == NATPATH_IDLE)
 		start(p, now);
 }
@@ -314,7 +405,7 @@ establish(struct natpath *p, struct natpath_cand *c, const char *how,
 	p->have_ep = 1;
 	p->ep = c->ep;
 	p->ep_src = c->src;
-	p->last_rx = now;
+	answered(p, now);
 	snprintf(p->reason, sizeof(p->reason), "%s: %s (was %s)",
 	    natpath_src_name(c->src), how, was);
 	p->state = NATPATH_DIRECT;
@@ -325,6 +416,7 @@ void
 natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct natpath_cand	*c;
+	uint64_t		 was = heard(p);
 	int			 isnew;
 
 	p->last_use = now;
@@ -347,7 +439,7 @@ natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 		}
 		return;
 	}
-	p->last_rx = now;
+	answered(p, now);
 	if (p->state == NATPATH_DIRECT && natep_eq(from, &p->ep))
 		return;
 	if (p->state == NATPATH_IDLE)
@@ -358,6 +450,7 @@ natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 	if (p->state == NATPATH_DIRECT) {
 		/* an authenticated packet from elsewhere: the member moved */
 		c->acked_at = now;
+		lost(p, "member moved", was);
 		establish(p, c, "authenticated packet from a new address",
 		    now);
 		return;
@@ -375,7 +468,7 @@ natpath_probe_in(struct natpath *p, const struct sockaddr_in6 *from,
 
 	p->last_use = now;
 	if (p->state == NATPATH_DIRECT && natep_eq(from, &p->ep)) {
-		p->last_rx = now;
+		answered(p, now);
 		return;
 	}
 	/* Only while we are looking for a path ourselves (we started, or
@@ -422,14 +515,27 @@ natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
 	    (n != c->nonce && n != c->prev_nonce))
 		return;		/* not an answer to a probe sent there */
 	c->acked_at = now;
+	if (n == c->nonce && c->probed_at != 0 && now >= c->probed_at) {
+		uint64_t	sample = now - c->probed_at;
+
+		p->srtt = p->srtt == 0 ? sample : (7 * p->srtt + sample) / 8;
+	}
 	if (p->state == NATPATH_DIRECT && natep_eq(&c->ep, &p->ep)) {
-		p->last_rx = now;
+		answered(p, now);
 		return;
 	}
-	if (p->state == NATPATH_DIRECT && rank(c->src) >= rank(p->ep_src)) {
-		/* the current one is at least as good: keep it */
+	if (p->state == NATPATH_DIRECT && rank(c->src) >= rank(p->ep_src) &&
+	    !(p->have_cfg && natep_eq(&c->ep, &p->cfg) &&
+	    p->ep_src == NATPATH_SRC_CONFIG) &&
+	    !(waiting(p) && now - p->waiting_since >=
+	    NATPATH_ACTIVE_STALE_MS)) {
+		/* the current one is at least as good, and the netconfig
+		 * does not name this one instead, and the current one
+		 * answers while we send: keep it */
 		return;
 	}
+	if (p->state == NATPATH_DIRECT && p->lost_at == 0)
+		lost(p, "path lost", heard(p));
 	if (p->state == NATPATH_IDLE)
 		return;
 	establish(p, c, p->state == NATPATH_PUNCHING ||
@@ -459,8 +565,19 @@ natpath_punch_in(struct natpath *p, const struct sockaddr_in6 *observed,
 		p->last_punch_reply = now;
 	} else
 		p->punch_until = now + NATPATH_PUNCH_MS;
-	if (p->state == NATPATH_DIRECT)
+	if (p->state == NATPATH_DIRECT) {
+		/* the member looks for us although we have a path: it may
+		 * have moved or lost its NAT state; probe where it says it
+		 * is (an answer there moves us if ours went silent) */
+		struct natpath_cand	*c;
+
+		if (observed != NULL && (c = find(p, observed)) != NULL)
+			probe_fresh(p, c, now);
+		for (i = 0; i < neps; i++)
+			if ((c = find(p, &eps[i])) != NULL)
+				probe_fresh(p, c, now);
 		return;
+	}
 	if (p->state == NATPATH_PROBING || p->state == NATPATH_UNREACHABLE)
 		p->state = NATPATH_PUNCHING;
 	util_strlcpy(p->reason, p->state == NATPATH_RELAYED ?
@@ -507,7 +624,7 @@ min64(uint64_t a, uint64_t b)
 uint64_t
 natpath_periodic(struct natpath *p, uint64_t now)
 {
-	uint64_t	next = UINT64_MAX, quiet;
+	uint64_t	next = UINT64_MAX, quiet, aquiet, dead;
 	int		active;
 
 	if (p->state == NATPATH_IDLE)
@@ -515,6 +632,7 @@ natpath_periodic(struct natpath *p, uint64_t now)
 	if (now - p->last_use >= NATPATH_IDLE_MS &&
 	    (p->state != NATPATH_DIRECT || now - p->last_rx >= NATPATH_IDLE_MS)) {
 		p->state = NATPATH_IDLE;
+		p->lost_at = 0;
 		util_strlcpy(p->reason, "not in use", sizeof(p->reason));
 		return UINT64_MAX;
 	}
@@ -545,8 +663,20 @@ natpath_periodic(struct natpath *p, uint64_t now)
 		}
 		if (now >= p->next_probe)
 			probe_all(p, now);
+		/* a punch request (or the member's reply) may have been lost
+		 * on the way: ask again once a second while the round lasts */
+		if (p->have_rendezvous && p->punch_until > now &&
+		    now >= p->punch_next) {
+			uint64_t	until = p->punch_until;
+
+			punch(p, 0, now);
+			p->punch_until = until;	/* the same round */
+		}
 		next = min64(p->next_probe, p->punch_until > now ?
 		    p->punch_until : p->phase_start + NATPATH_DIRECT_MS);
+		if (p->have_rendezvous && p->punch_next > now &&
+		    p->punch_next < p->punch_until)
+			next = min64(next, p->punch_next);
 		break;
 	case NATPATH_RELAYED:
 	case NATPATH_UNREACHABLE:
@@ -569,32 +699,39 @@ natpath_periodic(struct natpath *p, uint64_t now)
 	case NATPATH_DIRECT:
 		quiet = now - p->last_rx;
 		active = now - p->last_tx < NATPATH_ACTIVE_MS;
-		if (quiet >= NATPATH_DEAD_MS || (active &&
-		    quiet >= NATPATH_ACTIVE_DEAD_MS)) {
-			snprintf(p->reason, sizeof(p->reason), "path lost: "
-			    "no answer for %llu s",
-			    (unsigned long long)(quiet / 1000));
+		/* while we send: how long our oldest unanswered send waits
+		 * (not the silence since an answer long before the burst),
+		 * the dead line stretched on a slow path */
+		aquiet = waiting(p) ? now - p->waiting_since : 0;
+		dead = NATPATH_ACTIVE_DEAD_MS + 3 * p->srtt;
+		if (quiet >= NATPATH_DEAD_MS || (active && aquiet >= dead)) {
+			uint64_t shown = active && aquiet < quiet ? aquiet :
+			    quiet;
+
+			lost(p, "path lost", active ? heard(p) : p->last_rx);
 			p->have_ep = 0;
 			start(p, now);
 			/* keep the reason that says why we search again */
 			snprintf(p->reason, sizeof(p->reason), "path lost: "
-			    "no answer for %llu s, probing",
-			    (unsigned long long)(quiet / 1000));
+			    "no answer for %llu.%llu s, probing",
+			    (unsigned long long)(shown / 1000),
+			    (unsigned long long)(shown % 1000 / 100));
 			switched(p, now);
 			return natpath_periodic(p, now);
 		}
 		if (quiet >= NATPATH_STALE_MS || (active &&
-		    quiet >= NATPATH_ACTIVE_STALE_MS)) {
+		    aquiet >= NATPATH_ACTIVE_STALE_MS)) {
 			/* unanswered: probe it fast until it answers */
 			if (now >= p->next_probe) {
 				struct natpath_cand *c = find(p, &p->ep);
 				if (c != NULL)
 					probe(p, c, now);
 				p->next_probe = now + NATPATH_PROBE_MS *
-				    (active ? 2 : 4);
+				    (active ? 1 : 4);
 			}
-			next = min64(p->next_probe, p->last_rx + (active ?
-			    NATPATH_ACTIVE_DEAD_MS : NATPATH_DEAD_MS));
+			next = min64(p->next_probe, active ?
+			    p->waiting_since + dead :
+			    p->last_rx + NATPATH_DEAD_MS);
 			break;
 		}
 		/* keepalive only while in use and only if quiet on our side */
@@ -610,8 +747,11 @@ natpath_periodic(struct natpath *p, uint64_t now)
 				probe(p, c, now);
 			p->last_keepalive = now;
 		}
-		next = min64(p->last_rx + (active ? NATPATH_ACTIVE_STALE_MS :
-		    NATPATH_STALE_MS), (p->last_tx > p->last_keepalive ?
+		/* while sending, run now and then to learn of sends that
+		 * wait for an answer (the glue feeds them in pathglue_run) */
+		next = min64(active ? (waiting(p) ? p->waiting_since +
+		    NATPATH_ACTIVE_STALE_MS : now + NATPATH_ACTIVE_STALE_MS / 2) :
+		    p->last_rx + NATPATH_STALE_MS, (p->last_tx > p->last_keepalive ?
 		    p->last_tx : p->last_keepalive) + NATPATH_KEEPALIVE_MS);
 		if (active)
 			next = min64(next, p->last_tx + NATPATH_ACTIVE_MS);

@@ -29,13 +29,23 @@ natlab_host ha ra
 natlab_router rb port-restricted
 natlab_host hb rb
 natlab_router rb2 port-restricted
+natlab_host hc internet
 meshlab_member A ha
 meshlab_member B hb
+meshlab_member C hc
 meshlab_netconf
+# A knows C's endpoint from its trust line (reloaded in round 4)
+cfg_c() {
+	sed "s|^\(trust C .*\)|\1 $1:6374|" "$ML_DIR/net" >"$ML_DIR/A.net.new"
+	chmod 644 "$ML_DIR/A.net.new"
+	mv "$ML_DIR/A.net.new" "$ML_DIR/A.net"
+}
+cfg_c "$(natlab_addr hc)"
 meshlab_up P1
 meshlab_up P2
 meshlab_up A
 meshlab_up B
+meshlab_up C
 meshlab_wait_found A B 30 || fail "A did not find B"
 meshlab_ping A B 8 >/dev/null || fail "A -> B: no answer"
 k=0
@@ -55,13 +65,14 @@ gap() {
 		END { printf "%d %d\n", max * 1000, n }' "$1"
 }
 
-# measure ROUND BOUND WHAT...: ping A -> B every 50 ms while WHAT runs;
-# the longest gap must stay within BOUND ms
+# measure ROUND BOUND WHAT...: ping A -> $TO (B) every 50 ms while WHAT
+# runs; the longest gap must stay within BOUND ms
+TO=B
 measure() {
 	round=$1 bound=$2
 	shift 2
 	natlab_spawn ha "ping$round.log" ping -D -n -i 0.05 -w 12 \
-	    "$(meshlab_ip B)"
+	    "$(meshlab_ip $TO)"
 	pid=$NATLAB_PID
 	sleep 2
 	t0=$(date +%s.%N)
@@ -69,7 +80,8 @@ measure() {
 	wait "$pid"
 	set -- $(gap "$(natlab_log "ping$round.log")" "$t0")
 	echo "$round: longest gap $1 ms (bound $bound ms); $2 answers after;" \
-	    "path now $(meshlab_peer A B path) at $(meshlab_peer A B endpoint)"
+	    "path now $(meshlab_peer A $TO path) at" \
+	    "$(meshlab_peer A $TO endpoint)"
 	[ "$2" -gt 20 ] || fail "$round: the traffic did not resume"
 	[ "$1" -le $((bound + SLACK)) ] ||
 		fail "$round: the traffic stopped for $1 ms (bound $bound)"
@@ -106,8 +118,29 @@ move() {
 }
 ! only move || measure move 1500 move rb2
 
+# 4: C's address changes and A's trust line follows (mesh reload)
+reload_move() {
+	old=$(natlab_addr hc)
+	natlab_exec hc sysctl -qw net.ipv4.conf.eth0.promote_secondaries=1
+	natlab_exec hc ip addr add 203.0.113.241/24 dev eth0
+	natlab_exec hc ip addr del "$old/24" dev eth0
+	echo 203.0.113.241 >"$NATLAB_DIR/hc.addr"
+	cfg_c 203.0.113.241
+	natlab_exec ha env MESH_RUNDIR="$ML_DIR/run" "$MESH" reload \
+	    "$(ml_ifn A)" >/dev/null || fail "mesh reload failed"
+	echo "hc: $old -> 203.0.113.241, A reloaded"
+}
+if only reload; then
+	meshlab_ping A C 8 >/dev/null || fail "A -> C: no answer"
+	TO=C
+	echo "A -> C: path $(meshlab_peer A C path) at" \
+	    "$(meshlab_peer A C endpoint)"
+	measure reload 1000 reload_move
+fi
+
 meshlab_down A
 meshlab_down B
+meshlab_down C
 meshlab_down P1
 meshlab_down P2
 exit 0

@@ -347,6 +347,14 @@ pretty_peer(const struct showfmt *sf, const struct ctl_reply *r,
 		label(sf, "connected in");
 		fprintf(sf->f, "%" PRIu64 " ms\n", p->connect_ms);
 	}
+	if (p->recovery[0] != '\0') {
+		label(sf, "last recovery");
+		ago(t, sizeof(t), r->iface.now, p->recovery_lost);
+		fprintf(sf->f, "%s %s, found again after %" PRIu64 ".%" PRIu64
+		    " s via %s\n", p->recovery, t, p->recovery_gap_ms / 1000,
+		    p->recovery_gap_ms % 1000 / 100, p->recovery_via[0] != '\0' ?
+		    p->recovery_via : "?");
+	}
 	if (p->mtu != 0) {
 		label(sf, "path mtu");
 		fprintf(sf->f, "%" PRIu64 " (%s), inner %" PRIu64 "\n",
@@ -525,6 +533,14 @@ json_peer(FILE *f, const struct ctl_reply *r, const struct ctl_peer *p,
 		json_knum(f, in, "mtu_inner", p->mtu_inner, 0);
 	}
 	json_kstr(f, in, "mtu_source", p->mtu_source, 0);
+	/* the last recovery: null until there was one */
+	json_kstr(f, in, "recovery", p->recovery, 0);
+	json_kstr(f, in, "recovery_via", p->recovery_via, 0);
+	json_ktime(f, in, "recovery_lost", p->recovery_lost, 0);
+	if (p->recovery[0] == '\0')
+		fprintf(f, "%s\"recovery_gap_ms\": null,\n", in);
+	else
+		json_knum(f, in, "recovery_gap_ms", p->recovery_gap_ms, 0);
 	json_drops(f, in, p->drops, p->ndrops, 1);
 	fprintf(f, "      }%s\n", last ? "" : ",");
 }
@@ -714,6 +730,10 @@ dump(struct showfmt *sf, const struct ctl_reply *r)
 		d_num(f, p->silent_since);
 		d_num(f, p->lost);
 		d_str(f, p->trying);
+		d_str(f, p->recovery);
+		d_str(f, p->recovery_via);
+		d_num(f, p->recovery_lost);
+		d_num(f, p->recovery_gap_ms);
 		fputc('\n', f);
 	}
 	if (!(sf->what & SHOWFMT_DHT) || !r->dht.present)

@@ -78,9 +78,10 @@ static const struct ctl_field peer_fields[] = {
 	S(ctl_peer, silent_since, F_U64),
 	S(ctl_peer, lost, F_U64),
 	S(ctl_peer, trying, F_TEXT),
-	S(ctl_peer, mtu, F_U64),
-	S(ctl_peer, mtu_inner, F_U64),
+	S(ctl_peer, mtu, F_U64), S(ctl_peer, mtu_inner, F_U64),
 	S(ctl_peer, mtu_source, F_TOKEN),
+	S(ctl_peer, recovery, F_TEXT), S(ctl_peer, recovery_via, F_TOKEN),
+	S(ctl_peer, recovery_lost, F_U64), S(ctl_peer, recovery_gap_ms, F_U64),
 };
 
 static const struct ctl_field dht_fields[] = {

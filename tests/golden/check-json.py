@@ -113,6 +113,12 @@ def check_iface(j, r):
         check_str(pw + " mtu_inner", jp["mtu_inner"],
                   num(rp, "mtu") and num(rp, "mtu_inner") or None)
         check_str(pw + " mtu_source", jp["mtu_source"], opt(rp, "mtu_source"))
+        for k in ("recovery", "recovery_via"):
+            check_str(pw + " " + k, jp[k], opt(rp, k))
+        check_str(pw + " recovery_lost", jp["recovery_lost"],
+                  num(rp, "recovery_lost") or None)
+        check_str(pw + " recovery_gap_ms", jp["recovery_gap_ms"],
+                  num(rp, "recovery_gap_ms") if opt(rp, "recovery") else None)
         for k in ("rx_bytes", "tx_bytes"):
             check_str(pw + " " + k, jp[k], num(rp, k))
         check_str(pw + " drops", jp["drops"], rp["drops"])

@@ -724,6 +724,16 @@ natpath_periodic(struct natpath *p, uint64_t now)
 			/* unanswered: probe it fast until it answers */
 			if (now >= p->next_probe) {
 				struct natpath_cand *c = find(p, &p->ep);
+
+				/* a probe went unanswered too while we
+				 * send: ask the member through its
+				 * rendezvous to probe us (it may have moved,
+				 * our NATs may have forgotten us), before
+				 * the path is given up */
+				if (c != NULL && active && p->have_rendezvous &&
+				    c->probed_at > p->last_rx &&
+				    p->punch_until <= now)
+					punch(p, 0, now);
 				if (c != NULL)
 					probe(p, c, now);
 				p->next_probe = now + NATPATH_PROBE_MS *

@@ -699,6 +699,53 @@ T_TEST(punch_is_repeated_within_a_round)
 	T_ASSERT(punches >= 2 && punches <= 3);
 }
 
+/* Sending, unanswered, and the first liveness probe unanswered too: a
+ * punch request goes through the rendezvous before the path is given up
+ * (the member probes us back from wherever it is now); one per round. */
+T_TEST(silent_path_punches_before_giving_up)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained		d;
+	uint64_t		t, next, punch_at = 0;
+	unsigned		punches = 0;
+
+	direct_on(&p, &b, 17);
+	natpath_set_rendezvous(&p, 1, 0);
+	drain(&p, &d);
+	natpath_rx(&p, &b, 5000);
+	natpath_use(&p, 5001);
+	for (t = 5001; p.state == NATPATH_DIRECT; t = next) {
+		natpath_use(&p, t);
+		next = natpath_periodic(&p, t);
+		drain(&p, &d);
+		if (d.npunch > 0 && punch_at == 0)
+			punch_at = t;
+		punches += d.npunch;
+	}
+	T_ASSERT(punch_at >= 5001 + NATPATH_ACTIVE_STALE_MS +
+	    NATPATH_PROBE_MS && punch_at < 5001 + NATPATH_ACTIVE_DEAD_MS);
+	T_EQ_INT(punches, 2);	/* and one when the search starts */
+
+	/* a one-way flow whose probes are answered: no punch */
+	direct_on(&p, &b, 18);
+	natpath_set_rendezvous(&p, 1, 0);
+	drain(&p, &d);
+	punches = 0;
+	for (t = 1000; t < 10000; t += 50) {
+		size_t	i;
+
+		natpath_use(&p, t);
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+		punches += d.npunch;
+		for (i = 0; i < d.nprobe && i < 16; i++)
+			natpath_ack_in(&p, &b, d.probes[i].nonce, t + 20);
+	}
+	T_EQ_INT(punches, 0);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+}
+
 int
 main(void)
 {
@@ -721,5 +768,6 @@ main(void)
 	T_RUN(reload_endpoint_moves_on_first_answer);
 	T_RUN(punch_while_direct_probes_the_member);
 	T_RUN(punch_is_repeated_within_a_round);
+	T_RUN(silent_path_punches_before_giving_up);
 	return t_done();
 }

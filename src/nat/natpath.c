@@ -6,49 +6,8 @@
 
 #include "nat/natep.h"
 #include "nat/natpath.h"
+#include "nat/natpath-int.h"
 #include "common/util.h"
-
-void
-natpath_init(struct natpath *p, uint64_t nonce_seed, uint64_t now)
-{
-	memset(p, 0, sizeof(*p));
-	p->state = NATPATH_IDLE;
-	p->nonce_ctr = nonce_seed;
-	p->phase_start = now;
-	util_strlcpy(p->reason, "not in use", sizeof(p->reason));
-}
-
-static void
-push(struct natpath *p, const struct natpath_action *a)
-{
-	if (p->outhead == p->nout)
-		p->outhead = p->nout = 0;
-	if (p->nout == NATPATH_MAX_ACTIONS) {
-		p->dropped_actions++;
-		return;
-	}
-	p->out[p->nout++] = *a;
-}
-
-int
-natpath_next_action(struct natpath *p, struct natpath_action *a)
-{
-	if (p->outhead == p->nout)
-		return 0;
-	*a = p->out[p->outhead++];
-	return 1;
-}
-
-static void
-nonce_bytes(uint8_t out[8], uint64_t n)
-{
-	int	i;
-
-	for (i = 7; i >= 0; i--) {
-		out[i] = (uint8_t)n;
-		n >>= 8;
-	}
-}
 
 static uint64_t
 nonce_value(const uint8_t in[8])
@@ -73,10 +32,10 @@ probe(struct natpath *p, struct natpath_cand *c, uint64_t now)
 	c->nonce = ++p->nonce_ctr;
 	if (c->nonce == 0)	/* 0 means "none sent" */
 		c->nonce = ++p->nonce_ctr;
-	nonce_bytes(a.nonce, c->nonce);
+	natpath_nonce_bytes(a.nonce, c->nonce);
 	c->probed_at = now;
 	p->nprobe++;
-	push(p, &a);
+	natpath_push(p, &a);
 }
 
 static void
@@ -98,7 +57,7 @@ punch(struct natpath *p, int reply, uint64_t now)
 	a.type = NATPATH_ACT_PUNCH;
 	a.reply = reply;
 	p->npunch++;
-	push(p, &a);
+	natpath_push(p, &a);
 	p->punch_until = now + NATPATH_PUNCH_MS;
 	p->punch_next = now + NATPATH_REPUNCH_MS;
 }
@@ -124,7 +83,7 @@ switched(struct natpath *p, uint64_t now)
 		p->lost_at = 0;
 	}
 	p->nswitch++;
-	push(p, &a);
+	natpath_push(p, &a);
 }
 
 /* The path broke (or is about to be replaced) at `at`, the last moment it

@@ -9,7 +9,9 @@
 #  4. a public member's endpoint is changed on A's trust line and A
 #     reloads, while that member moved there: no more than 1 s lost.
 # MESH_RECOVER_SLACK (ms, default 0) is added to every bound on a loaded
-# machine; the measured gaps are printed either way.
+# machine; the measured gaps are printed either way. MESH_RECOVER_ONLY=
+# flush|renumber|move|reload runs one round; MESH_RECOVER_WINDOW (s,
+# default 12) is how long each round pings.
 . "${top_srcdir:-.}/tests/lib.sh"
 need_netns
 . "$top_srcdir/tests/natlab/natlab.sh"
@@ -71,8 +73,8 @@ TO=B
 measure() {
 	round=$1 bound=$2
 	shift 2
-	natlab_spawn ha "ping$round.log" ping -D -n -i 0.05 -w 12 \
-	    "$(meshlab_ip $TO)"
+	natlab_spawn ha "ping$round.log" ping -D -n -i 0.05 \
+	    -w "${MESH_RECOVER_WINDOW:-12}" "$(meshlab_ip $TO)"
 	pid=$NATLAB_PID
 	sleep 2
 	t0=$(date +%s.%N)

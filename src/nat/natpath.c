@@ -113,10 +113,23 @@ natpath_unanswered(struct natpath *p, int w, uint64_t since)
 	p->waiting_since = since > p->last_rx ? since : p->last_rx;
 }
 
-/* The member answered (data, an ACK to a probe on the path in use). */
+/* The member answered (how: 0 data, 1 its probe, 2 an ACK to ours). A path
+ * silent while we sent (a probe of ours unanswered too, or the member
+ * probes us itself: it saw silence too) that answers is a recovery too. */
 static void
-answered(struct natpath *p, uint64_t now)
+answered(struct natpath *p, uint64_t now, int how)
 {
+	if ((p->silent || (how == 1 && p->waiting && now - p->waiting_since >=
+	    NATPATH_PROBE_MS)) && p->state == NATPATH_DIRECT &&
+	    p->lost_at == 0 && p->waiting &&
+	    now - p->last_tx < NATPATH_ACTIVE_MS) {
+		p->rec.at = now;
+		p->rec.gap = now - p->waiting_since;
+		util_strlcpy(p->rec.what, "path went silent", sizeof(p->rec.what));
+		util_strlcpy(p->rec.how, natpath_src_name(p->ep_src),
+		    sizeof(p->rec.how));
+	}
+	p->silent = 0;
 	if (now > p->last_rx)
 		p->last_rx = now;
 	p->waiting = 0;
@@ -239,9 +252,8 @@ natpath_add_candidate(struct natpath *p, const struct sockaddr_in6 *ep,
 		p->have_cfg = 1;
 		p->cfg = *ep;
 		c->src = NATPATH_SRC_CONFIG;
-		/* a reload named another endpoint while the path runs on
-		 * the one configured before: probe the new one now and move
-		 * on its answer (natpath_ack_in), not after a silence */
+		/* a reload named another endpoint while the path runs on the
+		 * old one: probe it now, move on its answer (ack_in) */
 		if (had && p->state == NATPATH_DIRECT &&
 		    p->ep_src == NATPATH_SRC_CONFIG && !natep_eq(&p->ep, ep)) {
 			lost(p, "endpoint changed by reload", now);
@@ -364,7 +376,7 @@ establish(struct natpath *p, struct natpath_cand *c, const char *how,
 	p->have_ep = 1;
 	p->ep = c->ep;
 	p->ep_src = c->src;
-	answered(p, now);
+	answered(p, now, 0);
 	snprintf(p->reason, sizeof(p->reason), "%s: %s (was %s)",
 	    natpath_src_name(c->src), how, was);
 	p->state = NATPATH_DIRECT;
@@ -398,7 +410,7 @@ natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 		}
 		return;
 	}
-	answered(p, now);
+	answered(p, now, 0);
 	if (p->state == NATPATH_DIRECT && natep_eq(from, &p->ep))
 		return;
 	if (p->state == NATPATH_IDLE)
@@ -427,7 +439,7 @@ natpath_probe_in(struct natpath *p, const struct sockaddr_in6 *from,
 
 	p->last_use = now;
 	if (p->state == NATPATH_DIRECT && natep_eq(from, &p->ep)) {
-		answered(p, now);
+		answered(p, now, 1);
 		return;
 	}
 	/* Only while we are looking for a path ourselves (we started, or
@@ -480,7 +492,7 @@ natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
 		p->srtt = p->srtt == 0 ? sample : (7 * p->srtt + sample) / 8;
 	}
 	if (p->state == NATPATH_DIRECT && natep_eq(&c->ep, &p->ep)) {
-		answered(p, now);
+		answered(p, now, 2);
 		return;
 	}
 	if (p->state == NATPATH_DIRECT && rank(c->src) >= rank(p->ep_src) &&
@@ -689,8 +701,10 @@ natpath_periodic(struct natpath *p, uint64_t now)
 				 * rendezvous to probe us (it may have moved,
 				 * our NATs may have forgotten us), before
 				 * the path is given up */
-				if (c != NULL && active && p->have_rendezvous &&
-				    c->probed_at > p->last_rx &&
+				if (c != NULL && active &&
+				    c->probed_at > p->last_rx)
+					p->silent = 1;
+				if (p->silent && p->have_rendezvous &&
 				    p->punch_until <= now)
 					punch(p, 0, now);
 				if (c != NULL)

@@ -137,6 +137,8 @@ struct natpath {
 	 * at lost_at, for lost_why) and the last one completed (show). */
 	uint64_t		lost_at;
 	char			lost_why[40];
+	int			silent;		/* a liveness probe went
+						 * unanswered while sending */
 	struct natpath_recovery {
 		uint64_t	at;		/* ms, 0: none yet */
 		uint64_t	gap;		/* ms: last answer before to

@@ -85,6 +85,15 @@ measure() {
 	    "path now $(meshlab_peer A $TO path) at" \
 	    "$(meshlab_peer A $TO endpoint)"
 	[ "$2" -gt 20 ] || fail "$round: the traffic did not resume"
+	# mesh show's last recovery, on either side
+	r1="$(meshlab_peer A $TO recovery) $(meshlab_peer A $TO \
+	    recovery_via) $(meshlab_peer A $TO recovery_gap_ms)"
+	r2="$(meshlab_peer $TO A recovery) $(meshlab_peer $TO A \
+	    recovery_via) $(meshlab_peer $TO A recovery_gap_ms)"
+	echo "  last recovery: A: ${r1% *} after ${r1##* } ms;" \
+	    "$TO: ${r2% *} after ${r2##* } ms"
+	[ -n "$(meshlab_peer A $TO recovery)$(meshlab_peer $TO A \
+	    recovery)" ] || fail "$round: no recovery in mesh show"
 	[ "$1" -le $((bound + SLACK)) ] ||
 		fail "$round: the traffic stopped for $1 ms (bound $bound)"
 }

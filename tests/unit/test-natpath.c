@@ -744,6 +744,48 @@ T_TEST(silent_path_punches_before_giving_up)
 	}
 	T_EQ_INT(punches, 0);
 	T_EQ_INT(p.state, NATPATH_DIRECT);
+	T_EQ_INT(p.rec.at, 0);		/* nothing to remember */
+
+	/* silent for two probes, then it answers on its own: recorded */
+	natpath_rx(&p, &b, 20000);
+	natpath_use(&p, 20001);
+	for (t = 20001; t < 20001 + NATPATH_ACTIVE_DEAD_MS - 100; t += 50) {
+		natpath_use(&p, t);
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+	}
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	natpath_rx(&p, &b, t);
+	T_EQ_STR(p.rec.what, "path went silent");
+	T_EQ_INT(p.rec.gap, t - 20001);
+	T_EQ_STR(p.rec.how, "direct");
+}
+
+/* Both NATs forgot us: the member, silent as well, probes us first; its
+ * probe answering our unanswered sends is remembered as a recovery. */
+T_TEST(member_probe_after_silence_is_a_recovery)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained		d;
+	uint64_t		t;
+
+	direct_on(&p, &b, 19);
+	natpath_rx(&p, &b, 5000);
+	for (t = 5001; t <= 5551; t += 50) {
+		natpath_use(&p, t);
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+	}
+	natpath_probe_in(&p, &b, 5560);
+	T_EQ_STR(p.rec.what, "path went silent");
+	T_EQ_INT(p.rec.gap, 559);
+	T_EQ_INT(p.waiting, 0);
+	/* a probe of the member's within a probe interval: normal */
+	natpath_use(&p, 6000);
+	p.rec.at = 0;
+	natpath_probe_in(&p, &b, 6100);
+	T_EQ_INT(p.rec.at, 0);
 }
 
 int
@@ -769,5 +811,6 @@ main(void)
 	T_RUN(punch_while_direct_probes_the_member);
 	T_RUN(punch_is_repeated_within_a_round);
 	T_RUN(silent_path_punches_before_giving_up);
+	T_RUN(member_probe_after_silence_is_a_recovery);
 	return t_done();
 }

@@ -312,16 +312,16 @@ dht_input(struct dht *d, const uint8_t *buf, size_t len,
 		drop(d, DHT_DROP_AUTH);
 		return d->wake;
 	}
-	p->used = now;
+	dhtkeys_touch(d, p, now);
 	if (dhtmsg_decode(h.type, body, (size_t)blen, &m) != 0) {
 		drop(d, DHT_DROP_DECODE);
 		return d->wake;
 	}
-	d->pinned = p;
+	dhtkeys_pin(d, p);
 	if (dhtmsg_is_request(h.type))
 		handle_request(d, p, p->id, from, &m, &h, len, now);
 	else
 		handle_response(d, p, p->id, from, &m, len, now);
-	d->pinned = NULL;
+	dhtkeys_pin(d, NULL);
 	return d->wake;
 }

@@ -260,6 +260,25 @@ enum dht_drop {
 	DHT_DROP_REFUSED,	/* well-formed but not acceptable here */
 	DHT_DROP_MAX
 };
+
+/* The names of these reasons (drop_<name> in show), beside them; the table
+ * made of this is checked against DHT_DROP_MAX by a static assert. */
+#define DHT_DROP_NAMES { \
+	[DHT_DROP_SHORT] = "short", \
+	[DHT_DROP_LONG] = "long", \
+	[DHT_DROP_TYPE] = "type", \
+	[DHT_DROP_SELF] = "self", \
+	[DHT_DROP_WORKBIT] = "workbit", \
+	[DHT_DROP_DHLIMIT] = "dhlimit", \
+	[DHT_DROP_AUTH] = "auth", \
+	[DHT_DROP_DECODE] = "decode", \
+	[DHT_DROP_STALE] = "stale", \
+	[DHT_DROP_REPLAY] = "replay", \
+	[DHT_DROP_UNSOLICITED] = "unsolicited", \
+	[DHT_DROP_LATE] = "late", \
+	[DHT_DROP_RATELIMIT] = "ratelimit", \
+	[DHT_DROP_REFUSED] = "refused", \
+}
 const char *dht_drop_name(enum dht_drop r);
 
 struct dht_stats {

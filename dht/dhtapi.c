@@ -9,16 +9,15 @@
 #include "dhtint.h"
 #include "pow.h"
 
-static const char *drop_names[DHT_DROP_MAX] = {
-	"short", "long", "type", "self", "workbit", "dhlimit", "auth",
-	"decode", "stale", "replay", "unsolicited", "late", "ratelimit",
-	"refused",
-};
+static const char *const drop_names[] = DHT_DROP_NAMES;
+_Static_assert(sizeof(drop_names) / sizeof(drop_names[0]) == DHT_DROP_MAX,
+    "DHT_DROP_NAMES names every enum dht_drop");
 
 const char *
 dht_drop_name(enum dht_drop r)
 {
-	return (unsigned)r < DHT_DROP_MAX ? drop_names[r] : "?";
+	return (unsigned)r < DHT_DROP_MAX && drop_names[r] != NULL ?
+	    drop_names[r] : "?";
 }
 
 void *
@@ -77,6 +76,7 @@ dht_create(const struct dht_config *cfg, const struct dht_callbacks *cb,
 	struct dht	*d;
 	const char	*ns = cfg->ns != NULL ? cfg->ns : "public";
 	unsigned	 kc, rp;
+	size_t		 n = 0;
 
 	*why = NULL;
 	if (cfg->secret_key == NULL)
@@ -119,19 +119,17 @@ dht_create(const struct dht_config *cfg, const struct dht_callbacks *cb,
 	    DHT_DEF_TS_WINDOW;
 	kc = cfg->key_cache ? cfg->key_cache : DHT_DEF_KEYCACHE;
 	rp = cfg->replay_cache ? cfg->replay_cache : DHT_DEF_REPLAY;
-	for (d->npeersets = 1; d->npeersets * DHT_KC_WAYS < kc; )
-		d->npeersets *= 2;	/* a power of two */
+	d->kc_salt = dht_rand64(d);
+	if ((n = keycache_init(&d->kc, kc, DHT_KC_WAYS, d->kc_salt)) != 0)
+		d->mem += n;
 	d->nreplaysets = (rp + DHT_RP_WAYS - 1) / DHT_RP_WAYS;
-	d->peers = dht_alloc(d, sizeof(*d->peers) * d->npeersets *
-	    DHT_KC_WAYS);
-	d->peer_tags = dht_alloc(d, sizeof(*d->peer_tags) * d->npeersets *
-	    DHT_KC_WAYS);
+	d->peers = dht_alloc(d, sizeof(*d->peers) * keycache_slots(&d->kc));
 	d->replay = dht_alloc(d, sizeof(*d->replay) * d->nreplaysets *
 	    DHT_RP_WAYS);
 	d->replay_horizon = dht_alloc(d, sizeof(*d->replay_horizon) *
 	    d->nreplaysets);
 	d->pending = dht_alloc(d, sizeof(*d->pending) * d->max_pending);
-	if (d->peers == NULL || d->peer_tags == NULL || d->replay == NULL ||
+	if (n == 0 || d->peers == NULL || d->replay == NULL ||
 	    d->pending == NULL ||
 	    d->replay_horizon == NULL) {
 		dht_destroy(d);
@@ -139,7 +137,6 @@ dht_create(const struct dht_config *cfg, const struct dht_callbacks *cb,
 		return NULL;
 	}
 	dhttable_init(&d->table, d->id);
-	d->kc_salt = dht_rand64(d);
 	d->reply_rate = cfg->reply_rate ? cfg->reply_rate : DHT_DEF_REPLY_RATE;
 	d->reply_burst = cfg->reply_burst ? cfg->reply_burst :
 	    2 * d->reply_rate;
@@ -167,9 +164,8 @@ dht_destroy(struct dht *d)
 	dhtsearch_free_all(d);
 	for (i = 0; i < d->npending; i++)
 		dht_pending_release(d, &d->pending[i]);
-	dht_free(d, d->peers, sizeof(*d->peers) * d->npeersets * DHT_KC_WAYS);
-	dht_free(d, d->peer_tags, sizeof(*d->peer_tags) * d->npeersets *
-	    DHT_KC_WAYS);
+	dht_free(d, d->peers, sizeof(*d->peers) * keycache_slots(&d->kc));
+	keycache_free(&d->kc);
 	dht_free(d, d->replay, sizeof(*d->replay) * d->nreplaysets *
 	    DHT_RP_WAYS);
 	dht_free(d, d->replay_horizon, sizeof(*d->replay_horizon) *

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/keycache.h"
 #include "common/ratelimit.h"
 
 #include "dht.h"
@@ -80,7 +81,7 @@ enum dht_purpose {
 	DHT_P_RELAY,		/* dht_relay() */
 };
 
-/* A peer's pair key, cached (set-associative, DHT_KC_WAYS per set). */
+/* A peer's pair key, cached (common/keycache.c: DHT_KC_WAYS per set). */
 #define DHT_KC_WAYS		4
 struct dht_peer {
 	uint8_t		key[DHT_KEY_LEN];
@@ -88,7 +89,6 @@ struct dht_peer {
 	uint8_t		pair[DHTCRYPTO_PAIR_LEN];
 	uint8_t		token[DHTMSG_TOKEN_LEN];	/* issued to us */
 	uint64_t	token_at;			/* 0: none */
-	uint64_t	used;
 	struct dht_addr	seen;		/* it answered a request of ours here */
 	uint64_t	seen_at;	/* 0: never */
 };
@@ -189,10 +189,11 @@ struct dht {
 
 	struct dhttable		 table;
 
+	/* the pair-key cache: which keys (common/keycache.c), and what
+	 * we keep for each, by slot; the slot of the peer whose packet
+	 * dht_input handles is pinned */
+	struct keycache		 kc;
 	struct dht_peer		*peers;
-	uint64_t		*peer_tags;		/* 0: free way */
-	struct dht_peer		*pinned;		/* in use by dht_input */
-	unsigned		 npeersets;		/* a power of two */
 	uint64_t		 kc_salt;
 
 	struct dht_pending	*pending;
@@ -270,6 +271,9 @@ struct dht_peer *dhtkeys_insert(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 /* The cached (or newly derived) pair key of a key we are sending to. */
 struct dht_peer *dhtkeys_get(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	    uint64_t now, enum dht_drop *why);
+/* p was used now; p is in use until dht_input returns (NULL: no more). */
+void	dhtkeys_touch(struct dht *d, struct dht_peer *p, uint64_t now);
+void	dhtkeys_pin(struct dht *d, struct dht_peer *p);
 /* Check a contact learned from someone else: its key meets the workbit and
  * is not ours; fills id. 0 or -1. */
 int	dht_contact_ok(struct dht *d, const uint8_t key[DHT_KEY_LEN],

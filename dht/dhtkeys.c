@@ -1,7 +1,8 @@
 /* The pair-key cache: each peer's XChaCha20-Poly1305 key, derived from one
- * X25519 with our static key and cached set-associatively (DHT_KC_WAYS per
- * set, least recently used out), with the peer's node ID and the address
- * token it issued us. New keys from the network are rate-limited (dh_rl). */
+ * X25519 with our static key and cached (common/keycache.c: DHT_KC_WAYS per
+ * set, least recently used out; d->peers[slot] holds the pair key, the
+ * peer's node ID and the address token it issued us). New keys from the
+ * network are rate-limited (dh_rl). */
 #include "config.h"
 
 #include <string.h>
@@ -9,38 +10,25 @@
 #include "dhtint.h"
 #include "pow.h"
 
-static unsigned
-peer_set(const struct dht *d, const uint8_t key[DHT_KEY_LEN])
-{
-	uint64_t	h;
-
-	memcpy(&h, key, sizeof(h));
-	h = (h ^ d->kc_salt) * 0x9e3779b97f4a7c15ULL;
-	return (unsigned)(h >> 32) & (d->npeersets - 1);
-}
-
-/* A key's tag: its first bytes, never 0 (0 marks a free way). The tags of a
- * set share a cache line, so a miss does not touch the entries. */
-static uint64_t
-peer_tag(const uint8_t key[DHT_KEY_LEN])
-{
-	uint64_t	t;
-
-	memcpy(&t, key, sizeof(t));
-	return t | 1;
-}
-
 struct dht_peer *
 dhtkeys_lookup(struct dht *d, const uint8_t key[DHT_KEY_LEN])
 {
-	unsigned	 base = peer_set(d, key) * DHT_KC_WAYS, i;
-	uint64_t	 tag = peer_tag(key);
+	size_t	slot = keycache_find(&d->kc, key);
 
-	for (i = 0; i < DHT_KC_WAYS; i++)
-		if (d->peer_tags[base + i] == tag &&
-		    memcmp(d->peers[base + i].key, key, DHT_KEY_LEN) == 0)
-			return &d->peers[base + i];
-	return NULL;
+	return slot == KEYCACHE_NONE ? NULL : &d->peers[slot];
+}
+
+void
+dhtkeys_touch(struct dht *d, struct dht_peer *p, uint64_t now)
+{
+	keycache_touch(&d->kc, (size_t)(p - d->peers), now);
+}
+
+void
+dhtkeys_pin(struct dht *d, struct dht_peer *p)
+{
+	keycache_pin(&d->kc, p == NULL ? KEYCACHE_NONE :
+	    (size_t)(p - d->peers));
 }
 
 static int
@@ -83,34 +71,20 @@ dhtkeys_derive(struct dht *d, const uint8_t key[DHT_KEY_LEN],
 	return 0;
 }
 
-/* Cache a pair key, evicting the least recently used entry of its set. */
+/* Cache a pair key, evicting the least recently used entry of its set
+ * (never the peer whose packet is being handled: its entry is pinned until
+ * dht_input returns). */
 struct dht_peer *
 dhtkeys_insert(struct dht *d, const uint8_t key[DHT_KEY_LEN],
     const uint8_t pair[DHTCRYPTO_PAIR_LEN], uint64_t now)
 {
-	struct dht_peer	*set, *p;
-	unsigned	 base = peer_set(d, key) * DHT_KC_WAYS, i, w = 0;
+	struct dht_peer	*p;
 
-	set = &d->peers[base];
-	/* never the peer whose packet is being handled (its entry is in use
-	 * until dht_input returns) */
-	if (&set[w] == d->pinned)
-		w = 1;
-	for (i = 0; i < DHT_KC_WAYS; i++) {
-		if (d->peer_tags[base + i] == 0) {
-			w = i;
-			break;
-		}
-		if (set[i].used < set[w].used && &set[i] != d->pinned)
-			w = i;
-	}
-	p = &set[w];
+	p = &d->peers[keycache_insert(&d->kc, key, now)];
 	dhtcrypto_wipe(p, sizeof(*p));
 	memcpy(p->key, key, DHT_KEY_LEN);
 	memcpy(p->pair, pair, DHTCRYPTO_PAIR_LEN);
 	dht_node_id(d, p->id, key);
-	p->used = now;
-	d->peer_tags[base + w] = peer_tag(key);
 	return p;
 }
 
@@ -123,7 +97,7 @@ dhtkeys_get(struct dht *d, const uint8_t key[DHT_KEY_LEN], uint64_t now,
 	uint8_t		 pair[DHTCRYPTO_PAIR_LEN];
 
 	if ((p = dhtkeys_lookup(d, key)) != NULL) {
-		p->used = now;
+		dhtkeys_touch(d, p, now);
 		return p;
 	}
 	if (dhtkeys_derive(d, key, pair, now, 0, why) != 0)

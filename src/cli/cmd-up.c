@@ -13,7 +13,7 @@ static int	up_main(const struct cmd *, int, char **);
 
 const struct cmd cmd_up = {
 	"up", "NETCONFIG [private-key FILE] [interface NAME] [listen-port N] "
-	    "[metrics ADDR:PORT] [headless] [-f] [-v]",
+	    "[tcp-port N] [metrics ADDR:PORT] [headless] [-f] [-v]",
 	    "start the daemon for a network", up_main
 };
 
@@ -35,6 +35,7 @@ take_headless(int *argc, char **argv)
 		else if ((strcmp(argv[i], "private-key") == 0 ||
 		    strcmp(argv[i], "interface") == 0 ||
 		    strcmp(argv[i], "listen-port") == 0 ||
+		    strcmp(argv[i], "tcp-port") == 0 ||
 		    strcmp(argv[i], "metrics") == 0) && i + 1 < *argc)
 			argv[j++] = argv[i++];
 		argv[j++] = argv[i];

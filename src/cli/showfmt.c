@@ -239,6 +239,19 @@ pretty_iface(const struct showfmt *sf, const struct ctl_reply *r)
 	showfmt_bytes(b2, sizeof(b2), ifc->tx_bytes);
 	label(sf, "transfer");
 	fprintf(sf->f, "%s received, %s sent\n", b1, b2);
+	if (ifc->transport[0] != '\0') {
+		label(sf, "transport");
+		fprintf(sf->f, "%s%s%s", col(sf, strcmp(ifc->transport,
+		    "tcp") == 0 ? C_YELLOW : C_RESET), ifc->transport,
+		    col(sf, C_RESET));
+		if (ifc->transport_why[0] != '\0')
+			fprintf(sf->f, " (%s)", ifc->transport_why);
+		if (ifc->tcp_out + ifc->tcp_in > 0)
+			fprintf(sf->f, "; TCP connections: %" PRIu64 " to boot "
+			    "nodes, %" PRIu64 " from others", ifc->tcp_out,
+			    ifc->tcp_in);
+		fputc('\n', sf->f);
+	}
 	pretty_drops(sf, ifc->drops, ifc->ndrops);
 	if (ifc->reload_time != 0) {
 		ago(t, sizeof(t), ifc->now, ifc->reload_time);
@@ -635,6 +648,16 @@ json(struct showfmt *sf, const struct ctl_reply *r)
 		fprintf(f, "%s},\n", in);
 	} else
 		fprintf(f, "%s\"last_reload\": null,\n", in);
+	if (ifc->transport[0] != '\0') {
+		fprintf(f, "%s\"transport\": {\n", in);
+		json_kstr(f, "      ", "mode", ifc->transport, 0);
+		json_kstr(f, "      ", "why", ifc->transport_why, 0);
+		json_ktime(f, "      ", "since", ifc->transport_since, 0);
+		json_knum(f, "      ", "tcp_out", ifc->tcp_out, 0);
+		json_knum(f, "      ", "tcp_in", ifc->tcp_in, 1);
+		fprintf(f, "%s},\n", in);
+	} else
+		fprintf(f, "%s\"transport\": null,\n", in);
 	if ((sf->what & SHOWFMT_DHT) && r->dht.present)
 		json_dht(f, &r->dht);
 	else
@@ -708,6 +731,11 @@ dump(struct showfmt *sf, const struct ctl_reply *r)
 	d_num(f, ifc->reload_time);
 	d_str(f, ifc->reload_result);
 	d_str(f, ifc->reload_error);
+	d_str(f, ifc->transport);
+	d_str(f, ifc->transport_why);
+	d_num(f, ifc->transport_since);
+	d_num(f, ifc->tcp_out);
+	d_num(f, ifc->tcp_in);
 	fputc('\n', f);
 	for (i = 0; (sf->what & SHOWFMT_PEERS) && i < r->npeers; i++) {
 		const struct ctl_peer *p = &r->peers[i];

@@ -27,4 +27,16 @@ uint64_t clock_unix_ns(void);
 uint64_t clock_mono_to_unix_ms(uint64_t mono_ms, uint64_t now_mono_ms,
 	    uint64_t now_unix_ms);
 
+/* Tests only: a fake clock behind every reader above, so that glue (the
+ * discovery layer, the data path's callers) can be run in one process on
+ * a virtual time (tests/unit/test-disc-loop.c). clock_fake_start sets the
+ * monotonic clock to mono_ms and the wall clock to unix_ms at that instant;
+ * clock_fake_set moves both forward (never back); evtimer.c keeps libevent
+ * timers on the fake clock while it runs (evtimer.h). The daemon never
+ * calls these. */
+void	 clock_fake_start(uint64_t mono_ms, uint64_t unix_ms);
+void	 clock_fake_set(uint64_t mono_ms);
+void	 clock_fake_stop(void);
+int	 clock_is_fake(void);
+
 #endif

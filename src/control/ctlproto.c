@@ -56,6 +56,11 @@ static const struct ctl_field iface_fields[] = {
 	S(ctl_iface, reload_removed, F_U64),
 	S(ctl_iface, reload_changed, F_U64),
 	S(ctl_iface, reload_error, F_TEXT),
+	S(ctl_iface, transport, F_TOKEN),
+	S(ctl_iface, transport_why, F_TEXT),
+	S(ctl_iface, transport_since, F_U64),
+	S(ctl_iface, tcp_out, F_U64),
+	S(ctl_iface, tcp_in, F_U64),
 };
 
 static const struct ctl_field peer_fields[] = {

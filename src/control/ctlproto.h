@@ -63,7 +63,10 @@
 #define CTL_MAX_LINE		2048	/* one "key=value\n", newline included */
 #define CTL_KEYNAME_MAX		31	/* length of a key */
 #define CTL_MAX_PEERS		4096	/* NETCONF_MAX_MEMBERS */
-#define CTL_MAX_COUNTERS	32	/* drop_* counters per record */
+#define CTL_MAX_COUNTERS	48	/* drop_* counters per record: every
+					 * reason of the interface record's
+					 * three layers (asserted where
+					 * daemon-show.c fills it) */
 #define CTL_MAX_BUCKETS		257	/* one per prefix length of a 256-bit id */
 #define CTL_MAX_SEARCHES	64
 #define CTL_MAX_LOOKUP_EPS	16	/* endpoints in a lookup record */
@@ -137,6 +140,14 @@ struct ctl_iface {
 	char		reload_result[CTL_TOKEN_SIZE];	/* "ok", "refused" */
 	uint64_t	reload_added, reload_removed, reload_changed;
 	char		reload_error[CTL_TEXT_SIZE];	/* why refused */
+	/* The transport (src/transport/): "udp", "tcp" (UDP got no answer:
+	 * datagrams to the boot nodes go over TCP) or "pending" (no answer
+	 * yet); "" from a daemon without one. Why, since when, and the TCP
+	 * connections open (ours to boot nodes, others' to us). */
+	char		transport[CTL_TOKEN_SIZE];
+	char		transport_why[CTL_TEXT_SIZE];
+	uint64_t	transport_since;
+	uint64_t	tcp_out, tcp_in;
 };
 
 /* One member of the network (never the daemon itself). */

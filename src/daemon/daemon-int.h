@@ -27,6 +27,8 @@ struct members_ops;
 struct datapath;
 struct control;
 struct disc;
+struct tcp;
+struct ctl_iface;
 struct ctl_writer;
 struct dns_server;
 struct evhttp;
@@ -63,6 +65,8 @@ struct daemon {
 	struct event		*ev_sig[4];
 	struct control		*ctl;
 	struct disc		*disc;		/* DHT, NAT traversal */
+	struct tcp		*tcp;		/* TCP transport; NULL: none */
+	uint16_t		 tcp_port;	/* `tcp-port`: a second one */
 	struct dns_server	*dns;		/* names; NULL: none */
 	char			 dns_state[200];	/* for show */
 	struct evhttp		*http;		/* metrics; NULL: off */
@@ -131,6 +135,12 @@ void	daemon_dns_stop(struct daemon *);
 int	daemon_metrics_start(struct daemon *, const char *addr, uint16_t port,
 	    char *err, size_t errlen);
 void	daemon_metrics_stop(struct daemon *);
+
+/* daemon-transport.c: the TCP transport. */
+int	daemon_tcp_start(struct daemon *, char *err, size_t errlen);
+void	daemon_tcp_boots(struct daemon *);	/* after a reload */
+void	daemon_tcp_stop(struct daemon *);
+void	daemon_tcp_fill(struct daemon *, struct ctl_iface *);
 
 /* reload.c */
 /* Re-read the netconfig file and apply it (daemon_reload); 0 or errno. */

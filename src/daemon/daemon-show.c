@@ -20,12 +20,15 @@
 #include "netconf/keys.h"
 #include "tunnel/tunnel.h"
 
-static const char *const tunnel_drop_names[TUNNEL_ERR_COUNT] = {
-	"ok", "malformed", "mac1", "cookie_required", "handshake",
-	"unknown_peer", "replayed_initiation", "flood", "unknown_index",
-	"unexpected", "expired", "decrypt", "replay", "no_session", "nospace",
-	"too_big", "ratelimited",
-};
+static const char *const tunnel_drop_names[] = TUNNEL_ERR_NAMES;
+_Static_assert(sizeof(tunnel_drop_names) / sizeof(tunnel_drop_names[0]) ==
+    TUNNEL_ERR_COUNT, "TUNNEL_ERR_NAMES names every enum tunnel_err");
+/* Room for every reason in the records (names two layers share, such as
+ * malformed, are added up into one counter, so this is an upper bound). */
+_Static_assert(DP_DROP_COUNT + DISC_DROP_REASONS + TUNNEL_ERR_COUNT - 1 <=
+    CTL_MAX_COUNTERS, "the interface record has room for every drop reason");
+_Static_assert(PEER_DROP_COUNT <= CTL_MAX_COUNTERS,
+    "the peer record has room for every enum peer_drop");
 
 /* "addr/prefixlen" into a control record's address field. */
 static void
@@ -97,9 +100,12 @@ fill_iface(struct daemon *d, struct ctl_iface *ci, time_t now)
 			    dp_drop_name((enum dp_drop)i), c->drops[i]);
 	if (d->disc != NULL)
 		disc_fill_iface(d->disc, ci);
+	if (d->tcp != NULL)
+		daemon_tcp_fill(d, ci);
 	if (d->local != NULL)
 		for (i = 1; i < TUNNEL_ERR_COUNT; i++)
-			if (tunnel_local_drops(d->local, (enum tunnel_err)i))
+			if (tunnel_drop_names[i] != NULL &&
+			    tunnel_local_drops(d->local, (enum tunnel_err)i))
 				(void)ctl_counter_add(ci->drops, &ci->ndrops,
 				    tunnel_drop_names[i], tunnel_local_drops(
 				    d->local, (enum tunnel_err)i));

@@ -205,6 +205,7 @@ teardown(struct daemon *d)
 {
 	size_t	i;
 
+	daemon_tcp_stop(d);		/* unhooks the socket; frames gone */
 	disc_free(d->disc);		/* before the peers and the socket */
 	d->disc = NULL;
 	daemon_dns_stop(d);
@@ -362,7 +363,9 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	if (daemon_metrics_start(d, d->metrics_addr, d->metrics_port, err,
 	    errlen) == -1)
 		return -1;
-	return start_disc(d, err, errlen);
+	if (start_disc(d, err, errlen) == -1)
+		return -1;
+	return daemon_tcp_start(d, err, errlen);
 nomem:
 	snprintf(err, errlen, "cannot set up events (out of memory)");
 	return -1;
@@ -464,6 +467,7 @@ validate(struct daemon *d, const struct up_args *ua, int headless, char *err,
 	util_strlcpy(d->metrics_addr, ua->metrics_addr,
 	    sizeof(d->metrics_addr));
 	d->metrics_port = ua->metrics_port;
+	d->tcp_port = ua->tcp_port;
 	if (ua->listen_port != 0)
 		d->port = ua->listen_port;
 	else if (self != NULL && self->has_endpoint)

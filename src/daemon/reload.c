@@ -111,6 +111,7 @@ daemon_reload(struct daemon *d, struct netconf *nc, size_t *added,
 	d->nc = *nc;
 	if (d->disc != NULL)
 		disc_set_peers(d->disc, &d->nc, mb);
+	daemon_tcp_boots(d);
 	daemon_dns_commit(d, names);
 	members_free(old, mb, &daemon_members_ops, d);
 	return 0;

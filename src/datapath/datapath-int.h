@@ -76,7 +76,8 @@ struct dp_worker {
 	 * back through a relay: DP_SCRATCH_LEN bytes after DP_ROOM */
 	uint8_t			 scratch_mem[DP_ROOM + DP_SCRATCH_LEN];
 	uint8_t			*scratch;
-	/* path MTU probes: up to the TUN's MTU, DP_ROOM in front */
+	/* path MTU probes and packets in pieces: up to the TUN's MTU,
+	 * DP_ROOM in front */
 	uint8_t			*probe_mem, *probe;
 	/* the socket's error queue is to be read (errq_at: last read) */
 	int			 errq_due;
@@ -152,6 +153,14 @@ void	dp_pmtu_control(struct datapath *, struct peer *, const uint8_t *pt,
 	    const struct sockaddr_in6 *via, uint64_t now);
 void	dp_pmtu_errors(struct datapath *, uint64_t now);
 unsigned dp_outer_size(const struct peer *, size_t n);
+
+/* datapath-frag.c: send pkt (len bytes, over inner) to p in pieces;
+ * returns the tunnel's actions. A FRAG message from p: the packet when
+ * it completes one (*pkt, valid until p's next FRAG), else 0. */
+unsigned dp_frag_out(struct datapath *, struct peer *, const uint8_t *pkt,
+	    size_t len, unsigned inner, uint64_t now);
+size_t	dp_frag_in(struct datapath *, struct peer *, const uint8_t *msg,
+	    size_t len, uint8_t **pkt);
 /* Read the error queue at least this often while datagrams come in. */
 #define DP_ERRQ_MS	50
 

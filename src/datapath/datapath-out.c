@@ -84,9 +84,9 @@ route_out(struct datapath *dp, const uint8_t *pkt, size_t len)
 
 /* A packet of len bytes over the inner MTU of its member's path that gets
  * no "too big" (IPv4 without DF), or that must get through anyway: IPv6
- * needs 1280 bytes end to end, which a narrow path (1280 outer over IPv4:
- * 1220 inner) cannot carry whole. These go in outer datagrams that may be
- * fragmented (send_frag); never a black hole. */
+ * needs 1280 bytes end to end, which a narrow path (1280 outer over IPv6:
+ * 1200 inner) cannot carry whole. These go in pieces (datapath-frag.c);
+ * never a black hole. */
 static int
 may_fragment(const uint8_t *pkt, size_t len, unsigned inner)
 {
@@ -95,24 +95,6 @@ may_fragment(const uint8_t *pkt, size_t len, unsigned inner)
 	if (pkt[0] >> 4 == 4)
 		return len >= 20 && !(pkt[6] & 0x40);	/* no DF */
 	return len <= PMTU_FLOOR;
-}
-
-/* One datagram to p with fragmentation allowed (see may_fragment): not
- * batched, rare. Through a relay it goes as any other (the relay's own
- * socket decides). */
-static void
-send_frag(struct datapath *dp, struct peer *p, uint8_t *buf, size_t len)
-{
-	if (p->path.relayed) {
-		dp_relay_out(dp, p, &p->path.endpoint, buf, len, 0, 1);
-		return;
-	}
-	if (udp_send_frag(dp->udp, buf, len, &p->path.endpoint) == -1) {
-		dp->w.c.drops[DP_DROP_SEND]++;
-		return;
-	}
-	dp->w.c.tx_packets++;
-	dp->w.c.tx_bytes += len;
 }
 
 /* One packet read from the TUN, at buf + TUNNEL_HEADROOM: encrypt it in
@@ -141,10 +123,12 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 	if ((inner = dp_inner(dp, p)) < dp->mtu) {
 		if (len > inner && !(frag = may_fragment(pkt, len, inner))) {
 			/* too big for this member's path: the sender learns
-			 * its size within a round trip */
+			 * its size within a round trip (IPv6 no less than
+			 * 1280, which then goes in pieces) */
 			dp->w.c.drops[DP_DROP_TOO_BIG]++;
 			if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN,
-			    pkt, len, inner)) > 0) {
+			    pkt, len, pkt[0] >> 4 == 6 && inner < PMTU_FLOOR ?
+			    PMTU_FLOOR : inner)) > 0) {
 				dp_tun_put(dp, dp->w.scratch, n);
 				dp->w.c.icmp_sent++;
 			}
@@ -152,6 +136,13 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 			return;
 		}
 		(void)mss_clamp(pkt, len, inner, 0);
+	}
+	if (frag) {
+		if ((act = dp_frag_out(dp, p, pkt, len, inner, now)) != 0)
+			dp_actions(dp, p, act, 1, now);
+		else
+			dp_touch(dp, p);
+		return;
 	}
 	e = tunnel_encrypt(p->tunnel, buf, dp->rbufsz, len, now, &n, &act);
 	if (e == TUNNEL_OK && !path_usable(&p->path)) {
@@ -164,10 +155,7 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 		dp_stage(dp, p, pkt, len);
 	else if (e != TUNNEL_OK)
 		dp->w.c.drops[DP_DROP_TUNNEL]++;
-	else if (frag) {
-		send_frag(dp, p, buf, n);
-		dp_sent(dp, p, now);
-	} else {
+	else {
 		queue_msg(dp, buf, n, 0, p, 1);
 		dp_pmtu_sent(dp, p, n, 1, now);
 		dp_sent(dp, p, now);

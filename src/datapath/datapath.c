@@ -157,13 +157,12 @@ datapath_counters(const struct datapath *dp)
 const char *
 dp_drop_name(enum dp_drop d)
 {
-	static const char *const names[DP_DROP_COUNT] = {
-		"truncated", "unknown_type", "headless", "tunnel",
-		"no_route", "multicast", "malformed", "loop", "too_big",
-		"tun_write", "send", "tun_read",
-	};
+	static const char *const names[] = DP_DROP_NAMES;
 
-	return (unsigned)d < DP_DROP_COUNT ? names[d] : "unknown";
+	_Static_assert(sizeof(names) / sizeof(names[0]) == DP_DROP_COUNT,
+	    "DP_DROP_NAMES names every enum dp_drop");
+	return (unsigned)d < DP_DROP_COUNT && names[d] != NULL ? names[d] :
+	    "unknown";
 }
 
 void
@@ -343,6 +342,28 @@ admit(void *arg, const void *src, size_t srclen, uint64_t now)
 	return ratelimit_allow(dp->hs_limit, a, 8, now);
 }
 
+/* An inner packet from p (decrypted, or put back together from pieces)
+ * into the TUN, if its source is p's. */
+static void
+deliver(struct datapath *dp, struct peer *p, uint8_t *pkt, size_t len)
+{
+	int	n;
+
+	n = route_src(dp->route, pkt, len, (int)p->idx);
+	if (n >= 0 && dp_inner(dp, p) < dp->mtu)
+		/* our stack's segments to it must fit the path */
+		(void)mss_clamp(pkt, (size_t)n, dp_inner(dp, p), 0);
+	if (n >= 0) {
+		if (dp->w.grobufs != NULL)
+			gro_add(&dp->w.gro, pkt, (size_t)n);
+		else
+			dp_tun_put(dp, pkt, (size_t)n);
+	} else if (n == ROUTE_SPOOFED)
+		p->drops[PEER_DROP_SPOOFED]++;
+	else
+		p->drops[PEER_DROP_MALFORMED]++;
+}
+
 /* One datagram of the tunnel's (first byte 0x01..0x04); via: it came
  * through the relay at that address (then from is via too).
  *
@@ -362,6 +383,7 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 	struct tunnel_rx	*rx = &dp->w.rx;
 	struct peer		*p;
 	enum tunnel_err		 e;
+	uint8_t			*whole;
 	uint8_t			 src[DP_SRCLEN];
 	int			 under_load, n;
 
@@ -410,24 +432,16 @@ incoming(struct datapath *dp, uint8_t *buf, size_t len,
 		dp->hooks.roamed(dp->arg, p);
 	if (rx->authentic && p->pmtu_on)
 		pmtu_rx(&p->pmtu, now);
-	if (rx->data_len > 0 && wire_ctl_type(rx->data, rx->data_len) != 0)
+	if (rx->data_len > 0 && wire_ctl_type(rx->data, rx->data_len) ==
+	    WIRE_CTL_FRAG) {
+		if ((n = (int)dp_frag_in(dp, p, rx->data, rx->data_len,
+		    &whole)) > 0)
+			deliver(dp, p, whole, (size_t)n);
+	} else if (rx->data_len > 0 && wire_ctl_type(rx->data,
+	    rx->data_len) != 0)
 		dp_pmtu_control(dp, p, rx->data, rx->data_len, from, via, now);
-	else if (rx->data_len > 0) {
-		n = route_src(dp->route, rx->data, rx->data_len, (int)p->idx);
-		if (n >= 0 && dp_inner(dp, p) < dp->mtu)
-			/* our stack's segments to it must fit the path */
-			(void)mss_clamp(rx->data, (size_t)n, dp_inner(dp, p),
-			    0);
-		if (n >= 0) {
-			if (dp->w.grobufs != NULL)
-				gro_add(&dp->w.gro, rx->data, (size_t)n);
-			else
-				dp_tun_put(dp, rx->data, (size_t)n);
-		} else if (n == ROUTE_SPOOFED)
-			p->drops[PEER_DROP_SPOOFED]++;
-		else
-			p->drops[PEER_DROP_MALFORMED]++;
-	}
+	else if (rx->data_len > 0)
+		deliver(dp, p, rx->data, rx->data_len);
 	if (rx->actions != 0)
 		dp_actions(dp, p, rx->actions, 0, now);
 	else
@@ -501,6 +515,24 @@ datapath_udp_readable(struct datapath *dp, uint64_t now)
 		dp_pmtu_errors(dp, now);
 		dp_rearm(dp);
 	}
+}
+
+void
+datapath_input(struct datapath *dp, uint8_t *buf, size_t len,
+    const struct sockaddr_in6 *from, uint64_t now)
+{
+	dp->w.now = now;
+	datagram(dp, buf, len, from, now);
+}
+
+void
+datapath_input_done(struct datapath *dp)
+{
+	if (dp->hooks.rx_done != NULL)
+		dp->hooks.rx_done(dp->arg);
+	if (dp->w.grobufs != NULL)
+		gro_flush(&dp->w.gro);
+	dp_rearm(dp);
 }
 
 void

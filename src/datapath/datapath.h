@@ -58,6 +58,23 @@ enum dp_drop {
 	DP_DROP_COUNT
 };
 
+/* The names of these reasons (drop_<name> in show), beside them; the table
+ * made of this is checked against DP_DROP_COUNT by a static assert. */
+#define DP_DROP_NAMES { \
+	[DP_DROP_TRUNCATED] = "truncated", \
+	[DP_DROP_UNKNOWN_TYPE] = "unknown_type", \
+	[DP_DROP_HEADLESS] = "headless", \
+	[DP_DROP_TUNNEL] = "tunnel", \
+	[DP_DROP_NO_ROUTE] = "no_route", \
+	[DP_DROP_MCAST] = "multicast", \
+	[DP_DROP_MALFORMED] = "malformed", \
+	[DP_DROP_LOOP] = "loop", \
+	[DP_DROP_TOO_BIG] = "too_big", \
+	[DP_DROP_TUN_WRITE] = "tun_write", \
+	[DP_DROP_SEND] = "send", \
+	[DP_DROP_TUN_READ] = "tun_read", \
+}
+
 struct dp_counters {
 	uint64_t	rx_packets, rx_bytes;	/* UDP datagrams received */
 	uint64_t	tx_packets, tx_bytes;	/* UDP datagrams sent */
@@ -137,6 +154,12 @@ void	datapath_peer_timer(struct datapath *, struct peer *, uint64_t now);
  * the UDP handler's to modify: it is decrypted in place): it goes through
  * the tunnel like any other, except that its source says nothing about
  * where the peer is (no roaming) and answers go back through the relay. */
+/* Datagrams that came by another transport (src/transport/: a TCP
+ * stream's frames), as if received over UDP from `from`; after a run of
+ * them, datapath_input_done sends what they caused (GRO, relay batches). */
+void	datapath_input(struct datapath *, uint8_t *buf, size_t len,
+	    const struct sockaddr_in6 *from, uint64_t now);
+void	datapath_input_done(struct datapath *);
 void	datapath_relayed_input(struct datapath *, uint8_t *buf, size_t len,
 	    const struct sockaddr_in6 *via, uint64_t now);
 /* p's path became usable, moved or was confirmed: a handshake that was

@@ -48,20 +48,28 @@ bykey_fill(struct members *mb)
 }
 
 struct peer *
-members_by_key(const struct members *mb, const uint8_t key[KEY_LEN])
+members_by_prefix(const struct members *mb, const uint8_t *prefix,
+    size_t len)
 {
 	struct peer	*p;
 	size_t		 h;
 
-	if (mb == NULL || mb->bykey == NULL)
+	if (mb == NULL || mb->bykey == NULL || len < MEMBERS_PREFIX_MIN ||
+	    len > KEY_LEN)
 		return NULL;
-	for (h = key_hash(key) & mb->bykey_mask; mb->bykey[h] != 0;
+	for (h = key_hash(prefix) & mb->bykey_mask; mb->bykey[h] != 0;
 	    h = (h + 1) & mb->bykey_mask) {
 		p = mb->peer[mb->bykey[h] - 1];
-		if (memcmp(p->key, key, KEY_LEN) == 0)
+		if (memcmp(p->key, prefix, len) == 0)
 			return p;
 	}
 	return NULL;
+}
+
+struct peer *
+members_by_key(const struct members *mb, const uint8_t key[KEY_LEN])
+{
+	return members_by_prefix(mb, key, KEY_LEN);
 }
 
 /* The routing table for nc's members (indices as in nc). */

@@ -87,5 +87,11 @@ members_peer(const struct members *mb, size_t idx)
 /* The peer whose static public key is key, or NULL. */
 struct peer *members_by_key(const struct members *,
 	    const uint8_t key[KEY_LEN]);
+/* The first peer whose key starts with the len bytes of prefix (len at
+ * least MEMBERS_PREFIX_MIN: the index hashes that many), or NULL. The NAT
+ * layer's relay envelope names a member by the first 8 bytes of its key. */
+#define MEMBERS_PREFIX_MIN	4
+struct peer *members_by_prefix(const struct members *, const uint8_t *prefix,
+	    size_t len);
 
 #endif

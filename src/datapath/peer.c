@@ -34,6 +34,7 @@ peer_free(struct peer *p)
 	if (p == NULL)
 		return;
 	tunnel_free(p->tunnel);
+	free(p->frag_buf);
 	free(p);
 }
 
@@ -103,9 +104,10 @@ path_route(struct path *path, const struct sockaddr_in6 *ep, int relayed)
 const char *
 peer_drop_name(enum peer_drop d)
 {
-	static const char *const names[PEER_DROP_COUNT] = {
-		"spoofed", "malformed", "no_endpoint", "staged",
-	};
+	static const char *const names[] = PEER_DROP_NAMES;
 
-	return (unsigned)d < PEER_DROP_COUNT ? names[d] : "unknown";
+	_Static_assert(sizeof(names) / sizeof(names[0]) == PEER_DROP_COUNT,
+	    "PEER_DROP_NAMES names every enum peer_drop");
+	return (unsigned)d < PEER_DROP_COUNT && names[d] != NULL ? names[d] :
+	    "unknown";
 }

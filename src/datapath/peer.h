@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "datapath/frag.h"
 #include "datapath/pmtu.h"
 #include "netconf/netconf.h"
 
@@ -61,6 +62,15 @@ enum peer_drop {
 	PEER_DROP_COUNT
 };
 
+/* The names of these reasons (drop_<name> in show), beside them; the table
+ * made of this is checked against PEER_DROP_COUNT by a static assert. */
+#define PEER_DROP_NAMES { \
+	[PEER_DROP_SPOOFED] = "spoofed", \
+	[PEER_DROP_MALFORMED] = "malformed", \
+	[PEER_DROP_NO_ENDPOINT] = "no_endpoint", \
+	[PEER_DROP_STAGED] = "staged", \
+}
+
 struct peer {
 	size_t			 idx;		/* member index (route value) */
 	uint8_t			 key[KEY_LEN];
@@ -91,6 +101,13 @@ struct peer {
 	int			 pmtu_relayed;
 	uint64_t		 pmtu_at;	/* its deadline; UINT64_MAX */
 	unsigned		 inner_mtu;
+
+	/* Packets in pieces (datapath-frag.c): the id of the last one
+	 * sent, and the one being put back together (frag_buf: the TUN's
+	 * MTU, allocated with the first piece). */
+	uint32_t		 frag_id;
+	struct frag_rx		 frag_rx;
+	uint8_t			*frag_buf;
 };
 
 /* A peer for member m (index idx) with a tunnel in local; NULL if the

@@ -242,6 +242,9 @@ udp_recv_batch(struct udp *u, struct udp_msg *m, unsigned n)
 					m[i].segsize = (size_t)seg;
 			}
 		}
+		if (u->rx_tap != NULL && m[i].len > 0 && m[i].len <= m[i].cap)
+			u->rx_tap(u->rx_arg, m[i].buf, m[i].segsize != 0 ?
+			    m[i].segsize : m[i].len, &m[i].addr);
 	}
 	return r;
 }
@@ -261,8 +264,52 @@ send_split(struct udp *u, const struct udp_msg *m)
 	return failed;
 }
 
+static unsigned	send_batch(struct udp *, struct udp_msg *, unsigned);
+
+/* Does the second transport take m (all its datagrams)? 1 (failures
+ * added to *failed) or 0. */
+static int
+hooked(struct udp *u, const struct udp_msg *m, unsigned *failed)
+{
+	size_t	off, len, seg;
+	int	r;
+
+	seg = m->segsize != 0 && m->len > m->segsize ? m->segsize : m->len;
+	for (off = 0; off < m->len || off == 0; off += seg) {
+		len = m->len - off < seg ? m->len - off : seg;
+		r = u->tx_hook(u->tx_arg, m->buf + off, len, &m->addr);
+		if (r == 0)
+			return 0;	/* never one of its addresses */
+		if (r == -1)
+			(*failed)++;
+		if (seg == 0)
+			break;
+	}
+	return 1;
+}
+
 unsigned
 udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
+{
+	unsigned	i, start = 0, failed = 0;
+
+	if (u->tx_hook == NULL)
+		return send_batch(u, m, n);
+	/* the runs between the hook's messages go out as usual */
+	for (i = 0; i < n; i++) {
+		if (!hooked(u, &m[i], &failed))
+			continue;
+		if (i > start)
+			failed += send_batch(u, m + start, i - start);
+		start = i + 1;
+	}
+	if (n > start)
+		failed += send_batch(u, m + start, n - start);
+	return failed;
+}
+
+static unsigned
+send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 {
 	struct udp_scratch	 scratch, *w = &scratch;
 	unsigned		 k, done = 0, failed = 0;
@@ -295,6 +342,10 @@ udp_send_batch(struct udp *u, struct udp_msg *m, unsigned n)
 			if (mm->segsize != 0 && mm->len > mm->segsize) {
 				struct cmsghdr	*c;
 
+				/* (the alignment padding too: no
+				 * uninitialised bytes reach the kernel) */
+				memset(w->ctl[k].buf, 0,
+				    CMSG_SPACE(sizeof(seg)));
 				w->hdr[k].msg_hdr.msg_control = w->ctl[k].buf;
 				w->hdr[k].msg_hdr.msg_controllen =
 				    CMSG_SPACE(sizeof(seg));
@@ -338,6 +389,9 @@ udp_send(struct udp *u, const void *buf, size_t len,
 	ssize_t			r;
 	int			tries = 0;
 
+	if (u->tx_hook != NULL && (r = u->tx_hook(u->tx_arg, buf, len,
+	    to)) != 0)
+		return r == 1 ? 0 : -1;
 again:
 	if (u->family == AF_INET) {
 		if (unmap4(&sin, to) == -1) {
@@ -421,51 +475,14 @@ udp_read_errors(struct udp *u, struct udp_err *out, unsigned n)
 	return (int)k;
 }
 
-int
-udp_send_frag(struct udp *u, const void *buf, size_t len,
-    const struct sockaddr_in6 *to)
+void
+udp_set_hooks(struct udp *u, udp_tx_hook_fn *tx, void *tx_arg,
+    udp_rx_tap_fn *tap, void *tap_arg)
 {
-	int	v, r, saved;
-
-	if (u->family == AF_INET || IN6_IS_ADDR_V4MAPPED(&to->sin6_addr)) {
-		/* DF off for this one (IPv4 has no per-datagram option) */
-		v = IP_PMTUDISC_DONT;
-		(void)setsockopt(u->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
-		    sizeof(v));
-		r = udp_send(u, buf, len, to);
-		saved = errno;
-		v = IP_PMTUDISC_PROBE;
-		(void)setsockopt(u->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
-		    sizeof(v));
-	} else {
-		/* Only this host may fragment: it does at the path MTU its
-		 * own cache holds (from an ICMPv6 "too big"), in pieces of at
-		 * most 1280 (IPV6_MTU). Without such an ICMP the kernel does
-		 * not know the path is narrow and sends it whole: lost (see
-		 * datapath-out.c, may_fragment). */
-		v = 0;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &v,
-		    sizeof(v));
-		v = IPV6_PMTUDISC_DONT;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
-		    sizeof(v));
-		v = 1280;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU, &v,
-		    sizeof(v));
-		r = udp_send(u, buf, len, to);
-		saved = errno;
-		v = 0;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU, &v,
-		    sizeof(v));
-		v = IPV6_PMTUDISC_PROBE;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
-		    sizeof(v));
-		v = 1;
-		(void)setsockopt(u->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &v,
-		    sizeof(v));
-	}
-	errno = saved;
-	return r;
+	u->tx_hook = tx;
+	u->tx_arg = tx != NULL ? tx_arg : NULL;
+	u->rx_tap = tap;
+	u->rx_arg = tap != NULL ? tap_arg : NULL;
 }
 
 int

@@ -53,6 +53,17 @@ struct udp_handler {
 	void		*arg;
 };
 
+/* A second transport (src/transport/tcp-glue.c) reaches some addresses by
+ * TCP. Every send first asks its hook: 0, not one of its addresses (the
+ * datagram goes over UDP); 1, it took the datagram; -1, it is one of its
+ * addresses but the datagram was dropped (errno set). The tap sees every
+ * datagram received over UDP (not those the other transport hands to
+ * udp_dispatch). Both run on the loop thread only; NULL when unused. */
+typedef int udp_tx_hook_fn(void *arg, const void *buf, size_t len,
+    const struct sockaddr_in6 *to);
+typedef void udp_rx_tap_fn(void *arg, const uint8_t *buf, size_t len,
+    const struct sockaddr_in6 *from);
+
 struct udp {
 	int			 fd;
 	int			 family;	/* AF_INET6, or AF_INET */
@@ -66,6 +77,10 @@ struct udp {
 						 * clear it under another's
 						 * feet, harmlessly) */
 	int			 gro;		/* receives may carry segsize */
+	udp_tx_hook_fn		*tx_hook;	/* udp_set_hooks */
+	void			*tx_arg;
+	udp_rx_tap_fn		*rx_tap;
+	void			*rx_arg;
 };
 
 /* Bind to port (0: any) on all addresses; 0, or -1 with err filled. */
@@ -107,12 +122,9 @@ struct udp_err {
 	unsigned		mtu;	/* reported MTU (0: none given) */
 };
 int	udp_read_errors(struct udp *, struct udp_err *out, unsigned n);
-/* One datagram that may be fragmented on its way (DF clear; over IPv6 this
- * host fragments it at 1280): for what a path cannot carry whole but must
- * carry (datapath-out.c). Changes socket options around the send: not for
- * use while another thread sends on the socket. 0 or -1 (errno). */
-int	udp_send_frag(struct udp *, const void *buf, size_t len,
-	    const struct sockaddr_in6 *to);
+/* The second transport's hooks (see udp_tx_hook_fn); NULL removes them. */
+void	udp_set_hooks(struct udp *, udp_tx_hook_fn *tx, void *tx_arg,
+	    udp_rx_tap_fn *tap, void *tap_arg);
 
 /* Give datagrams whose first byte is in [lo, hi] to fn; -1 if a byte of
  * the range already has a handler. fn NULL removes the range. */

@@ -82,7 +82,7 @@ beacon_start(struct disc *d)
 	struct timeval	tv = { 0, 0 };
 	int		on = 1;
 
-	if (d->mt.nm == 0)
+	if (dmembers_count(d) == 0)
 		return 0;
 	if (setsockopt(d->udp->fd, SOL_SOCKET, SO_BROADCAST, &on,
 	    sizeof(on)) == -1) {

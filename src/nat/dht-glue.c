@@ -434,7 +434,7 @@ dhtglue_forget(struct disc *d, struct dmember *m)
 void
 dhtglue_tick(struct disc *d, uint64_t now)
 {
-	size_t	i, start;
+	size_t	i, start, n;
 
 	if (d->dg.dht == NULL)
 		return;
@@ -445,11 +445,42 @@ dhtglue_tick(struct disc *d, uint64_t now)
 	/* lookups that are due, starting where the last tick stopped so
 	 * that a large network gets round-robin service */
 	start = (size_t)(now / DISC_TICK_MS);
-	for (i = 0; i < d->mt.nm && d->dg.nsearching < DISC_SEARCHES; i++) {
-		struct dmember	*m = d->mt.m[(start + i) % d->mt.nm];
+	n = dmembers_count(d);
+	for (i = 0; i < n && d->dg.nsearching < DISC_SEARCHES; i++) {
+		struct dmember	*m = dmembers_at(d, (start + i) % n);
 
 		if (m != NULL && m->lk.search == 0 && now >= m->lk.next_search)
 			dhtglue_lookup(d, m, now);
+	}
+	dhtglue_arm(d);
+}
+
+/* Another transport just came up (src/transport/: TCP to the boot nodes,
+ * or UDP again): contact the boot nodes now rather than at the next retry,
+ * and look up at once the members not found yet (a lookup waiting for
+ * answers that went where nothing answers starts over). */
+void
+disc_boot_now(struct disc *d)
+{
+	struct dmember	*m;
+	uint64_t	 now = disc_now();
+	size_t		 i;
+
+	if (d == NULL || d->dg.dht == NULL)
+		return;
+	for (i = 0; i < d->dg.nboots; i++)
+		d->dg.boot_ok[i] = 0;
+	add_boots(d, now);
+	for (i = 0; i < dmembers_count(d); i++) {
+		m = dmembers_at(d, i);
+		if (m == NULL || m->lk.found_at != 0)
+			continue;
+		if (m->lk.search != 0) {
+			(void)dht_search_cancel(d->dg.dht, m->lk.search);
+			m->lk.search = 0;
+			d->dg.nsearching--;
+		}
+		dhtglue_lookup_now(m, now);
 	}
 	dhtglue_arm(d);
 }

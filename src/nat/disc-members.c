@@ -1,63 +1,33 @@
-/* The member table of the discovery layer: members by key (open
- * addressing on the first 8 bytes), their pair keys, and the queue of
- * members with news (disc_kick) that the hub runs from the loop. Calls
- * nothing else of the discovery layer; the hub's wake-up is a callback. */
+/* Discovery's view of the member table: the daemon's one table
+ * (datapath/members.h, by index, by key, by the 8-byte id of a relay
+ * envelope), each member's discovery state hung on its peer (path.nat),
+ * their pair keys, and the queue of members with news (disc_kick) that
+ * the hub runs from the loop. Calls nothing else of the discovery layer;
+ * the hub's wake-up is a callback. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "datapath/members.h"
+#include "datapath/peer.h"
 #include "nat/discint.h"
 #include "nat/natkey.h"
 
-void
-dmembers_init(struct disc *d)
+size_t
+dmembers_count(const struct disc *d)
 {
-	disc_random(&d->mt.seed, sizeof(d->mt.seed));
+	return d->mt.mb != NULL ? d->mt.mb->n : 0;
 }
 
-static uint64_t
-id_hash(const struct disc *d, const uint8_t *id)
+struct dmember *
+dmembers_at(const struct disc *d, size_t i)
 {
-	uint64_t	h;
+	struct peer	*p;
 
-	memcpy(&h, id, sizeof(h));
-	h ^= d->mt.seed;
-	h *= 0x9e3779b97f4a7c15ULL;
-	return h >> 17;
-}
-
-static void
-byid_build(struct disc *d)
-{
-	struct disc_members	*t = &d->mt;
-	size_t			 size = 16, i, j;
-
-	while (size < 2 * t->nm)
-		size *= 2;
-	free(t->byid);
-	if ((t->byid = calloc(size, sizeof(*t->byid))) == NULL) {
-		t->byid_mask = 0;
-		return;
-	}
-	t->byid_mask = size - 1;
-	for (i = 0; i < t->nm; i++) {
-		if (t->m[i] == NULL)
-			continue;
-		j = id_hash(d, t->m[i]->key) & t->byid_mask;
-		while (t->byid[j] != NULL)
-			j = (j + 1) & t->byid_mask;
-		t->byid[j] = t->m[i];
-	}
-}
-
-void
-dmembers_install(struct disc *d, struct dmember **m, size_t n)
-{
-	free(d->mt.m);
-	d->mt.m = m;
-	d->mt.nm = n;
-	byid_build(d);
+	if (d->mt.mb == NULL || (p = members_peer(d->mt.mb, i)) == NULL)
+		return NULL;
+	return p->path.nat;
 }
 
 /* m is going: out of the work queue. */
@@ -76,35 +46,32 @@ dmembers_forget(struct disc *d, struct dmember *m)
 void
 dmembers_free(struct disc *d)
 {
-	free(d->mt.m);
-	free(d->mt.byid);
 	free(d->mt.dirty);
-	d->mt.m = d->mt.byid = d->mt.dirty = NULL;
-	d->mt.nm = d->mt.ndirty = 0;
+	d->mt.dirty = NULL;
+	d->mt.ndirty = 0;
+	d->mt.mb = NULL;
 }
 
 struct dmember *
 disc_member_by_id(struct disc *d, const uint8_t *id8)
 {
-	size_t	j;
+	struct peer	*p;
 
-	if (d->mt.byid == NULL)
+	_Static_assert(NATMSG_ID_LEN >= MEMBERS_PREFIX_MIN,
+	    "a relay envelope's member id can be looked up");
+	if ((p = members_by_prefix(d->mt.mb, id8, NATMSG_ID_LEN)) == NULL)
 		return NULL;
-	for (j = id_hash(d, id8) & d->mt.byid_mask; d->mt.byid[j] != NULL;
-	    j = (j + 1) & d->mt.byid_mask)
-		if (memcmp(d->mt.byid[j]->key, id8, NATMSG_ID_LEN) == 0)
-			return d->mt.byid[j];
-	return NULL;
+	return p->path.nat;
 }
 
 struct dmember *
 disc_member_by_key(struct disc *d, const uint8_t *key)
 {
-	struct dmember	*m = disc_member_by_id(d, key);
+	struct peer	*p;
 
-	if (m != NULL && memcmp(m->key, key, DHT_KEY_LEN) == 0)
-		return m;
-	return NULL;
+	if ((p = members_by_key(d->mt.mb, key)) == NULL)
+		return NULL;
+	return p->path.nat;
 }
 
 int
@@ -154,11 +121,12 @@ dmembers_next_dirty(struct disc *d)
 struct dmember *
 dmembers_in_use(struct disc *d)
 {
-	size_t	i;
+	struct dmember	*m;
+	size_t		 i;
 
-	for (i = 0; i < d->mt.nm; i++)
-		if (d->mt.m[i] != NULL &&
-		    d->mt.m[i]->pa.np.state != NATPATH_IDLE)
-			return d->mt.m[i];
+	for (i = 0; i < dmembers_count(d); i++)
+		if ((m = dmembers_at(d, i)) != NULL &&
+		    m->pa.np.state != NATPATH_IDLE)
+			return m;
 	return NULL;
 }

@@ -20,15 +20,15 @@ unix_s(uint64_t mono_ms, uint64_t now)
 	return clock_mono_to_unix_ms(mono_ms, now, clock_unix_ms()) / 1000;
 }
 
+_Static_assert(DHT_DROP_MAX <= CTL_MAX_COUNTERS,
+    "the DHT record has room for every enum dht_drop");
+
 void
 disc_fill_iface(struct disc *d, struct ctl_iface *ci)
 {
-	static const char *const drop_names[DISC_DROP_COUNT] = {
-		"nat_malformed", "nat_not_member", "nat_mac", "nat_stray",
-		"relay_bind", "relay_dhlimit", "beacon_other", "relay_unbound",
-		"relay_unknown", "relay_rate", "relay_loop", "relay_send",
-		"nat_probe_rate",
-	};
+	static const char *const drop_names[] = DISC_DROP_NAMES;
+	_Static_assert(sizeof(drop_names) / sizeof(drop_names[0]) ==
+	    DISC_DROP_COUNT, "DISC_DROP_NAMES names every enum disc_drop");
 	struct portmap_status	pms;
 	struct relay_stats	rs;
 	uint64_t		drops[DISC_DROP_COUNT];
@@ -83,7 +83,7 @@ disc_fill_iface(struct disc *d, struct ctl_iface *ci)
 	for (i = 0; i < DISC_DROP_COUNT; i++) {
 		drops[i] = d->hub_drops[i] + d->pg.drops[i] + d->drops[i] +
 		    d->bc.drops[i];
-		if (drops[i] != 0)
+		if (drops[i] != 0 && drop_names[i] != NULL)
 			(void)ctl_counter_add(ci->drops, &ci->ndrops,
 			    drop_names[i], drops[i]);
 	}
@@ -300,8 +300,9 @@ disc_fill_dht(struct disc *d, struct ctl_dht *cd)
 		if (st.drops[i] != 0)
 			(void)ctl_counter_add(cd->drops, &cd->ndrops,
 			    dht_drop_name((enum dht_drop)i), st.drops[i]);
-	for (i = 0; i < d->mt.nm && cd->nsearches < CTL_MAX_SEARCHES; i++) {
-		struct dmember		*m = d->mt.m[i];
+	for (i = 0; i < dmembers_count(d) && cd->nsearches < CTL_MAX_SEARCHES;
+	    i++) {
+		struct dmember		*m = dmembers_at(d, i);
 		struct ctl_search	*s;
 
 		if (m == NULL || m->lk.search == 0)

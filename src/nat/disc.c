@@ -113,44 +113,32 @@ void
 disc_set_peers(struct disc *d, const struct netconf *nc,
     const struct members *mb)
 {
-	struct peer	**peers = mb->peer;
-	size_t		  npeers = mb->n;
-	struct dmember	**nm, *m;
-	uint64_t	  now = disc_now();
-	size_t		  i, k;
+	const struct members	*old = d->mt.mb;
+	struct peer		*p;
+	struct dmember		*m;
+	uint64_t		 now = disc_now();
+	size_t			 i;
 
-	if ((nm = calloc(npeers ? npeers : 1, sizeof(*nm))) == NULL) {
-		log_warnx("discovery: out of memory on reload");
-		return;
-	}
-	for (i = 0; i < npeers; i++) {
-		if (peers[i] == NULL)
-			continue;
-		if ((m = peers[i]->path.nat) != NULL) {
-			/* kept (same key, same peer) */
-			nm[i] = m;
-			continue;
+	/* Discovery's state rides on the table's peers (path.nat): a kept
+	 * peer (same key) keeps it, a peer that left takes its state with
+	 * it, a new peer gets fresh state. No table of our own to copy. */
+	for (i = 0; old != NULL && i < old->n; i++)
+		if ((p = old->peer[i]) != NULL && p->path.nat != NULL &&
+		    members_by_key(mb, p->key) != p) {
+			member_free(d, p->path.nat);
+			p->path.nat = NULL;
 		}
-		if ((nm[i] = member_new(d, peers[i], now)) == NULL)
+	for (i = 0; i < mb->n; i++)
+		if ((p = mb->peer[i]) != NULL && p->path.nat == NULL &&
+		    member_new(d, p, now) == NULL)
 			log_warnx("discovery: out of memory for a member");
-	}
-	/* members whose peers are gone */
-	for (i = 0; i < d->mt.nm; i++) {
-		if ((m = d->mt.m[i]) == NULL)
-			continue;
-		for (k = 0; k < npeers; k++)
-			if (nm[k] == m)
-				break;
-		if (k == npeers)
-			member_free(d, m);
-	}
-	dmembers_install(d, nm, npeers);
+	d->mt.mb = mb;
 	if (d->dg.dht != NULL)
 		dhtglue_boots(d, nc);
-	for (i = 0; i < d->mt.nm; i++)
-		if (d->mt.m[i] != NULL && d->mt.m[i]->peer->path.has_configured)
-			pathglue_candidate(d->mt.m[i],
-			    &d->mt.m[i]->peer->path.configured,
+	for (i = 0; i < dmembers_count(d); i++)
+		if ((m = dmembers_at(d, i)) != NULL &&
+		    m->peer->path.has_configured)
+			pathglue_candidate(m, &m->peer->path.configured,
 			    NATPATH_SRC_CONFIG, now);
 }
 
@@ -227,7 +215,6 @@ static void
 tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct disc	*d = arg;
-	struct timeval	 tv = { DISC_TICK_MS / 1000, 0 };
 	uint64_t	 now = disc_now();
 
 	(void)fd;
@@ -236,7 +223,7 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 	dhtglue_tick(d, now);
 	relayglue_tick(d, now);
 	pathglue_watch(d, now);
-	evtimer_add(d->tick_ev, &tv);
+	evtimer_arm_in(d->tick_ev, DISC_TICK_MS);
 }
 
 /* --- life cycle -------------------------------------------------------- */
@@ -245,7 +232,6 @@ struct disc *
 disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 {
 	struct disc	*d;
-	struct timeval	 tv = { 0, 0 };
 	uint64_t	 now = disc_now();
 
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
@@ -267,7 +253,6 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 	    0xffffffffU << (32 - cfg->nc->prefixlen);
 	d->subnet = cfg->nc->subnet & d->subnet_mask;
 	natkey_netid(d->netid, d->ns, d->name);
-	dmembers_init(d);
 	d->mt.wake = wake;
 	self_init(d);
 	d->self.moved = cb_moved;
@@ -305,7 +290,7 @@ disc_new(const struct disc_config *cfg, char *err, size_t errlen)
 		if (beacon_start(d) == -1)
 			log_warnx("discovery: no LAN beacon");
 	}
-	evtimer_add(d->tick_ev, &tv);
+	evtimer_arm_in(d->tick_ev, 0);
 	return d;
 fail:
 	disc_free(d);
@@ -336,7 +321,6 @@ portmap_stopped(void *arg)
 void
 disc_stop(struct disc *d, void (*done)(void *), void *arg)
 {
-	struct timeval	tv = { 0, 0 };
 
 	if (d->stopping)
 		return;
@@ -351,7 +335,7 @@ disc_stop(struct disc *d, void (*done)(void *), void *arg)
 		done(arg);
 		return;
 	}
-	evtimer_add(d->stop_ev, &tv);
+	evtimer_arm_in(d->stop_ev, 0);
 }
 
 void
@@ -364,10 +348,13 @@ disc_free(struct disc *d)
 	disc_lookup_cancel_all(d);	/* mesh lookup: before the DHT goes */
 	beacon_stop(d);
 	self_free(d);
-	for (i = 0; i < d->mt.nm; i++) {
-		if (d->mt.m[i] != NULL)
-			d->mt.m[i]->peer->path.nat = NULL;
-		member_free(d, d->mt.m[i]);
+	for (i = 0; i < dmembers_count(d); i++) {
+		struct dmember	*m = dmembers_at(d, i);
+
+		if (m != NULL) {
+			m->peer->path.nat = NULL;
+			member_free(d, m);
+		}
 	}
 	dmembers_free(d);
 	dhtglue_stop(d);
@@ -381,7 +368,7 @@ disc_free(struct disc *d)
 	if (d->stop_ev != NULL)
 		event_free(d->stop_ev);
 	pathglue_free(d);
-	key_wipe(d->kc, sizeof(d->kc));
+	key_wipe(d->kc_pair, sizeof(d->kc_pair));
 	key_wipe(d->sk, sizeof(d->sk));
 	free(d);
 }

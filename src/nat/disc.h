@@ -49,6 +49,10 @@ struct ctl_iface;
 struct ctl_peer;
 struct ctl_dht;
 
+/* How many drop reasons discovery adds to the interface record (enum
+ * disc_drop in discint.h; the daemon sizes the record by it). */
+#define DISC_DROP_REASONS	13
+
 struct disc_config {
 	struct event_base	*base;
 	struct udp		*udp;
@@ -88,6 +92,9 @@ void	disc_relayed(struct disc *, struct peer *,
  * (path_authentic). */
 void	disc_roamed(struct disc *, struct peer *);
 void	disc_rx_done(struct disc *);
+/* Another transport came up (src/transport/): boot nodes and missing
+ * members now (dht-glue.c). */
+void	disc_boot_now(struct disc *);
 
 /* mesh show. */
 void	disc_fill_iface(struct disc *, struct ctl_iface *);

@@ -24,7 +24,9 @@
  *	natpath-glue.c	each member's path: natpath and the relay client
  *			driven, probes/ACKs, the relay envelope
  *	disc-self.c	our own addresses, NAT kind, port mapping
- *	disc-members.c	the member table (by key), pair keys, the work queue
+ *	disc-members.c	discovery's view of the daemon's member table (by
+ *			index, key, relay id; no array of its own), pair
+ *			keys, the work queue
  *	disc-util.c	clocks, random bytes, address conversions
  *
  * Each piece of state has one owner: struct disc holds one struct per
@@ -51,6 +53,7 @@
 #include "netconf/netconf.h"
 #include "nat/portmap-glue.h"
 #include "nat/portmap.h"
+#include "common/keycache.h"
 #include "common/ratelimit.h"
 
 struct event;
@@ -95,6 +98,26 @@ enum disc_drop {
 	DISC_DROP_PROBE_RATE,	/* a member's PROBEs past DISC_ACK_RATE */
 	DISC_DROP_COUNT
 };
+_Static_assert(DISC_DROP_COUNT == DISC_DROP_REASONS,
+    "disc.h's DISC_DROP_REASONS counts enum disc_drop");
+
+/* The names of these reasons (drop_<name> in show), beside them; the table
+ * made of this is checked against DISC_DROP_COUNT by a static assert. */
+#define DISC_DROP_NAMES { \
+	[DISC_DROP_NATMSG] = "nat_malformed", \
+	[DISC_DROP_NOTMEMBER] = "nat_not_member", \
+	[DISC_DROP_MAC] = "nat_mac", \
+	[DISC_DROP_STRAY] = "nat_stray", \
+	[DISC_DROP_BIND] = "relay_bind", \
+	[DISC_DROP_DHLIMIT] = "relay_dhlimit", \
+	[DISC_DROP_BEACON] = "beacon_other", \
+	[DISC_DROP_RELAY_UNBOUND] = "relay_unbound", \
+	[DISC_DROP_RELAY_UNKNOWN] = "relay_unknown", \
+	[DISC_DROP_RELAY_RATE] = "relay_rate", \
+	[DISC_DROP_RELAY_LOOP] = "relay_loop", \
+	[DISC_DROP_RELAY_SEND] = "relay_send", \
+	[DISC_DROP_PROBE_RATE] = "nat_probe_rate", \
+}
 
 /* A rendezvous node serving a member (from a lookup). */
 struct disc_rv {
@@ -176,12 +199,11 @@ struct dmember {
 
 /* The member table (disc-members.c). */
 struct disc_members {
-	/* parallel to the daemon's peers[] (NULL for self) */
-	struct dmember		**m;
-	size_t			 nm;
-	struct dmember		**byid;		/* open addressing, by key */
-	size_t			 byid_mask;
-	uint64_t		 seed;
+	/* The daemon's member table (datapath/members.h), the one every
+	 * layer indexes: member i's discovery state is its peer's
+	 * path.nat; there is no array of discovery's own. disc_set_peers
+	 * takes each new table as reload swaps it in. */
+	const struct members	*mb;
 	/* members with news, run from the loop (disc_kick) */
 	struct dmember		**dirty;
 	size_t			 ndirty, next_dirty;
@@ -237,12 +259,6 @@ struct disc_path {
 	 * receive buffer) */
 };
 
-struct disc_kc {			/* relay service: a pair key */
-	uint8_t			key[DHT_KEY_LEN];
-	uint8_t			pair[32];
-	uint64_t		used;
-};
-
 /* The LAN beacon (beacon.c). */
 struct disc_beacon {
 	struct event		*ev;
@@ -292,7 +308,10 @@ struct disc {
 		struct udp_msg	*fwdm;
 		unsigned	 nfwdm;
 		int		 fwd_open;	/* the last run may grow */
-		struct disc_kc	 kc[DISC_KEYCACHE];
+		/* the pair keys of members that BIND (common/keycache.c:
+		 * one set, least recently used out; the pair key by slot) */
+		struct keycache	 kc;
+		uint8_t		 kc_pair[DISC_KEYCACHE][32];
 		/* the relay client's half of address validation: the
 		 * relays' cookies (relayglue_bind_send, relayglue_cookie) */
 		struct disc_cookie ck[DISC_MAX_RELAYS];
@@ -313,9 +332,10 @@ void	 disc_dht_from_sa(struct dht_addr *, const struct sockaddr_in6 *);
 const char *disc_mname(const struct dmember *);
 
 /* disc-members.c */
-void	 dmembers_init(struct disc *);
-/* The new table (npeers entries, NULL for self); the old one is freed. */
-void	 dmembers_install(struct disc *, struct dmember **, size_t);
+/* How many members the table has (self and members without a peer
+ * included), and member i's state (NULL: self, no peer, none). */
+size_t	 dmembers_count(const struct disc *);
+struct dmember *dmembers_at(const struct disc *, size_t i);
 void	 dmembers_forget(struct disc *, struct dmember *);
 void	 dmembers_free(struct disc *);
 struct dmember *disc_member_by_key(struct disc *, const uint8_t *key);

@@ -547,8 +547,8 @@ pathglue_repunch(struct disc *d, uint64_t now)
 {
 	size_t	i;
 
-	for (i = 0; i < d->mt.nm; i++) {
-		struct dmember	*m = d->mt.m[i];
+	for (i = 0; i < dmembers_count(d); i++) {
+		struct dmember	*m = dmembers_at(d, i);
 
 		if (m == NULL || m->pa.np.state == NATPATH_IDLE)
 			continue;

@@ -82,7 +82,8 @@ relayglue_start(struct disc *d)
 	rate_env("MESH_RELAY_CAP", getenv("MESH_RELAY_CAP"), &cfg.cap);
 	if ((d->rt = relay_new(&cfg)) == NULL ||
 	    (d->fwd = malloc(FWD_BUF)) == NULL ||
-	    (d->fwdm = calloc(UDP_BATCH, sizeof(*d->fwdm))) == NULL)
+	    (d->fwdm = calloc(UDP_BATCH, sizeof(*d->fwdm))) == NULL ||
+	    keycache_init(&d->kc, DISC_KEYCACHE, DISC_KEYCACHE, 0) == 0)
 		return -1;
 	ratelimit_bucket_init(&d->dh_bucket, DH_BURST, disc_now());
 	secret_turn(d, disc_now());
@@ -96,6 +97,9 @@ relayglue_stop(struct disc *d)
 
 	for (i = 0; i < DISC_MAX_RELAYS; i++)
 		natkey_wipe(d->ck[i].pair);
+	for (i = 0; i < DISC_KEYCACHE; i++)
+		natkey_wipe(d->kc_pair[i]);
+	keycache_free(&d->kc);
 	relay_free(d->rt);
 	d->rt = NULL;
 	free(d->fwd);
@@ -160,29 +164,22 @@ fwd_slot(struct disc *d, const struct sockaddr_in6 *to, size_t len)
 static const uint8_t *
 pair_key(struct disc *d, const uint8_t *key, uint64_t now)
 {
-	struct disc_kc	*c, *old = &d->kc[0];
-	size_t		 i;
+	size_t	slot;
 
-	for (i = 0; i < DISC_KEYCACHE; i++) {
-		c = &d->kc[i];
-		if (c->used != 0 && memcmp(c->key, key, DHT_KEY_LEN) == 0) {
-			c->used = now;
-			return c->pair;
-		}
-		if (c->used < old->used)
-			old = c;
+	if ((slot = keycache_find(&d->kc, key)) != KEYCACHE_NONE) {
+		keycache_touch(&d->kc, slot, now);
+		return d->kc_pair[slot];
 	}
 	if (!ratelimit_bucket_take(&d->dh_bucket, DH_RATE, DH_BURST, 1, now)) {
 		d->drops[DISC_DROP_DHLIMIT]++;
 		return NULL;
 	}
-	if (natkey_pair(old->pair, d->sk, d->pk, key) == -1) {
-		old->used = 0;
+	slot = keycache_insert(&d->kc, key, now);
+	if (natkey_pair(d->kc_pair[slot], d->sk, d->pk, key) == -1) {
+		keycache_remove(&d->kc, slot);
 		return NULL;
 	}
-	memcpy(old->key, key, DHT_KEY_LEN);
-	old->used = now;
-	return old->pair;
+	return d->kc_pair[slot];
 }
 
 /* The DHT's clients (NAT-ed nodes registered with us) are reachable

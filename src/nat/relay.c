@@ -410,10 +410,10 @@ relay_get_stats(const struct relay *r, struct relay_stats *st)
 const char *
 relay_verdict_name(enum relay_verdict v)
 {
-	static const char *const names[RELAY_VERDICT_COUNT] = {
-		"forward", "relay_unbound", "relay_unknown", "relay_rate",
-		"relay_loop",
-	};
+	static const char *const names[] = RELAY_VERDICT_NAMES;
 
-	return (unsigned)v < RELAY_VERDICT_COUNT ? names[v] : "?";
+	_Static_assert(sizeof(names) / sizeof(names[0]) == RELAY_VERDICT_COUNT,
+	    "RELAY_VERDICT_NAMES names every enum relay_verdict");
+	return (unsigned)v < RELAY_VERDICT_COUNT && names[v] != NULL ?
+	    names[v] : "?";
 }

@@ -65,6 +65,16 @@ enum relay_verdict {
 	RELAY_VERDICT_COUNT
 };
 
+/* The names of these reasons (drop_<name> in show), beside them; the table
+ * made of this is checked against RELAY_VERDICT_COUNT by a static assert. */
+#define RELAY_VERDICT_NAMES { \
+	[RELAY_FORWARD] = "forward", \
+	[RELAY_UNBOUND] = "relay_unbound", \
+	[RELAY_UNKNOWN] = "relay_unknown", \
+	[RELAY_RATE] = "relay_rate", \
+	[RELAY_LOOP] = "relay_loop", \
+}
+
 /* Results of relay_bind. */
 enum relay_bind_result {
 	RELAY_BIND_OK = 0,

@@ -337,7 +337,7 @@ netconf_parse_up_args(int argc, char **argv, struct up_args *ua, char *err,
 {
 	const char	*why, *w, *v;
 	int		 i, seen_key = 0, seen_if = 0, seen_port = 0, *seen;
-	int		 seen_metrics = 0;
+	int		 seen_metrics = 0, seen_tcp = 0;
 
 	memset(ua, 0, sizeof(*ua));
 	for (i = 0; i < argc; i++) {
@@ -359,10 +359,12 @@ netconf_parse_up_args(int argc, char **argv, struct up_args *ua, char *err,
 			seen = &seen_port;
 		else if (strcmp(w, "metrics") == 0)
 			seen = &seen_metrics;
+		else if (strcmp(w, "tcp-port") == 0)
+			seen = &seen_tcp;
 		else {
 			snprintf(err, errlen, "unexpected \"%.64s\"; expected "
-			    "private-key, interface, listen-port or metrics",
-			    w);
+			    "private-key, interface, listen-port, tcp-port or "
+			    "metrics", w);
 			return -1;
 		}
 		if (*seen) {
@@ -395,6 +397,12 @@ netconf_parse_up_args(int argc, char **argv, struct up_args *ua, char *err,
 			    &why) == -1) {
 				snprintf(err, errlen, "metrics \"%.64s\": %s",
 				    v, why);
+				return -1;
+			}
+		} else if (seen == &seen_tcp) {
+			if (netconf_parse_port(v, &ua->tcp_port, &why) == -1) {
+				snprintf(err, errlen, "tcp-port \"%.64s\": "
+				    "expected a TCP port from 1 to 65535", v);
 				return -1;
 			}
 		} else if (netconf_parse_port(v, &ua->listen_port, &why)

@@ -173,7 +173,7 @@ int	netconf_reload_check(const struct netconf *old,
 size_t	netconf_signed_len(const char *buf, size_t len);
 
 /* The word pairs of `mesh up NETCONFIG [private-key FILE] [interface NAME]
- * [listen-port N] [-f] [-v]`. argv holds the arguments after "up" (argv[0]
+ * [listen-port N] [tcp-port N] [metrics ADDR:PORT] [-f] [-v]`. argv holds the arguments after "up" (argv[0]
  * is the first of them, as in `netconf_parse_up_args(argc - 1, argv + 1,
  * ...)` from a cmd main). Flags may come anywhere and may be grouped
  * (-fvv); the first word that is not a flag or a pair is NETCONFIG. Each
@@ -184,6 +184,7 @@ struct up_args {
 	const char	*private_key;	/* NULL if not given */
 	char		 ifname[NETCONF_IFNAME_MAX + 1]; /* "" if not given */
 	uint16_t	 listen_port;	/* 0 if not given */
+	uint16_t	 tcp_port;	/* a second TCP port (0: none) */
 	char		 metrics_addr[46];	/* IP literal; "" if not
 						 * given */
 	uint16_t	 metrics_port;

@@ -143,6 +143,28 @@ enum tunnel_err {
 	TUNNEL_ERR_COUNT
 };
 
+/* The names of these reasons (drop_<name> in show), beside them; the table
+ * made of this is checked against TUNNEL_ERR_COUNT by a static assert. */
+#define TUNNEL_ERR_NAMES { \
+	[TUNNEL_OK] = "ok", \
+	[TUNNEL_ERR_MALFORMED] = "malformed", \
+	[TUNNEL_ERR_MAC1] = "mac1", \
+	[TUNNEL_ERR_COOKIE_REQUIRED] = "cookie_required", \
+	[TUNNEL_ERR_HANDSHAKE] = "handshake", \
+	[TUNNEL_ERR_UNKNOWN_PEER] = "unknown_peer", \
+	[TUNNEL_ERR_REPLAYED_INITIATION] = "replayed_initiation", \
+	[TUNNEL_ERR_FLOOD] = "flood", \
+	[TUNNEL_ERR_UNKNOWN_INDEX] = "unknown_index", \
+	[TUNNEL_ERR_UNEXPECTED] = "unexpected", \
+	[TUNNEL_ERR_EXPIRED] = "expired", \
+	[TUNNEL_ERR_DECRYPT] = "decrypt", \
+	[TUNNEL_ERR_REPLAY] = "replay", \
+	[TUNNEL_ERR_NO_SESSION] = "no_session", \
+	[TUNNEL_ERR_NOSPACE] = "nospace", \
+	[TUNNEL_ERR_TOO_BIG] = "too_big", \
+	[TUNNEL_ERR_RATELIMITED] = "ratelimited", \
+}
+
 /* Actions for the glue (bit mask), see the top of this file. */
 #define TUNNEL_ACT_SEND_INITIATION	0x01u
 #define TUNNEL_ACT_SEND_KEEPALIVE	0x02u

@@ -31,6 +31,9 @@
  *	type, reserved[7] = 0, id (64-bit), zeros up to the size probed
  *   path MTU probe ack (0x02), 16 bytes:
  *	type, reserved[7] = 0, id of the probe
+ *   a piece of an inner packet (0x08), 16 bytes and more (frag.h):
+ *	type, index, count, 0, id (32-bit), total, offset and length of
+ *	the piece (16-bit each), 0, 0, the piece; may be padded
  * A probe is answered with its ack on the path it came by (datapath.c);
  * the sizes a path carries are learnt from the acks (pmtu.h). Added
  * without a version bump: the handshake and the framing are unchanged,
@@ -132,6 +135,7 @@ struct wire_data {
 /* Tunnel control messages (plaintext of a data message, see the top). */
 #define WIRE_CTL_PROBE		0x01
 #define WIRE_CTL_PROBE_ACK	0x02
+#define WIRE_CTL_FRAG		0x08	/* a piece of an inner packet */
 #define WIRE_CTL_LEN		16	/* type, reserved, id */
 
 /* The control type of a plaintext (0: an IP packet or a keepalive). */

@@ -33,10 +33,34 @@ T_TEST(mono_to_unix)
 	T_EQ_INT(clock_mono_to_unix_ms(0, 5000, 1700000000000ULL), 0);
 }
 
+/* The fake clock the discovery loop test runs on: the readers follow it,
+ * it never goes back, and stopping it brings the real clocks back. */
+T_TEST(fake)
+{
+	uint64_t	real = clock_mono_ms();
+
+	clock_fake_start(5000, 1700000000000ULL);
+	T_ASSERT(clock_is_fake());
+	T_EQ_INT((int)clock_mono_ms(), 5000);
+	T_ASSERT(clock_mono_us() == 5000000ULL);
+	T_ASSERT(clock_unix_ms() == 1700000000000ULL);
+	clock_fake_set(7500);
+	T_EQ_INT((int)clock_mono_ms(), 7500);
+	T_ASSERT(clock_unix_ms() == 1700000002500ULL);
+	T_ASSERT(clock_unix_s() == 1700000002ULL);
+	T_ASSERT(clock_unix_ns() == 1700000002500000000ULL);
+	clock_fake_set(6000);		/* never back */
+	T_EQ_INT((int)clock_mono_ms(), 7500);
+	clock_fake_stop();
+	T_ASSERT(!clock_is_fake());
+	T_ASSERT(clock_mono_ms() >= real);
+}
+
 int
 main(void)
 {
 	T_RUN(readers);
 	T_RUN(mono_to_unix);
+	T_RUN(fake);
 	return t_done();
 }

@@ -112,7 +112,7 @@ T_TEST(narrow_path)
 {
 	uint8_t		 p[3000], got[3000];
 	struct peer	*pe;
-	uint64_t	 now;
+	uint64_t	 now, tx;
 	size_t		 n;
 
 	setup();
@@ -142,13 +142,16 @@ T_TEST(narrow_path)
 	pump();
 	T_EQ_INT(delivered(1, got, sizeof(got)), 1340);
 	T_EQ_INT(delivered(1, got, sizeof(got)), 1337);
-	/* without DF: no "too big" is possible, it goes out fragmentable */
+	/* without DF: no "too big" is possible, it goes in two pieces */
 	pkt4(p, 1420, NET + 1, NET + 2, 10);
 	p[6] = 0;
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 1420), 1420);
+	tx = datapath_counters(nodes[0].dp)->tx_packets;
 	datapath_tun_readable(nodes[0].dp, util_mono_ms());
+	T_EQ_INT(datapath_counters(nodes[0].dp)->tx_packets - tx, 2);
 	pump();
 	T_EQ_INT(delivered(1, got, sizeof(got)), 1420);
+	T_EQ_MEM(got, p, 1420);
 	/* a SYN's MSS is clamped to what the path carries, both ways */
 	n = syn4(p, 1380);
 	T_EQ_INT(write(nodes[0].tun.peer_fd, p, n), (ssize_t)n);
@@ -156,6 +159,75 @@ T_TEST(narrow_path)
 	pump();
 	T_EQ_INT(delivered(1, got, sizeof(got)), (ssize_t)n);
 	T_EQ_INT(got[42] << 8 | got[43], 1300);
+	teardown();
+}
+
+/* An IPv6/UDP packet of len bytes from member 0 to member 1. */
+static void
+pkt6(uint8_t *p, size_t len, uint8_t mark)
+{
+	memset(p, mark, len);
+	memset(p, 0, 40);
+	p[0] = 0x60;
+	p[4] = (uint8_t)((len - 40) >> 8);
+	p[5] = (uint8_t)(len - 40);
+	p[6] = 17;
+	p[7] = 64;
+	memcpy(p + 8, ula, 8);
+	p[23] = 1;
+	memcpy(p + 24, ula, 8);
+	p[39] = 2;
+}
+
+/* IPv6 guarantees 1280 bytes end to end: a path narrower than that (1280
+ * outer over IPv4 carries 1220 inner) still carries them, in pieces, and
+ * bigger ones get a "too big" of 1280. */
+T_TEST(ipv6_minimum_in_pieces)
+{
+	uint8_t		 p[3000], got[3000];
+	struct peer	*pe;
+	uint64_t	 now, tx;
+	size_t		 len;
+
+	setup();
+	session();
+	pe = nodes[0].peers[1];
+	now = util_mono_ms();
+	pmtu_icmp(&pe->pmtu, 1280, now);
+	datapath_peer_timer(nodes[0].dp, pe, now);
+	T_EQ_INT(pe->inner_mtu, 1220);
+	for (len = 1221; len <= 1280; len += 59) {
+		pkt6(p, len, (uint8_t)len);
+		T_EQ_INT(write(nodes[0].tun.peer_fd, p, len), (ssize_t)len);
+		tx = datapath_counters(nodes[0].dp)->tx_packets;
+		datapath_tun_readable(nodes[0].dp, util_mono_ms());
+		T_EQ_INT(datapath_counters(nodes[0].dp)->tx_packets - tx, 2);
+		T_EQ_INT(delivered(0, got, sizeof(got)), 0);	/* no error */
+		pump();
+		T_EQ_INT(delivered(1, got, sizeof(got)), (ssize_t)len);
+		T_EQ_MEM(got, p, len);
+	}
+	/* what fits goes whole */
+	pkt6(p, 1220, 3);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 1220), 1220);
+	tx = datapath_counters(nodes[0].dp)->tx_packets;
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
+	T_EQ_INT(datapath_counters(nodes[0].dp)->tx_packets - tx, 1);
+	pump();
+	T_EQ_INT(delivered(1, got, sizeof(got)), 1220);
+	/* over 1280: "too big" with 1280, IPv6's least */
+	pkt6(p, 1400, 4);
+	T_EQ_INT(write(nodes[0].tun.peer_fd, p, 1400), 1400);
+	datapath_tun_readable(nodes[0].dp, util_mono_ms());
+	T_EQ_INT(delivered(0, got, sizeof(got)), 1280);
+	T_EQ_INT(got[40], 2);		/* ICMPv6 packet too big */
+	T_EQ_INT(got[44] << 24 | got[45] << 16 | got[46] << 8 | got[47],
+	    1280);
+	pump();
+	T_EQ_INT(delivered(1, got, sizeof(got)), 0);
+	/* a forged piece of a member's (it cannot forge the tunnel) would
+	 * be malformed: the receiver counts, it does not crash; checked in
+	 * test-frag.c */
 	teardown();
 }
 
@@ -218,6 +290,7 @@ main(void)
 	unsetenv("MESH_TEST_NO_PMTU");
 	T_RUN(probes_answered);
 	T_RUN(narrow_path);
+	T_RUN(ipv6_minimum_in_pieces);
 	T_RUN(narrow_path_tso);
 	return t_done();
 }

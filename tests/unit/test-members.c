@@ -105,6 +105,15 @@ T_TEST(build_and_rebuild)
 	T_ASSERT(members_by_key(a, m1[0].key) == NULL);	/* self */
 	memset(key, 9, sizeof(key));
 	T_ASSERT(members_by_key(a, key) == NULL);
+	/* by the first bytes of a key (a relay envelope's 8-byte id) */
+	T_ASSERT(members_by_prefix(a, m1[2].key, 8) == pc);
+	T_ASSERT(members_by_prefix(a, m1[2].key, MEMBERS_PREFIX_MIN) == pc);
+	T_ASSERT(members_by_prefix(a, m1[2].key, 3) == NULL);	/* too short */
+	T_ASSERT(members_by_prefix(a, m1[0].key, 8) == NULL);	/* self */
+	memcpy(key, m1[2].key, 8);
+	T_ASSERT(members_by_prefix(a, key, 8) == pc);
+	T_ASSERT(members_by_key(a, key) == NULL);
+	T_ASSERT(members_by_prefix(NULL, key, 8) == NULL);
 
 	/* c moves to the front with a new address, b goes, d comes. */
 	member(&m2[0], 3, 7, "c");

@@ -674,7 +674,11 @@ T_TEST(up_args)
 	    "'/', ':', spaces or a leading '.'");
 	T_EQ_INT(up(&ua, err, sizeof(err), "x", "y", NULL), -1);
 	T_EQ_STR(err, "unexpected \"y\"; expected private-key, interface, "
-	    "listen-port or metrics");
+	    "listen-port, tcp-port or metrics");
+	T_EQ_INT(up(&ua, err, sizeof(err), "x", "tcp-port", "443", NULL), 0);
+	T_EQ_INT(ua.tcp_port, 443);
+	T_EQ_INT(up(&ua, err, sizeof(err), "x", "tcp-port", "0", NULL), -1);
+	T_EQ_STR(err, "tcp-port \"0\": expected a TCP port from 1 to 65535");
 	T_EQ_INT(up(&ua, err, sizeof(err), "x", "listen-port", "1",
 	    "listen-port", "2", NULL), -1);
 	T_EQ_STR(err, "listen-port given twice");

@@ -1,0 +1,718 @@
+/* The TCP transport on the event loop (see tcp-glue.h): listeners,
+ * accepted and outgoing connections as libevent bufferevents, the UDP
+ * socket's send hook and receive tap, and the member's choice between UDP
+ * and TCP. The framing is tcpframe.c's. */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <sys/random.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "transport/tcp-glue.h"
+#include "transport/tcpframe.h"
+#include "datapath/datapath.h"
+#include "datapath/udp.h"
+#include "common/clock.h"
+#include "common/evtimer.h"
+#include "common/log.h"
+#include "common/ratelimit.h"
+#include "common/util.h"
+
+#define TCP_TICK_MS	500
+#define TCP_BUCKETS	64
+#define TCP_DHT_LO	0x10	/* the DHT's first bytes (ARCHITECTURE.md) */
+#define TCP_DHT_HI	0x1f
+
+struct tconn {
+	struct tcp		*t;
+	struct bufferevent	*bev;
+	struct sockaddr_in6	 addr;	/* accepted: the remote address;
+					 * outgoing: the boot node's UDP
+					 * address (same port number) */
+	int			 outgoing;
+	int			 up;		/* connected */
+	int			 heard;		/* a frame received */
+	int			 boot;		/* outgoing: index in boots */
+	uint64_t		 last_rx, last_tx, partial_since;
+	struct tconn		*hnext;		/* hash chain */
+	struct tconn		*next, *prev;	/* all connections */
+};
+
+struct tboot {
+	struct sockaddr_in6	 addr;
+	struct tconn		*c;
+	uint64_t		 next_try;
+	uint64_t		 backoff;
+};
+
+struct tcp {
+	struct tcp_config	 cfg;
+	struct evconnlistener	*ls[2];
+	struct event		*tick;
+	struct tconn		*hash[TCP_BUCKETS];
+	struct tconn		*all;
+	unsigned		 nin, nout;
+	struct tboot		*boots;
+	size_t			 nboots;
+	uint64_t		 started, mode_at, udp_retry_at;
+	int			 in_stream;	/* handing a frame in */
+	int			 bypass;	/* our own UDP sends */
+	uint8_t			 nonce[TCPECHO_NONCE];	/* last ECHO's */
+	struct ratelimit_bucket	 echo_rl;
+	struct tcp_show		 st;
+};
+
+static const char *const drop_names[TCP_DROP_MAX] = {
+	[TCP_DROP_OUTBUF] = "tcp_outbuf_full",
+	[TCP_DROP_FRAME] = "tcp_bad_frame",
+	[TCP_DROP_CONN_CAP] = "tcp_conn_cap",
+	[TCP_DROP_SOURCE_CAP] = "tcp_source_cap",
+	[TCP_DROP_IDLE] = "tcp_idle",
+};
+
+const char *
+tcp_drop_name(enum tcp_drop r)
+{
+	return (unsigned)r < TCP_DROP_MAX ? drop_names[r] : "?";
+}
+
+const char *
+tcp_mode_name(enum tcp_mode m)
+{
+	switch (m) {
+	case TCP_MODE_UDP:
+		return "udp";
+	case TCP_MODE_TCP:
+		return "tcp";
+	default:
+		return "pending";
+	}
+}
+
+static unsigned
+bucket(const struct sockaddr_in6 *a)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < sizeof(a->sin6_addr); i++)
+		h = (h ^ a->sin6_addr.s6_addr[i]) * 16777619u;
+	h = (h ^ (a->sin6_port & 0xff)) * 16777619u;
+	h = (h ^ (a->sin6_port >> 8)) * 16777619u;
+	return h % TCP_BUCKETS;
+}
+
+static struct tconn *
+lookup(const struct tcp *t, const struct sockaddr_in6 *a)
+{
+	struct tconn	*c;
+
+	for (c = t->hash[bucket(a)]; c != NULL; c = c->hnext)
+		if (udp_addr_equal(&c->addr, a))
+			return c;
+	return NULL;
+}
+
+static void	tap_set(struct tcp *);
+
+static void
+set_mode(struct tcp *t, enum tcp_mode m, const char *reason, uint64_t now)
+{
+	if (t->st.mode == m)
+		return;
+	t->st.mode = m;
+	t->mode_at = now;
+	t->st.since_unix_ms = clock_unix_ms();
+	util_strlcpy(t->st.reason, reason, sizeof(t->st.reason));
+	log_info("transport: %s (%s)", tcp_mode_name(m), reason);
+	tap_set(t);
+}
+
+static void
+conn_free(struct tconn *c)
+{
+	struct tcp	*t = c->t;
+	struct tconn	**pp;
+
+	for (pp = &t->hash[bucket(&c->addr)]; *pp != NULL;
+	    pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		t->all = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	if (c->outgoing) {
+		t->nout--;
+		if ((size_t)c->boot < t->nboots && t->boots[c->boot].c == c)
+			t->boots[c->boot].c = NULL;
+	} else
+		t->nin--;
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/* Queue one datagram on c; 1, or -1 if it was dropped. */
+static int
+conn_send(struct tconn *c, const void *buf, size_t len, uint64_t now)
+{
+	struct tcp	*t = c->t;
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	uint8_t		 hdr[TCPFRAME_HDR];
+
+	if (len > TCP_FRAME_MAX || tcpframe_header(hdr, len) == -1) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (evbuffer_get_length(out) + sizeof(hdr) + len > TCP_OUTBUF_CAP) {
+		/* like a full socket buffer on a lossy path: the peers'
+		 * congestion control sees a loss */
+		t->st.drops[TCP_DROP_OUTBUF]++;
+		errno = ENOBUFS;
+		return -1;
+	}
+	if (evbuffer_add(out, hdr, sizeof(hdr)) == -1 ||
+	    (len > 0 && evbuffer_add(out, buf, len) == -1)) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	c->last_tx = now;
+	if (len > 0) {
+		t->st.frames_out++;
+		t->st.bytes_out += len;
+	}
+	return 1;
+}
+
+/* The UDP socket's send hook: datagrams to an address we reach by TCP. */
+static int
+tx_hook(void *arg, const void *buf, size_t len, const struct sockaddr_in6 *to)
+{
+	struct tcp	*t = arg;
+	struct tconn	*c;
+	if (t->all == NULL || t->bypass || (c = lookup(t, to)) == NULL)
+		return 0;
+	if (c->outgoing && t->st.mode != TCP_MODE_TCP)
+		return 0;	/* UDP is back: the stream only drains */
+	return conn_send(c, buf, len, clock_mono_ms());
+}
+
+/* First bytes 0x30-0x31 (tcpframe.h): answer an ECHO over UDP; an
+ * ECHO_REPLY to our last ECHO, while on TCP, means UDP works again. */
+static void
+echo_cb(void *arg, uint8_t *pkt, size_t len, const struct sockaddr_in6 *from,
+    uint64_t now)
+{
+	struct tcp	*t = arg;
+
+	if (t->in_stream)
+		return;		/* over TCP: says nothing about UDP */
+	if (pkt[0] == TCPECHO_REQ) {
+		/* not to an address we reach by TCP (a spoofed source);
+		 * at most TCP_ECHO_RATE answers a second in all */
+		if (lookup(t, from) != NULL || !ratelimit_bucket_take(
+		    &t->echo_rl, TCP_ECHO_RATE, TCP_ECHO_RATE, 1, now) ||
+		    tcpecho_answer(pkt, len) == -1)
+			return;
+		(void)udp_send(t->cfg.udp, pkt, len, from);
+		return;
+	}
+	if (t->st.mode == TCP_MODE_TCP && tcpecho_is_reply(pkt, len,
+	    t->nonce)) {
+		set_mode(t, TCP_MODE_UDP, "UDP answers again", now);
+		if (t->cfg.kick != NULL)
+			t->cfg.kick(t->cfg.arg);
+	}
+}
+
+/* On TCP: ask the boot nodes over UDP whether it works again. */
+static void
+echo_send(struct tcp *t)
+{
+	uint8_t	buf[TCPECHO_LEN];
+	size_t	i;
+
+	if (getrandom(t->nonce, sizeof(t->nonce), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(t->nonce))
+		return;
+	tcpecho_request(buf, t->nonce);
+	t->bypass = 1;
+	for (i = 0; i < t->nboots; i++)
+		(void)udp_send(t->cfg.udp, buf, sizeof(buf), &t->boots[i].addr);
+	t->bypass = 0;
+}
+
+/* The UDP socket's receive tap, set while we wait for UDP to answer. */
+static void
+rx_tap(void *arg, const uint8_t *buf, size_t len,
+    const struct sockaddr_in6 *from)
+{
+	struct tcp	*t = arg;
+
+	(void)from;
+	if (len == 0 || buf[0] < TCP_DHT_LO || buf[0] > TCP_DHT_HI)
+		return;
+	set_mode(t, TCP_MODE_UDP, t->st.mode == TCP_MODE_TCP ?
+	    "UDP answers again" : "a DHT node answered over UDP",
+	    clock_mono_ms());
+	if (t->cfg.kick != NULL)
+		t->cfg.kick(t->cfg.arg);
+}
+
+static void
+tap_set(struct tcp *t)
+{
+	int	want = t->nboots > 0 && t->st.mode != TCP_MODE_UDP;
+
+	udp_set_hooks(t->cfg.udp, tx_hook, t, want ? rx_tap : NULL, t);
+}
+
+/* A datagram stream wants no Nagle, and little unsent data in the
+ * kernel: what waits there delays every datagram behind it (the tunnel's
+ * own TCP flows see it as a longer round trip, not as a loss); our queue
+ * in front of it has a cap and drops. */
+static void
+sockopts(evutil_socket_t fd)
+{
+	int	one = 1, lowat = TCP_NOTSENT;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+#ifdef TCP_NOTSENT_LOWAT
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+	    sizeof(lowat));
+#else
+	(void)lowat;
+#endif
+}
+
+static void
+read_cb(struct bufferevent *bev, void *arg)
+{
+	struct tconn		*c = arg;
+	struct tcp		*t = c->t;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	enum tcpframe_rc	 rc;
+	size_t			 have, plen, used;
+	uint8_t			*p;
+	uint64_t		 now = clock_mono_ms();
+	unsigned		 n = 0;
+
+	for (;;) {
+		have = evbuffer_get_length(in);
+		p = have > 0 ? evbuffer_pullup(in, have < TCPFRAME_HDR ?
+		    (ssize_t)have : TCPFRAME_HDR) : NULL;
+		rc = tcpframe_next(p, have < TCPFRAME_HDR ? have :
+		    TCPFRAME_HDR, TCP_FRAME_MAX, &plen, &used);
+		if (rc == TCPFRAME_BAD) {
+			t->st.drops[TCP_DROP_FRAME]++;
+			log_debug("transport: tcp: frame too long; closing");
+			if (n > 0)
+				datapath_input_done(t->cfg.dp);
+			conn_free(c);
+			return;
+		}
+		if (have < used)
+			break;
+		p = evbuffer_pullup(in, (ssize_t)used);
+		rc = tcpframe_next(p, used, TCP_FRAME_MAX, &plen, &used);
+		if (rc != TCPFRAME_OK || p == NULL)
+			break;
+		c->last_rx = now;
+		if (plen > 0) {
+			t->st.frames_in++;
+			t->st.bytes_in += plen;
+			t->in_stream = 1;
+			datapath_input(t->cfg.dp, p + TCPFRAME_HDR, plen,
+			    &c->addr, now);
+			t->in_stream = 0;
+			n++;
+		}
+		(void)evbuffer_drain(in, used);
+		if (c->outgoing && t->boots != NULL &&
+		    (size_t)c->boot < t->nboots)
+			t->boots[c->boot].backoff = 0;
+	}
+	c->partial_since = evbuffer_get_length(in) == 0 ? 0 :
+	    c->partial_since != 0 ? c->partial_since : now;
+	if (n > 0)
+		datapath_input_done(t->cfg.dp);
+	if (n > 0 && c->outgoing && !c->heard) {
+		/* the boot node answers: the DHT has a node now, and the
+		 * lookups that waited for UDP answers may start over */
+		c->heard = 1;
+		if (t->cfg.kick != NULL)
+			t->cfg.kick(t->cfg.arg);
+	}
+}
+
+static void
+event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct tconn	*c = arg;
+	struct tcp	*t = c->t;
+	char		 a[UDP_ADDRSTRLEN];
+
+	if (what & BEV_EVENT_CONNECTED) {
+		c->up = 1;
+		c->last_rx = clock_mono_ms();
+		sockopts(bufferevent_getfd(bev));
+		log_info("transport: connected to %s over TCP",
+		    udp_addr_fmt(&c->addr, a, sizeof(a)));
+		if (t->cfg.kick != NULL)
+			t->cfg.kick(t->cfg.arg);
+		return;
+	}
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		if (c->outgoing)
+			log_info("transport: TCP connection to %s %s",
+			    udp_addr_fmt(&c->addr, a, sizeof(a)),
+			    c->up ? "closed" : "failed");
+		conn_free(c);
+	}
+}
+
+static struct tconn *
+conn_new(struct tcp *t, struct bufferevent *bev,
+    const struct sockaddr_in6 *addr, int outgoing, uint64_t now)
+{
+	struct tconn	*c;
+	unsigned	 b;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->t = t;
+	c->bev = bev;
+	c->addr = *addr;
+	c->outgoing = outgoing;
+	c->last_rx = c->last_tx = now;
+	b = bucket(addr);
+	c->hnext = t->hash[b];
+	t->hash[b] = c;
+	c->next = t->all;
+	if (t->all != NULL)
+		t->all->prev = c;
+	t->all = c;
+	if (outgoing)
+		t->nout++;
+	else
+		t->nin++;
+	bufferevent_setcb(bev, read_cb, NULL, event_cb, c);
+	/* read no more than a frame and a half at a time into memory: a peer
+	 * cannot make us hold more than that for it */
+	bufferevent_setwatermark(bev, EV_READ, 0, TCP_INBUF_CAP);
+	/* big reads: a read's frames are handled as one batch (the relay
+	 * forwards them with one sendmmsg) */
+	(void)bufferevent_set_max_single_read(bev, TCP_INBUF_CAP);
+	(void)bufferevent_set_max_single_write(bev, TCP_NOTSENT);
+	(void)bufferevent_enable(bev, EV_READ | EV_WRITE);
+	return c;
+}
+
+/* Full: make room by closing the accepted connection that has been
+ * quiet longest (a slow sender cannot hold every slot). */
+static int
+evict(struct tcp *t)
+{
+	struct tconn	*c, *old = NULL;
+
+	for (c = t->all; c != NULL; c = c->next)
+		if (!c->outgoing && (old == NULL || c->last_rx < old->last_rx))
+			old = c;
+	if (old == NULL)
+		return -1;
+	t->st.drops[TCP_DROP_CONN_CAP]++;
+	conn_free(old);
+	return 0;
+}
+
+static void
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct tcp		*t = arg;
+	struct sockaddr_in6	 a;
+	struct bufferevent	*bev;
+	struct tconn		*c;
+	unsigned		 same = 0;
+
+	(void)l;
+	if (udp_addr_from(&a, sa, (socklen_t)salen) == -1) {
+		evutil_closesocket(fd);
+		return;
+	}
+	a.sin6_flowinfo = 0;
+	a.sin6_scope_id = 0;
+	for (c = t->all; c != NULL; c = c->next)
+		if (!c->outgoing && memcmp(&c->addr.sin6_addr, &a.sin6_addr,
+		    sizeof(a.sin6_addr)) == 0)
+			same++;
+	if (same >= TCP_MAX_PER_SOURCE || lookup(t, &a) != NULL) {
+		t->st.drops[TCP_DROP_SOURCE_CAP]++;
+		evutil_closesocket(fd);
+		return;
+	}
+	if (t->nin >= TCP_MAX_CONNS && evict(t) == -1) {
+		evutil_closesocket(fd);
+		return;
+	}
+	sockopts(fd);
+	if ((bev = bufferevent_socket_new(t->cfg.base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		evutil_closesocket(fd);
+		return;
+	}
+	if ((c = conn_new(t, bev, &a, 0, clock_mono_ms())) == NULL) {
+		bufferevent_free(bev);
+		return;
+	}
+	c->up = 1;
+	t->st.accepts++;
+}
+
+static void
+connect_boot(struct tcp *t, size_t i, uint64_t now)
+{
+	struct tboot		*b = &t->boots[i];
+	struct bufferevent	*bev;
+	struct sockaddr_in	 sin;
+	struct sockaddr		*sa;
+	socklen_t		 salen;
+
+	b->backoff = b->backoff == 0 ? TCP_BACKOFF_MIN_MS :
+	    b->backoff * 2 > TCP_BACKOFF_MAX_MS ? TCP_BACKOFF_MAX_MS :
+	    b->backoff * 2;
+	b->next_try = now + b->backoff;
+	if (lookup(t, &b->addr) != NULL)
+		return;
+	if ((bev = bufferevent_socket_new(t->cfg.base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		return;
+	if ((b->c = conn_new(t, bev, &b->addr, 1, now)) == NULL) {
+		bufferevent_free(bev);
+		return;
+	}
+	b->c->boot = (int)i;
+	t->st.connects++;
+	if (IN6_IS_ADDR_V4MAPPED(&b->addr.sin6_addr)) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = b->addr.sin6_port;
+		memcpy(&sin.sin_addr, &b->addr.sin6_addr.s6_addr[12], 4);
+		sa = (struct sockaddr *)&sin;
+		salen = sizeof(sin);
+	} else {
+		sa = (struct sockaddr *)&b->addr;
+		salen = sizeof(b->addr);
+	}
+	/* a failure is reported through event_cb, which frees it */
+	(void)bufferevent_socket_connect(bev, sa, (int)salen);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct tcp	*t = arg;
+	struct tconn	*c, *next;
+	uint64_t	 now = clock_mono_ms();
+	unsigned	 up = 0, want;
+	size_t		 i;
+	char		 why[TCP_REASON_MAX];
+
+	(void)fd;
+	(void)ev;
+	if (t->st.mode == TCP_MODE_PENDING && t->nboots > 0 &&
+	    now - t->started >= TCP_FALLBACK_MS) {
+		snprintf(why, sizeof(why), "no UDP answer from %zu boot "
+		    "node%s in %u s", t->nboots, t->nboots == 1 ? "" : "s",
+		    TCP_FALLBACK_MS / 1000);
+		set_mode(t, TCP_MODE_TCP, why, now);
+		t->udp_retry_at = now + TCP_UDP_RETRY_MS;
+	}
+	if (t->st.mode == TCP_MODE_TCP) {
+		/* up to TCP_MAX_BOOTS at once, the first boot nodes first;
+		 * one that fails waits its backoff while the next is tried */
+		for (i = 0, want = 0; i < t->nboots; i++)
+			want += t->boots[i].c != NULL;
+		for (i = 0; i < t->nboots && want < TCP_MAX_BOOTS; i++)
+			if (t->boots[i].c == NULL &&
+			    now >= t->boots[i].next_try) {
+				connect_boot(t, i, now);
+				want++;
+			}
+		if (now >= t->udp_retry_at) {
+			t->udp_retry_at = now + TCP_UDP_RETRY_MS;
+			echo_send(t);
+		}
+	}
+	for (c = t->all; c != NULL; c = next) {
+		next = c->next;
+		if (c->outgoing) {
+			if (c->boot < 0 || (t->st.mode != TCP_MODE_TCP &&
+			    now - t->mode_at >= TCP_DRAIN_MS)) {
+				/* back on UDP: answers in flight are in */
+				conn_free(c);
+				continue;
+			}
+			if (c->up)
+				up++;
+			if (c->up && now - c->last_tx >= TCP_KEEPALIVE_MS)
+				(void)conn_send(c, NULL, 0, now);
+			continue;
+		}
+		if (now - c->last_rx >= TCP_IDLE_MS || (c->partial_since != 0 &&
+		    now - c->partial_since >= TCP_PARTIAL_MS)) {
+			/* slowloris or gone: its slot is worth more */
+			t->st.drops[TCP_DROP_IDLE]++;
+			conn_free(c);
+		}
+	}
+	t->st.boots_up = up;
+	evtimer_arm_in(t->tick, TCP_TICK_MS);
+}
+
+static struct evconnlistener *
+listen_on(struct tcp *t, uint16_t port)
+{
+	struct sockaddr_in6	 sin6;
+	struct sockaddr_in	 sin;
+	struct evconnlistener	*l;
+	unsigned		 flags = LEV_OPT_CLOSE_ON_FREE |
+				    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_any;
+	sin6.sin6_port = htons(port);
+	/* dual stack, as the UDP socket (v6only off by default) */
+	l = evconnlistener_new_bind(t->cfg.base, accept_cb, t, flags, 64,
+	    (struct sockaddr *)&sin6, sizeof(sin6));
+	if (l != NULL)
+		return l;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	sin.sin_port = htons(port);
+	return evconnlistener_new_bind(t->cfg.base, accept_cb, t, flags, 64,
+	    (struct sockaddr *)&sin, sizeof(sin));
+}
+
+struct tcp *
+tcp_new(const struct tcp_config *cfg, char *err, size_t errlen)
+{
+	struct tcp	*t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->tick = evtimer_new(cfg->base, tick_cb, t)) == NULL) {
+		free(t);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->cfg = *cfg;
+	t->started = clock_mono_ms();
+	t->st.mode = TCP_MODE_PENDING;
+	util_strlcpy(t->st.reason, "waiting for a UDP answer",
+	    sizeof(t->st.reason));
+	if (cfg->port != 0) {
+		if ((t->ls[0] = listen_on(t, cfg->port)) == NULL)
+			log_warnx("transport: cannot listen on TCP port %u: "
+			    "%s; UDP only", cfg->port, strerror(errno));
+		else
+			t->st.listen_port = cfg->port;
+	}
+	if (cfg->port2 != 0 && cfg->port2 != cfg->port) {
+		if ((t->ls[1] = listen_on(t, cfg->port2)) == NULL)
+			log_warnx("transport: cannot listen on TCP port %u: "
+			    "%s", cfg->port2, strerror(errno));
+		else
+			t->st.listen_port2 = cfg->port2;
+	}
+	ratelimit_bucket_init(&t->echo_rl, TCP_ECHO_RATE, t->started);
+	if (udp_register(cfg->udp, TCPECHO_REQ, TCPECHO_REPLY, echo_cb,
+	    t) == -1) {
+		snprintf(err, errlen, "transport: UDP handler range taken");
+		event_free(t->tick);
+		free(t);
+		return NULL;
+	}
+	tap_set(t);
+	/* the first tick is the fall-back decision, on time */
+	evtimer_arm_in(t->tick, TCP_FALLBACK_MS);
+	return t;
+}
+
+void
+tcp_free(struct tcp *t)
+{
+	size_t	i;
+
+	if (t == NULL)
+		return;
+	udp_set_hooks(t->cfg.udp, NULL, NULL, NULL, NULL);
+	(void)udp_register(t->cfg.udp, TCPECHO_REQ, TCPECHO_REPLY, NULL,
+	    NULL);
+	while (t->all != NULL)
+		conn_free(t->all);
+	for (i = 0; i < 2; i++)
+		if (t->ls[i] != NULL)
+			evconnlistener_free(t->ls[i]);
+	event_free(t->tick);
+	free(t->boots);
+	free(t);
+}
+
+void
+tcp_set_boots(struct tcp *t, const struct sockaddr_in6 *addrs, size_t n)
+{
+	struct tboot	*b = NULL;
+	struct tconn	*c;
+	size_t		 i;
+
+	if (n > 0 && (b = calloc(n, sizeof(*b))) == NULL) {
+		log_warnx("transport: out of memory for the boot nodes");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		b[i].addr = addrs[i];
+	if (n == 0 && t->st.mode == TCP_MODE_PENDING)
+		set_mode(t, TCP_MODE_UDP, "no boot nodes to fall back to",
+		    clock_mono_ms());
+	/* connections to boot nodes no longer listed go */
+	for (c = t->all; c != NULL; c = c->next)
+		if (c->outgoing)
+			c->boot = -1;
+	free(t->boots);
+	t->boots = b;
+	t->nboots = n;
+	for (c = t->all; c != NULL; c = c->next)
+		for (i = 0; i < n && c->outgoing; i++)
+			if (udp_addr_equal(&c->addr, &b[i].addr)) {
+				c->boot = (int)i;
+				b[i].c = c;
+			}
+	tap_set(t);
+}
+
+void
+tcp_get_show(const struct tcp *t, struct tcp_show *out)
+{
+	*out = t->st;
+	out->conns_in = t->nin;
+	out->conns_out = t->nout;
+}

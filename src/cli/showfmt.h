@@ -38,6 +38,9 @@ void	showfmt_begin(struct showfmt *, FILE *, enum showfmt_mode,
 	    unsigned what, int colour);
 void	showfmt_iface(struct showfmt *, const struct ctl_reply *);
 void	showfmt_end(struct showfmt *);
+/* The --dump lines of one interface (showfmt-dump.c; showfmt_iface calls
+ * it in SHOWFMT_DUMP mode). */
+void	showfmt_dump(struct showfmt *, const struct ctl_reply *);
 
 /* Helpers, exposed for tests: "1.50 KiB", "3 minutes, 2 seconds". */
 void	showfmt_bytes(char *buf, size_t len, uint64_t n);

@@ -498,8 +498,7 @@ natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
 	if (p->state == NATPATH_DIRECT && rank(c->src) >= rank(p->ep_src) &&
 	    !(p->have_cfg && natep_eq(&c->ep, &p->cfg) &&
 	    p->ep_src == NATPATH_SRC_CONFIG) &&
-	    !(waiting(p) && now - p->waiting_since >=
-	    NATPATH_ACTIVE_STALE_MS)) {
+	    !(waiting(p) && now - p->waiting_since >= NATPATH_PROBE_MS)) {
 		/* the current one is at least as good, and the netconfig
 		 * does not name this one instead, and the current one
 		 * answers while we send: keep it */

@@ -6,7 +6,7 @@ set -e
 MESH_DEPS="build-essential autoconf automake pkg-config
 libsodium-dev libevent-dev libminiupnpc-dev libnatpmp-dev
 mandoc iproute2 nftables iputils-ping iperf3 python3 procps
-miniupnpd-nftables miniupnpc natpmpc prometheus curl"
+miniupnpd-nftables miniupnpc natpmpc prometheus curl conntrack"
 
 missing=
 for p in $MESH_DEPS; do

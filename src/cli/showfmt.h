@@ -38,6 +38,9 @@ void	showfmt_begin(struct showfmt *, FILE *, enum showfmt_mode,
 	    unsigned what, int colour);
 void	showfmt_iface(struct showfmt *, const struct ctl_reply *);
 void	showfmt_end(struct showfmt *);
+/* The --dump lines of one interface (showfmt-dump.c; showfmt_iface calls
+ * it in SHOWFMT_DUMP mode). */
+void	showfmt_dump(struct showfmt *, const struct ctl_reply *);
 
 /* showfmt-nc.c: a signed netconfig's lines (pretty: with the escapes
  * for bold, red and reset, and since: "5 minutes ago"; JSON: the

@@ -200,6 +200,15 @@ struct ctl_peer {
 	char		tried[CTL_TOKEN_SIZE];
 	uint64_t	tried_probes, tried_budget, tried_pps, tried_ms;
 	char		tried_result[CTL_TOKEN_SIZE];
+	/* The last recovery of its path: what broke it ("path lost",
+	 * "member moved", "our address changed", "endpoint changed by
+	 * reload"; "" = none yet), when (Unix s: the last moment it
+	 * worked), how long until traffic had a route again, and that route
+	 * ("direct", "punched", "relay", ...). */
+	char		recovery[CTL_TEXT_SIZE];
+	char		recovery_via[CTL_TOKEN_SIZE];
+	uint64_t	recovery_lost;
+	uint64_t	recovery_gap_ms;
 };
 
 /* One bucket of the DHT routing table. */

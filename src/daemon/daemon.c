@@ -117,6 +117,9 @@ static const struct dp_hooks dp_hooks = {
 	.rx_done = dp_rx_done,
 	.ready = ncglue_ready,
 	.control = ncglue_control,
+	/* in use again after a quiet spell: as for a handshake, the path
+	 * manager runs now (pathglue_run) and watches for answers */
+	.active = dp_handshake,
 };
 
 /* --- the event loop --- */

@@ -53,7 +53,7 @@ dp_frag_out(struct datapath *dp, struct peer *p, const uint8_t *pkt,
 		}
 		dp_pmtu_sent(dp, p, out, 1, now);
 	}
-	p->path.last_tx = now;
+	dp_sent(dp, p, now);
 	return act;
 }
 

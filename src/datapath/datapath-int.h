@@ -128,6 +128,14 @@ struct datapath {
 
 /* datapath.c */
 void	dp_touch(struct datapath *, struct peer *);
+/* A datagram for p went out (path_sent); tells the NAT layer when p's path
+ * went from quiet to active (dp_hooks.active). */
+static inline void
+dp_sent(struct datapath *dp, struct peer *p, uint64_t now)
+{
+	if (path_sent(&p->path, now) && dp->hooks.active != NULL)
+		dp->hooks.active(dp->arg, p, now);
+}
 void	dp_rearm(struct datapath *);
 void	dp_actions(struct datapath *, struct peer *, unsigned, int, uint64_t);
 void	dp_tun_put(struct datapath *, const uint8_t *pkt, size_t len);

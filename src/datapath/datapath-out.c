@@ -158,7 +158,7 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 	else {
 		queue_msg(dp, buf, n, 0, p, 1);
 		dp_pmtu_sent(dp, p, n, 1, now);
-		p->path.last_tx = now;
+		dp_sent(dp, p, now);
 	}
 	if (act != 0)
 		dp_actions(dp, p, act, e == TUNNEL_OK, now);
@@ -296,7 +296,7 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 			}
 	}
 	if (sent)
-		p->path.last_tx = now;
+		dp_sent(dp, p, now);
 	if (allact != 0)
 		dp_actions(dp, p, allact, sent, now);
 	else

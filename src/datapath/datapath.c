@@ -308,7 +308,7 @@ dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 		if (tunnel_initiation(p->tunnel, now, clock_unix_ns(),
 		    dp->w.scratch) == TUNNEL_OK && path_usable(&p->path)) {
 			send_one(dp, p, dp->w.scratch, WIRE_INITIATION_LEN);
-			p->path.last_tx = now;
+			dp_sent(dp, p, now);
 			p->path.init_tx = now;
 		}
 	}
@@ -319,7 +319,7 @@ dp_actions(struct datapath *dp, struct peer *p, unsigned act, int sent_data,
 	    tunnel_keepalive(p->tunnel, dp->w.scratch, DP_SCRATCH_LEN, now,
 	    &len) == TUNNEL_OK) {
 		send_one(dp, p, dp->w.scratch, len);
-		p->path.last_tx = now;
+		dp_sent(dp, p, now);
 	}
 	if ((act & TUNNEL_ACT_SESSION_READY) && dp->hooks.ready != NULL)
 		dp->hooks.ready(dp->arg, p, now);

@@ -123,6 +123,10 @@ struct dp_hooks {
 	 * but must not change the member table. */
 	void	(*control)(void *arg, struct peer *p, const uint8_t *pt,
 		    size_t len, uint64_t now);
+	/* p's path went from quiet to sending (path_sent: nothing had gone
+	 * out for PATH_ACTIVE_MS): p is in use again, the NAT layer watches
+	 * for its answers. At most once per PATH_ACTIVE_MS per peer. */
+	void	(*active)(void *arg, struct peer *p, uint64_t now);
 };
 
 struct tun;

@@ -69,6 +69,7 @@ path_authentic(struct path *path, const struct sockaddr_in6 *from,
     uint64_t now)
 {
 	path->last_rx = now;
+	path->waiting = 0;
 	if (path->source != PATH_NONE && same_ep(&path->endpoint, from))
 		return PATH_RX_SAME;
 	if (path->relayed) {

@@ -45,6 +45,9 @@ struct path {
 						 * from (path_authentic) */
 	uint64_t		offered_at;	/* ms, 0: never */
 	uint64_t		last_tx;	/* ms: last datagram sent */
+	int			waiting;	/* sent since the last
+						 * authenticated packet came */
+	uint64_t		wait_tx;	/* ms: the first such send */
 	uint64_t		init_tx;	/* ms: last initiation sent */
 	void			*nat;		/* the path manager's state */
 };
@@ -158,6 +161,26 @@ static inline int
 path_usable(const struct path *p)
 {
 	return p->source != PATH_NONE;
+}
+
+/* Silence on our side for this long, then a send: the path became active
+ * again (the NAT layer's NATPATH_ACTIVE_MS). */
+#define PATH_ACTIVE_MS	2000
+/* A datagram for the peer went out at now. Returns 1 when nothing had gone
+ * out for PATH_ACTIVE_MS before (dp_hooks.active: the NAT layer watches for
+ * answers from then on, so that a path that broke while quiet is noticed
+ * within a second or two of traffic, not at its next timer). */
+static inline int
+path_sent(struct path *p, uint64_t now)
+{
+	int	woke = p->last_tx == 0 || now - p->last_tx >= PATH_ACTIVE_MS;
+
+	p->last_tx = now;
+	if (!p->waiting) {
+		p->waiting = 1;
+		p->wait_tx = now;
+	}
+	return woke;
 }
 
 const char *peer_drop_name(enum peer_drop);

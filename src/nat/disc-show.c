@@ -140,6 +140,10 @@ fill_heard(const struct dmember *m, const struct peer *p,
 	case NATPATH_IDLE:
 		return;			/* not in use: nothing expected */
 	case NATPATH_DIRECT:
+		/* while sending: how long our first unanswered send waits */
+		if (active)
+			quiet = np->waiting && now > np->waiting_since ?
+			    now - np->waiting_since : 0;
 		if (quiet < (active ? NATPATH_ACTIVE_STALE_MS :
 		    NATPATH_STALE_MS))
 			return;
@@ -248,6 +252,14 @@ disc_fill_peer(struct disc *d, struct peer *p, struct ctl_peer *cp)
 		    sizeof(cp->endpoint));
 	cp->connect_ms = np->connect_ms;
 	fill_tried(m, cp, disc_now());
+	if (np->rec.at != 0) {
+		util_strlcpy(cp->recovery, np->rec.what, sizeof(cp->recovery));
+		util_strlcpy(cp->recovery_via, np->rec.how,
+		    sizeof(cp->recovery_via));
+		cp->recovery_lost = unix_s(np->rec.at - np->rec.gap,
+		    disc_now());
+		cp->recovery_gap_ms = np->rec.gap;
+	}
 	if (!relayed && np->state == NATPATH_DIRECT)
 		cp->rtt_us = m->rtt.rtt_us;
 	fill_heard(m, p, cp, disc_now());

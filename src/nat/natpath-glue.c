@@ -284,6 +284,8 @@ pathglue_relayed(struct dmember *m, const struct sockaddr_in6 *via,
 	disc_kick(m);
 }
 
+_Static_assert(PATH_ACTIVE_MS <= NATPATH_ACTIVE_MS,
+    "the data path tells of activity at least as soon as natpath wants it");
 _Static_assert(NATMSG_RELAY_HDR == DP_RELAY_HDR,
     "the data path leaves room for the TORELAY envelope");
 
@@ -501,6 +503,12 @@ probe_out(struct dmember *m, const struct natpath_action *a, uint64_t now)
 	memcpy(msg.key, m->d->pk, NATMSG_KEY_LEN);
 	memcpy(msg.nonce, a->nonce, NATMSG_NONCE_LEN);
 	send_msg(m->d, &msg, m->pair, &a->ep);
+	if (m->pa.np.state == NATPATH_DIRECT) {
+		char	s[UDP_ADDRSTRLEN];
+
+		log_debugc(LOG_C_NAT, "%s: probe %s (%s)", disc_mname(m),
+		    disc_addr(&a->ep, s, sizeof(s)), m->pa.np.reason);
+	}
 	memcpy(m->rtt.sent[m->rtt.nsent % 4].nonce, a->nonce, NATMSG_NONCE_LEN);
 	m->rtt.sent[m->rtt.nsent % 4].at = disc_now_us();
 	m->rtt.nsent++;
@@ -612,15 +620,20 @@ pathglue_run(struct dmember *m, uint64_t now)
 	struct path	*path = &m->peer->path;
 	uint64_t	 next, rnext;
 
-	if (path->last_tx > m->pa.synced_tx) {
-		m->pa.synced_tx = path->last_tx;
-		natpath_use(&m->pa.np, path->last_tx);
-	}
+	/* what came in first, then what went out since (the first send
+	 * still unanswered, then the last one): natpath times the silence
+	 * from the first */
 	if (path->last_rx > m->pa.synced_rx) {
 		m->pa.synced_rx = path->last_rx;
 		if (!path->relayed && path_usable(path))
 			natpath_rx(&m->pa.np, &path->endpoint, path->last_rx);
 	}
+	if (path->last_tx > m->pa.synced_tx) {
+		m->pa.synced_tx = path->last_tx;
+		natpath_use(&m->pa.np, path->last_tx);
+	}
+	if (!path->relayed)
+		natpath_unanswered(&m->pa.np, path->waiting, path->wait_tx);
 	rc_tick(m, now);
 	next = natpath_periodic(&m->pa.np, now);
 	if ((rnext = natpath_spray_periodic(&m->pa.np, now)) < next)

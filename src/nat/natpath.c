@@ -6,49 +6,8 @@
 
 #include "nat/natep.h"
 #include "nat/natpath.h"
+#include "nat/natpath-int.h"
 #include "common/util.h"
-
-void
-natpath_init(struct natpath *p, uint64_t nonce_seed, uint64_t now)
-{
-	memset(p, 0, sizeof(*p));
-	p->state = NATPATH_IDLE;
-	p->nonce_ctr = nonce_seed;
-	p->phase_start = now;
-	util_strlcpy(p->reason, "not in use", sizeof(p->reason));
-}
-
-static void
-push(struct natpath *p, const struct natpath_action *a)
-{
-	if (p->outhead == p->nout)
-		p->outhead = p->nout = 0;
-	if (p->nout == NATPATH_MAX_ACTIONS) {
-		p->dropped_actions++;
-		return;
-	}
-	p->out[p->nout++] = *a;
-}
-
-int
-natpath_next_action(struct natpath *p, struct natpath_action *a)
-{
-	if (p->outhead == p->nout)
-		return 0;
-	*a = p->out[p->outhead++];
-	return 1;
-}
-
-static void
-nonce_bytes(uint8_t out[8], uint64_t n)
-{
-	int	i;
-
-	for (i = 7; i >= 0; i--) {
-		out[i] = (uint8_t)n;
-		n >>= 8;
-	}
-}
 
 static uint64_t
 nonce_value(const uint8_t in[8])
@@ -73,10 +32,10 @@ probe(struct natpath *p, struct natpath_cand *c, uint64_t now)
 	c->nonce = ++p->nonce_ctr;
 	if (c->nonce == 0)	/* 0 means "none sent" */
 		c->nonce = ++p->nonce_ctr;
-	nonce_bytes(a.nonce, c->nonce);
+	natpath_nonce_bytes(a.nonce, c->nonce);
 	c->probed_at = now;
 	p->nprobe++;
-	push(p, &a);
+	natpath_push(p, &a);
 }
 
 static void
@@ -98,8 +57,9 @@ punch(struct natpath *p, int reply, uint64_t now)
 	a.type = NATPATH_ACT_PUNCH;
 	a.reply = reply;
 	p->npunch++;
-	push(p, &a);
+	natpath_push(p, &a);
 	p->punch_until = now + NATPATH_PUNCH_MS;
+	p->punch_next = now + NATPATH_REPUNCH_MS;
 }
 
 static void
@@ -113,8 +73,82 @@ switched(struct natpath *p, uint64_t now)
 		return;
 	if (p->connect_ms == 0)
 		p->connect_ms = now - p->phase_start + 1;
+	if (p->lost_at != 0) {
+		/* a recovery completed: the first route after the break */
+		p->rec.at = now;
+		p->rec.gap = now > p->lost_at ? now - p->lost_at : 0;
+		util_strlcpy(p->rec.what, p->lost_why, sizeof(p->rec.what));
+		util_strlcpy(p->rec.how, a.relayed ? "relay" :
+		    natpath_src_name(p->ep_src), sizeof(p->rec.how));
+		p->lost_at = 0;
+	}
 	p->nswitch++;
-	push(p, &a);
+	natpath_push(p, &a);
+}
+
+/* The path broke (or is about to be replaced) at `at`, the last moment it
+ * was known good: note it, once, for the recovery record. */
+static void
+lost(struct natpath *p, const char *why, uint64_t at)
+{
+	if (p->lost_at != 0)
+		return;
+	p->lost_at = at != 0 ? at : 1;
+	util_strlcpy(p->lost_why, why, sizeof(p->lost_why));
+}
+
+/* Whether something we sent waits for an answer: sent after the last
+ * packet from the member. */
+static int
+waiting(const struct natpath *p)
+{
+	return p->waiting;
+}
+
+void
+natpath_unanswered(struct natpath *p, int w, uint64_t since)
+{
+	p->waiting = w != 0;
+	/* an ACK to our probe since then: alive, the clock starts again */
+	p->waiting_since = since > p->last_rx ? since : p->last_rx;
+}
+
+/* The member answered (how: 0 data, 1 its probe, 2 an ACK to ours). A path
+ * silent while we sent (a probe of ours unanswered too, or the member
+ * probes us itself: it saw silence too) that answers is a recovery too. */
+static void
+answered(struct natpath *p, uint64_t now, int how)
+{
+	if ((p->silent || (how == 1 && p->waiting && now - p->waiting_since >=
+	    NATPATH_PROBE_MS)) && p->state == NATPATH_DIRECT &&
+	    p->lost_at == 0 && p->waiting &&
+	    now - p->last_tx < NATPATH_ACTIVE_MS) {
+		p->rec.at = now;
+		p->rec.gap = now - p->waiting_since;
+		util_strlcpy(p->rec.what, "path went silent", sizeof(p->rec.what));
+		util_strlcpy(p->rec.how, natpath_src_name(p->ep_src),
+		    sizeof(p->rec.how));
+	}
+	p->silent = 0;
+	if (now > p->last_rx)
+		p->last_rx = now;
+	p->waiting = 0;
+}
+
+/* When the path was last known good: the first send that is still
+ * unanswered, else the last answer. */
+static uint64_t
+heard(const struct natpath *p)
+{
+	return waiting(p) ? p->waiting_since : p->last_rx;
+}
+
+/* Probe c unless it was probed within half a probe interval. */
+static void
+probe_fresh(struct natpath *p, struct natpath_cand *c, uint64_t now)
+{
+	if (c->probed_at == 0 || now - c->probed_at >= NATPATH_PROBE_MS / 2)
+		probe(p, c, now);
 }
 
 /* Lower is better: LAN, then what the member advertised or we were told,
@@ -209,9 +243,27 @@ natpath_add_candidate(struct natpath *p, const struct sockaddr_in6 *ep,
 	int			 isnew;
 
 	c = add(p, ep, src, now, &isnew);
+	if (c == NULL)
+		return;
+	if (src == NATPATH_SRC_CONFIG && (!p->have_cfg ||
+	    !natep_eq(&p->cfg, ep))) {
+		int	had = p->have_cfg;
+
+		p->have_cfg = 1;
+		p->cfg = *ep;
+		c->src = NATPATH_SRC_CONFIG;
+		/* a reload named another endpoint while the path runs on the
+		 * old one: probe it now, move on its answer (ack_in) */
+		if (had && p->state == NATPATH_DIRECT &&
+		    p->ep_src == NATPATH_SRC_CONFIG && !natep_eq(&p->ep, ep)) {
+			lost(p, "endpoint changed by reload", now);
+			probe(p, c, now);
+			return;
+		}
+	}
 	/* a new candidate is worth a probe right away, unless an endpoint
 	 * at least as good is established */
-	if (c != NULL && isnew && (searching(p) ||
+	if (isnew && (searching(p) ||
 	    (p->state == NATPATH_DIRECT && rank(src) < rank(p->ep_src))))
 		probe(p, c, now);
 }
@@ -287,6 +339,8 @@ natpath_restart(struct natpath *p, const char *why, uint64_t now)
 {
 	if (p->state == NATPATH_IDLE)
 		return;
+	if (p->state == NATPATH_DIRECT)
+		lost(p, "our address changed", heard(p));
 	if (p->state == NATPATH_RELAYED) {
 		/* keep the relay while looking: probes and a punch round */
 		p->next_retry = now;
@@ -300,8 +354,16 @@ natpath_restart(struct natpath *p, const char *why, uint64_t now)
 void
 natpath_use(struct natpath *p, uint64_t now)
 {
-	p->last_use = now;
-	p->last_tx = now;
+	if (now > p->last_use)
+		p->last_use = now;
+	if (now >= p->last_tx)
+		p->last_tx = now;
+	/* the first send after the member's last packet: an answer (data,
+	 * a tunnel keepalive, an ACK to our probe) is due from here */
+	if (!p->waiting) {
+		p->waiting = 1;
+		p->waiting_since = now;
+	}
 	if (p->state == NATPATH_IDLE)
 		start(p, now);
 }
@@ -316,7 +378,7 @@ establish(struct natpath *p, struct natpath_cand *c, const char *how,
 	p->ep = c->ep;
 	p->ep_src = c->src;
 	p->ep_sock = 0;
-	p->last_rx = now;
+	answered(p, now, 0);
 	snprintf(p->reason, sizeof(p->reason), "%s: %s (was %s)",
 	    natpath_src_name(c->src), how, was);
 	p->state = NATPATH_DIRECT;
@@ -327,6 +389,7 @@ void
 natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 {
 	struct natpath_cand	*c;
+	uint64_t		 was = heard(p);
 	int			 isnew;
 
 	p->last_use = now;
@@ -349,7 +412,7 @@ natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 		}
 		return;
 	}
-	p->last_rx = now;
+	answered(p, now, 0);
 	if (p->state == NATPATH_DIRECT && natep_eq(from, &p->ep))
 		return;
 	if (p->state == NATPATH_IDLE)
@@ -360,6 +423,7 @@ natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 	if (p->state == NATPATH_DIRECT) {
 		/* an authenticated packet from elsewhere: the member moved */
 		c->acked_at = now;
+		lost(p, "member moved", was);
 		establish(p, c, "authenticated packet from a new address",
 		    now);
 		return;
@@ -377,7 +441,7 @@ natpath_probe_in(struct natpath *p, const struct sockaddr_in6 *from,
 
 	p->last_use = now;
 	if (p->state == NATPATH_DIRECT && natep_eq(from, &p->ep)) {
-		p->last_rx = now;
+		answered(p, now, 1);
 		return;
 	}
 	/* Only while we are looking for a path ourselves (we started, or
@@ -445,14 +509,26 @@ natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
 	    (n != c->nonce && n != c->prev_nonce))
 		return;		/* not an answer to a probe sent there */
 	c->acked_at = now;
+	if (n == c->nonce && c->probed_at != 0 && now >= c->probed_at) {
+		uint64_t	sample = now - c->probed_at;
+
+		p->srtt = p->srtt == 0 ? sample : (7 * p->srtt + sample) / 8;
+	}
 	if (p->state == NATPATH_DIRECT && natep_eq(&c->ep, &p->ep)) {
-		p->last_rx = now;
+		answered(p, now, 2);
 		return;
 	}
-	if (p->state == NATPATH_DIRECT && rank(c->src) >= rank(p->ep_src)) {
-		/* the current one is at least as good: keep it */
+	if (p->state == NATPATH_DIRECT && rank(c->src) >= rank(p->ep_src) &&
+	    !(p->have_cfg && natep_eq(&c->ep, &p->cfg) &&
+	    p->ep_src == NATPATH_SRC_CONFIG) &&
+	    !(waiting(p) && now - p->waiting_since >= NATPATH_PROBE_MS)) {
+		/* the current one is at least as good, and the netconfig
+		 * does not name this one instead, and the current one
+		 * answers while we send: keep it */
 		return;
 	}
+	if (p->state == NATPATH_DIRECT && p->lost_at == 0)
+		lost(p, "path lost", heard(p));
 	if (p->state == NATPATH_IDLE)
 		return;
 	establish(p, c, p->state == NATPATH_PUNCHING ||
@@ -482,8 +558,19 @@ natpath_punch_in(struct natpath *p, const struct sockaddr_in6 *observed,
 		p->last_punch_reply = now;
 	} else
 		p->punch_until = now + NATPATH_PUNCH_MS;
-	if (p->state == NATPATH_DIRECT)
+	if (p->state == NATPATH_DIRECT) {
+		/* the member looks for us although we have a path: it may
+		 * have moved or lost its NAT state; probe where it says it
+		 * is (an answer there moves us if ours went silent) */
+		struct natpath_cand	*c;
+
+		if (observed != NULL && (c = find(p, observed)) != NULL)
+			probe_fresh(p, c, now);
+		for (i = 0; i < neps; i++)
+			if ((c = find(p, &eps[i])) != NULL)
+				probe_fresh(p, c, now);
 		return;
+	}
 	if (p->state == NATPATH_PROBING || p->state == NATPATH_UNREACHABLE)
 		p->state = NATPATH_PUNCHING;
 	util_strlcpy(p->reason, p->state == NATPATH_RELAYED ?
@@ -530,7 +617,7 @@ min64(uint64_t a, uint64_t b)
 uint64_t
 natpath_periodic(struct natpath *p, uint64_t now)
 {
-	uint64_t	next = UINT64_MAX, quiet;
+	uint64_t	next = UINT64_MAX, quiet, aquiet, dead;
 	int		active;
 
 	if (p->state == NATPATH_IDLE)
@@ -538,6 +625,7 @@ natpath_periodic(struct natpath *p, uint64_t now)
 	if (now - p->last_use >= NATPATH_IDLE_MS &&
 	    (p->state != NATPATH_DIRECT || now - p->last_rx >= NATPATH_IDLE_MS)) {
 		p->state = NATPATH_IDLE;
+		p->lost_at = 0;
 		util_strlcpy(p->reason, "not in use", sizeof(p->reason));
 		return UINT64_MAX;
 	}
@@ -568,8 +656,20 @@ natpath_periodic(struct natpath *p, uint64_t now)
 		}
 		if (now >= p->next_probe)
 			probe_all(p, now);
+		/* a punch request (or the member's reply) may have been lost
+		 * on the way: ask again once a second while the round lasts */
+		if (p->have_rendezvous && p->punch_until > now &&
+		    now >= p->punch_next) {
+			uint64_t	until = p->punch_until;
+
+			punch(p, 0, now);
+			p->punch_until = until;	/* the same round */
+		}
 		next = min64(p->next_probe, p->punch_until > now ?
 		    p->punch_until : p->phase_start + NATPATH_DIRECT_MS);
+		if (p->have_rendezvous && p->punch_next > now &&
+		    p->punch_next < p->punch_until)
+			next = min64(next, p->punch_next);
 		break;
 	case NATPATH_RELAYED:
 	case NATPATH_UNREACHABLE:
@@ -592,32 +692,51 @@ natpath_periodic(struct natpath *p, uint64_t now)
 	case NATPATH_DIRECT:
 		quiet = now - p->last_rx;
 		active = now - p->last_tx < NATPATH_ACTIVE_MS;
-		if (quiet >= NATPATH_DEAD_MS || (active &&
-		    quiet >= NATPATH_ACTIVE_DEAD_MS)) {
-			snprintf(p->reason, sizeof(p->reason), "path lost: "
-			    "no answer for %llu s",
-			    (unsigned long long)(quiet / 1000));
+		/* while we send: how long our oldest unanswered send waits
+		 * (not the silence since an answer long before the burst),
+		 * the dead line stretched on a slow path */
+		aquiet = waiting(p) ? now - p->waiting_since : 0;
+		dead = NATPATH_ACTIVE_DEAD_MS + 3 * p->srtt;
+		if (quiet >= NATPATH_DEAD_MS || (active && aquiet >= dead)) {
+			uint64_t shown = active && aquiet < quiet ? aquiet :
+			    quiet;
+
+			lost(p, "path lost", active ? heard(p) : p->last_rx);
 			p->have_ep = 0;
 			start(p, now);
 			/* keep the reason that says why we search again */
 			snprintf(p->reason, sizeof(p->reason), "path lost: "
-			    "no answer for %llu s, probing",
-			    (unsigned long long)(quiet / 1000));
+			    "no answer for %llu.%llu s, probing",
+			    (unsigned long long)(shown / 1000),
+			    (unsigned long long)(shown % 1000 / 100));
 			switched(p, now);
 			return natpath_periodic(p, now);
 		}
 		if (quiet >= NATPATH_STALE_MS || (active &&
-		    quiet >= NATPATH_ACTIVE_STALE_MS)) {
+		    aquiet >= NATPATH_ACTIVE_STALE_MS)) {
 			/* unanswered: probe it fast until it answers */
 			if (now >= p->next_probe) {
 				struct natpath_cand *c = find(p, &p->ep);
+
+				/* a probe went unanswered too while we
+				 * send: ask the member through its
+				 * rendezvous to probe us (it may have moved,
+				 * our NATs may have forgotten us), before
+				 * the path is given up */
+				if (c != NULL && active &&
+				    c->probed_at > p->last_rx)
+					p->silent = 1;
+				if (p->silent && p->have_rendezvous &&
+				    p->punch_until <= now)
+					punch(p, 0, now);
 				if (c != NULL)
 					probe(p, c, now);
 				p->next_probe = now + NATPATH_PROBE_MS *
-				    (active ? 2 : 4);
+				    (active ? 1 : 4);
 			}
-			next = min64(p->next_probe, p->last_rx + (active ?
-			    NATPATH_ACTIVE_DEAD_MS : NATPATH_DEAD_MS));
+			next = min64(p->next_probe, active ?
+			    p->waiting_since + dead :
+			    p->last_rx + NATPATH_DEAD_MS);
 			break;
 		}
 		/* keepalive only while in use and only if quiet on our side */
@@ -633,8 +752,11 @@ natpath_periodic(struct natpath *p, uint64_t now)
 				probe(p, c, now);
 			p->last_keepalive = now;
 		}
-		next = min64(p->last_rx + (active ? NATPATH_ACTIVE_STALE_MS :
-		    NATPATH_STALE_MS), (p->last_tx > p->last_keepalive ?
+		/* while sending, run now and then to learn of sends that
+		 * wait for an answer (the glue feeds them in pathglue_run) */
+		next = min64(active ? (waiting(p) ? p->waiting_since +
+		    NATPATH_ACTIVE_STALE_MS : now + NATPATH_ACTIVE_STALE_MS / 2) :
+		    p->last_rx + NATPATH_STALE_MS, (p->last_tx > p->last_keepalive ?
 		    p->last_tx : p->last_keepalive) + NATPATH_KEEPALIVE_MS);
 		if (active)
 			next = min64(next, p->last_tx + NATPATH_ACTIVE_MS);
@@ -643,71 +765,6 @@ natpath_periodic(struct natpath *p, uint64_t now)
 		break;
 	}
 	return min64(next, p->last_use + NATPATH_IDLE_MS);
-}
-
-int
-natpath_route(const struct natpath *p, struct sockaddr_in6 *ep, int *relayed)
-{
-	*relayed = 0;
-	if (p->state == NATPATH_DIRECT ||
-	    (p->have_ep && p->state != NATPATH_RELAYED)) {
-		/* established, or optimistic on the last good endpoint */
-		*ep = p->ep;
-		return 0;
-	}
-	if (p->have_relay && p->state == NATPATH_RELAYED) {
-		*ep = p->relay;
-		*relayed = 1;
-		return 0;
-	}
-	return -1;
-}
-
-int
-natpath_spray(struct natpath *p, enum pp_try kind,
-    const struct sockaddr_in6 *target, uint16_t last, uint16_t delta,
-    uint64_t seed, uint64_t now)
-{
-	if (p->state == NATPATH_IDLE || p->state == NATPATH_DIRECT ||
-	    pp_spray_running(&p->spray))
-		return 0;
-	/* tagged by the top of the nonce counter: the low 16 bits name
-	 * the port */
-	if (pp_spray_start(&p->spray, kind, target, last, delta, seed,
-	    (++p->nonce_ctr) | 1, now) == -1)
-		return 0;
-	snprintf(p->reason, sizeof(p->reason), "%s; %s probing of the "
-	    "member's NAT", p->state == NATPATH_RELAYED ? "relayed" :
-	    "searching", pp_try_name(kind));
-	return 1;
-}
-
-uint64_t
-natpath_spray_periodic(struct natpath *p, uint64_t now)
-{
-	struct natpath_action	a;
-	struct sockaddr_in6	eps[8];
-	uint64_t		nonces[8];
-	size_t			i, n;
-
-	if (!pp_spray_running(&p->spray))
-		return UINT64_MAX;
-	if (p->state == NATPATH_DIRECT || p->state == NATPATH_IDLE) {
-		/* found otherwise (or given up on) meanwhile */
-		pp_spray_end(&p->spray, p->state == NATPATH_DIRECT, now);
-		return UINT64_MAX;
-	}
-	/* a few at a time: the action queue is shared with the search */
-	n = pp_spray_due(&p->spray, now, eps, nonces, 8);
-	for (i = 0; i < n; i++) {
-		memset(&a, 0, sizeof(a));
-		a.type = NATPATH_ACT_PROBE;
-		a.ep = eps[i];
-		nonce_bytes(a.nonce, nonces[i]);
-		p->nprobe++;
-		push(p, &a);
-	}
-	return pp_spray_next(&p->spray);
 }
 
 void
@@ -727,40 +784,4 @@ natpath_via_socket(struct natpath *p, const struct sockaddr_in6 *ep,
 	c->src = NATPATH_SRC_PUNCHED;	/* (through that socket only) */
 	establish(p, c, "birthday probing found a port", now);
 	p->ep_sock = sock;
-}
-
-const char *
-natpath_state_name(enum natpath_state s)
-{
-	static const char *const names[] = {
-		[NATPATH_IDLE] = "idle",
-		[NATPATH_PROBING] = "probing",
-		[NATPATH_PUNCHING] = "punching",
-		[NATPATH_RELAYED] = "relayed",
-		[NATPATH_UNREACHABLE] = "unreachable",
-		[NATPATH_DIRECT] = "direct",
-	};
-
-	if ((unsigned)s < ARRAY_SIZE(names))
-		return names[s];
-	return "?";
-}
-
-const char *
-natpath_src_name(enum natpath_src s)
-{
-	switch (s) {
-	case NATPATH_SRC_CONFIG:
-	case NATPATH_SRC_DHT:
-		return "direct";
-	case NATPATH_SRC_MAPPED:
-		return "mapped";
-	case NATPATH_SRC_LAN:
-		return "lan";
-	case NATPATH_SRC_PUNCHED:
-		return "punched";
-	case NATPATH_SRC_ROAMED:
-		return "roamed";
-	}
-	return "?";
 }

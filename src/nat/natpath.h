@@ -37,6 +37,7 @@
 #define NATPATH_PROBE_MS	250	/* probe interval while searching */
 #define NATPATH_DIRECT_MS	1000	/* direct probing before punch/relay */
 #define NATPATH_PUNCH_MS	2500	/* length of a punch round */
+#define NATPATH_REPUNCH_MS	1000	/* punch again within a round */
 #define NATPATH_RETRY_MS	30000	/* background retry while relayed */
 #define NATPATH_KEEPALIVE_MS	25000	/* holds typical 30 s UDP timeouts */
 #define NATPATH_STALE_MS	35000	/* no answer: probe fast */
@@ -46,8 +47,15 @@
  * acknowledgements, keepalives, probe ACKs) stopping means the path broke
  * (a NAT lost or changed our mapping, the member moved). */
 #define NATPATH_ACTIVE_MS	2000
-#define NATPATH_ACTIVE_STALE_MS	1000	/* then probe fast */
-#define NATPATH_ACTIVE_DEAD_MS	3000	/* then search again */
+/* Silence is counted from our first send after the member's last packet
+ * (waiting_since): a burst after an idle minute is not a silence of a
+ * minute, a one-way flow is checked by probes. Stale: one probe to the endpoint
+ * every NATPATH_PROBE_MS, a liveness check answered within a round trip on
+ * a live path; no answer by NATPATH_ACTIVE_DEAD_MS (plus three smoothed
+ * round trips on a slow path): the path is lost and searched again (probes,
+ * a punch through the rendezvous, the relay meanwhile). */
+#define NATPATH_ACTIVE_STALE_MS	600
+#define NATPATH_ACTIVE_DEAD_MS	1100
 #define NATPATH_IDLE_MS		120000	/* unused this long: stop keepalives */
 #define NATPATH_REASON_MAX	96
 
@@ -110,6 +118,7 @@ struct natpath {
 	uint64_t		phase_start;	/* ms: current search began */
 	uint64_t		next_probe;
 	uint64_t		punch_until;	/* ms: punch round ends */
+	uint64_t		punch_next;	/* ms: punch again (a round) */
 	uint64_t		next_retry;	/* relayed/unreachable */
 	uint64_t		last_use, last_tx, last_rx, last_keepalive;
 	uint64_t		connect_ms;	/* use -> first route, last time */
@@ -122,6 +131,30 @@ struct natpath {
 	 * side: ep_sock is its index + 1, 0 for the daemon's socket). */
 	struct pp_spray		spray;
 	int			ep_sock;
+	int			waiting;	/* sent since the member's
+						 * last packet */
+	uint64_t		waiting_since;	/* ms: since then */
+	uint64_t		srtt;		/* ms: probe round trip, 0 */
+
+	/* The configured endpoint (the netconfig's, the latest one): a
+	 * reload that names another one wins over the old one in use. */
+	int			have_cfg;
+	struct sockaddr_in6	cfg;
+
+	/* Recovery: a pending one (lost_at != 0: the path broke, last heard
+	 * at lost_at, for lost_why) and the last one completed (show). */
+	uint64_t		lost_at;
+	char			lost_why[40];
+	int			silent;		/* a liveness probe went
+						 * unanswered while sending */
+	struct natpath_recovery {
+		uint64_t	at;		/* ms, 0: none yet */
+		uint64_t	gap;		/* ms: last answer before to
+						 * the first route after */
+		char		what[40];	/* "path lost", ... */
+		char		how[16];	/* "direct", "punched",
+						 * "relay", ... */
+	}			rec;
 
 	char			reason[NATPATH_REASON_MAX];
 	unsigned		nswitch, npunch, nprobe;
@@ -144,6 +177,11 @@ void	natpath_set_rendezvous(struct natpath *, int have, uint64_t now);
 /* Traffic for the member is being sent (data, handshake): the path is in
  * use. Starts the search when idle. */
 void	natpath_use(struct natpath *, uint64_t now);
+/* What the data path knows: whether tunnel packets sent since `since`
+ * wait for an answer from the member (waiting 0: it answered after our
+ * last send). Overrides what natpath_use and natpath_rx guessed from
+ * times alone (a reply sent in the same millisecond as the request came). */
+void	natpath_unanswered(struct natpath *, int waiting, uint64_t since);
 /* An authenticated tunnel packet from the member; from is NULL when it
  * came through a relay. Roaming: a direct path follows the new source. */
 void	natpath_rx(struct natpath *, const struct sockaddr_in6 *from,

@@ -34,6 +34,8 @@
 #define TCP_TICK_MS	500
 #define TCP_BUCKETS	64
 #define TCP_DHT_LO	0x10	/* the DHT's first bytes (ARCHITECTURE.md) */
+#define TCP_BEACON	0x25	/* a LAN beacon (ours too, looped back):
+				 * says nothing about UDP beyond the LAN */
 #define TCP_DHT_HI	0x1f
 
 struct tconn {
@@ -273,7 +275,8 @@ rx_tap(void *arg, const uint8_t *buf, size_t len,
 
 	(void)from;
 	if (t->st.mode == TCP_MODE_UDP) {
-		t->udp_heard = now;
+		if (len > 0 && buf[0] != TCP_BEACON)
+			t->udp_heard = now;
 		return;
 	}
 	if (len == 0 || buf[0] < TCP_DHT_LO || buf[0] > TCP_DHT_HI)

@@ -23,15 +23,18 @@ handshake_jitter(const struct tunnel_config *c)
 }
 
 /* When to retransmit an initiation after the attempts-th of an attempt:
- * rekey_fast_ms, doubling, while below rekey_timeout_ms (with the jitter
- * scaled down alike), then rekey_timeout_ms + jitter. */
+ * rekey_fast_ms twice, then doubling, while below rekey_timeout_ms (with
+ * the jitter scaled down alike), then rekey_timeout_ms + jitter: at 0, 1,
+ * 2, 4, 8 s, then every 5 s. Two lost in a row (a lossy path: an
+ * initiation and its response each cross it) still cost only ~2 s. */
 uint64_t
 retransmit_after(const struct tunnel_config *c, uint32_t attempts)
 {
 	uint64_t	iv = c->rekey_timeout_ms, f = c->rekey_fast_ms;
 
 	if (f != 0 && attempts >= 1 && attempts < 16) {
-		f <<= attempts - 1;
+		if (attempts >= 2)
+			f <<= attempts - 2;
 		if (f < iv)
 			return f + handshake_jitter(c) * f / iv;
 	}

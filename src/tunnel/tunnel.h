@@ -52,7 +52,8 @@
  * older than reject_after - keepalive - rekey_timeout; no session is used
  * past reject_after_ms; a handshake is retransmitted every rekey_timeout_ms
  * (+ random jitter) until rekey_attempt_ms, then given up (unlike
- * WireGuard, the first retransmissions come sooner, rekey_fast_ms doubling:
+ * WireGuard, the first retransmissions come sooner, rekey_fast_ms twice,
+ * then doubling:
  * a handshake lost while a path is being found costs ~1 s, not 5; the
  * responder's flood limit is 20 ms); a keepalive is
  * sent keepalive_ms after data was received if nothing went back; a new

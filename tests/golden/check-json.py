@@ -118,6 +118,12 @@ def check_iface(j, r):
         for k in ("tried_probes", "tried_budget", "tried_pps", "tried_ms"):
             check_str(pw + " " + k, jp[k],
                       num(rp, k) if opt(rp, "tried") else None)
+        for k in ("recovery", "recovery_via"):
+            check_str(pw + " " + k, jp[k], opt(rp, k))
+        check_str(pw + " recovery_lost", jp["recovery_lost"],
+                  num(rp, "recovery_lost") or None)
+        check_str(pw + " recovery_gap_ms", jp["recovery_gap_ms"],
+                  num(rp, "recovery_gap_ms") if opt(rp, "recovery") else None)
         for k in ("rx_bytes", "tx_bytes"):
             check_str(pw + " " + k, jp[k], num(rp, k))
         check_str(pw + " drops", jp["drops"], rp["drops"])

@@ -67,7 +67,7 @@ grep -q "$(printf '\033')" "$g/show-full.pretty" && fail "colour in plain output
 # Dump lines: a kind, the interface, then a fixed number of fields.
 awk -F '\t' '
 	$1 == "interface" && NF != 34 { print "interface: " NF; bad = 1 }
-	$1 == "peer" && NF != 25 { print "peer: " NF; bad = 1 }
+	$1 == "peer" && NF != 29 { print "peer: " NF; bad = 1 }
 	$1 == "dht" && NF != 9 { print "dht: " NF; bad = 1 }
 	$1 == "bucket" && NF != 7 { print "bucket: " NF; bad = 1 }
 	$1 == "search" && NF != 9 { print "search: " NF; bad = 1 }

@@ -329,9 +329,10 @@ T_TEST(lost_path_is_searched_again)
 	}
 	T_EQ_INT(p.state, NATPATH_PROBING);
 	t -= 250;	/* the loop stepped once more */
-	/* we were sending all along: noticed within seconds */
-	T_ASSERT(t >= 10 + NATPATH_ACTIVE_DEAD_MS &&
-	    t <= 10 + NATPATH_ACTIVE_DEAD_MS + 250);
+	/* we were sending all along, unanswered since 1000: noticed within
+	 * NATPATH_ACTIVE_DEAD_MS (and three round trips of 10 ms) */
+	T_ASSERT(t >= 1000 + NATPATH_ACTIVE_DEAD_MS &&
+	    t <= 1000 + NATPATH_ACTIVE_DEAD_MS + 30 + 250);
 	T_ASSERT(probes >= 2);	/* stale: probed before giving up */
 	T_ASSERT(strncmp(p.reason, "path lost", 9) == 0);
 
@@ -482,6 +483,311 @@ T_TEST(late_lookup_punches_and_relayed_peer_answers_via_relay)
 	T_EQ_INT(d.nswitch, 1);
 }
 
+/* Establish p on b (config) at time 0..10 and drain. */
+static void
+direct_on(struct natpath *p, const struct sockaddr_in6 *b, uint64_t seed)
+{
+	struct drained	d;
+
+	natpath_init(p, seed, 0);
+	natpath_add_candidate(p, b, NATPATH_SRC_CONFIG, 0);
+	natpath_use(p, 0);
+	drain(p, &d);
+	natpath_ack_in(p, b, d.probes[0].nonce, 10);
+	drain(p, &d);
+}
+
+/* The answering side of a ping flow (it only sends replies to what it
+ * receives): when the requests stop coming because the NATs forgot the
+ * path, its last reply is unanswered and it probes within
+ * NATPATH_ACTIVE_STALE_MS, searches again within NATPATH_ACTIVE_DEAD_MS,
+ * and its probes stay a few per second. */
+T_TEST(answering_side_notices_a_dead_path)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained		d;
+	uint64_t		t, next, first_probe = 0, lost = 0;
+	unsigned		probes = 0;
+
+	direct_on(&p, &b, 11);
+	/* requests every 50 ms, each answered 1 ms later, for 5 s */
+	for (t = 3000; t < 8000; t += 50) {
+		natpath_rx(&p, &b, t);
+		natpath_use(&p, t + 1);
+		natpath_periodic(&p, t + 1);
+		drain(&p, &d);
+		T_EQ_INT(d.nprobe, 0);	/* a live path: no probes */
+	}
+	/* the last reply went at 7951; then nothing comes, nothing goes but
+	 * what natpath sends; run it when it asks */
+	for (t = 7960; t < 12000 && lost == 0; t = next) {
+		next = natpath_periodic(&p, t);
+		drain(&p, &d);
+		if (d.nprobe > 0 && first_probe == 0)
+			first_probe = t;
+		probes += d.nprobe;
+		if (p.state != NATPATH_DIRECT)
+			lost = t;
+		T_ASSERT(next > t);
+	}
+	T_ASSERT(first_probe >= 7951 + NATPATH_ACTIVE_STALE_MS &&
+	    first_probe <= 7951 + NATPATH_ACTIVE_STALE_MS + 10);
+	T_ASSERT(lost >= 7951 + NATPATH_ACTIVE_DEAD_MS &&
+	    lost <= 7951 + NATPATH_ACTIVE_DEAD_MS + 40);
+	T_ASSERT(probes >= 2 && probes <= 5);
+	T_ASSERT(p.lost_at == 7951);
+	T_ASSERT(strncmp(p.lost_why, "path lost", 9) == 0);
+}
+
+/* A burst after a quiet minute is not a silence of a minute: the path
+ * is only declared lost once the burst itself goes unanswered. */
+T_TEST(burst_after_quiet_is_not_silence)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained		d;
+	uint64_t		t = 30000;
+
+	direct_on(&p, &b, 12);
+	natpath_periodic(&p, 20000);
+	drain(&p, &d);
+	natpath_use(&p, t);
+	natpath_periodic(&p, t);
+	drain(&p, &d);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	T_EQ_INT(d.nprobe, 0);
+	natpath_rx(&p, &b, t + 40);	/* answered */
+	natpath_use(&p, t + 100);
+	natpath_periodic(&p, t + 100 + NATPATH_ACTIVE_STALE_MS - 1);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 0);
+	natpath_periodic(&p, t + 100 + NATPATH_ACTIVE_STALE_MS);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 1);	/* unanswered: a liveness probe */
+	natpath_ack_in(&p, &b, d.probes[0].nonce, t + 100 +
+	    NATPATH_ACTIVE_STALE_MS + 20);
+	natpath_periodic(&p, t + 100 + NATPATH_ACTIVE_DEAD_MS + 100);
+	T_EQ_INT(p.state, NATPATH_DIRECT);	/* the probe's answer did */
+}
+
+/* Found again: the recovery record says what, how, and the gap. */
+T_TEST(recovery_is_recorded)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct sockaddr_in6	b2 = ep(IP(198, 51, 100, 9), 1234);
+	struct drained		d;
+	uint64_t		t;
+	size_t			i;
+
+	direct_on(&p, &b, 13);
+	T_EQ_INT(p.rec.at, 0);
+	natpath_rx(&p, &b, 5000);
+	for (t = 5001; p.state == NATPATH_DIRECT; t += 50) {
+		natpath_use(&p, t);
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+	}
+	T_EQ_INT(p.lost_at, 5001);
+	/* the member answers at its new address during the search */
+	natpath_add_candidate(&p, &b2, NATPATH_SRC_DHT, t);
+	drain(&p, &d);
+	for (i = 0; i < d.nprobe; i++)
+		if (natep_eq(&d.probes[i].ep, &b2))
+			natpath_ack_in(&p, &b2, d.probes[i].nonce, t + 30);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	T_ASSERT(natep_eq(&p.ep, &b2));
+	T_EQ_INT(p.rec.at, t + 30);
+	T_EQ_INT(p.rec.gap, t + 30 - 5001);
+	T_EQ_STR(p.rec.what, "path lost");
+	T_EQ_STR(p.rec.how, "direct");
+	T_EQ_INT(p.lost_at, 0);
+
+	/* roaming: an authenticated packet from elsewhere */
+	natpath_rx(&p, &b2, 20000);
+	natpath_use(&p, 20001);
+	natpath_rx(&p, &b, 20300);
+	T_ASSERT(natep_eq(&p.ep, &b));
+	T_EQ_STR(p.rec.what, "member moved");
+	T_EQ_STR(p.rec.how, "direct");	/* b: the configured endpoint */
+	T_EQ_INT(p.rec.gap, 20300 - 20001);
+}
+
+/* A reload names another endpoint for a member whose path runs on the
+ * configured one: the new one is probed at once and its answer moves
+ * the path (no silence to wait for). */
+T_TEST(reload_endpoint_moves_on_first_answer)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct sockaddr_in6	b2 = ep(IP(203, 0, 113, 21), 6374);
+	struct drained		d;
+
+	direct_on(&p, &b, 14);
+	natpath_rx(&p, &b, 1000);
+	natpath_add_candidate(&p, &b, NATPATH_SRC_CONFIG, 1500); /* same */
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 0);
+	natpath_add_candidate(&p, &b2, NATPATH_SRC_CONFIG, 2000);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 1);
+	T_ASSERT(natep_eq(&d.probes[0].ep, &b2));
+	T_ASSERT(natep_eq(&p.ep, &b));	/* until it answers */
+	natpath_ack_in(&p, &b2, d.probes[0].nonce, 2010);
+	drain(&p, &d);
+	T_EQ_INT(d.nswitch, 1);
+	T_ASSERT(natep_eq(&p.ep, &b2));
+	T_EQ_STR(p.rec.what, "endpoint changed by reload");
+	T_EQ_INT(p.rec.gap, 10);
+}
+
+/* The member asks us to punch while we think the path works: it lost
+ * us; its endpoints are probed, and one that answers replaces ours once
+ * ours is silent. */
+T_TEST(punch_while_direct_probes_the_member)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct sockaddr_in6	b2 = ep(IP(203, 0, 113, 40), 6374);
+	struct drained		d;
+
+	direct_on(&p, &b, 15);
+	natpath_set_rendezvous(&p, 1, 0);
+	natpath_rx(&p, &b, 1000);
+	natpath_use(&p, 1001);
+	natpath_punch_in(&p, &b2, NULL, 0, 0, 1300);
+	drain(&p, &d);
+	T_EQ_INT(d.npunch, 1);
+	T_EQ_INT(d.nprobe, 1);
+	T_ASSERT(natep_eq(&d.probes[0].ep, &b2));
+	/* ours still answers: keep it */
+	natpath_rx(&p, &b, 1310);
+	natpath_ack_in(&p, &b2, d.probes[0].nonce, 1320);
+	T_ASSERT(natep_eq(&p.ep, &b));
+	/* ours silent while we send: the answering one wins */
+	natpath_use(&p, 1400);
+	natpath_punch_in(&p, &b2, NULL, 0, 1, 2100);
+	drain(&p, &d);
+	T_EQ_INT(d.nprobe, 1);
+	natpath_ack_in(&p, &b2, d.probes[0].nonce, 2110);
+	T_ASSERT(natep_eq(&p.ep, &b2));
+}
+
+/* A punch request lost on the way is asked again within the round. */
+T_TEST(punch_is_repeated_within_a_round)
+{
+	struct natpath		p;
+	struct drained		d;
+	uint64_t		t, next;
+	unsigned		punches = 0;
+
+	natpath_init(&p, 16, 0);
+	natpath_set_rendezvous(&p, 1, 0);
+	natpath_use(&p, 0);
+	drain(&p, &d);
+	punches += d.npunch;
+	natpath_punch_in(&p, NULL, NULL, 0, 1, 10);	/* its reply: a round */
+	drain(&p, &d);
+	for (t = 10; t < NATPATH_PUNCH_MS; t = next) {
+		next = natpath_periodic(&p, t);
+		drain(&p, &d);
+		punches += d.npunch;
+		T_ASSERT(next > t);
+	}
+	/* at 0, then about once a second: 3, not one per probe */
+	T_ASSERT(punches >= 2 && punches <= 3);
+}
+
+/* Sending, unanswered, and the first liveness probe unanswered too: a
+ * punch request goes through the rendezvous before the path is given up
+ * (the member probes us back from wherever it is now); one per round. */
+T_TEST(silent_path_punches_before_giving_up)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained		d;
+	uint64_t		t, next, punch_at = 0;
+	unsigned		punches = 0;
+
+	direct_on(&p, &b, 17);
+	natpath_set_rendezvous(&p, 1, 0);
+	drain(&p, &d);
+	natpath_rx(&p, &b, 5000);
+	natpath_use(&p, 5001);
+	for (t = 5001; p.state == NATPATH_DIRECT; t = next) {
+		natpath_use(&p, t);
+		next = natpath_periodic(&p, t);
+		drain(&p, &d);
+		if (d.npunch > 0 && punch_at == 0)
+			punch_at = t;
+		punches += d.npunch;
+	}
+	T_ASSERT(punch_at >= 5001 + NATPATH_ACTIVE_STALE_MS +
+	    NATPATH_PROBE_MS && punch_at < 5001 + NATPATH_ACTIVE_DEAD_MS);
+	T_EQ_INT(punches, 2);	/* and one when the search starts */
+
+	/* a one-way flow whose probes are answered: no punch */
+	direct_on(&p, &b, 18);
+	natpath_set_rendezvous(&p, 1, 0);
+	drain(&p, &d);
+	punches = 0;
+	for (t = 1000; t < 10000; t += 50) {
+		size_t	i;
+
+		natpath_use(&p, t);
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+		punches += d.npunch;
+		for (i = 0; i < d.nprobe && i < 16; i++)
+			natpath_ack_in(&p, &b, d.probes[i].nonce, t + 20);
+	}
+	T_EQ_INT(punches, 0);
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	T_EQ_INT(p.rec.at, 0);		/* nothing to remember */
+
+	/* silent for two probes, then it answers on its own: recorded */
+	natpath_rx(&p, &b, 20000);
+	natpath_use(&p, 20001);
+	for (t = 20001; t < 20001 + NATPATH_ACTIVE_DEAD_MS - 100; t += 50) {
+		natpath_use(&p, t);
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+	}
+	T_EQ_INT(p.state, NATPATH_DIRECT);
+	natpath_rx(&p, &b, t);
+	T_EQ_STR(p.rec.what, "path went silent");
+	T_EQ_INT(p.rec.gap, t - 20001);
+	T_EQ_STR(p.rec.how, "direct");
+}
+
+/* Both NATs forgot us: the member, silent as well, probes us first; its
+ * probe answering our unanswered sends is remembered as a recovery. */
+T_TEST(member_probe_after_silence_is_a_recovery)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained		d;
+	uint64_t		t;
+
+	direct_on(&p, &b, 19);
+	natpath_rx(&p, &b, 5000);
+	for (t = 5001; t <= 5551; t += 50) {
+		natpath_use(&p, t);
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+	}
+	natpath_probe_in(&p, &b, 5560);
+	T_EQ_STR(p.rec.what, "path went silent");
+	T_EQ_INT(p.rec.gap, 559);
+	T_EQ_INT(p.waiting, 0);
+	/* a probe of the member's within a probe interval: normal */
+	natpath_use(&p, 6000);
+	p.rec.at = 0;
+	natpath_probe_in(&p, &b, 6100);
+	T_EQ_INT(p.rec.at, 0);
+}
+
 int
 main(void)
 {
@@ -498,5 +804,13 @@ main(void)
 	T_RUN(lan_beats_punched);
 	T_RUN(candidate_table_is_bounded);
 	T_RUN(late_lookup_punches_and_relayed_peer_answers_via_relay);
+	T_RUN(answering_side_notices_a_dead_path);
+	T_RUN(burst_after_quiet_is_not_silence);
+	T_RUN(recovery_is_recorded);
+	T_RUN(reload_endpoint_moves_on_first_answer);
+	T_RUN(punch_while_direct_probes_the_member);
+	T_RUN(punch_is_repeated_within_a_round);
+	T_RUN(silent_path_punches_before_giving_up);
+	T_RUN(member_probe_after_silence_is_a_recovery);
 	return t_done();
 }

@@ -139,6 +139,28 @@ T_TEST(relayed_path_is_offered_not_taken)
 	T_ASSERT(!p.relayed);
 }
 
+/* path_sent: active again after a quiet spell (once), and which sends
+ * wait for an answer, in order even within one millisecond. */
+T_TEST(sent_active_and_waiting)
+{
+	struct path		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 2), 6374);
+
+	memset(&p, 0, sizeof(p));
+	path_configure(&p, &b);
+	T_EQ_INT(path_sent(&p, 10000), 1);	/* first send: active */
+	T_EQ_INT(p.waiting, 1);
+	T_EQ_INT(p.wait_tx, 10000);
+	T_EQ_INT(path_sent(&p, 10500), 0);	/* still active */
+	T_EQ_INT(p.wait_tx, 10000);		/* the first unanswered */
+	path_authentic(&p, &b, 10600);
+	T_EQ_INT(p.waiting, 0);
+	T_EQ_INT(path_sent(&p, 10600), 0);	/* a reply, same ms */
+	T_EQ_INT(p.waiting, 1);
+	T_EQ_INT(p.wait_tx, 10600);
+	T_EQ_INT(path_sent(&p, 10600 + PATH_ACTIVE_MS), 1);
+}
+
 int
 main(void)
 {
@@ -147,5 +169,6 @@ main(void)
 	T_RUN(first_packet_makes_usable);
 	T_RUN(route_from_the_nat_layer);
 	T_RUN(relayed_path_is_offered_not_taken);
+	T_RUN(sent_active_and_waiting);
 	return t_done();
 }

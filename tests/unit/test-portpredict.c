@@ -249,10 +249,11 @@ T_TEST(natpath_via_socket)
 	T_EQ_STR(natpath_src_name(p.ep_src), "punched");
 	while (natpath_next_action(&p, &a))
 		;
-	/* sending and nothing heard: lost, searched again on our socket */
+	/* sending and nothing heard (timed from the first unanswered send):
+	 * lost, searched again on our socket */
 	now += NATPATH_ACTIVE_DEAD_MS;
 	natpath_use(&p, now);
-	natpath_periodic(&p, now + 1);
+	natpath_periodic(&p, now + NATPATH_ACTIVE_DEAD_MS + 1);
 	T_ASSERT(p.state != NATPATH_DIRECT);
 	T_EQ_INT(p.ep_sock, 0);
 }

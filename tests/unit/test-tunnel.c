@@ -788,8 +788,8 @@ T_TEST(retransmit_and_give_up)
 	start = n.now;
 	send_data(&n, 0, 1);
 	advance(&n, start + TUNNEL_REKEY_ATTEMPT_MS - 1);
-	/* at 0, ~1, ~3, ~7 s (fast retries), then every 5 s + jitter:
-	 * 4 + 83 / 5.333 .. 4 + 83 / 5 */
+	/* at 0, ~1, ~2, ~4, ~8 s (fast retries), then every 5 s + jitter:
+	 * 5 + 82 / 5.333 .. 5 + 82 / 5 */
 	T_ASSERT(n.s[0].initiations >= 19 && n.s[0].initiations <= 21);
 	T_EQ_INT(n.s[0].giveups, 0);
 	advance(&n, start + TUNNEL_REKEY_ATTEMPT_MS +
@@ -811,8 +811,8 @@ T_TEST(retransmit_and_give_up)
 	net_free(&n);
 }
 
-/* A lost initiation is retried after ~1 s, then ~2 s, ~4 s, then every
- * 5 s; a retried one completes at once. */
+/* A lost initiation is retried after ~1 s, ~1 s again, then ~2 s, ~4 s,
+ * then every 5 s; a retried one completes at once. */
 T_TEST(fast_retransmit)
 {
 	struct net	n;
@@ -830,16 +830,20 @@ T_TEST(fast_retransmit)
 	T_EQ_INT(n.s[0].initiations, 1);
 	advance(&n, start + 1000 + TUNNEL_REKEY_JITTER_MS / 5 + 1);
 	T_EQ_INT(n.s[0].initiations, 2);
-	advance(&n, start + 3000 + 3 * TUNNEL_REKEY_JITTER_MS / 5 + 1);
+	advance(&n, start + 1999);
+	T_EQ_INT(n.s[0].initiations, 2);
+	advance(&n, start + 2000 + 2 * TUNNEL_REKEY_JITTER_MS / 5 + 1);
 	T_EQ_INT(n.s[0].initiations, 3);
-	advance(&n, start + 7000 + 7 * TUNNEL_REKEY_JITTER_MS / 5 + 1);
+	advance(&n, start + 4000 + 4 * TUNNEL_REKEY_JITTER_MS / 5 + 1);
 	T_EQ_INT(n.s[0].initiations, 4);
-	advance(&n, start + 11999);
-	T_EQ_INT(n.s[0].initiations, 4);
+	advance(&n, start + 8000 + 8 * TUNNEL_REKEY_JITTER_MS / 5 + 1);
+	T_EQ_INT(n.s[0].initiations, 5);
+	advance(&n, start + 12999);
+	T_EQ_INT(n.s[0].initiations, 5);
 	/* the peer back: the next retry brings the session */
 	n.s[1].drop_incoming = 0;
 	advance(&n, start + 20000);
-	T_EQ_INT(n.s[0].initiations, 5);
+	T_EQ_INT(n.s[0].initiations, 6);
 	T_EQ_INT(n.s[1].last_seq, 1);
 	net_free(&n);
 }

@@ -1,0 +1,14 @@
+/* Shared by natpath.c and natpath-queue.c only (the glue uses natpath.h). */
+#ifndef MESH_NATPATH_INT_H
+#define MESH_NATPATH_INT_H
+
+#include <stdint.h>
+
+#include "nat/natpath.h"
+
+/* Queue an action for the glue (dropped, and counted, when full). */
+void	natpath_push(struct natpath *, const struct natpath_action *);
+/* A probe nonce as the 8 bytes on the wire (big-endian). */
+void	natpath_nonce_bytes(uint8_t out[8], uint64_t n);
+
+#endif

@@ -3,20 +3,8 @@
 
 #include <string.h>
 
+#include "common/be.h"
 #include "datapath/frag.h"
-
-static void
-put16(uint8_t *p, size_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static size_t
-get16(const uint8_t *p)
-{
-	return (size_t)p[0] << 8 | p[1];
-}
 
 unsigned
 frag_count(size_t len, size_t room)
@@ -54,9 +42,9 @@ frag_piece(uint8_t hdr[FRAG_HDR_LEN], uint8_t type, uint32_t id, size_t len,
 	hdr[5] = (uint8_t)(id >> 16);
 	hdr[6] = (uint8_t)(id >> 8);
 	hdr[7] = (uint8_t)id;
-	put16(hdr + 8, len);
-	put16(hdr + 10, *off);
-	put16(hdr + 12, *plen);
+	be16_put(hdr + 8, len);
+	be16_put(hdr + 10, *off);
+	be16_put(hdr + 12, *plen);
 }
 
 enum frag_result
@@ -74,9 +62,9 @@ frag_add(struct frag_rx *r, uint8_t *buf, size_t cap, const uint8_t *msg,
 	count = msg[2];
 	id = (uint32_t)msg[4] << 24 | (uint32_t)msg[5] << 16 |
 	    (uint32_t)msg[6] << 8 | msg[7];
-	total = get16(msg + 8);
-	off = get16(msg + 10);
-	plen = get16(msg + 12);
+	total = be16_get(msg + 8);
+	off = be16_get(msg + 10);
+	plen = be16_get(msg + 12);
 	if (count < 2 || count > FRAG_MAX_PIECES || index >= count ||
 	    total < count || total > cap || plen > len - FRAG_HDR_LEN)
 		return FRAG_BAD;

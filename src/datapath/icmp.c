@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "common/be.h"
 #include "datapath/icmp.h"
 
 #define IP4_HDR		20
@@ -32,13 +33,6 @@ icmp_cksum(const uint8_t *buf, size_t len, uint32_t sum)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
-}
-
-static void
-put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 /* May an ICMPv4 error answer this packet? */
@@ -87,17 +81,17 @@ icmp4(uint8_t *out, size_t outlen, const uint8_t *pkt, size_t len,
 	memset(out, 0, IP4_HDR + ICMP_HDR);
 	out[0] = 0x45;
 	out[1] = 0xc0;			/* internetwork control, as Linux */
-	put16(out + 2, (uint32_t)total);
+	be16_put(out + 2, (uint32_t)total);
 	out[8] = 64;
 	out[9] = PROTO_ICMP4;
 	memcpy(out + 12, pkt + 16, 4);	/* from the unreachable address */
 	memcpy(out + 16, pkt + 12, 4);
-	put16(out + 10, icmp_cksum(out, IP4_HDR, 0));
+	be16_put(out + 10, icmp_cksum(out, IP4_HDR, 0));
 	out[IP4_HDR] = ICMP4_UNREACH;
 	out[IP4_HDR + 1] = (uint8_t)code;
-	put16(out + IP4_HDR + 6, mtu);
+	be16_put(out + IP4_HDR + 6, mtu);
 	memcpy(out + IP4_HDR + ICMP_HDR, pkt, quote);
-	put16(out + IP4_HDR + 2, icmp_cksum(out + IP4_HDR, ICMP_HDR + quote,
+	be16_put(out + IP4_HDR + 2, icmp_cksum(out + IP4_HDR, ICMP_HDR + quote,
 	    0));
 	return total;
 }
@@ -138,7 +132,7 @@ icmp6(uint8_t *out, size_t outlen, const uint8_t *pkt, size_t len,
 		return 0;
 	memset(out, 0, IP6_HDR + ICMP_HDR);
 	out[0] = 0x60;
-	put16(out + 4, (uint32_t)plen);
+	be16_put(out + 4, (uint32_t)plen);
 	out[6] = PROTO_ICMP6;
 	out[7] = 64;
 	memcpy(out + 8, pkt + 24, 16);
@@ -147,13 +141,13 @@ icmp6(uint8_t *out, size_t outlen, const uint8_t *pkt, size_t len,
 	out[IP6_HDR + 1] = (uint8_t)code;
 	out[IP6_HDR + 4] = (uint8_t)(mtu >> 24);
 	out[IP6_HDR + 5] = (uint8_t)(mtu >> 16);
-	put16(out + IP6_HDR + 6, mtu);
+	be16_put(out + IP6_HDR + 6, mtu);
 	memcpy(out + IP6_HDR + ICMP_HDR, pkt, quote);
 	/* Pseudo-header: source, destination, length, next header. */
 	for (i = 8; i < IP6_HDR; i += 2)
 		sum += (uint32_t)out[i] << 8 | out[i + 1];
 	sum += (uint32_t)plen + PROTO_ICMP6;
-	put16(out + IP6_HDR + 2, icmp_cksum(out + IP6_HDR, plen, sum));
+	be16_put(out + IP6_HDR + 2, icmp_cksum(out + IP6_HDR, plen, sum));
 	return IP6_HDR + plen;
 }
 

@@ -1,6 +1,7 @@
 /* TCP MSS clamp on SYNs (pure; see mss.h). */
 #include "config.h"
 
+#include "common/be.h"
 #include "datapath/mss.h"
 
 #define IP4_HDR		20
@@ -13,12 +14,6 @@
 #define OPT_MSS		2
 #define OPT_MSS_LEN	4
 #define IP6_MAX_EXT	8		/* extension headers walked at most */
-
-static unsigned
-get16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
 
 unsigned
 mss_limit(unsigned inner_mtu, int ipv6)
@@ -42,7 +37,7 @@ csum_replace(uint8_t *csum, unsigned old, unsigned new, int odd)
 		old = (old >> 8 | old << 8) & 0xffff;
 		new = (new >> 8 | new << 8) & 0xffff;
 	}
-	sum = (~get16(csum) & 0xffff) + (~old & 0xffff) + new;
+	sum = (~be16_get(csum) & 0xffff) + (~old & 0xffff) + new;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = ~sum & 0xffff;
@@ -77,7 +72,7 @@ clamp_tcp(uint8_t *th, size_t seglen, unsigned limit, int csum_partial)
 			break;		/* malformed: stop here */
 		if (th[i] != OPT_MSS || olen != OPT_MSS_LEN)
 			continue;
-		mss = get16(th + i + 2);
+		mss = be16_get(th + i + 2);
 		if (mss <= limit)
 			continue;
 		th[i + 2] = (uint8_t)(limit >> 8);
@@ -97,10 +92,10 @@ clamp4(uint8_t *pkt, size_t len, unsigned inner_mtu, int csum_partial)
 	if (len < IP4_HDR)
 		return 0;
 	hl = (size_t)(pkt[0] & 0x0f) * 4;
-	tot = get16(pkt + 2);
+	tot = be16_get(pkt + 2);
 	if (hl < IP4_HDR || tot < hl || tot > len || pkt[9] != PROTO_TCP)
 		return 0;
-	if ((get16(pkt + 6) & 0x3fff) != 0)
+	if ((be16_get(pkt + 6) & 0x3fff) != 0)
 		return 0;		/* a fragment (MF or an offset) */
 	return clamp_tcp(pkt + hl, tot - hl, mss_limit(inner_mtu, 0),
 	    csum_partial);
@@ -114,7 +109,7 @@ clamp6(uint8_t *pkt, size_t len, unsigned inner_mtu, int csum_partial)
 
 	if (len < IP6_HDR)
 		return 0;
-	tot = IP6_HDR + get16(pkt + 4);
+	tot = IP6_HDR + be16_get(pkt + 4);
 	if (tot == IP6_HDR || tot > len)
 		return 0;		/* jumbogram, empty or truncated */
 	nh = pkt[6];

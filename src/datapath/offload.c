@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "common/be.h"
 #include "datapath/offload.h"
 #include "os/tun.h"
 
@@ -19,29 +20,6 @@
 #define TH_PSH		0x08
 #define TH_ACK		0x10
 #define TH_CWR		0x80
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void
-put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 uint64_t
 offload_sum(const uint8_t *buf, size_t len, uint64_t sum)
@@ -112,7 +90,7 @@ offload_csum_complete(uint8_t *pkt, size_t len, const struct tun_pktinfo *pi)
 	/* The field holds the pseudo-header sum: summing over it adds it. */
 	c = (uint16_t)~offload_fold(offload_sum(pkt + pi->csum_start,
 	    len - pi->csum_start, 0));
-	put16(pkt + at, c == 0 ? 0xffff : c);
+	be16_put(pkt + at, c == 0 ? 0xffff : c);
 	return 0;
 }
 
@@ -178,7 +156,7 @@ offload_tso_split(uint8_t *buf, size_t len, const struct tun_pktinfo *pi,
 	v6 = buf[0] >> 4 == 6;
 	iph = v6 ? IP6_HDR : (size_t)(buf[0] & 0x0f) * 4;
 	memcpy(hdr, buf, hl);
-	seq = get32(hdr + iph + 4);
+	seq = be32_get(hdr + iph + 4);
 	id = (uint16_t)(hdr[4] << 8 | hdr[5]);
 	flags = hdr[iph + 13];
 	/* Last segment first: each payload moves up to its stride, never
@@ -190,22 +168,22 @@ offload_tso_split(uint8_t *buf, size_t len, const struct tun_pktinfo *pi,
 		memcpy(s, hdr, hl);
 		tcp = s + iph;
 		if (v6)
-			put16(s + 4, (uint32_t)(hl - iph + plen));
+			be16_put(s + 4, (uint32_t)(hl - iph + plen));
 		else {
-			put16(s + 2, (uint32_t)(hl + plen));
-			put16(s + 4, (uint16_t)(id + i));
-			put16(s + 10, 0);
-			put16(s + 10, (uint16_t)~offload_fold(offload_sum(s,
+			be16_put(s + 2, (uint32_t)(hl + plen));
+			be16_put(s + 4, (uint16_t)(id + i));
+			be16_put(s + 10, 0);
+			be16_put(s + 10, (uint16_t)~offload_fold(offload_sum(s,
 			    iph, 0)));
 		}
-		put32(tcp + 4, seq + (uint32_t)((size_t)i * mss));
+		be32_put(tcp + 4, seq + (uint32_t)((size_t)i * mss));
 		tcp[13] = flags;
 		if (i != n - 1)
 			tcp[13] &= (uint8_t)~(TH_FIN | TH_PSH);
 		if (i != 0)
 			tcp[13] &= (uint8_t)~TH_CWR;
-		put16(tcp + 16, 0);
-		put16(tcp + 16, (uint16_t)~offload_fold(offload_sum(tcp,
+		be16_put(tcp + 16, 0);
+		be16_put(tcp + 16, (uint16_t)~offload_fold(offload_sum(tcp,
 		    hl - iph + plen, pseudo_sum(s, v6, hl - iph + plen))));
 	}
 	return n;
@@ -247,14 +225,14 @@ flow_flush(struct gro *g, struct gro_flow *f)
 	v6 = p[0] >> 4 == 6;
 	iph = v6 ? IP6_HDR : IP4_HDR;
 	if (v6)
-		put16(p + 4, (uint32_t)(f->len - IP6_HDR));
+		be16_put(p + 4, (uint32_t)(f->len - IP6_HDR));
 	else {
-		put16(p + 2, (uint32_t)f->len);
-		put16(p + 10, 0);
-		put16(p + 10, (uint16_t)~offload_fold(offload_sum(p, IP4_HDR,
+		be16_put(p + 2, (uint32_t)f->len);
+		be16_put(p + 10, 0);
+		be16_put(p + 10, (uint16_t)~offload_fold(offload_sum(p, IP4_HDR,
 		    0)));
 	}
-	put16(p + iph + 16, offload_fold(pseudo_sum(p, v6, f->len - iph)));
+	be16_put(p + iph + 16, offload_fold(pseudo_sum(p, v6, f->len - iph)));
 	pi.flags = OFFLOAD_NEEDS_CSUM;
 	pi.gso_type = v6 ? OFFLOAD_GSO_TCPV6 : OFFLOAD_GSO_TCPV4;
 	pi.hdr_len = (uint16_t)f->hdrlen;
@@ -345,7 +323,7 @@ appendable(const struct gro_flow *f, const uint8_t *p, size_t len, size_t hl)
 
 	if (f->closed || hl != f->hdrlen || payload > f->mss ||
 	    f->len + payload > GRO_MAX_LEN || f->nsegs >= OFFLOAD_MAX_SEGS ||
-	    get32(p + iph + 4) != f->next_seq)
+	    be32_get(p + iph + 4) != f->next_seq)
 		return 0;
 	if (iph == IP4_HDR) {
 		if (p[1] != q[1] || (p[6] & 0x40) != (q[6] & 0x40) ||
@@ -372,7 +350,7 @@ flow_start(struct gro *g, struct gro_flow *f, const uint8_t *p, size_t len,
 	f->hdrlen = hl;
 	f->mss = len - hl;
 	f->nsegs = 1;
-	f->next_seq = get32(p + iph + 4) + (uint32_t)(len - hl);
+	f->next_seq = be32_get(p + iph + 4) + (uint32_t)(len - hl);
 	f->closed = (p[iph + 13] & TH_PSH) != 0;
 	f->age = g->clock++;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/be.h"
 #include "datapath/route.h"
 
 #define IP4_HDR		20
@@ -138,13 +139,6 @@ route_lookup6(const struct route *r, const uint8_t ip[16])
 	return ROUTE_UNKNOWN;
 }
 
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 /* The length the IP header claims, if the packet is well formed. */
 static int
 ip_len(const uint8_t *pkt, size_t len)
@@ -186,7 +180,7 @@ route_dst(const struct route *r, const uint8_t *pkt, size_t len)
 	case 4:
 		if (len < IP4_HDR)
 			return ROUTE_MALFORMED;
-		dst = get32(pkt + 16);
+		dst = be32_get(pkt + 16);
 		idx = route_lookup4(r, dst);
 		if (idx >= 0)
 			return idx;
@@ -215,7 +209,7 @@ route_src(const struct route *r, const uint8_t *pkt, size_t len, int idx)
 	if ((n = ip_len(pkt, len)) < 0)
 		return n;
 	if (pkt[0] >> 4 == 4)
-		owner = route_lookup4(r, get32(pkt + 12));
+		owner = route_lookup4(r, be32_get(pkt + 12));
 	else
 		owner = route_lookup6(r, pkt + 8);
 	return owner == idx ? n : ROUTE_SPOOFED;

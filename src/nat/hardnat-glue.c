@@ -36,6 +36,7 @@
 
 #include <event2/event.h>
 
+#include "common/be.h"
 #include "datapath/datapath.h"
 #include "nat/discint.h"
 #include "common/log.h"
@@ -134,17 +135,6 @@ hardnat_free(struct dmember *m)
 	bday_close(m, 0);
 }
 
-static uint64_t
-nonce_of(const uint8_t n[8])
-{
-	uint64_t	v = 0;
-	int		i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | n[i];
-	return v;
-}
-
 /* Socket s got through: keep it for the path, close the others. */
 static void
 hit(struct hn_sock *s, const struct sockaddr_in6 *from, uint64_t now)
@@ -219,7 +209,7 @@ sock_input(struct hn_sock *s, uint8_t *buf, size_t len,
 		}
 		return;
 	}
-	n = nonce_of(msg.nonce);
+	n = be64_get(msg.nonce);
 	if (b->keep == 0 && n == (m->pa.bspray.nonce_hi << 16 | s->idx))
 		/* our probe from here was answered */
 		hit(s, from, now);
@@ -414,7 +404,7 @@ hardnat_probe(struct dmember *m, const struct sockaddr_in6 *ep,
 	if (b == NULL || b->keep == 0 || m->pa.np.ep_sock != b->keep ||
 	    !natep_eq(ep, &b->to))
 		return 0;
-	probe_from(m, b->s[b->keep - 1].fd, nonce_of(nonce));
+	probe_from(m, b->s[b->keep - 1].fd, be64_get(nonce));
 	return 1;
 }
 

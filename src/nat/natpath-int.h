@@ -8,7 +8,5 @@
 
 /* Queue an action for the glue (dropped, and counted, when full). */
 void	natpath_push(struct natpath *, const struct natpath_action *);
-/* A probe nonce as the 8 bytes on the wire (big-endian). */
-void	natpath_nonce_bytes(uint8_t out[8], uint64_t n);
 
 #endif

@@ -41,17 +41,6 @@ natpath_next_action(struct natpath *p, struct natpath_action *a)
 	return 1;
 }
 
-void
-natpath_nonce_bytes(uint8_t out[8], uint64_t n)
-{
-	int	i;
-
-	for (i = 7; i >= 0; i--) {
-		out[i] = (uint8_t)n;
-		n >>= 8;
-	}
-}
-
 int
 natpath_route(const struct natpath *p, struct sockaddr_in6 *ep, int *relayed)
 {

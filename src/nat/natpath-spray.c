@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/be.h"
 #include "nat/natpath.h"
 #include "nat/natpath-int.h"
 
@@ -49,7 +50,7 @@ natpath_spray_periodic(struct natpath *p, uint64_t now)
 		memset(&a, 0, sizeof(a));
 		a.type = NATPATH_ACT_PROBE;
 		a.ep = eps[i];
-		natpath_nonce_bytes(a.nonce, nonces[i]);
+		be64_put(a.nonce, nonces[i]);
 		p->nprobe++;
 		natpath_push(p, &a);
 	}

@@ -4,21 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/be.h"
 #include "nat/natep.h"
 #include "nat/natpath.h"
 #include "nat/natpath-int.h"
 #include "common/util.h"
-
-static uint64_t
-nonce_value(const uint8_t in[8])
-{
-	uint64_t	n = 0;
-	int		i;
-
-	for (i = 0; i < 8; i++)
-		n = n << 8 | in[i];
-	return n;
-}
 
 static void
 probe(struct natpath *p, struct natpath_cand *c, uint64_t now)
@@ -32,7 +22,7 @@ probe(struct natpath *p, struct natpath_cand *c, uint64_t now)
 	c->nonce = ++p->nonce_ctr;
 	if (c->nonce == 0)	/* 0 means "none sent" */
 		c->nonce = ++p->nonce_ctr;
-	natpath_nonce_bytes(a.nonce, c->nonce);
+	be64_put(a.nonce, c->nonce);
 	c->probed_at = now;
 	p->nprobe++;
 	natpath_push(p, &a);
@@ -467,7 +457,7 @@ int
 natpath_ack_matches(const struct natpath *p, const struct sockaddr_in6 *from,
     const uint8_t nonce[8])
 {
-	uint64_t	n = nonce_value(nonce);
+	uint64_t	n = be64_get(nonce);
 	size_t		i;
 
 	if (pp_spray_matches(&p->spray, from, n))
@@ -502,7 +492,7 @@ natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
     const uint8_t nonce[8], uint64_t now)
 {
 	struct natpath_cand	*c;
-	uint64_t		 n = nonce_value(nonce);
+	uint64_t		 n = be64_get(nonce);
 
 	spray_answered(p, from, n, now);
 	if ((c = find(p, from)) == NULL || n == 0 ||

@@ -5,36 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/be.h"
 #include "netconf/ncsync.h"
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
 
 int
 ncsync_decode(const uint8_t *pt, size_t len, struct ncsync_msg *m)
@@ -43,7 +15,7 @@ ncsync_decode(const uint8_t *pt, size_t len, struct ncsync_msg *m)
 	if (len < 9)
 		return -1;
 	m->type = pt[0];
-	m->version = get64(pt + 1);
+	m->version = be64_get(pt + 1);
 	switch (m->type) {
 	case NCSYNC_T_HAVE:
 		if (len < NCSYNC_HAVE_LEN)
@@ -53,13 +25,13 @@ ncsync_decode(const uint8_t *pt, size_t len, struct ncsync_msg *m)
 	case NCSYNC_T_GET:
 		if (len < NCSYNC_GET_LEN)
 			return -1;
-		m->offset = get32(pt + 9);
+		m->offset = be32_get(pt + 9);
 		return 0;
 	case NCSYNC_T_CHUNK:
 		if (len < NCSYNC_CHUNK_HDR)
 			return -1;
-		m->offset = get32(pt + 9);
-		m->total = get32(pt + 13);
+		m->offset = be32_get(pt + 9);
+		m->total = be32_get(pt + 13);
 		m->len = (size_t)pt[17] << 8 | pt[18];
 		/* (what follows n bytes, e.g. padding, is ignored) */
 		if (m->len > NCSYNC_CHUNK_MAX || m->len > len - NCSYNC_CHUNK_HDR)
@@ -76,7 +48,7 @@ ncsync_put_have(uint8_t out[NCSYNC_HAVE_LEN], uint64_t version,
     const uint8_t hash[NETCONF_HASH_LEN])
 {
 	out[0] = NCSYNC_T_HAVE;
-	put64(out + 1, version);
+	be64_put(out + 1, version);
 	memcpy(out + 9, hash, NETCONF_HASH_LEN);
 	return NCSYNC_HAVE_LEN;
 }
@@ -86,8 +58,8 @@ ncsync_put_get(uint8_t out[NCSYNC_GET_LEN], uint64_t version,
     uint32_t offset)
 {
 	out[0] = NCSYNC_T_GET;
-	put64(out + 1, version);
-	put32(out + 9, offset);
+	be64_put(out + 1, version);
+	be32_put(out + 9, offset);
 	return NCSYNC_GET_LEN;
 }
 
@@ -379,9 +351,9 @@ ncsync_serve(const struct ncsync *s, const struct ncsync_msg *get,
 	if (n > NCSYNC_CHUNK_MAX)
 		n = NCSYNC_CHUNK_MAX;
 	out[0] = NCSYNC_T_CHUNK;
-	put64(out + 1, s->version);
-	put32(out + 9, get->offset);
-	put32(out + 13, (uint32_t)s->len);
+	be64_put(out + 1, s->version);
+	be32_put(out + 9, get->offset);
+	be32_put(out + 13, (uint32_t)s->len);
 	out[17] = (uint8_t)(n >> 8);
 	out[18] = (uint8_t)n;
 	memcpy(out + NCSYNC_CHUNK_HDR, s->buf + get->offset, n);

@@ -336,6 +336,16 @@ def phases(sp, t, ns, net, members):
                                   ep(sp.victim, sp.vport)))
     add("nat-cookie", lambda: natf(lambda pk: b"\x28" + pk + nonce8(wall) +
                                    os.urandom(16)))
+    add("nat-predict", lambda: natf(lambda pk: b"\x29" + pk +
+                                    os.urandom(8) + bytes(22)))
+    # the transport's UDP echo (a member on TCP asking whether UDP works):
+    # answered with the same size, never larger
+    add("transport-echo", lambda: sp.send(b"\x30" + os.urandom(16), ip,
+                                          port))
+    add("transport-echo-64", lambda: sp.send(b"\x30" + os.urandom(63), ip,
+                                             port))
+    add("transport-echo-reply", lambda: sp.send(b"\x31" + os.urandom(16),
+                                                ip, port))
     for m in members:
         add("nat-torelay-to-" + m["name"], lambda m=m: sp.send(
             b"\x26" + m["pk"][:8] + os.urandom(80), ip, port))

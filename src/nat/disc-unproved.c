@@ -69,6 +69,14 @@ disc_unproved_probe_in(struct dmember *m, const struct sockaddr_in6 *from)
 
 	if (m->pa.np.have_ep && natep_eq(&m->pa.np.ep, from))
 		return;
+	/* a port of the address our hard-NAT spray probes: the member named
+	 * that address itself (its MAC'd PREDICT, confirmed by its
+	 * rendezvous), and its probe from there is the birthday hit, to be
+	 * probed back at once (charging it would leave the member's side
+	 * direct and ours relayed once the budget is spent) */
+	if (pp_spray_running(&m->pa.np.spray) &&
+	    natep_same_ip(&m->pa.np.spray.target, from))
+		return;
 	for (i = 0; i < m->pa.np.ncand; i++)
 		if (natep_eq(&m->pa.np.cand[i].ep, from))
 			return;	/* known: budgeted or not as it came */

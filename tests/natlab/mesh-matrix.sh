@@ -81,10 +81,14 @@ while [ $# -gt 1 ]; do
 		if needs_relay "$a" "$b"; then
 			want="relayed"
 			# birthday probing may have found a port of the
-			# symmetric NAT by now (mesh-hardnat.sh tests it)
+			# symmetric NAT by now (mesh-hardnat.sh tests it):
+			# punched, or, seen from the symmetric side, direct
+			# (the member's own published endpoint answered one
+			# of its extra sockets); one side may still be
+			# relayed while the other moved
 			case "$(kind "$a"):$(kind "$b")" in
 			symmetric:symmetric) ;;
-			*) want="relayed punched" ;;
+			*) want="relayed punched direct" ;;
 			esac
 			limit=4000	# target: 2 s
 		else

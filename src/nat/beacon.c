@@ -206,10 +206,16 @@ beacon_input(struct disc *d, const struct natmsg *msg,
 		return;
 	ep = *from;
 	ep.sin6_port = htons(msg->port);
-	/* already the path in use, or a LAN candidate it proved: nothing
-	 * more to prove */
-	if (m->pa.np.have_ep && natep_eq(&m->pa.np.ep, &ep))
+	/* already the path in use (proved by its answers; found first
+	 * through the address the member published, it is on our LAN all
+	 * the same: say so), or a LAN candidate it proved: nothing more to
+	 * prove */
+	if (m->pa.np.have_ep && natep_eq(&m->pa.np.ep, &ep)) {
+		if (m->pa.np.ep_src != NATPATH_SRC_LAN)
+			natpath_add_candidate(&m->pa.np, &ep,
+			    NATPATH_SRC_LAN, now);
 		return;
+	}
 	for (i = 0; i < m->pa.np.ncand; i++)
 		if (m->pa.np.cand[i].src == NATPATH_SRC_LAN &&
 		    natep_eq(&m->pa.np.cand[i].ep, &ep))

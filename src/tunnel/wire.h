@@ -25,8 +25,10 @@
  * Inside a data message the plaintext is an IP packet (first nibble 4 or
  * 6; the receiver trims the padding to the IP length), nothing (a
  * keepalive), or a tunnel control message, first byte 0x01..0x0f (first
- * nibble 0), never padded, not data for the sender's timers (as a
- * keepalive; the receiver's count it as data, and the ack answers it):
+ * nibble 0). Probes, acks and the membership messages (0x03-0x05,
+ * netconf/ncsync.h) are never padded and not data for the sender's timers
+ * (as a keepalive; the receiver's count them as data, and the ack answers
+ * a probe); a FRAG carries data and goes as data (padded, timers):
  *   path MTU probe (0x01), 16 bytes and more:
  *	type, reserved[7] = 0, id (64-bit), zeros up to the size probed
  *   path MTU probe ack (0x02), 16 bytes:

@@ -71,6 +71,7 @@ struct tcp {
 	size_t			 nboots;
 	uint64_t		 started, mode_at, udp_retry_at;
 	uint64_t		 udp_heard;	/* last datagram over UDP */
+	int			 udp_seen;	/* one since the last tick */
 	uint64_t		 silent_ms;	/* TCP_UDP_SILENT_MS */
 	int			 in_stream;	/* handing a frame in */
 	int			 bypass;	/* our own UDP sends */
@@ -271,19 +272,20 @@ rx_tap(void *arg, const uint8_t *buf, size_t len,
     const struct sockaddr_in6 *from)
 {
 	struct tcp	*t = arg;
-	uint64_t	 now = clock_mono_ms();
 
 	(void)from;
 	if (t->st.mode == TCP_MODE_UDP) {
+		/* per datagram: a flag only (tick_cb reads the clock) */
 		if (len > 0 && buf[0] != TCP_BEACON)
-			t->udp_heard = now;
+			t->udp_seen = 1;
 		return;
 	}
 	if (len == 0 || buf[0] < TCP_DHT_LO || buf[0] > TCP_DHT_HI)
 		return;
-	t->udp_heard = now;
+	t->udp_heard = clock_mono_ms();
 	set_mode(t, TCP_MODE_UDP, t->st.mode == TCP_MODE_TCP ?
-	    "UDP answers again" : "a DHT node answered over UDP", now);
+	    "UDP answers again" : "a DHT node answered over UDP",
+	    t->udp_heard);
 	if (t->cfg.kick != NULL)
 		t->cfg.kick(t->cfg.arg);
 }
@@ -548,6 +550,10 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
+	if (t->udp_seen) {
+		t->udp_seen = 0;
+		t->udp_heard = now;
+	}
 	if (t->st.mode == TCP_MODE_UDP && t->nboots > 0 &&
 	    now - t->udp_heard >= t->silent_ms &&
 	    now - t->mode_at >= t->silent_ms) {

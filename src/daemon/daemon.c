@@ -278,6 +278,15 @@ start_disc(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* In the control socket's remover (control.h): it keeps nothing secret. */
+static void
+remover_init(void *arg)
+{
+	struct daemon	*d = arg;
+
+	key_wipe(d->sk, sizeof(d->sk));
+}
+
 /* Open everything; on failure err says what. */
 static int
 bring_up(struct daemon *d, char *err, size_t errlen)
@@ -371,6 +380,13 @@ bring_up(struct daemon *d, char *err, size_t errlen)
 	if ((d->ctl = control_open(d->base, d->ifname, &ctl_ops, d, err,
 	    errlen)) == NULL)
 		return -1;
+	/* Started as root, the socket's directory is root's: its removal
+	 * goes to a process that stays root and does nothing else. Forked
+	 * at once, so that a SIGKILL at any later point of the start does
+	 * not leave the socket behind. */
+	if (geteuid() == 0 && control_keep_remover(d->ctl, remover_init, d,
+	    err, errlen) == -1)
+		return -1;
 	if (daemon_metrics_start(d, d->metrics_addr, d->metrics_port, err,
 	    errlen) == -1)
 		return -1;
@@ -383,15 +399,6 @@ nomem:
 }
 
 /* --- operations: privileges and systemd (ops area) --- */
-
-/* In the control socket's remover (control.h): it keeps nothing secret. */
-static void
-remover_init(void *arg)
-{
-	struct daemon	*d = arg;
-
-	key_wipe(d->sk, sizeof(d->sk));
-}
 
 /* After everything privileged is open: tell systemd where we are, and
  * become the unprivileged user ($MESH_USER, else "mesh", else "nobody";
@@ -408,11 +415,6 @@ ops_drop(struct daemon *d, char *err, size_t errlen)
 	memset(&u, 0, sizeof(u));
 	if (geteuid() == 0 &&
 	    privdrop_lookup(getenv("MESH_USER"), &u, err, errlen) == -1)
-		return -1;
-	/* Then the control socket's directory is root's: leave its removal
-	 * to a process that stays root and does nothing else. */
-	if (geteuid() == 0 && control_keep_remover(d->ctl, remover_init, d,
-	    err, errlen) == -1)
 		return -1;
 	if (sdnotify_open() == -1)
 		log_warn("NOTIFY_SOCKET");

@@ -3,10 +3,12 @@
 # smaller MTU (1460, 1400, 1280), with the router's ICMP "fragmentation
 # needed" delivered and dropped (a black hole). In every case an iperf3 TCP
 # stream through the mesh carries data within 2 s and at least
-# MIN_PCT (30) % of the same run's 1500 throughput (the target is 70 %; the
-# bound is loose for loaded machines: the numbers are printed), and a
-# full-size ping with DF either passes or gets "too big", never silence;
+# MIN_PCT (70, the issue's target) % of the same run's 1500 throughput, and
+# a full-size ping with DF either passes or gets "too big", never silence;
 # one without DF passes, and so does a 1280-byte IPv6 one (in pieces).
+# The machines this runs on are shared: a case under MIN_PCT is measured
+# once more together with a fresh 1500 run, and the better of each counts
+# (a real shortfall fails both times; a neighbour's burst seldom does).
 #
 #   n1 192.0.2.1 --- r --- 198.51.100.2 n2	(r's far link and n2: MTU N)
 #
@@ -21,7 +23,7 @@ command -v nft >/dev/null || skip "needs nft"
 . "$top_srcdir/tests/netns/tunnel-lib.sh"
 
 SECS=${PMTU_SECS:-4}
-MIN_PCT=${MIN_PCT:-30}
+MIN_PCT=${MIN_PCT:-70}
 FAMILY=${PMTU_FAMILY:-4}
 if [ "$FAMILY" = 6 ]; then
 	CASES=${PMTU_CASES:-"1400:icmp 1400:drop 1280:icmp 1280:drop"}
@@ -165,32 +167,46 @@ stop_all() {
 	mesh_stop 2
 }
 
-set_mtu 1500
-icmp icmp
-run_case base
-set -- $(cat "$TMPD/res")
-BASE=$1
-[ "$2" -gt 0 ] || fail "1500: no data within 2 s"
-stop_all
-echo "IPv$FAMILY outside, 1500: $BASE Mbit/s"
-[ "$BASE" -gt 0 ] || fail "1500: no throughput"
+# base: the 1500 throughput into BASE (the better of it and the last one)
+base() {
+	set_mtu 1500
+	icmp icmp
+	run_case base
+	set -- $(cat "$TMPD/res")
+	[ "$2" -gt 0 ] || fail "1500: no data within 2 s"
+	stop_all
+	echo "IPv$FAMILY outside, 1500: $1 Mbit/s"
+	[ "$1" -gt 0 ] || fail "1500: no throughput"
+	[ "$1" -gt "${BASE:-0}" ] && BASE=$1
+	:
+}
 
+# narrow MTU MODE [again]: one case into RATE (the better of two if again)
+narrow() {
+	set_mtu "$1"
+	icmp "$2"
+	run_case "$1-$2"
+	set -- "$1" "$2" $(cat "$TMPD/res") "${3:-}"
+	[ "$3" -gt "${RATE:-0}" ] && RATE=$3
+	[ -z "$5" ] && df_ping "$1-$2"
+	echo "$1 ($2)${5:+, again}: $3 Mbit/s ($(($3 * 100 / BASE)) % of" \
+	    "1500), $4 bytes in 2 s"
+	grep -h "path MTU" "$TMPD/log1" | tail -n 3 | sed 's/^/	/'
+	stop_all
+	[ "$4" -gt 0 ] || fail "$1 ($2): no data within 2 s"
+}
+
+base
 for c in $CASES; do
 	mtu=${c%%:*}
 	mode=${c#*:}
-	set_mtu "$mtu"
-	icmp "$mode"
-	run_case "$mtu-$mode"
-	set -- $(cat "$TMPD/res")
-	rate=$1
-	early=$2
-	df_ping "$mtu-$mode"
-	pct=$((rate * 100 / BASE))
-	echo "$mtu ($mode): $rate Mbit/s ($pct % of 1500), $early bytes in 2 s"
-	grep -h "path MTU" "$TMPD/log1" | tail -n 3 | sed 's/^/	/'
-	stop_all
-	[ "$early" -gt 0 ] || fail "$mtu ($mode): no data within 2 s"
-	[ "$pct" -ge "$MIN_PCT" ] ||
-	    fail "$mtu ($mode): $rate Mbit/s is under $MIN_PCT % of $BASE"
+	RATE=0
+	narrow "$mtu" "$mode"
+	if [ $((RATE * 100 / BASE)) -lt "$MIN_PCT" ]; then
+		base
+		narrow "$mtu" "$mode" again
+	fi
+	[ $((RATE * 100 / BASE)) -ge "$MIN_PCT" ] ||
+	    fail "$mtu ($mode): $RATE Mbit/s is under $MIN_PCT % of $BASE"
 done
 exit 0

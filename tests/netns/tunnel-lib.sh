@@ -7,6 +7,10 @@
 #			namespaces ($(ns I)), member I at 192.0.2.I/24
 #   net_write N		keys and a netconfig with N members: member I is
 #			10.66.0.I, endpoint 192.0.2.I (the default port)
+#   routed_up [6]	a router namespace $R between member 1 (192.0.2.1,
+#			link r1) and member 2 (198.51.100.2, link r2), and a
+#			netconfig for the two; with 6 also 2001:db8:1::1 and
+#			2001:db8:2::2, which the netconfig then names
 #   mesh_start I [ENV=V...]	start member I's daemon (-f, logs in $TMPD),
 #			interface $(ifn I); wait until its control socket is up
 #   mesh_stop I		mesh down, then wait for the process to exit
@@ -120,4 +124,51 @@ ip6_of() {
 # pings FROM ADDR: one ping that must succeed within 2 s
 ping_ok() {
 	ip netns exec "$(ns "$1")" ping -c 1 -W 2 "$2" >/dev/null 2>&1
+}
+
+routed_up() {
+	R=${TP}r
+	ip netns add "$R" || hard "ip netns add"
+	NSS="$NSS $R"
+	for i in 1 2; do
+		ip netns add "$(ns $i)" || hard "ip netns add"
+		NSS="$NSS $(ns $i)"
+		ip -n "$(ns $i)" link set lo up
+		ip link add eth0 netns "$(ns $i)" type veth peer name r$i \
+		    netns "$R" || hard "veth"
+		ip -n "$(ns $i)" link set eth0 up
+		ip -n "$R" link set r$i up
+	done
+	ip -n "$R" link set lo up
+	ip -n "$R" addr add 192.0.2.254/24 dev r1
+	ip -n "$R" addr add 198.51.100.254/24 dev r2
+	ip -n "$(ns 1)" addr add 192.0.2.1/24 dev eth0
+	ip -n "$(ns 2)" addr add 198.51.100.2/24 dev eth0
+	ip -n "$(ns 1)" route add default via 192.0.2.254
+	ip -n "$(ns 2)" route add default via 198.51.100.254
+	ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 ||
+	    hard "forwarding"
+	ep1=192.0.2.1
+	ep2=198.51.100.2
+	if [ "${1:-4}" = 6 ]; then
+		for n in "$R" "$(ns 1)" "$(ns 2)"; do
+			ip netns exec "$n" sysctl -qw \
+			    net.ipv6.conf.all.accept_dad=0
+			ip netns exec "$n" sysctl -qw \
+			    net.ipv6.conf.default.accept_dad=0
+		done
+		ip netns exec "$R" sysctl -qw net.ipv6.conf.all.forwarding=1 ||
+		    hard "forwarding"
+		ip -n "$R" addr add 2001:db8:1::254/64 dev r1 nodad
+		ip -n "$R" addr add 2001:db8:2::254/64 dev r2 nodad
+		ip -n "$(ns 1)" addr add 2001:db8:1::1/64 dev eth0 nodad
+		ip -n "$(ns 2)" addr add 2001:db8:2::2/64 dev eth0 nodad
+		ip -n "$(ns 1)" route add default via 2001:db8:1::254
+		ip -n "$(ns 2)" route add default via 2001:db8:2::254
+		ep1="[2001:db8:1::1]:6374"
+		ep2="[2001:db8:2::2]:6374"
+	fi
+	net_write 2
+	sed -i -e "s/ 192\.0\.2\.1\$/ $ep1/" \
+	    -e "s/ 192\.0\.2\.2\$/ $ep2/" "$TMPD/net"
 }

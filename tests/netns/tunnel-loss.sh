@@ -13,41 +13,7 @@ command -v nft >/dev/null || skip "needs nft"
 . "$top_srcdir/tests/netns/tunnel-lib.sh"
 
 RUNS=${LOSS_RUNS:-6}
-R=${TP}r
-
-ip netns add "$R" || hard "ip netns add"
-NSS="$NSS $R"
-for i in 1 2; do
-	ip netns add "$(ns $i)" || hard "ip netns add"
-	NSS="$NSS $(ns $i)"
-	ip -n "$(ns $i)" link set lo up
-	ip link add eth0 netns "$(ns $i)" type veth peer name r$i \
-	    netns "$R" || hard "veth"
-	ip -n "$(ns $i)" link set eth0 up
-	ip -n "$R" link set r$i up
-done
-ip -n "$R" link set lo up
-ip -n "$R" addr add 192.0.2.254/24 dev r1
-ip -n "$R" addr add 198.51.100.254/24 dev r2
-ip -n "$(ns 1)" addr add 192.0.2.1/24 dev eth0
-ip -n "$(ns 2)" addr add 198.51.100.2/24 dev eth0
-ip -n "$(ns 1)" route add default via 192.0.2.254
-ip -n "$(ns 2)" route add default via 198.51.100.254
-ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 || hard "forwarding"
-
-{
-	echo "name test"
-	echo "subnet 10.66.0.0/24"
-	echo "workbit 0"
-} >"$TMPD/net"
-for i in 1 2; do
-	(umask 077; "$MESH" genkey workbit 0 >"$TMPD/k$i.sk") || hard "genkey"
-done
-echo "trust node1 10.66.0.1 $("$MESH" pubkey <"$TMPD/k1.sk") 192.0.2.1" \
-    >>"$TMPD/net"
-echo "trust node2 10.66.0.2 $("$MESH" pubkey <"$TMPD/k2.sk") 198.51.100.2" \
-    >>"$TMPD/net"
-chmod 644 "$TMPD/net"
+routed_up
 
 # rules RULE...: the router's forward chain holds these (none: no rules)
 rules() {

@@ -30,59 +30,7 @@ if [ "$FAMILY" = 6 ]; then
 else
 	CASES=${PMTU_CASES:-"1460:icmp 1460:drop 1400:icmp 1400:drop 1280:icmp 1280:drop"}
 fi
-R=${TP}r
-
-ip netns add "$R" || hard "ip netns add"
-NSS="$NSS $R"
-for i in 1 2; do
-	ip netns add "$(ns $i)" || hard "ip netns add"
-	NSS="$NSS $(ns $i)"
-	ip -n "$(ns $i)" link set lo up
-	ip link add eth0 netns "$(ns $i)" type veth peer name r$i \
-	    netns "$R" || hard "veth"
-	ip -n "$(ns $i)" link set eth0 up
-	ip -n "$R" link set r$i up
-done
-ip -n "$R" link set lo up
-ip -n "$R" addr add 192.0.2.254/24 dev r1
-ip -n "$R" addr add 198.51.100.254/24 dev r2
-ip -n "$(ns 1)" addr add 192.0.2.1/24 dev eth0
-ip -n "$(ns 2)" addr add 198.51.100.2/24 dev eth0
-ip -n "$(ns 1)" route add default via 192.0.2.254
-ip -n "$(ns 2)" route add default via 198.51.100.254
-ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 || hard "forwarding"
-EP1=192.0.2.1
-EP2=198.51.100.2
-if [ "$FAMILY" = 6 ]; then
-	for n in "$R" "$(ns 1)" "$(ns 2)"; do
-		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0
-		ip netns exec "$n" sysctl -qw net.ipv6.conf.default.accept_dad=0
-	done
-	ip netns exec "$R" sysctl -qw net.ipv6.conf.all.forwarding=1 ||
-	    hard "forwarding"
-	ip -n "$R" addr add 2001:db8:1::254/64 dev r1 nodad
-	ip -n "$R" addr add 2001:db8:2::254/64 dev r2 nodad
-	ip -n "$(ns 1)" addr add 2001:db8:1::1/64 dev eth0 nodad
-	ip -n "$(ns 2)" addr add 2001:db8:2::2/64 dev eth0 nodad
-	ip -n "$(ns 1)" route add default via 2001:db8:1::254
-	ip -n "$(ns 2)" route add default via 2001:db8:2::254
-	EP1="[2001:db8:1::1]:6374"
-	EP2="[2001:db8:2::2]:6374"
-fi
-
-{
-	echo "name test"
-	echo "subnet 10.66.0.0/24"
-	echo "workbit 0"
-} >"$TMPD/net"
-for i in 1 2; do
-	(umask 077; "$MESH" genkey workbit 0 >"$TMPD/k$i.sk") || hard "genkey"
-done
-echo "trust node1 10.66.0.1 $("$MESH" pubkey <"$TMPD/k1.sk") $EP1" \
-    >>"$TMPD/net"
-echo "trust node2 10.66.0.2 $("$MESH" pubkey <"$TMPD/k2.sk") $EP2" \
-    >>"$TMPD/net"
-chmod 644 "$TMPD/net"
+routed_up "$FAMILY"
 
 # set_mtu N: the router's far link and member 2's link
 set_mtu() {

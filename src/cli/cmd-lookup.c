@@ -107,7 +107,7 @@ lookup_main(const struct cmd *self, int argc, char **argv)
 {
 	struct ctl_request	 rq;
 	struct ctl_reply	 r;
-	const char		*words[2], *ifarg = NULL, *arg, *name = NULL;
+	const char		*words[2], *arg, *name = NULL;
 	char			 ifname[CTL_IFNAME_SIZE], msg[512];
 	char			 namebuf[CTL_NAME_SIZE], *buf;
 	uint8_t			 key[KEY_LEN];
@@ -118,26 +118,16 @@ lookup_main(const struct cmd *self, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
-		else if ((argv[i][0] == '-' && strlen(argv[i]) < 4) ||
-		    nwords == 2)
-			cmd_usage(self);	/* (keys may start with '-') */
-		else
-			words[nwords++] = argv[i];
+		else if (member_word(argv[i], words, &nwords) == -1)
+			cmd_usage(self);
 	}
 	if (nwords == 0)
 		cmd_usage(self);
-	if (nwords == 2)
-		ifarg = words[0];
-	arg = words[nwords - 1];
-	if (member_pick_iface("lookup", ifarg, ifname, sizeof(ifname)) == -1)
-		return 1;
-
 	/* A member's name, or a key (anyone's: the DHT knows more than the
 	 * members). The daemon's list names the key when it is a member. */
-	if (member_show(ifname, &r, msg, sizeof(msg)) == -1) {
-		fprintf(stderr, "mesh lookup: %s\n", msg);
+	if (member_open("lookup", words, nwords, ifname, sizeof(ifname), &r,
+	    &arg) == -1)
 		return 1;
-	}
 	memset(&rq, 0, sizeof(rq));
 	rq.cmd = CTL_CMD_LOOKUP;
 	if (strlen(arg) == KEY_TEXT_LEN &&

@@ -234,7 +234,7 @@ ping_main(const struct cmd *self, int argc, char **argv)
 	struct ctl_peer		 peer;
 	struct pinger		 pg;
 	struct sigaction	 sa;
-	const char		*words[2], *ifarg = NULL, *member, *err;
+	const char		*words[2], *member, *err;
 	char			 ifname[CTL_IFNAME_SIZE], addr[CTL_ADDR_SIZE];
 	char			 msg[512], path[2 * CTL_TEXT_SIZE + 2 * 300];
 	uint64_t		 count = PING_COUNT, sent = 0, got = 0;
@@ -258,23 +258,14 @@ ping_main(const struct cmd *self, int argc, char **argv)
 				    "number from 1 to %d\n", PING_COUNT_MAX);
 				return EXIT_USAGE;
 			}
-		} else if ((argv[i][0] == '-' && strlen(argv[i]) < 4) ||
-		    nwords == 2)
-			cmd_usage(self);	/* (keys may start with '-') */
-		else
-			words[nwords++] = argv[i];
+		} else if (member_word(argv[i], words, &nwords) == -1)
+			cmd_usage(self);
 	}
 	if (nwords == 0)
 		cmd_usage(self);
-	if (nwords == 2)
-		ifarg = words[0];
-	member = words[nwords - 1];
-	if (member_pick_iface("ping", ifarg, ifname, sizeof(ifname)) == -1)
+	if (member_open("ping", words, nwords, ifname, sizeof(ifname), &r,
+	    &member) == -1)
 		return 1;
-	if (member_show(ifname, &r, msg, sizeof(msg)) == -1) {
-		fprintf(stderr, "mesh ping: %s\n", msg);
-		return 1;
-	}
 	if ((m = member_find(&r, member, msg, sizeof(msg))) == -1) {
 		fprintf(stderr, "mesh ping: %s\n", msg);
 		ctl_reply_free(&r);

@@ -14,9 +14,10 @@
 
 #define PREFIX_MIN	4	/* characters of a key prefix */
 
-int
-member_pick_iface(const char *cmd, const char *ifname, char *out,
-    size_t outlen)
+/* ifname, or the only interface running; into out. 0, or -1 after
+ * printing why ("mesh CMD: ..."). */
+static int
+pick_iface(const char *cmd, const char *ifname, char *out, size_t outlen)
 {
 	char	**names;
 	size_t	  n, i;
@@ -44,6 +45,32 @@ member_pick_iface(const char *cmd, const char *ifname, char *out,
 	}
 	control_list_free(names, n);
 	return n == 1 ? 0 : -1;
+}
+
+int
+member_word(const char *arg, const char *words[2], int *nwords)
+{
+	if ((arg[0] == '-' && strlen(arg) < 4) || *nwords == 2)
+		return -1;
+	words[(*nwords)++] = arg;
+	return 0;
+}
+
+int
+member_open(const char *cmd, const char *const words[2], int nwords,
+    char *ifname, size_t iflen, struct ctl_reply *r, const char **arg)
+{
+	char	msg[512];
+
+	if (pick_iface(cmd, nwords == 2 ? words[0] : NULL, ifname,
+	    iflen) == -1)
+		return -1;
+	if (member_show(ifname, r, msg, sizeof(msg)) == -1) {
+		fprintf(stderr, "mesh %s: %s\n", cmd, msg);
+		return -1;
+	}
+	*arg = words[nwords - 1];
+	return 0;
 }
 
 int

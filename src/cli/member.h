@@ -10,10 +10,16 @@
 
 #include "control/ctlproto.h"
 
-/* ifname, or the only interface running; into out. 0, or -1 after
+/* One more of the [IFACE] MEMBER words into words (at most two). 0, or
+ * -1 when arg cannot be one (an option, or a third word): the caller
+ * prints its usage. Keys may start with '-', short options may not. */
+int	member_word(const char *arg, const char *words[2], int *nwords);
+/* After the words (one or two): the interface (the first of two, else
+ * the only one running) into ifname, its daemon's show peers reply into
+ * *r (ctl_reply_free it) and the MEMBER word into *arg. 0, or -1 after
  * printing why ("mesh CMD: ..."). */
-int	member_pick_iface(const char *cmd, const char *ifname, char *out,
-	    size_t outlen);
+int	member_open(const char *cmd, const char *const words[2], int nwords,
+	    char *ifname, size_t iflen, struct ctl_reply *r, const char **arg);
 /* ifname's daemon's show peers reply into *r (ctl_reply_free it). 0, or -1
  * with err filled. */
 int	member_show(const char *ifname, struct ctl_reply *r, char *err,

@@ -34,34 +34,16 @@ admin_to_text(char out[ADMIN_SK_TEXT_LEN + 1], const uint8_t sk[ADMIN_SK_LEN])
 	base64_encode(out, sk, ADMIN_SK_LEN);
 }
 
-static int
-is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 int
 admin_parse_buffer(uint8_t sk[ADMIN_SK_LEN], const char *buf, size_t len,
     const char **why)
 {
 	uint8_t	pk[crypto_sign_PUBLICKEYBYTES], sk2[ADMIN_SK_LEN];
-	size_t	b = 0, e = len, i;
+	size_t	b, e;
 	int	rc = 0;
 
-	while (b < e && is_blank(buf[b]))
-		b++;
-	while (e > b && is_blank(buf[e - 1]))
-		e--;
-	if (b == e) {
-		*why = "no key found";
+	if (key_one_word(buf, len, &b, &e, why) == -1)
 		return -1;
-	}
-	for (i = b; i < e; i++) {
-		if (is_blank(buf[i])) {
-			*why = "more than one word; expected exactly one key";
-			return -1;
-		}
-	}
 	if (e - b == KEY_TEXT_LEN || e - b == KEY_TEXT_LEN + 1) {
 		*why = "43 characters: a public key or a member's private "
 		    "key, not an admin private key (86 characters, made by "

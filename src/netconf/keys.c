@@ -59,25 +59,38 @@ is_blank(char c)
 }
 
 int
-key_parse_buffer(uint8_t k[KEY_LEN], const char *buf, size_t len,
+key_one_word(const char *buf, size_t len, size_t *b, size_t *e,
     const char **why)
 {
-	size_t	b = 0, e = len, i;
+	size_t	i;
 
-	while (b < e && is_blank(buf[b]))
-		b++;
-	while (e > b && is_blank(buf[e - 1]))
-		e--;
-	if (b == e) {
+	*b = 0;
+	*e = len;
+	while (*b < *e && is_blank(buf[*b]))
+		(*b)++;
+	while (*e > *b && is_blank(buf[*e - 1]))
+		(*e)--;
+	if (*b == *e) {
 		*why = "no key found";
 		return -1;
 	}
-	for (i = b; i < e; i++) {
+	for (i = *b; i < *e; i++) {
 		if (is_blank(buf[i])) {
 			*why = "more than one word; expected exactly one key";
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int
+key_parse_buffer(uint8_t k[KEY_LEN], const char *buf, size_t len,
+    const char **why)
+{
+	size_t	b, e;
+
+	if (key_one_word(buf, len, &b, &e, why) == -1)
+		return -1;
 	if (key_from_text(k, buf + b, e - b) == -1) {
 		/* the decoder may have written most of the key already */
 		sodium_memzero(k, KEY_LEN);

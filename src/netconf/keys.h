@@ -24,6 +24,11 @@ void	key_to_text(char out[KEY_TEXT_LEN + 1], const uint8_t k[KEY_LEN]);
  * padding); 0 or -1. */
 int	key_from_text(uint8_t k[KEY_LEN], const char *s, size_t len);
 
+/* A key file's one word: buf[*b..*e) without the blanks and newlines
+ * around it. 0, or -1 with *why set (nothing there, or more than one
+ * word). */
+int	key_one_word(const char *buf, size_t len, size_t *b, size_t *e,
+	    const char **why);
 /* Parse a key file's contents: one key, optionally surrounded by blanks
  * and newlines, nothing else. 0, or -1 with *why set to the reason (and
  * nothing of a half-decoded key left in k). */

@@ -16,6 +16,11 @@ size_t	util_strlcpy(char *dst, const char *src, size_t dstsz);
 int	util_parse_uint(const char *s, unsigned long min, unsigned long max,
 	    unsigned long *out);
 
+/* snprintf into err (errlen bytes, none written if 0); returns -1, so
+ * that an error path can end in `return util_errf(...)`. */
+int	util_errf(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* Read a whole file (at most maxlen bytes) into a NUL-terminated buffer the
  * caller frees; -1 with errno set on failure (EFBIG when too large). */
 int	util_read_file(const char *path, size_t maxlen, char **buf, size_t *len);

@@ -37,7 +37,7 @@ client_connect(const char *ifname, int remove_stale, char *path,
 	int		n, i, fd, stale = 0, denied = 0;
 
 	if (!control_valid_ifname(ifname)) {
-		control_errf(err, errlen, "bad interface name '%s'", ifname);
+		util_errf(err, errlen, "bad interface name '%s'", ifname);
 		errno = EINVAL;
 		return -1;
 	}
@@ -78,7 +78,7 @@ client_connect(const char *ifname, int remove_stale, char *path,
 		 * only the kernel's list of sockets can tell. */
 		switch (control_sock_listening(denied_path)) {
 		case 0:
-			control_errf(err, errlen, "%s: no daemon listens on %s "
+			util_errf(err, errlen, "%s: no daemon listens on %s "
 			    "in this network namespace: probably a stale "
 			    "socket left by a daemon that was killed (or one "
 			    "in another namespace); it is mode 0600, so only "
@@ -86,19 +86,19 @@ client_connect(const char *ifname, int remove_stale, char *path,
 			    ifname, denied_path, ifname);
 			break;
 		case 1:
-			control_errf(err, errlen, "%s: permission denied: its "
+			util_errf(err, errlen, "%s: permission denied: its "
 			    "daemon was started by another user (socket %s, "
 			    "mode 0600): run this as root or as that user",
 			    ifname, denied_path);
 			break;
 		default:
-			control_errf(err, errlen, "%s: permission denied (the "
+			util_errf(err, errlen, "%s: permission denied (the "
 			    "control socket %s is mode 0600: run as root)",
 			    ifname, denied_path);
 		}
 		errno = EACCES;
 	} else {
-		control_errf(err, errlen, "%s: no daemon is running for this "
+		util_errf(err, errlen, "%s: no daemon is running for this "
 		    "interface%s", ifname, stale == 2 ? " (removed its stale "
 		    "socket)" : stale ? " (stale socket)" : "");
 		errno = ENOENT;
@@ -167,7 +167,7 @@ control_request(const char *ifname, const struct ctl_request *rq,
 	*replyp = NULL;
 	*replylenp = 0;
 	if ((reqlen = ctl_request_encode(rq, req, sizeof(req))) == 0) {
-		control_errf(err, errlen, "bad request");
+		util_errf(err, errlen, "bad request");
 		errno = EINVAL;
 		return -1;
 	}
@@ -176,7 +176,7 @@ control_request(const char *ifname, const struct ctl_request *rq,
 		return -1;
 	if (write_all(fd, req, reqlen) == -1) {
 		e = errno;
-		control_errf(err, errlen, "%s: sending request: %s", path,
+		util_errf(err, errlen, "%s: sending request: %s", path,
 		    strerror(e));
 		goto fail;
 	}
@@ -192,13 +192,14 @@ control_request(const char *ifname, const struct ctl_request *rq,
 				ncap = CTL_MAX_REPLY + 1;
 			if (ncap == cap) {
 				e = EMSGSIZE;
-				control_errf(err, errlen, "%s: reply longer than %d "
+				util_errf(err, errlen,
+				    "%s: reply longer than %d "
 				    "bytes", path, CTL_MAX_REPLY);
 				goto fail;
 			}
 			if ((nb = realloc(buf, ncap + 1)) == NULL) {
 				e = ENOMEM;
-				control_errf(err, errlen, "out of memory");
+				util_errf(err, errlen, "out of memory");
 				goto fail;
 			}
 			buf = nb;
@@ -206,7 +207,7 @@ control_request(const char *ifname, const struct ctl_request *rq,
 		}
 		if (wait_readable(fd, deadline) == -1) {
 			e = errno;
-			control_errf(err, errlen, "%s: no reply: %s", path,
+			util_errf(err, errlen, "%s: no reply: %s", path,
 			    strerror(e));
 			goto fail;
 		}
@@ -215,7 +216,7 @@ control_request(const char *ifname, const struct ctl_request *rq,
 			continue;
 		if (n <= 0) {
 			e = n == 0 ? ECONNRESET : errno;
-			control_errf(err, errlen, "%s: %s", path, n == 0 ?
+			util_errf(err, errlen, "%s: %s", path, n == 0 ?
 			    "daemon closed the connection before replying" :
 			    strerror(e));
 			goto fail;
@@ -231,7 +232,8 @@ control_request(const char *ifname, const struct ctl_request *rq,
 		for (;;) {
 			if (wait_readable(fd, deadline) == -1) {
 				e = errno;
-				control_errf(err, errlen, "%s: daemon did not exit "
+				util_errf(err, errlen,
+				    "%s: daemon did not exit "
 				    "within %d seconds", ifname,
 				    CONTROL_DOWN_TIMEOUT);
 				goto fail;

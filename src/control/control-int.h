@@ -11,9 +11,6 @@
 #define CLIENT_TIMEOUT	10	/* seconds for a client to get its reply */
 #define NDIRS		3	/* candidate socket directories */
 
-/* snprintf into err unless errlen is 0. */
-void	control_errf(char *err, size_t errlen, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
 /* The candidate socket directories, in order (control.h); how many. */
 int	control_sockdirs(char dirs[NDIRS][PATH_MAX]);
 /* 1 if ifname is usable in a socket's file name. */

@@ -135,16 +135,16 @@ conn_lookup(struct ctl_conn *c, const char *arg, char *err, size_t errlen)
 	int			 rc;
 
 	if (ctl->ops->lookup == NULL) {
-		control_errf(err, errlen, "lookup is not supported");
+		util_errf(err, errlen, "lookup is not supported");
 		return EOPNOTSUPP;
 	}
 	if (key_from_text(key, arg, strlen(arg)) == -1) {
-		control_errf(err, errlen, "lookup: '%s' is not a key (%d "
+		util_errf(err, errlen, "lookup: '%s' is not a key (%d "
 		    "characters of base64url)", arg, KEY_TEXT_LEN);
 		return EINVAL;
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		control_errf(err, errlen, "out of memory");
+		util_errf(err, errlen, "out of memory");
 		return ENOMEM;
 	}
 	p->ctl = ctl;
@@ -215,20 +215,21 @@ conn_dispatch(struct ctl_conn *c, const char *buf, size_t len)
 		if (rq.arg[0] != '\0' && strcmp(rq.arg, "peers") != 0 &&
 		    strcmp(rq.arg, "dht") != 0 && strcmp(rq.arg, "all") != 0) {
 			rc = EINVAL;
-			control_errf(err, sizeof(err), "show: unknown argument '%s': "
+			util_errf(err, sizeof(err),
+			    "show: unknown argument '%s': "
 			    "expected peers, dht or all", rq.arg);
 			break;
 		}
 		rc = ctl->ops->show(ctl->arg, rq.arg, &w, err, sizeof(err));
 		if (rc == 0 && w.failed) {
 			rc = w.failed;
-			control_errf(err, sizeof(err), "show: reply too large");
+			util_errf(err, sizeof(err), "show: reply too large");
 		}
 		break;
 	case CTL_CMD_RELOAD:
 		if (ctl->ops->reload == NULL) {
 			rc = EOPNOTSUPP;
-			control_errf(err, sizeof(err), "reload is not supported");
+			util_errf(err, sizeof(err), "reload is not supported");
 			break;
 		}
 		log_info("reload requested by uid %lu", (unsigned long)c->uid);
@@ -250,14 +251,14 @@ conn_dispatch(struct ctl_conn *c, const char *buf, size_t len)
 		break;
 	default:
 		rc = EINVAL;
-		control_errf(err, sizeof(err), "unknown command");
+		util_errf(err, sizeof(err), "unknown command");
 		break;
 	}
 	if (rc != 0) {
 		/* Nothing of a failed command's partial output is sent. */
 		ctl_writer_reset(&w);
 		if (err[0] == '\0')
-			control_errf(err, sizeof(err), "%s", strerror(rc));
+			util_errf(err, sizeof(err), "%s", strerror(rc));
 	}
 	conn_reply(c, &w, rc, err);
 	ctl_writer_free(&w);
@@ -437,11 +438,12 @@ control_check_existing(const char *path, const char *ifname, char *err,
 	if (lstat(path, &st) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		control_errf(err, errlen, "%s: %s", path, strerror(errno));
+		util_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
-		control_errf(err, errlen, "%s exists and is not a socket; remove it",
+		util_errf(err, errlen,
+		    "%s exists and is not a socket; remove it",
 		    path);
 		return -1;
 	}
@@ -449,7 +451,7 @@ control_check_existing(const char *path, const char *ifname, char *err,
 		close(fd);
 		/* Network namespaces share the directory: the usual way
 		 * two default names (mesh-NETWORK) meet. */
-		control_errf(err, errlen, "a daemon for %s is already running "
+		util_errf(err, errlen, "a daemon for %s is already running "
 		    "(socket %s), maybe in another network namespace: name "
 		    "this one with interface NAME, or give each namespace "
 		    "its own socket directory with MESH_RUNDIR", ifname,
@@ -457,12 +459,13 @@ control_check_existing(const char *path, const char *ifname, char *err,
 		return 1;
 	}
 	if (errno != ECONNREFUSED) {
-		control_errf(err, errlen, "%s: %s", path, strerror(errno));
+		util_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	log_info("removing stale control socket %s", path);
 	if (unlink(path) == -1 && errno != ENOENT) {
-		control_errf(err, errlen, "cannot remove stale socket %s: %s", path,
+		util_errf(err, errlen,
+		    "cannot remove stale socket %s: %s", path,
 		    strerror(errno));
 		return -1;
 	}
@@ -508,7 +511,7 @@ control_keep_remover(struct control *ctl, void (*init)(void *), void *arg,
 	int	p[2], fd;
 
 	if (pipe2(p, O_CLOEXEC) == -1 || (ctl->remover = fork()) == -1) {
-		control_errf(err, errlen, "socket remover: %s",
+		util_errf(err, errlen, "socket remover: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -557,18 +560,18 @@ control_open(struct event_base *base, const char *ifname,
 	int			 dfd = -1, rc, e;
 
 	if (!control_valid_ifname(ifname)) {
-		control_errf(err, errlen, "bad interface name '%s'", ifname);
+		util_errf(err, errlen, "bad interface name '%s'", ifname);
 		return NULL;
 	}
 	if (control_sockdir(dir, sizeof(dir), 1) == -1) {
-		control_errf(err, errlen, "no directory for the control socket "
+		util_errf(err, errlen, "no directory for the control socket "
 		    "(tried %s, $XDG_RUNTIME_DIR/mesh, /tmp/mesh-%lu): %s",
 		    CONTROL_DIR_RUN, (unsigned long)geteuid(),
 		    strerror(errno));
 		return NULL;
 	}
 	if ((ctl = calloc(1, sizeof(*ctl))) == NULL) {
-		control_errf(err, errlen, "out of memory");
+		util_errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	ctl->fd = -1;
@@ -581,7 +584,7 @@ control_open(struct event_base *base, const char *ifname,
 	TAILQ_INIT(&ctl->conns);
 	TAILQ_INIT(&ctl->pendings);
 	if (control_sock_path(ctl->path, sizeof(ctl->path), dir, ifname) == -1) {
-		control_errf(err, errlen, "%s/%s%s: path too long", dir, ifname,
+		util_errf(err, errlen, "%s/%s%s: path too long", dir, ifname,
 		    SOCK_SUFFIX);
 		goto fail;
 	}
@@ -590,7 +593,7 @@ control_open(struct event_base *base, const char *ifname,
 	 * stale: hold a lock on the directory from the check to listen(). */
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    flock(dfd, LOCK_EX) == -1) {
-		control_errf(err, errlen, "%s: %s", dir, strerror(errno));
+		util_errf(err, errlen, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	if ((rc = control_check_existing(ctl->path, ifname, err, errlen)) != 0)
@@ -598,7 +601,7 @@ control_open(struct event_base *base, const char *ifname,
 
 	if ((ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
-		control_errf(err, errlen, "socket: %s", strerror(errno));
+		util_errf(err, errlen, "socket: %s", strerror(errno));
 		goto fail;
 	}
 	memset(&sun, 0, sizeof(sun));
@@ -609,12 +612,12 @@ control_open(struct event_base *base, const char *ifname,
 	e = errno;
 	umask(oldmask);
 	if (rc == -1) {
-		control_errf(err, errlen, "bind %s: %s", ctl->path, strerror(e));
+		util_errf(err, errlen, "bind %s: %s", ctl->path, strerror(e));
 		goto fail;
 	}
 	if (chmod(ctl->path, 0600) == -1 || lstat(ctl->path, &st) == -1 ||
 	    listen(ctl->fd, CONTROL_MAX_CLIENTS) == -1) {
-		control_errf(err, errlen, "%s: %s", ctl->path, strerror(errno));
+		util_errf(err, errlen, "%s: %s", ctl->path, strerror(errno));
 		unlink(ctl->path);
 		goto fail;
 	}
@@ -629,7 +632,8 @@ control_open(struct event_base *base, const char *ifname,
 	ctl->ev_accept = evtimer_new(base, control_resume_cb, ctl);
 	if (ctl->ev_listen == NULL || ctl->ev_down == NULL ||
 	    ctl->ev_accept == NULL || event_add(ctl->ev_listen, NULL) == -1) {
-		control_errf(err, errlen, "cannot add control socket to event loop");
+		util_errf(err, errlen,
+		    "cannot add control socket to event loop");
 		unlink(ctl->path);
 		goto fail;
 	}

@@ -1,7 +1,6 @@
 /* Join strings (joinstr.h): encoding and decoding, pure. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -166,21 +165,6 @@ get_str(struct rbuf *r, char *s, size_t max)
 }
 
 static int
-jerr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-jerr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int
 valid_host(const char *h)
 {
 	uint32_t	ip4;
@@ -200,57 +184,59 @@ decode_fields(struct joinstr *js, struct rbuf *r, char *err, size_t errlen)
 	size_t		 i;
 
 	if (get(r, &c, 1) == -1 || c != FORMAT)
-		return jerr(err, errlen, "unknown join string format %u; a "
+		return util_errf(err, errlen,
+		    "unknown join string format %u; a "
 		    "newer mesh made it?", c);
 	if (get_str(r, js->name, NETCONF_NAME_MAX) == -1)
-		return jerr(err, errlen, "bad network name");
+		return util_errf(err, errlen, "bad network name");
 	if (netconf_parse_name(js->name, &why) == -1)
-		return jerr(err, errlen, "network name: %s", why);
+		return util_errf(err, errlen, "network name: %s", why);
 	if (get_str(r, js->ns, NETCONF_NAME_MAX) == -1)
-		return jerr(err, errlen, "bad namespace");
+		return util_errf(err, errlen, "bad namespace");
 	if (js->ns[0] == '\0')
 		util_strlcpy(js->ns, NETCONF_DEFAULT_NS, sizeof(js->ns));
 	else if (netconf_parse_namespace(js->ns, &why) == -1)
-		return jerr(err, errlen, "namespace: %s", why);
+		return util_errf(err, errlen, "namespace: %s", why);
 	for (shift = 0;; shift += 7) {
 		if (get(r, &c, 1) == -1 || shift > 63 ||
 		    (shift == 63 && (c & 0x7e) != 0))
-			return jerr(err, errlen, "bad version");
+			return util_errf(err, errlen, "bad version");
 		js->version |= (uint64_t)(c & 0x7f) << shift;
 		if ((c & 0x80) == 0)
 			break;
 	}
 	if (get(r, &c, 1) == -1 || c < 1 || c > JOIN_MAX_ADMINS)
-		return jerr(err, errlen, "expected 1 to %d admin keys",
+		return util_errf(err, errlen, "expected 1 to %d admin keys",
 		    JOIN_MAX_ADMINS);
 	js->nadmins = c;
 	for (i = 0; i < js->nadmins; i++)
 		if (get(r, js->admins[i], KEY_LEN) == -1)
-			return jerr(err, errlen, "truncated admin key");
+			return util_errf(err, errlen, "truncated admin key");
 	if (get(r, &c, 1) == -1 || c > JOIN_MAX_BOOTS)
-		return jerr(err, errlen, "expected 0 to %d boot nodes",
+		return util_errf(err, errlen, "expected 0 to %d boot nodes",
 		    JOIN_MAX_BOOTS);
 	js->nboots = c;
 	for (i = 0; i < js->nboots; i++) {
 		if (get(r, js->boots[i].key, KEY_LEN) == -1 ||
 		    get_str(r, js->boots[i].ep.host, NETCONF_HOST_MAX) == -1 ||
 		    get(r, port, 2) == -1)
-			return jerr(err, errlen, "truncated boot node");
+			return util_errf(err, errlen, "truncated boot node");
 		js->boots[i].ep.port = (uint16_t)(port[0] << 8 | port[1]);
 		if (!valid_host(js->boots[i].ep.host) ||
 		    js->boots[i].ep.port == 0)
-			return jerr(err, errlen, "boot node %zu: bad host or "
+			return util_errf(err, errlen,
+			    "boot node %zu: bad host or "
 			    "port", i + 1);
 	}
 	if (get(r, &c, 1) == -1 || c > JOIN_MAX_CONTACTS)
-		return jerr(err, errlen, "expected 0 to %d contacts",
+		return util_errf(err, errlen, "expected 0 to %d contacts",
 		    JOIN_MAX_CONTACTS);
 	js->ncontacts = c;
 	for (i = 0; i < js->ncontacts; i++)
 		if (get(r, js->contacts[i], KEY_LEN) == -1)
-			return jerr(err, errlen, "truncated contact key");
+			return util_errf(err, errlen, "truncated contact key");
 	if (r->off != r->n)
-		return jerr(err, errlen, "unexpected bytes after the "
+		return util_errf(err, errlen, "unexpected bytes after the "
 		    "contacts");
 	return 0;
 }
@@ -265,19 +251,19 @@ joinstr_decode(struct joinstr *js, const char *s, char *err, size_t errlen)
 
 	memset(js, 0, sizeof(*js));
 	if (strncmp(s, JOINSTR_PREFIX, PREFIX_LEN) != 0)
-		return jerr(err, errlen, "not a join string; expected one "
+		return util_errf(err, errlen, "not a join string; expected one "
 		    "starting with \"%s\"", JOINSTR_PREFIX);
 	s += PREFIX_LEN;
 	slen = strlen(s);
 	n = slen * 3 / 4;
 	if (slen % 4 == 1 || n > sizeof(b) || n < 5 + 4 ||
 	    base64_decode(b, n, s, slen) == -1)
-		return jerr(err, errlen, "not a join string: cut, or not "
+		return util_errf(err, errlen, "not a join string: cut, or not "
 		    "base64url after \"%s\"", JOINSTR_PREFIX);
 	crc = (uint32_t)b[n - 4] << 24 | (uint32_t)b[n - 3] << 16 |
 	    (uint32_t)b[n - 2] << 8 | b[n - 1];
 	if (crc32(b, n - 4) != crc)
-		return jerr(err, errlen, "join string damaged (checksum "
+		return util_errf(err, errlen, "join string damaged (checksum "
 		    "mismatch): copy it again");
 	r.b = b;
 	r.n = n - 4;

@@ -11,30 +11,16 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/base64.h"
+#include "common/util.h"
 #include "netconf/addr.h"
 #include "netconf/netconf.h"
 
 #define GOT_MAX		48	/* characters of a bad value quoted back */
-
-static int serr(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-serr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* s in double quotes, cut to GOT_MAX characters, bytes outside printable
  * ASCII escaped (as netconf.c quotes). */
@@ -73,19 +59,23 @@ parse_admin(struct netconf *nc, const char *s, int line, char *err,
 	size_t	i;
 
 	if (nc->nadmins == NETCONF_MAX_ADMINS)
-		return serr(err, errlen, "too many admin lines (at most %d)",
+		return util_errf(err, errlen,
+		    "too many admin lines (at most %d)",
 		    NETCONF_MAX_ADMINS);
 	if (strlen(s) == BASE64_LEN(64))
-		return serr(err, errlen, "expected an admin public key (43 "
+		return util_errf(err, errlen,
+		    "expected an admin public key (43 "
 		    "characters of base64url), got an admin private key; "
 		    "write what \"mesh pubkey < admin.sk\" prints");
 	if (key_from_text(nc->admins[nc->nadmins], s, strlen(s)) == -1)
-		return serr(err, errlen, "expected an admin public key (43 "
+		return util_errf(err, errlen,
+		    "expected an admin public key (43 "
 		    "characters of base64url), got %s", quote(q, s));
 	for (i = 0; i < nc->nadmins; i++)
 		if (memcmp(nc->admins[i], nc->admins[nc->nadmins],
 		    KEY_LEN) == 0)
-			return serr(err, errlen, "duplicate admin key; first "
+			return util_errf(err, errlen,
+			    "duplicate admin key; first "
 			    "on line %d", nc->admin_lines[i]);
 	nc->admin_lines[nc->nadmins++] = line;
 	return 0;
@@ -99,14 +89,15 @@ parse_version(struct netconf *nc, const char *s, int line, char *err,
 	unsigned long long	 v;
 
 	if (nc->version_line != 0)
-		return serr(err, errlen, "duplicate \"version\" directive; "
+		return util_errf(err, errlen,
+		    "duplicate \"version\" directive; "
 		    "first on line %d", nc->version_line);
 	/* digits only: strtoull would take "-1", "+1", " 1" and "0x1" */
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (s[0] < '1' || s[0] > '9' || *end != '\0' || errno == ERANGE ||
 	    strspn(s, "0123456789") != strlen(s))
-		return serr(err, errlen, "expected a version from 1 to "
+		return util_errf(err, errlen, "expected a version from 1 to "
 		    "18446744073709551615 (decimal, no leading zeros), got %s",
 		    quote(q, s));
 	nc->version = (uint64_t)v;
@@ -121,14 +112,17 @@ parse_signature(struct netconf *nc, const char *key, const char *sig,
 	char	q[GOT_MAX * 4 + 8];
 
 	if (!last)
-		return serr(err, errlen, "expected the signature line to be "
+		return util_errf(err, errlen,
+		    "expected the signature line to be "
 		    "the file's last line (it signs every byte before it); "
 		    "nothing may follow it, not even a blank line");
 	if (key_from_text(nc->sig_key, key, strlen(key)) == -1)
-		return serr(err, errlen, "expected the signing admin's public "
+		return util_errf(err, errlen,
+		    "expected the signing admin's public "
 		    "key (43 characters of base64url), got %s", quote(q, key));
 	if (base64_decode(nc->sig, sizeof(nc->sig), sig, strlen(sig)) == -1)
-		return serr(err, errlen, "expected a signature (86 characters "
+		return util_errf(err, errlen,
+		    "expected a signature (86 characters "
 		    "of base64url), got %s", quote(q, sig));
 	nc->sig_line = line;
 	return 0;
@@ -145,7 +139,8 @@ netconf_parse_signing(struct netconf *nc, char **av, int ac, int line,
 	if (strcmp(av[0], "signature") == 0 && ac == 3)
 		return parse_signature(nc, av[1], av[2], line, last, err,
 		    errlen);
-	return serr(err, errlen, "internal error: directive \"%s\"", av[0]);
+	return util_errf(err, errlen,
+	    "internal error: directive \"%s\"", av[0]);
 }
 
 int

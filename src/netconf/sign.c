@@ -1,7 +1,6 @@
 /* Signed netconfigs (sign.h): signing, verifying, accepting a version. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <sodium.h>
 
 #include "common/base64.h"
+#include "common/util.h"
 #include "netconf/sign.h"
 
 #define CTX_LEN		(sizeof(NETCONF_SIGN_CONTEXT) - 1)
@@ -43,20 +43,6 @@ const char *
 netconf_verdict_name(enum nc_verdict v)
 {
 	return (unsigned)v < NCV_COUNT ? verdict_names[v] : "unknown";
-}
-
-static int serr(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-serr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 static int
@@ -94,13 +80,14 @@ netconf_verify(const char *buf, size_t len, const struct netconf *nc,
 	int	 rc;
 
 	if (nc->sig_line == 0)
-		return serr(err, errlen, "not signed");
+		return util_errf(err, errlen, "not signed");
 	if ((m = message(buf, netconf_signed_len(buf, len), &mlen)) == NULL)
-		return serr(err, errlen, "out of memory");
+		return util_errf(err, errlen, "out of memory");
 	rc = crypto_sign_verify_detached(nc->sig, m, mlen, nc->sig_key);
 	free(m);
 	if (rc != 0)
-		return serr(err, errlen, "bad signature on line %d: the file "
+		return util_errf(err, errlen,
+		    "bad signature on line %d: the file "
 		    "was changed after it was signed, or the signature is "
 		    "forged", nc->sig_line);
 	return 0;
@@ -114,16 +101,18 @@ sign_over(const struct netconf *nc, const uint8_t pk[KEY_LEN],
 	char	msg[256];
 
 	if (!is_admin(prev, pk))
-		return serr(err, errlen, "this admin key is not an admin of "
+		return util_errf(err, errlen,
+		    "this admin key is not an admin of "
 		    "the previous version; only its admins can sign the "
 		    "next one");
 	if (nc->version <= prev->version)
-		return serr(err, errlen, "version %llu is not higher than the "
+		return util_errf(err, errlen,
+		    "version %llu is not higher than the "
 		    "previous version %llu; members refuse it",
 		    (unsigned long long)nc->version,
 		    (unsigned long long)prev->version);
 	if (netconf_reload_check(prev, nc, NULL, msg, sizeof(msg)) != 0)
-		return serr(err, errlen, "members refuse it: %s", msg);
+		return util_errf(err, errlen, "members refuse it: %s", msg);
 	return 0;
 }
 
@@ -138,7 +127,7 @@ netconf_sign(const char *buf, size_t len, const struct netconf *nc,
 
 	admin_public(pk, sk);
 	if (nc->version_line == 0)
-		return serr(err, errlen, "no \"version N\" line; a signed "
+		return util_errf(err, errlen, "no \"version N\" line; a signed "
 		    "netconfig needs one, higher than the members' current "
 		    "version");
 	if (prev != NULL) {
@@ -146,7 +135,8 @@ netconf_sign(const char *buf, size_t len, const struct netconf *nc,
 			return -1;
 	} else if (!is_admin(nc, pk)) {
 		key_to_text(ktext, pk);
-		return serr(err, errlen, "this admin key (%s) is not listed by "
+		return util_errf(err, errlen,
+		    "this admin key (%s) is not listed by "
 		    "an \"admin\" line; to sign a version that removes it, "
 		    "name the previous version (previous FILE)", ktext);
 	}
@@ -154,13 +144,13 @@ netconf_sign(const char *buf, size_t len, const struct netconf *nc,
 	/* the signature line starts a line of its own */
 	n = blen > 0 && buf[blen - 1] != '\n' ? 1 : 0;
 	if ((o = malloc(blen + n + 128 + SIG_TEXT_LEN)) == NULL)
-		return serr(err, errlen, "out of memory");
+		return util_errf(err, errlen, "out of memory");
 	memcpy(o, buf, blen);
 	if (n)
 		o[blen++] = '\n';
 	if ((m = message(o, blen, &mlen)) == NULL) {
 		free(o);
-		return serr(err, errlen, "out of memory");
+		return util_errf(err, errlen, "out of memory");
 	}
 	crypto_sign_detached(sig, NULL, m, mlen, sk);
 	free(m);

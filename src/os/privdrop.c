@@ -9,7 +9,6 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +16,6 @@
 
 #include "os/privdrop.h"
 #include "common/util.h"
-
-static void	perr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-perr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int
 lookup(const char *name, struct privdrop_user *u)
@@ -68,19 +54,22 @@ privdrop_lookup(const char *name, struct privdrop_user *u, char *err,
 	memset(u, 0, sizeof(*u));
 	if (name != NULL && name[0] != '\0') {
 		if (lookup(name, u) == -1) {
-			perr(err, errlen, "user %s: %s", name, errno == ENOENT ?
+			util_errf(err, errlen,
+			    "user %s: %s", name, errno == ENOENT ?
 			    "no such user" : strerror(errno));
 			return -1;
 		}
 	} else if (lookup(PRIVDROP_DEFAULT_USER, u) == -1 &&
 	    lookup(PRIVDROP_FALLBACK_USER, u) == -1) {
-		perr(err, errlen, "neither user %s nor user %s exists; name "
+		util_errf(err, errlen,
+		    "neither user %s nor user %s exists; name "
 		    "one to run as", PRIVDROP_DEFAULT_USER,
 		    PRIVDROP_FALLBACK_USER);
 		return -1;
 	}
 	if (u->uid == 0 || u->gid == 0) {
-		perr(err, errlen, "user %s has uid or gid 0; refusing to run "
+		util_errf(err, errlen,
+		    "user %s has uid or gid 0; refusing to run "
 		    "the daemon as root", u->name);
 		return -1;
 	}
@@ -135,7 +124,7 @@ static int
 no_new_privs(char *err, size_t errlen)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
-		perr(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s",
+		util_errf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -147,7 +136,7 @@ privdrop_nodump(char *err, size_t errlen)
 {
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
-		perr(err, errlen, "prctl(PR_SET_DUMPABLE): %s",
+		util_errf(err, errlen, "prctl(PR_SET_DUMPABLE): %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -167,11 +156,12 @@ drop_not_root(char *err, size_t errlen)
 	if (has_caps()) {
 		memset(data, 0, sizeof(data));
 		if (caps(SYS_capset, data) == -1) {
-			perr(err, errlen, "capset: %s", strerror(errno));
+			util_errf(err, errlen, "capset: %s", strerror(errno));
 			return -1;
 		}
 		if (has_caps()) {
-			perr(err, errlen, "capabilities left after dropping "
+			util_errf(err, errlen,
+			    "capabilities left after dropping "
 			    "them");
 			return -1;
 		}
@@ -190,26 +180,28 @@ privdrop_drop(const struct privdrop_user *u, char *err, size_t errlen)
 	if (geteuid() != 0)
 		return drop_not_root(err, errlen);
 	if (u->uid == 0 || u->gid == 0) {
-		perr(err, errlen, "refusing to drop to uid/gid 0");
+		util_errf(err, errlen, "refusing to drop to uid/gid 0");
 		return -1;
 	}
 	if (setgroups(1, &u->gid) == -1) {
-		perr(err, errlen, "setgroups: %s", strerror(errno));
+		util_errf(err, errlen, "setgroups: %s", strerror(errno));
 		return -1;
 	}
 	if (setresgid(u->gid, u->gid, u->gid) == -1) {
-		perr(err, errlen, "setresgid %lu: %s", (unsigned long)u->gid,
+		util_errf(err, errlen,
+		    "setresgid %lu: %s", (unsigned long)u->gid,
 		    strerror(errno));
 		return -1;
 	}
 	/* Capabilities must not survive the uid change. */
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1) {
-		perr(err, errlen, "prctl(PR_SET_KEEPCAPS): %s",
+		util_errf(err, errlen, "prctl(PR_SET_KEEPCAPS): %s",
 		    strerror(errno));
 		return -1;
 	}
 	if (setresuid(u->uid, u->uid, u->uid) == -1) {
-		perr(err, errlen, "setresuid %lu: %s", (unsigned long)u->uid,
+		util_errf(err, errlen,
+		    "setresuid %lu: %s", (unsigned long)u->uid,
 		    strerror(errno));
 		return -1;
 	}
@@ -219,18 +211,19 @@ privdrop_drop(const struct privdrop_user *u, char *err, size_t errlen)
 	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) ==
 	    -1 || ru != u->uid || eu != u->uid || su != u->uid ||
 	    rg != u->gid || eg != u->gid || sg != u->gid) {
-		perr(err, errlen, "privilege drop to %s did not take",
+		util_errf(err, errlen, "privilege drop to %s did not take",
 		    u->name);
 		return -1;
 	}
 	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1 ||
 	    setegid(0) != -1) {
-		perr(err, errlen, "root could be regained after dropping to "
+		util_errf(err, errlen,
+		    "root could be regained after dropping to "
 		    "%s", u->name);
 		return -1;
 	}
 	if (has_caps()) {
-		perr(err, errlen, "capabilities left after dropping to %s",
+		util_errf(err, errlen, "capabilities left after dropping to %s",
 		    u->name);
 		return -1;
 	}

@@ -97,6 +97,19 @@ may_fragment(const uint8_t *pkt, size_t len, unsigned inner)
 	return len <= PMTU_FLOOR;
 }
 
+/* Tell the sender of pkt (into the TUN) that the path carries mtu. */
+static void
+too_big(struct datapath *dp, const uint8_t *pkt, size_t len, unsigned mtu)
+{
+	size_t	n;
+
+	if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN, pkt, len,
+	    mtu)) > 0) {
+		dp_tun_put(dp, dp->w.scratch, n);
+		dp->w.c.icmp_sent++;
+	}
+}
+
 /* One packet read from the TUN, at buf + TUNNEL_HEADROOM: encrypt it in
  * place for its member and queue it. */
 static void
@@ -111,11 +124,7 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 
 	if (len > dp->mtu) {
 		dp->w.c.drops[DP_DROP_TOO_BIG]++;
-		if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN, pkt,
-		    len, dp->mtu)) > 0) {
-			dp_tun_put(dp, dp->w.scratch, n);
-			dp->w.c.icmp_sent++;
-		}
+		too_big(dp, pkt, len, dp->mtu);
 		return;
 	}
 	if ((p = route_out(dp, pkt, len)) == NULL)
@@ -126,12 +135,8 @@ outgoing(struct datapath *dp, uint8_t *buf, size_t len, uint64_t now)
 			 * its size within a round trip (IPv6 no less than
 			 * 1280, which then goes in pieces) */
 			dp->w.c.drops[DP_DROP_TOO_BIG]++;
-			if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN,
-			    pkt, len, pkt[0] >> 4 == 6 && inner < PMTU_FLOOR ?
-			    PMTU_FLOOR : inner)) > 0) {
-				dp_tun_put(dp, dp->w.scratch, n);
-				dp->w.c.icmp_sent++;
-			}
+			too_big(dp, pkt, len, pkt[0] >> 4 == 6 &&
+			    inner < PMTU_FLOOR ? PMTU_FLOOR : inner);
 			dp_touch(dp, p);
 			return;
 		}
@@ -209,11 +214,7 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 		/* Segments over the tunnel's MTU (the interface's was raised
 		 * by hand): path MTU discovery brings the MSS down. */
 		dp->w.c.drops[DP_DROP_TOO_BIG]++;
-		if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN, pkt,
-		    len, dp->mtu)) > 0) {
-			dp_tun_put(dp, dp->w.scratch, n);
-			dp->w.c.icmp_sent++;
-		}
+		too_big(dp, pkt, len, dp->mtu);
 		return;
 	}
 	if ((p = route_out(dp, pkt, len)) == NULL)
@@ -223,11 +224,7 @@ outgoing_tso(struct datapath *dp, uint8_t *buf, size_t len,
 		/* The member's path is narrower: split at what it carries
 		 * (and tell the sender, whose TCP then sends smaller
 		 * segments: this costs a copy per segment until then). */
-		if ((n = icmp_too_big(dp->w.scratch, DP_SCRATCH_LEN, pkt,
-		    len, inner)) > 0) {
-			dp_tun_put(dp, dp->w.scratch, n);
-			dp->w.c.icmp_sent++;
-		}
+		too_big(dp, pkt, len, inner);
 		if (inner <= hl) {
 			dp->w.c.drops[DP_DROP_TOO_BIG]++;
 			return;

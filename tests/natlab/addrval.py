@@ -48,8 +48,6 @@ XChaCha20-Poly1305 and hashlib for BLAKE2b.
 Exit status: 0 pass, 1 fail, 77 skip (no libsodium), 99 error.
 """
 import base64
-import ctypes
-import ctypes.util
 import hashlib
 import json
 import os
@@ -61,30 +59,18 @@ import struct
 import sys
 import time
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+import meshpkt  # noqa: E402
+from meshpkt import (dht_open, dht_pair, dht_seal, ipv4_udp,  # noqa: E402
+                     now_ms, pubkey, x25519)
+
 OWN_TTL = 61
 
 
-def load_sodium():
-    name = ctypes.util.find_library("sodium")
-    for cand in ([name] if name else []) + ["libsodium.so.23",
-                                            "libsodium.so"]:
-        try:
-            lib = ctypes.CDLL(cand)
-            if lib.sodium_init() < 0:
-                return None
-            return lib
-        except OSError:
-            continue
-    return None
-
-
-na = None
-
-
 def need_sodium():
-    global na
-    na = load_sodium()
-    if na is None:
+    if meshpkt.na is None:
         print("SKIP: libsodium not loadable from Python")
         sys.exit(77)
 
@@ -94,27 +80,10 @@ def b64key(path):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
-def pubkey(sk):
-    pk = ctypes.create_string_buffer(32)
-    na.crypto_scalarmult_base(pk, sk)
-    return pk.raw
-
-
-def x25519(sk, pk):
-    out = ctypes.create_string_buffer(32)
-    if na.crypto_scalarmult(out, sk, pk) != 0:
-        raise ValueError("low-order point")
-    return out.raw
-
-
 def fresh_key():
     """A key of our own made on the spot (the lab's workbit is 0)."""
     sk = os.urandom(32)
     return sk, pubkey(sk)
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def b2b(data, key=None, size=16):
@@ -155,24 +124,6 @@ PING, PONG, FIND, NODES, REGISTER, REGISTERED, RELAY, RELAY_ACK, RELAYED = \
 F_REACH, F_TOKEN = 1, 2
 
 
-def dht_pair(sk, pk, peer, ns):
-    lo, hi = sorted([pk, peer])
-    return hashlib.blake2b(b"mesh-dht-v1 pair" + bytes([len(ns)]) + ns +
-                           lo + hi, digest_size=32,
-                           key=x25519(sk, peer)).digest()
-
-
-def dht_seal(ptype, sender_pk, pair, body):
-    nonce = os.urandom(24)
-    ad = bytes([ptype]) + sender_pk
-    c = ctypes.create_string_buffer(len(body) + 16)
-    clen = ctypes.c_ulonglong(0)
-    na.crypto_aead_xchacha20poly1305_ietf_encrypt(
-        c, ctypes.byref(clen), body, ctypes.c_ulonglong(len(body)), ad,
-        ctypes.c_ulonglong(len(ad)), None, nonce, pair)
-    return ad + nonce + c.raw[:clen.value]
-
-
 def dht_request(flags=0, rest=b"", pad=0, token=None):
     body = struct.pack(">QQB", random.getrandbits(64), now_ms(),
                        flags | (F_TOKEN if token is not None else 0))
@@ -207,23 +158,6 @@ def handshake(mtype, length, pub):
 
 # --- raw IPv4/UDP ---
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def ipv4_udp(src, sport, dst, dport, payload):
-    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp),
-                      random.getrandbits(16), 0x4000, OWN_TTL, 17, 0,
-                      socket.inet_aton(src), socket.inet_aton(dst))
-    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + udp
-
-
 class Spoofer:
     def __init__(self, victim, vport):
         self.s = socket.socket(socket.AF_INET, socket.SOCK_RAW,
@@ -232,8 +166,8 @@ class Spoofer:
         self.bytes = self.count = 0
 
     def send(self, payload, ip, port):
-        self.s.sendto(ipv4_udp(self.victim, self.vport, ip, port, payload),
-                      (ip, 0))
+        self.s.sendto(ipv4_udp(self.victim, self.vport, ip, port, payload,
+                               OWN_TTL), (ip, 0))
         self.bytes += len(payload)
         self.count += 1
         if self.count % 32 == 0:
@@ -375,21 +309,6 @@ def phases(sp, t, ns, net, members):
     for m in members:
         add("nat-beacon-" + m["name"], lambda m=m: beacon(m), 10)
     return out
-
-
-def dht_open(pkt, sk, pk, ns):
-    """(type, sender key, body) of a packet sealed for us, or None."""
-    if len(pkt) < 1 + 32 + 24 + 16:
-        return None
-    t, sender, nonce, c = pkt[0], pkt[1:33], pkt[33:57], pkt[57:]
-    pair = dht_pair(sk, pk, sender, ns)
-    m = ctypes.create_string_buffer(len(c))
-    mlen = ctypes.c_ulonglong(0)
-    if na.crypto_aead_xchacha20poly1305_ietf_decrypt(
-            m, ctypes.byref(mlen), None, c, ctypes.c_ulonglong(len(c)),
-            pkt[:33], ctypes.c_ulonglong(33), nonce, pair) != 0:
-        return None
-    return t, sender, m.raw[:mlen.value], pair
 
 
 def dht_id(ns, key):

@@ -28,6 +28,11 @@ import struct
 import sys
 import time
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from meshpkt import ipv4_udp  # noqa: E402
+
 SECRET = b"qa-attack"
 ETH_P_IP = 0x0800
 ETH_P_ALL = 0x0003
@@ -41,24 +46,6 @@ def tag(seq):
 
 def stream_block(i):
     return hashlib.sha256(SECRET + b"tcp" + struct.pack("<Q", i)).digest() * 32
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def ipv4_udp(src, sport, dst, dport, payload):
-    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp),
-                      random.getrandbits(16), 0x4000, OWN_TTL, 17, 0,
-                      socket.inet_aton(src), socket.inet_aton(dst))
-    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
-    return hdr + udp
 
 
 def parse_ipv4_udp(pkt):
@@ -121,8 +108,8 @@ def attack(iface, myip, peerip, port, stranger, seconds, out):
         sent[kind] = sent.get(kind, 0) + 1
         try:
             if spoof and len(payload) <= 1472:
-                raw.sendto(ipv4_udp(myip, port, peerip, port, payload),
-                           (peerip, 0))
+                raw.sendto(ipv4_udp(myip, port, peerip, port, payload,
+                                    OWN_TTL), (peerip, 0))
             else:
                 strange.sendto(payload, (peerip, port))
         except OSError as e:

@@ -15,8 +15,6 @@ Last, a fake node poisons a member's lookups with a victim host's address
 (issue 10), with two more nodes: D, and C, the member.
 Exit status: 0 pass, 1 fail, 77 skip (no libsodium), 99 error.
 """
-import ctypes
-import ctypes.util
 import hashlib
 import os
 import select
@@ -26,6 +24,12 @@ import struct
 import subprocess
 import sys
 import time
+
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+import meshpkt  # noqa: E402
+from meshpkt import dht_open, dht_pair, dht_seal, now_ms, pubkey  # noqa: E402
 
 PING, PONG, FIND, NODES, REGISTER, REGISTERED, RELAY, RELAY_ACK, RELAYED = \
     range(0x10, 0x19)
@@ -44,37 +48,9 @@ def check(cond, what):
         failures.append(what)
 
 
-def load_sodium():
-    name = ctypes.util.find_library("sodium")
-    for cand in ([name] if name else []) + ["libsodium.so.23",
-                                            "libsodium.so"]:
-        try:
-            lib = ctypes.CDLL(cand)
-            if lib.sodium_init() < 0:
-                return None
-            return lib
-        except OSError:
-            continue
-    return None
-
-
-na = load_sodium()
-if na is None:
+if meshpkt.na is None:
     print("SKIP: libsodium not loadable from Python")
     sys.exit(77)
-
-
-def pubkey(sk):
-    pk = ctypes.create_string_buffer(32)
-    na.crypto_scalarmult_base(pk, sk)
-    return pk.raw
-
-
-def x25519(sk, pk):
-    out = ctypes.create_string_buffer(32)
-    if na.crypto_scalarmult(out, sk, pk) != 0:
-        raise ValueError("low-order point")
-    return out.raw
 
 
 def workbits(ns, pk):
@@ -101,25 +77,7 @@ def make_key(ns=NS, at_least=WORKBIT, below=False):
 
 
 def pair_key(sk, my_pk, peer_pk, ns=NS):
-    lo, hi = sorted([my_pk, peer_pk])
-    return hashlib.blake2b(b"mesh-dht-v1 pair" + bytes([len(ns)]) + ns +
-                           lo + hi, digest_size=32,
-                           key=x25519(sk, peer_pk)).digest()
-
-
-def seal(ptype, sender_pk, pair, body):
-    nonce = os.urandom(24)
-    ad = bytes([ptype]) + sender_pk
-    c = ctypes.create_string_buffer(len(body) + 16)
-    clen = ctypes.c_ulonglong(0)
-    na.crypto_aead_xchacha20poly1305_ietf_encrypt(
-        c, ctypes.byref(clen), body, ctypes.c_ulonglong(len(body)), ad,
-        ctypes.c_ulonglong(len(ad)), None, nonce, pair)
-    return ad + nonce + c.raw[:clen.value]
-
-
-def now_ms():
-    return int(time.time() * 1000)
+    return dht_pair(sk, my_pk, peer_pk, ns)
 
 
 def request(txid, flags=0, rest=b"", pad=0, ts=None):
@@ -173,17 +131,8 @@ def udp(host="127.0.0.1"):
 
 def unseal(pkt, sk, pk, ns=NS):
     """Open a packet sent to key pk: (type, sender key, body) or None."""
-    if len(pkt) < 73:
-        return None
-    sender, nonce, c = pkt[1:33], pkt[33:57], pkt[57:]
-    pair = pair_key(sk, pk, sender, ns)
-    m = ctypes.create_string_buffer(len(c))
-    mlen = ctypes.c_ulonglong(0)
-    if na.crypto_aead_xchacha20poly1305_ietf_decrypt(
-            m, ctypes.byref(mlen), None, c, ctypes.c_ulonglong(len(c)),
-            pkt[:33], ctypes.c_ulonglong(33), nonce, pair) != 0:
-        return None
-    return pkt[0], sender, m.raw[:mlen.value]
+    o = dht_open(pkt, sk, pk, ns)
+    return o[:3] if o else None
 
 
 def poisoned_dht(node, bkey, bport):
@@ -231,12 +180,12 @@ def poisoned_dht(node, bkey, bport):
             txid = struct.unpack(">Q", body[:8])[0]
             pair = pair_key(fsk, fpk, sender)
             if t == PING:
-                f.sendto(seal(PONG, fpk, pair,
+                f.sendto(dht_seal(PONG, fpk, pair,
                               response(txid, b"", src[1])), src)
                 continue
             finds += 1
             rest = bytes([20]) + contacts + bytes([1]) + dkey + vaddr[0]
-            f.sendto(seal(NODES, fpk, pair, response(txid, rest, src[1])),
+            f.sendto(dht_seal(NODES, fpk, pair, response(txid, rest, src[1])),
                      src)
     sc, _ = snapshot(c)
     found = [e for e in c.events if e.startswith("event endpoint") and
@@ -334,23 +283,23 @@ def main(node):
     # 5. properly sealed by a key of our own, each wrong in one way
     xsk, xpk = make_key()
     pair = pair_key(xsk, xpk, bkey)
-    send(seal(PING, xpk, pair, request(1, ts=now_ms() - 600000, pad=19)))
-    send(seal(PING, xpk, pair, request(2, ts=now_ms() + 600000, pad=19)))
+    send(dht_seal(PING, xpk, pair, request(1, ts=now_ms() - 600000, pad=19)))
+    send(dht_seal(PING, xpk, pair, request(2, ts=now_ms() + 600000, pad=19)))
     other = pair_key(xsk, xpk, bkey, b"other")
-    send(seal(PING, xpk, other, request(3, pad=19)))
+    send(dht_seal(PING, xpk, other, request(3, pad=19)))
     lsk, lpk = make_key(below=True)
-    send(seal(PING, lpk, pair_key(lsk, lpk, bkey), request(4, pad=19)))
+    send(dht_seal(PING, lpk, pair_key(lsk, lpk, bkey), request(4, pad=19)))
     for t, rest in ((PONG, b""), (NODES, b"\0\0"),
                     (REGISTERED, b"\0\0\x4b"), (RELAY_ACK, b"\0")):
-        send(seal(t, xpk, pair, response(0x77, rest, xport)))
-    send(seal(PING, xpk, pair, request(5, pad=19)[:-1] + b"\x01"))
-    send(seal(NODES, xpk, pair, response(6, b"\x15")))
-    send(seal(PING, bkey, pair, request(7, pad=19)))
-    send(seal(RELAYED, xpk, pair, request(
+        send(dht_seal(t, xpk, pair, response(0x77, rest, xport)))
+    send(dht_seal(PING, xpk, pair, request(5, pad=19)[:-1] + b"\x01"))
+    send(dht_seal(NODES, xpk, pair, response(6, b"\x15")))
+    send(dht_seal(PING, bkey, pair, request(7, pad=19)))
+    send(dht_seal(RELAYED, xpk, pair, request(
         8, F_REACH, xpk + addr4(9) + struct.pack(">H", 2) + b"hi")))
-    send(seal(0x1f, xpk, pair, request(9, pad=19)))
+    send(dht_seal(0x1f, xpk, pair, request(9, pad=19)))
     # a valid request, replayed: the first is answered (below), not the copy
-    ok = seal(PING, xpk, pair, request(10, pad=19))
+    ok = dht_seal(PING, xpk, pair, request(10, pad=19))
 
     got = drain([x, proxy], 1.5)
     answers = [d for s, d in got if s is x or d[0] not in REQUESTS]
@@ -391,7 +340,7 @@ def main(node):
         vsent = 0
         for i in range(15):
             ksk, kpk = make_key()
-            pkt = seal(t, kpk, pair_key(ksk, kpk, bkey),
+            pkt = dht_seal(t, kpk, pair_key(ksk, kpk, bkey),
                        request(1000 + 100 * k + i, F_REACH, rest, pad))
             v.sendto(pkt, baddr)
             vsent += len(pkt)

@@ -52,6 +52,7 @@
 #include "dht/dht.h"
 #include "dht/dhtcrypto.h"
 #include "dht/pow.h"
+#include "testrng.h"
 
 #define EPOCH		1700000000000ULL
 #define NAT_TIMEOUT	60000
@@ -178,27 +179,17 @@ static unsigned		 nlookups;
 /* --- utilities ----------------------------------------------------------- */
 
 static uint64_t
-splitmix(uint64_t *s)
-{
-	uint64_t	z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t
 hash64(uint64_t x)
 {
 	uint64_t	s = x;
 
-	return splitmix(&s);
+	return testrng_next(&s);
 }
 
 static double
 urand(void)
 {
-	return (double)(splitmix(&simrng) >> 11) / 9007199254740992.0;
+	return testrng_unit(&simrng);
 }
 
 static void *
@@ -489,8 +480,7 @@ sim_send(void *arg, const struct dht_addr *to, const uint8_t *buf, size_t len)
 		return;
 	if (n->nat)
 		map_put(&W->natmap, natkey(n->idx, dst), W->now);
-	if ((double)(splitmix(&n->lossrng) >> 11) / 9007199254740992.0 <
-	    O.loss) {
+	if (testrng_unit(&n->lossrng) < O.loss) {
 		W->n_lost++;
 		return;
 	}
@@ -509,17 +499,8 @@ static void
 sim_random(void *arg, void *buf, size_t len)
 {
 	struct simnode	*n = arg;
-	uint8_t		*p = buf;
-	uint64_t	 v;
-	size_t		 k;
 
-	while (len > 0) {
-		v = splitmix(&n->rng);
-		k = len < 8 ? len : 8;
-		memcpy(p, &v, k);
-		p += k;
-		len -= k;
-	}
+	testrng_fill(&n->rng, buf, len);
 }
 
 static uint64_t
@@ -669,7 +650,7 @@ random_live(void)
 	uint32_t	i;
 
 	do
-		i = (uint32_t)(splitmix(&simrng) % O.nodes);
+		i = (uint32_t)(testrng_next(&simrng) % O.nodes);
 	while (!N[i].alive || !N[i].joined);
 	return i;
 }
@@ -1204,8 +1185,8 @@ main(int argc, char *argv[])
 		N[i].nat = i >= O.boot && urand() < O.nat;
 		nat_count += N[i].nat;
 		/* two bootstrap contacts (boot nodes know two others) */
-		N[i].boot1 = (uint32_t)(splitmix(&simrng) % O.boot);
-		N[i].boot2 = (uint32_t)((N[i].boot1 + 1 + splitmix(&simrng) %
+		N[i].boot1 = (uint32_t)(testrng_next(&simrng) % O.boot);
+		N[i].boot2 = (uint32_t)((N[i].boot1 + 1 + testrng_next(&simrng) %
 		    (O.boot - 1)) % O.boot);
 	}
 	printf("dhtsim: nodes=%u nat=%u (%.0f%%) loss=%.2f%% latency=%u-%ums "

@@ -20,6 +20,7 @@
 #include "dht/dhttable.h"
 #include "dht/pow.h"
 #include "t.h"
+#include "testrng.h"
 
 #define MAXN		16
 #define MAXQ		4096
@@ -87,31 +88,12 @@ struct node {
 
 static struct dht_addr	raw_addr;	/* the raw client's endpoint */
 
-static uint64_t
-splitmix(uint64_t *s)
-{
-	uint64_t	z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static void
 cb_random(void *arg, void *buf, size_t len)
 {
 	struct node	*n = arg;
-	uint8_t		*p = buf;
-	uint64_t	 v;
-	size_t		 k;
 
-	while (len > 0) {
-		v = splitmix(&n->rng);
-		k = len < 8 ? len : 8;
-		memcpy(p, &v, k);
-		p += k;
-		len -= k;
-	}
+	testrng_fill(&n->rng, buf, len);
 }
 
 static uint64_t

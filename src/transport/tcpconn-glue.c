@@ -98,7 +98,8 @@ tconn_send(struct tconn *c, const void *buf, size_t len, uint64_t now)
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (evbuffer_get_length(out) + sizeof(hdr) + len > TCP_OUTBUF_CAP) {
+	if (evbuffer_get_length(out) + sizeof(hdr) + len >
+	    (c->outgoing ? TCP_OUTBUF_OWN : TCP_OUTBUF_CAP)) {
 		/* like a full socket buffer on a lossy path: the peers'
 		 * congestion control sees a loss */
 		t->st.drops[TCP_DROP_OUTBUF]++;

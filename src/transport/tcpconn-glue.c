@@ -32,6 +32,7 @@
 #include "common/log.h"
 
 #define TCP_READS	4	/* reads per wake-up, at most (fairness) */
+#define TCP_CHAIN	(64 * 1024)	/* output queued in chains this big */
 
 static unsigned
 bucket(const struct sockaddr_in6 *a)
@@ -92,6 +93,7 @@ tconn_send(struct tconn *c, const void *buf, size_t len, uint64_t now)
 {
 	struct tcp	*t = c->t;
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	struct evbuffer_iovec v;
 	uint8_t		 hdr[TCPFRAME_HDR];
 
 	if (len > TCP_FRAME_MAX || tcpframe_header(hdr, len) == -1) {
@@ -106,8 +108,23 @@ tconn_send(struct tconn *c, const void *buf, size_t len, uint64_t now)
 		errno = ENOBUFS;
 		return -1;
 	}
-	if (evbuffer_add(out, hdr, sizeof(hdr)) == -1 ||
-	    (len > 0 && evbuffer_add(out, buf, len) == -1)) {
+	/* the frame written in place at the end of the queue, in chains
+	 * of TCP_CHAIN bytes (evbuffer_add's grow to 4 KB only: a malloc
+	 * every 2 frames, and as many iovecs in the writev) */
+	if (evbuffer_reserve_space(out, 1, &v, 1) != 1 ||
+	    v.iov_len < sizeof(hdr) + len) {
+		if (evbuffer_expand(out, TCP_CHAIN) == -1 ||
+		    evbuffer_reserve_space(out, sizeof(hdr) + len, &v,
+		    1) != 1 || v.iov_len < sizeof(hdr) + len) {
+			errno = ENOBUFS;
+			return -1;
+		}
+	}
+	memcpy(v.iov_base, hdr, sizeof(hdr));
+	if (len > 0)
+		memcpy((uint8_t *)v.iov_base + sizeof(hdr), buf, len);
+	v.iov_len = sizeof(hdr) + len;
+	if (evbuffer_commit_space(out, &v, 1) == -1) {
 		errno = ENOBUFS;
 		return -1;
 	}

@@ -16,11 +16,12 @@
 # are printed ("tcp-bench:" lines); the README's come from this test.
 #
 # The throughput target is asserted: TCP at no less than half of relayed
-# UDP, both measured once in the same run (on the loaded 2-core lab VM TCP
-# reached 70-95% of relayed UDP over the runs in the README, the noise
-# being mostly the UDP side's swings with the machine's load).
-# MESHTCP_LAX=1 prints the ratio without asserting it (a machine so loaded
-# that one 5 s measurement says nothing).
+# UDP, each measured once in the same run (on the 2-core lab VM, shared
+# with other work at load 4-8, TCP reached 66-138% of relayed UDP over
+# eight runs, the spread being mostly the machine's load swinging under
+# one 5 s measurement or the other). MESHTCP_LAX=1 prints the ratio
+# without asserting it, for a machine so loaded that one measurement says
+# nothing.
 . "${top_srcdir:-.}/tests/lib.sh"
 need_netns
 . "$top_srcdir/tests/natlab/natlab.sh"

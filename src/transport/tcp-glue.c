@@ -1,13 +1,12 @@
 /* The TCP transport on the event loop (see tcp-glue.h): listeners,
- * accepted and outgoing connections as libevent bufferevents, the UDP
- * socket's send hook and receive tap, and the member's choice between UDP
- * and TCP. The framing is tcpframe.c's. */
+ * accepting and connecting (one connection's I/O is tcpconn-glue.c's),
+ * the UDP socket's send hook and receive tap, and the member's choice
+ * between UDP and TCP. The framing is tcpframe.c's. */
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <sys/random.h>
 
@@ -16,13 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "transport/tcp-glue.h"
-#include "transport/tcpframe.h"
+#include "transport/tcp-int.h"
 #include "datapath/datapath.h"
 #include "datapath/udp.h"
 #include "common/clock.h"
@@ -32,53 +29,10 @@
 #include "common/util.h"
 
 #define TCP_TICK_MS	500
-#define TCP_BUCKETS	64
 #define TCP_DHT_LO	0x10	/* the DHT's first bytes (ARCHITECTURE.md) */
 #define TCP_BEACON	0x25	/* a LAN beacon (ours too, looped back):
 				 * says nothing about UDP beyond the LAN */
 #define TCP_DHT_HI	0x1f
-
-struct tconn {
-	struct tcp		*t;
-	struct bufferevent	*bev;
-	struct sockaddr_in6	 addr;	/* accepted: the remote address;
-					 * outgoing: the boot node's UDP
-					 * address (same port number) */
-	int			 outgoing;
-	int			 up;		/* connected */
-	int			 heard;		/* a frame received */
-	int			 boot;		/* outgoing: index in boots */
-	uint64_t		 last_rx, last_tx, partial_since;
-	struct tconn		*hnext;		/* hash chain */
-	struct tconn		*next, *prev;	/* all connections */
-};
-
-struct tboot {
-	struct sockaddr_in6	 addr;
-	struct tconn		*c;
-	uint64_t		 next_try;
-	uint64_t		 backoff;
-};
-
-struct tcp {
-	struct tcp_config	 cfg;
-	struct evconnlistener	*ls[2];
-	struct event		*tick;
-	struct tconn		*hash[TCP_BUCKETS];
-	struct tconn		*all;
-	unsigned		 nin, nout;
-	struct tboot		*boots;
-	size_t			 nboots;
-	uint64_t		 started, mode_at, udp_retry_at;
-	uint64_t		 udp_heard;	/* last datagram over UDP */
-	int			 udp_seen;	/* one since the last tick */
-	uint64_t		 silent_ms;	/* TCP_UDP_SILENT_MS */
-	int			 in_stream;	/* handing a frame in */
-	int			 bypass;	/* our own UDP sends */
-	uint8_t			 nonce[TCPECHO_NONCE];	/* last ECHO's */
-	struct ratelimit_bucket	 echo_rl;
-	struct tcp_show		 st;
-};
 
 static const char *const drop_names[TCP_DROP_MAX] = {
 	[TCP_DROP_OUTBUF] = "tcp_outbuf_full",
@@ -107,30 +61,6 @@ tcp_mode_name(enum tcp_mode m)
 	}
 }
 
-static unsigned
-bucket(const struct sockaddr_in6 *a)
-{
-	uint32_t	h = 2166136261u;
-	size_t		i;
-
-	for (i = 0; i < sizeof(a->sin6_addr); i++)
-		h = (h ^ a->sin6_addr.s6_addr[i]) * 16777619u;
-	h = (h ^ (a->sin6_port & 0xff)) * 16777619u;
-	h = (h ^ (a->sin6_port >> 8)) * 16777619u;
-	return h % TCP_BUCKETS;
-}
-
-static struct tconn *
-lookup(const struct tcp *t, const struct sockaddr_in6 *a)
-{
-	struct tconn	*c;
-
-	for (c = t->hash[bucket(a)]; c != NULL; c = c->hnext)
-		if (udp_addr_equal(&c->addr, a))
-			return c;
-	return NULL;
-}
-
 static void	tap_set(struct tcp *);
 
 static void
@@ -146,77 +76,17 @@ set_mode(struct tcp *t, enum tcp_mode m, const char *reason, uint64_t now)
 	tap_set(t);
 }
 
-static void
-conn_free(struct tconn *c)
-{
-	struct tcp	*t = c->t;
-	struct tconn	**pp;
-
-	for (pp = &t->hash[bucket(&c->addr)]; *pp != NULL;
-	    pp = &(*pp)->hnext)
-		if (*pp == c) {
-			*pp = c->hnext;
-			break;
-		}
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		t->all = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	if (c->outgoing) {
-		t->nout--;
-		if ((size_t)c->boot < t->nboots && t->boots[c->boot].c == c)
-			t->boots[c->boot].c = NULL;
-	} else
-		t->nin--;
-	bufferevent_free(c->bev);
-	free(c);
-}
-
-/* Queue one datagram on c; 1, or -1 if it was dropped. */
-static int
-conn_send(struct tconn *c, const void *buf, size_t len, uint64_t now)
-{
-	struct tcp	*t = c->t;
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	uint8_t		 hdr[TCPFRAME_HDR];
-
-	if (len > TCP_FRAME_MAX || tcpframe_header(hdr, len) == -1) {
-		errno = EMSGSIZE;
-		return -1;
-	}
-	if (evbuffer_get_length(out) + sizeof(hdr) + len > TCP_OUTBUF_CAP) {
-		/* like a full socket buffer on a lossy path: the peers'
-		 * congestion control sees a loss */
-		t->st.drops[TCP_DROP_OUTBUF]++;
-		errno = ENOBUFS;
-		return -1;
-	}
-	if (evbuffer_add(out, hdr, sizeof(hdr)) == -1 ||
-	    (len > 0 && evbuffer_add(out, buf, len) == -1)) {
-		errno = ENOBUFS;
-		return -1;
-	}
-	c->last_tx = now;
-	if (len > 0) {
-		t->st.frames_out++;
-		t->st.bytes_out += len;
-	}
-	return 1;
-}
-
 /* The UDP socket's send hook: datagrams to an address we reach by TCP. */
 static int
 tx_hook(void *arg, const void *buf, size_t len, const struct sockaddr_in6 *to)
 {
 	struct tcp	*t = arg;
 	struct tconn	*c;
-	if (t->all == NULL || t->bypass || (c = lookup(t, to)) == NULL)
+	if (t->all == NULL || t->bypass || (c = tconn_lookup(t, to)) == NULL)
 		return 0;
 	if (c->outgoing && t->st.mode != TCP_MODE_TCP)
 		return 0;	/* UDP is back: the stream only drains */
-	return conn_send(c, buf, len, clock_mono_ms());
+	return tconn_send(c, buf, len, clock_mono_ms());
 }
 
 /* First bytes 0x30-0x31 (tcpframe.h): answer an ECHO over UDP; an
@@ -232,7 +102,7 @@ echo_cb(void *arg, uint8_t *pkt, size_t len, const struct sockaddr_in6 *from,
 	if (pkt[0] == TCPECHO_REQ) {
 		/* not to an address we reach by TCP (a spoofed source);
 		 * at most TCP_ECHO_RATE answers a second in all */
-		if (lookup(t, from) != NULL || !ratelimit_bucket_take(
+		if (tconn_lookup(t, from) != NULL || !ratelimit_bucket_take(
 		    &t->echo_rl, TCP_ECHO_RATE, TCP_ECHO_RATE, 1, now) ||
 		    tcpecho_answer(pkt, len) == -1)
 			return;
@@ -297,147 +167,6 @@ tap_set(struct tcp *t)
 	    t);
 }
 
-/* A datagram stream wants no Nagle, and little unsent data in the
- * kernel: what waits there delays every datagram behind it (the tunnel's
- * own TCP flows see it as a longer round trip, not as a loss); our queue
- * in front of it has a cap and drops. */
-static void
-sockopts(evutil_socket_t fd)
-{
-	int	one = 1, lowat = TCP_NOTSENT;
-
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-#ifdef TCP_NOTSENT_LOWAT
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
-	    sizeof(lowat));
-#else
-	(void)lowat;
-#endif
-}
-
-static void
-read_cb(struct bufferevent *bev, void *arg)
-{
-	struct tconn		*c = arg;
-	struct tcp		*t = c->t;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	enum tcpframe_rc	 rc;
-	size_t			 have, plen, used;
-	uint8_t			*p;
-	uint64_t		 now = clock_mono_ms();
-	unsigned		 n = 0;
-
-	for (;;) {
-		have = evbuffer_get_length(in);
-		p = have > 0 ? evbuffer_pullup(in, have < TCPFRAME_HDR ?
-		    (ssize_t)have : TCPFRAME_HDR) : NULL;
-		rc = tcpframe_next(p, have < TCPFRAME_HDR ? have :
-		    TCPFRAME_HDR, TCP_FRAME_MAX, &plen, &used);
-		if (rc == TCPFRAME_BAD) {
-			t->st.drops[TCP_DROP_FRAME]++;
-			log_debug("transport: tcp: frame too long; closing");
-			if (n > 0)
-				datapath_input_done(t->cfg.dp);
-			conn_free(c);
-			return;
-		}
-		if (have < used)
-			break;
-		p = evbuffer_pullup(in, (ssize_t)used);
-		rc = tcpframe_next(p, used, TCP_FRAME_MAX, &plen, &used);
-		if (rc != TCPFRAME_OK || p == NULL)
-			break;
-		c->last_rx = now;
-		if (plen > 0) {
-			t->st.frames_in++;
-			t->st.bytes_in += plen;
-			t->in_stream = 1;
-			datapath_input(t->cfg.dp, p + TCPFRAME_HDR, plen,
-			    &c->addr, now);
-			t->in_stream = 0;
-			n++;
-		}
-		(void)evbuffer_drain(in, used);
-		if (c->outgoing && t->boots != NULL &&
-		    (size_t)c->boot < t->nboots)
-			t->boots[c->boot].backoff = 0;
-	}
-	c->partial_since = evbuffer_get_length(in) == 0 ? 0 :
-	    c->partial_since != 0 ? c->partial_since : now;
-	if (n > 0)
-		datapath_input_done(t->cfg.dp);
-	if (n > 0 && c->outgoing && !c->heard) {
-		/* the boot node answers: the DHT has a node now, and the
-		 * lookups that waited for UDP answers may start over */
-		c->heard = 1;
-		if (t->cfg.kick != NULL)
-			t->cfg.kick(t->cfg.arg);
-	}
-}
-
-static void
-event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct tconn	*c = arg;
-	struct tcp	*t = c->t;
-	char		 a[UDP_ADDRSTRLEN];
-
-	if (what & BEV_EVENT_CONNECTED) {
-		c->up = 1;
-		c->last_rx = clock_mono_ms();
-		sockopts(bufferevent_getfd(bev));
-		log_info("transport: connected to %s over TCP",
-		    udp_addr_fmt(&c->addr, a, sizeof(a)));
-		if (t->cfg.kick != NULL)
-			t->cfg.kick(t->cfg.arg);
-		return;
-	}
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-		if (c->outgoing)
-			log_info("transport: TCP connection to %s %s",
-			    udp_addr_fmt(&c->addr, a, sizeof(a)),
-			    c->up ? "closed" : "failed");
-		conn_free(c);
-	}
-}
-
-static struct tconn *
-conn_new(struct tcp *t, struct bufferevent *bev,
-    const struct sockaddr_in6 *addr, int outgoing, uint64_t now)
-{
-	struct tconn	*c;
-	unsigned	 b;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	c->t = t;
-	c->bev = bev;
-	c->addr = *addr;
-	c->outgoing = outgoing;
-	c->last_rx = c->last_tx = now;
-	b = bucket(addr);
-	c->hnext = t->hash[b];
-	t->hash[b] = c;
-	c->next = t->all;
-	if (t->all != NULL)
-		t->all->prev = c;
-	t->all = c;
-	if (outgoing)
-		t->nout++;
-	else
-		t->nin++;
-	bufferevent_setcb(bev, read_cb, NULL, event_cb, c);
-	/* read no more than a frame and a half at a time into memory: a peer
-	 * cannot make us hold more than that for it */
-	bufferevent_setwatermark(bev, EV_READ, 0, TCP_INBUF_CAP);
-	/* big reads: a read's frames are handled as one batch (the relay
-	 * forwards them with one sendmmsg) */
-	(void)bufferevent_set_max_single_read(bev, TCP_INBUF_CAP);
-	(void)bufferevent_set_max_single_write(bev, TCP_NOTSENT);
-	(void)bufferevent_enable(bev, EV_READ | EV_WRITE);
-	return c;
-}
-
 /* Full: make room by closing the accepted connection that has been
  * quiet longest (a slow sender cannot hold every slot). */
 static int
@@ -451,7 +180,7 @@ evict(struct tcp *t)
 	if (old == NULL)
 		return -1;
 	t->st.drops[TCP_DROP_CONN_CAP]++;
-	conn_free(old);
+	tconn_free(old);
 	return 0;
 }
 
@@ -476,7 +205,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		if (!c->outgoing && memcmp(&c->addr.sin6_addr, &a.sin6_addr,
 		    sizeof(a.sin6_addr)) == 0)
 			same++;
-	if (same >= TCP_MAX_PER_SOURCE || lookup(t, &a) != NULL) {
+	if (same >= TCP_MAX_PER_SOURCE || tconn_lookup(t, &a) != NULL) {
 		t->st.drops[TCP_DROP_SOURCE_CAP]++;
 		evutil_closesocket(fd);
 		return;
@@ -485,13 +214,13 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		evutil_closesocket(fd);
 		return;
 	}
-	sockopts(fd);
+	tconn_sockopts(fd);
 	if ((bev = bufferevent_socket_new(t->cfg.base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		evutil_closesocket(fd);
 		return;
 	}
-	if ((c = conn_new(t, bev, &a, 0, clock_mono_ms())) == NULL) {
+	if ((c = tconn_new(t, bev, &a, 0, clock_mono_ms())) == NULL) {
 		bufferevent_free(bev);
 		return;
 	}
@@ -512,12 +241,12 @@ connect_boot(struct tcp *t, size_t i, uint64_t now)
 	    b->backoff * 2 > TCP_BACKOFF_MAX_MS ? TCP_BACKOFF_MAX_MS :
 	    b->backoff * 2;
 	b->next_try = now + b->backoff;
-	if (lookup(t, &b->addr) != NULL)
+	if (tconn_lookup(t, &b->addr) != NULL)
 		return;
 	if ((bev = bufferevent_socket_new(t->cfg.base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		return;
-	if ((b->c = conn_new(t, bev, &b->addr, 1, now)) == NULL) {
+	if ((b->c = tconn_new(t, bev, &b->addr, 1, now)) == NULL) {
 		bufferevent_free(bev);
 		return;
 	}
@@ -596,20 +325,20 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 			if (c->boot < 0 || (t->st.mode != TCP_MODE_TCP &&
 			    now - t->mode_at >= TCP_DRAIN_MS)) {
 				/* back on UDP: answers in flight are in */
-				conn_free(c);
+				tconn_free(c);
 				continue;
 			}
 			if (c->up)
 				up++;
 			if (c->up && now - c->last_tx >= TCP_KEEPALIVE_MS)
-				(void)conn_send(c, NULL, 0, now);
+				(void)tconn_send(c, NULL, 0, now);
 			continue;
 		}
 		if (now - c->last_rx >= TCP_IDLE_MS || (c->partial_since != 0 &&
 		    now - c->partial_since >= TCP_PARTIAL_MS)) {
 			/* slowloris or gone: its slot is worth more */
 			t->st.drops[TCP_DROP_IDLE]++;
-			conn_free(c);
+			tconn_free(c);
 		}
 	}
 	t->st.boots_up = up;
@@ -649,7 +378,10 @@ tcp_new(const struct tcp_config *cfg, char *err, size_t errlen)
 	const char	*v;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->rbuf = malloc(TCP_RBUF)) == NULL ||
 	    (t->tick = evtimer_new(cfg->base, tick_cb, t)) == NULL) {
+		if (t != NULL)
+			free(t->rbuf);
 		free(t);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -681,6 +413,7 @@ tcp_new(const struct tcp_config *cfg, char *err, size_t errlen)
 	    t) == -1) {
 		snprintf(err, errlen, "transport: UDP handler range taken");
 		event_free(t->tick);
+		free(t->rbuf);
 		free(t);
 		return NULL;
 	}
@@ -701,12 +434,13 @@ tcp_free(struct tcp *t)
 	(void)udp_register(t->cfg.udp, TCPECHO_REQ, TCPECHO_REPLY, NULL,
 	    NULL);
 	while (t->all != NULL)
-		conn_free(t->all);
+		tconn_free(t->all);
 	for (i = 0; i < 2; i++)
 		if (t->ls[i] != NULL)
 			evconnlistener_free(t->ls[i]);
 	event_free(t->tick);
 	free(t->boots);
+	free(t->rbuf);
 	free(t);
 }
 

@@ -39,7 +39,11 @@ struct datapath;
 #define TCP_MAX_BOOTS		2	/* boot nodes connected at once */
 #define TCP_MAX_CONNS		256	/* accepted connections */
 #define TCP_MAX_PER_SOURCE	4	/* accepted connections per address */
-#define TCP_OUTBUF_CAP		(1024 * 1024) /* queued for one connection */
+#define TCP_OUTBUF_CAP		(1024 * 1024) /* queued for one accepted
+					 * connection */
+#define TCP_OUTBUF_OWN		(4 * 1024 * 1024) /* ... for one of our own
+					 * to a boot node (our tunnel's
+					 * traffic: queued, not dropped) */
 #define TCP_NOTSENT		(128 * 1024)	/* unsent in the kernel */
 #define TCP_INBUF_CAP		(64 * 1024)	/* read at once, at most */
 #define TCP_FRAME_MAX		9216	/* largest datagram carried */

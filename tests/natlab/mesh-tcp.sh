@@ -15,11 +15,13 @@
 # MESHTCP_SECS: iperf3 seconds per measurement (default 5). The numbers
 # are printed ("tcp-bench:" lines); the README's come from this test.
 #
-# The throughput target is NOT met yet on the 2-core lab VM (TCP 23-80% of
-# relayed UDP, at least half in 1 of 8 runs at load 8-12, where the UDP
-# path's GSO/GRO batching gains most): the ratio is printed, and asserted
-# only with MESHTCP_STRICT=1, so that make check stays meaningful for the
-# rest.
+# The throughput target is asserted: TCP at no less than half of relayed
+# UDP, each measured once in the same run (on the 2-core lab VM, shared
+# with other work at load 4-8, TCP reached 66-138% of relayed UDP over
+# eight runs, the spread being mostly the machine's load swinging under
+# one 5 s measurement or the other). MESHTCP_LAX=1 prints the ratio
+# without asserting it, for a machine so loaded that one measurement says
+# nothing.
 . "${top_srcdir:-.}/tests/lib.sh"
 need_netns
 . "$top_srcdir/tests/natlab/natlab.sh"
@@ -138,11 +140,11 @@ echo "tcp-bench: A -> B through P, relayed over UDP: $udp_mbps Mbit/s"
 ratio=$((tcp_mbps * 100 / udp_mbps))
 if [ $((tcp_mbps * 2)) -ge "$udp_mbps" ]; then
 	echo "tcp-bench: TCP at $ratio% of relayed UDP (target 50%): met"
-elif [ -n "${MESHTCP_STRICT:-}" ]; then
+elif [ -z "${MESHTCP_LAX:-}" ]; then
 	fail "TCP $tcp_mbps Mbit/s is under half of relayed UDP $udp_mbps Mbit/s"
 else
 	echo "tcp-bench: TCP at $ratio% of relayed UDP (target 50%): NOT MET" \
-	    "(asserted with MESHTCP_STRICT=1)"
+	    "(not asserted: MESHTCP_LAX=1)"
 fi
 
 # UDP blocked again while A is on it: A hears nothing over UDP (5 s in

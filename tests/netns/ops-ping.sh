@@ -4,9 +4,8 @@
 # address (a direct path from alice: the same segment would be "lan"), carol and dave behind port-restricted NATs and made to use the
 # relay (MESH_TEST_RELAY_ONLY). ping by hostname and key prefix shows each
 # reply's path (direct, then relayed via a public node: P or bob) and an
-# RTT; lookup of a
-# member's key from a member and from the public node (its interface left
-# out) finds it, lookup of an unknown key does not;
+# RTT; lookup of a member's key from a member and from the public node (its
+# interface left out) finds it, lookup of an unknown key does not;
 # an unknown member, a bad key and our own key are clear errors (exit 1).
 . "${top_srcdir:-.}/tests/lib.sh"
 need_netns

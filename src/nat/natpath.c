@@ -141,83 +141,6 @@ probe_fresh(struct natpath *p, struct natpath_cand *c, uint64_t now)
 		probe(p, c, now);
 }
 
-/* Lower is better: LAN, then what the member advertised or we were told,
- * then holes and roaming. */
-static int
-rank(enum natpath_src s)
-{
-	switch (s) {
-	case NATPATH_SRC_LAN:
-		return 0;
-	case NATPATH_SRC_CONFIG:
-	case NATPATH_SRC_DHT:
-	case NATPATH_SRC_MAPPED:
-		return 1;
-	case NATPATH_SRC_PUNCHED:
-	case NATPATH_SRC_ROAMED:
-		break;
-	}
-	return 2;
-}
-
-static struct natpath_cand *
-find(struct natpath *p, const struct sockaddr_in6 *ep)
-{
-	size_t	i;
-
-	for (i = 0; i < p->ncand; i++)
-		if (natep_eq(&p->cand[i].ep, ep))
-			return &p->cand[i];
-	return NULL;
-}
-
-/* Add or refresh; returns the candidate and whether it is new. */
-static struct natpath_cand *
-add(struct natpath *p, const struct sockaddr_in6 *ep, enum natpath_src src,
-    uint64_t now, int *isnew)
-{
-	struct natpath_cand	*c;
-	size_t			 i, victim = 0;
-
-	*isnew = 0;
-	if (!natep_is_set(ep))
-		return NULL;
-	if ((c = find(p, ep)) != NULL) {
-		/* a better source, or the member told us it is its port
-		 * mapping: say so (also for the path in use) */
-		if (rank(src) < rank(c->src) || (src == NATPATH_SRC_MAPPED &&
-		    c->src != NATPATH_SRC_LAN)) {
-			c->src = src;
-			if (p->have_ep && natep_eq(&p->ep, ep))
-				p->ep_src = src;
-		}
-		return c;
-	}
-	if (p->ncand < NATPATH_MAX_CAND)
-		c = &p->cand[p->ncand++];
-	else {
-		/* replace the worst, oldest candidate that is not in use */
-		for (i = 0; i < p->ncand; i++) {
-			if (p->have_ep && natep_eq(&p->cand[i].ep, &p->ep))
-				continue;
-			if (p->have_ep && natep_eq(&p->cand[victim].ep, &p->ep))
-				victim = i;
-			else if (rank(p->cand[i].src) > rank(p->cand[victim].src)
-			    || (rank(p->cand[i].src) ==
-			    rank(p->cand[victim].src) &&
-			    p->cand[i].added < p->cand[victim].added))
-				victim = i;
-		}
-		c = &p->cand[victim];
-	}
-	memset(c, 0, sizeof(*c));
-	c->ep = *ep;
-	c->src = src;
-	c->added = now;
-	*isnew = 1;
-	return c;
-}
-
 static int
 searching(const struct natpath *p)
 {
@@ -232,7 +155,7 @@ natpath_add_candidate(struct natpath *p, const struct sockaddr_in6 *ep,
 	struct natpath_cand	*c;
 	int			 isnew;
 
-	c = add(p, ep, src, now, &isnew);
+	c = natpath_cand_add(p, ep, src, now, &isnew);
 	if (c == NULL)
 		return;
 	if (src == NATPATH_SRC_CONFIG && (!p->have_cfg ||
@@ -254,7 +177,7 @@ natpath_add_candidate(struct natpath *p, const struct sockaddr_in6 *ep,
 	/* a new candidate is worth a probe right away, unless an endpoint
 	 * at least as good is established */
 	if (isnew && (searching(p) ||
-	    (p->state == NATPATH_DIRECT && rank(src) < rank(p->ep_src))))
+	    (p->state == NATPATH_DIRECT && natpath_rank(src) < natpath_rank(p->ep_src))))
 		probe(p, c, now);
 }
 
@@ -407,7 +330,7 @@ natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 		return;
 	if (p->state == NATPATH_IDLE)
 		start(p, now);
-	c = add(p, from, NATPATH_SRC_ROAMED, now, &isnew);
+	c = natpath_cand_add(p, from, NATPATH_SRC_ROAMED, now, &isnew);
 	if (c == NULL)
 		return;
 	if (p->state == NATPATH_DIRECT) {
@@ -445,28 +368,12 @@ natpath_probe_in(struct natpath *p, const struct sockaddr_in6 *from,
 	    p->state == NATPATH_PUNCHING;
 	if (!searching)
 		return;
-	c = add(p, from, NATPATH_SRC_PUNCHED, now, &isnew);
+	c = natpath_cand_add(p, from, NATPATH_SRC_PUNCHED, now, &isnew);
 	/* probe back at once: that opens our side of the hole (not again
 	 * for every probe of a burst, or the two sides chase each other's
 	 * nonces and no ACK ever matches) */
 	if (c != NULL && (isnew || now - c->probed_at >= NATPATH_PROBE_MS / 2))
 		probe(p, c, now);
-}
-
-int
-natpath_ack_matches(const struct natpath *p, const struct sockaddr_in6 *from,
-    const uint8_t nonce[8])
-{
-	uint64_t	n = be64_get(nonce);
-	size_t		i;
-
-	if (pp_spray_matches(&p->spray, from, n))
-		return 1;
-	for (i = 0; i < p->ncand; i++)
-		if (natep_eq(&p->cand[i].ep, from))
-			return n != 0 && (n == p->cand[i].nonce ||
-			    n == p->cand[i].prev_nonce);
-	return 0;
 }
 
 /* An answer to one of the spray's probes: that port is a candidate, with
@@ -479,11 +386,11 @@ spray_answered(struct natpath *p, const struct sockaddr_in6 *from,
 	int			 isnew;
 
 	if (!pp_spray_matches(&p->spray, from, n) ||
-	    (c = add(p, from, NATPATH_SRC_PUNCHED, now, &isnew)) == NULL)
+	    (c = natpath_cand_add(p, from, NATPATH_SRC_PUNCHED, now, &isnew)) == NULL)
 		return;
 	c->prev_nonce = c->nonce;
 	c->nonce = n;
-	if (p->state != NATPATH_DIRECT || rank(c->src) < rank(p->ep_src))
+	if (p->state != NATPATH_DIRECT || natpath_rank(c->src) < natpath_rank(p->ep_src))
 		pp_spray_end(&p->spray, 1, now);
 }
 
@@ -495,7 +402,7 @@ natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
 	uint64_t		 n = be64_get(nonce);
 
 	spray_answered(p, from, n, now);
-	if ((c = find(p, from)) == NULL || n == 0 ||
+	if ((c = natpath_find(p, from)) == NULL || n == 0 ||
 	    (n != c->nonce && n != c->prev_nonce))
 		return;		/* not an answer to a probe sent there */
 	c->acked_at = now;
@@ -508,7 +415,7 @@ natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
 		answered(p, now, 2);
 		return;
 	}
-	if (p->state == NATPATH_DIRECT && rank(c->src) >= rank(p->ep_src) &&
+	if (p->state == NATPATH_DIRECT && natpath_rank(c->src) >= natpath_rank(p->ep_src) &&
 	    !(p->have_cfg && natep_eq(&c->ep, &p->cfg) &&
 	    p->ep_src == NATPATH_SRC_CONFIG) &&
 	    !(waiting(p) && now - p->waiting_since >= NATPATH_PROBE_MS)) {
@@ -534,9 +441,9 @@ natpath_punch_in(struct natpath *p, const struct sockaddr_in6 *observed,
 	int	isnew;
 
 	if (observed != NULL)
-		add(p, observed, NATPATH_SRC_PUNCHED, now, &isnew);
+		natpath_cand_add(p, observed, NATPATH_SRC_PUNCHED, now, &isnew);
 	for (i = 0; i < neps; i++)
-		add(p, &eps[i], NATPATH_SRC_DHT, now, &isnew);
+		natpath_cand_add(p, &eps[i], NATPATH_SRC_DHT, now, &isnew);
 	p->last_use = now;
 	if (p->state == NATPATH_IDLE)
 		start(p, now);
@@ -554,10 +461,10 @@ natpath_punch_in(struct natpath *p, const struct sockaddr_in6 *observed,
 		 * is (an answer there moves us if ours went silent) */
 		struct natpath_cand	*c;
 
-		if (observed != NULL && (c = find(p, observed)) != NULL)
+		if (observed != NULL && (c = natpath_find(p, observed)) != NULL)
 			probe_fresh(p, c, now);
 		for (i = 0; i < neps; i++)
-			if ((c = find(p, &eps[i])) != NULL)
+			if ((c = natpath_find(p, &eps[i])) != NULL)
 				probe_fresh(p, c, now);
 		return;
 	}
@@ -706,7 +613,7 @@ natpath_periodic(struct natpath *p, uint64_t now)
 		    aquiet >= NATPATH_ACTIVE_STALE_MS)) {
 			/* unanswered: probe it fast until it answers */
 			if (now >= p->next_probe) {
-				struct natpath_cand *c = find(p, &p->ep);
+				struct natpath_cand *c = natpath_find(p, &p->ep);
 
 				/* a probe went unanswered too while we
 				 * send: ask the member through its
@@ -733,10 +640,10 @@ natpath_periodic(struct natpath *p, uint64_t now)
 		if (now - p->last_use < NATPATH_IDLE_MS &&
 		    now - p->last_tx >= NATPATH_KEEPALIVE_MS &&
 		    now - p->last_keepalive >= NATPATH_KEEPALIVE_MS) {
-			struct natpath_cand *c = find(p, &p->ep);
+			struct natpath_cand *c = natpath_find(p, &p->ep);
 			if (c == NULL) {
 				int isnew;
-				c = add(p, &p->ep, p->ep_src, now, &isnew);
+				c = natpath_cand_add(p, &p->ep, p->ep_src, now, &isnew);
 			}
 			if (c != NULL)
 				probe(p, c, now);
@@ -768,7 +675,7 @@ natpath_via_socket(struct natpath *p, const struct sockaddr_in6 *ep,
 	 * socket, or this one) stays */
 	if (p->state == NATPATH_IDLE || p->state == NATPATH_DIRECT)
 		return;
-	if ((c = add(p, ep, NATPATH_SRC_PUNCHED, now, &isnew)) == NULL)
+	if ((c = natpath_cand_add(p, ep, NATPATH_SRC_PUNCHED, now, &isnew)) == NULL)
 		return;
 	c->acked_at = now;
 	c->src = NATPATH_SRC_PUNCHED;	/* (through that socket only) */

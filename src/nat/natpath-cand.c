@@ -41,8 +41,8 @@ natpath_find(struct natpath *p, const struct sockaddr_in6 *ep)
 
 /* Add or refresh; returns the candidate and whether it is new. */
 struct natpath_cand *
-natpath_cand_add(struct natpath *p, const struct sockaddr_in6 *ep, enum natpath_src src,
-    uint64_t now, int *isnew)
+natpath_cand_add(struct natpath *p, const struct sockaddr_in6 *ep,
+    enum natpath_src src, uint64_t now, int *isnew)
 {
 	struct natpath_cand	*c;
 	size_t			 i, victim = 0;
@@ -53,8 +53,8 @@ natpath_cand_add(struct natpath *p, const struct sockaddr_in6 *ep, enum natpath_
 	if ((c = natpath_find(p, ep)) != NULL) {
 		/* a better source, or the member told us it is its port
 		 * mapping: say so (also for the path in use) */
-		if (natpath_rank(src) < natpath_rank(c->src) || (src == NATPATH_SRC_MAPPED &&
-		    c->src != NATPATH_SRC_LAN)) {
+		if (natpath_rank(src) < natpath_rank(c->src) ||
+		    (src == NATPATH_SRC_MAPPED && c->src != NATPATH_SRC_LAN)) {
 			c->src = src;
 			if (p->have_ep && natep_eq(&p->ep, ep))
 				p->ep_src = src;
@@ -70,8 +70,9 @@ natpath_cand_add(struct natpath *p, const struct sockaddr_in6 *ep, enum natpath_
 				continue;
 			if (p->have_ep && natep_eq(&p->cand[victim].ep, &p->ep))
 				victim = i;
-			else if (natpath_rank(p->cand[i].src) > natpath_rank(p->cand[victim].src)
-			    || (natpath_rank(p->cand[i].src) ==
+			else if (natpath_rank(p->cand[i].src) >
+			    natpath_rank(p->cand[victim].src) ||
+			    (natpath_rank(p->cand[i].src) ==
 			    natpath_rank(p->cand[victim].src) &&
 			    p->cand[i].added < p->cand[victim].added))
 				victim = i;
@@ -84,6 +85,29 @@ natpath_cand_add(struct natpath *p, const struct sockaddr_in6 *ep, enum natpath_
 	c->added = now;
 	*isnew = 1;
 	return c;
+}
+
+/* Another endpoint of the member that answered a probe since our sends
+ * began to wait (the best one), or NULL. */
+struct natpath_cand *
+natpath_answered_elsewhere(struct natpath *p)
+{
+	struct natpath_cand	*best = NULL;
+	size_t			 i;
+
+	if (!p->waiting)
+		return NULL;
+	for (i = 0; i < p->ncand; i++) {
+		struct natpath_cand *c = &p->cand[i];
+
+		if (natep_eq(&c->ep, &p->ep) || c->acked_at == 0 ||
+		    c->acked_at < p->waiting_since || c->acked_at <= p->last_rx)
+			continue;
+		if (best == NULL ||
+		    natpath_rank(c->src) < natpath_rank(best->src))
+			best = c;
+	}
+	return best;
 }
 
 int

@@ -577,7 +577,7 @@ min64(uint64_t a, uint64_t b)
 }
 
 /* A punch request (or the member's reply) may have been lost on the way:
- * ask again once a second while the round lasts (also behind a relay). */
+ * ask again once a second while the round lasts. */
 static void
 repunch(struct natpath *p, uint64_t now, uint64_t *next)
 {
@@ -655,7 +655,11 @@ natpath_periodic(struct natpath *p, uint64_t now)
 			if (now >= p->next_probe)
 				probe_all(p, now);
 			next = min64(p->next_probe, p->punch_until);
-			repunch(p, now, &next);
+			/* only in the round of a search we began (a path
+			 * lost): the member's punches extend the round, and
+			 * its repeats would extend ours, for ever */
+			if (now - p->phase_start < NATPATH_PUNCH_MS)
+				repunch(p, now, &next);
 		}
 		next = min64(next, p->next_retry);
 		break;

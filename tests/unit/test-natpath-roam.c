@@ -18,6 +18,8 @@
  *					probe interval into the silence
  *	address_change_relays_meanwhile	our own address changed: relayed at
  *					once, direct again on the first ACK
+ *	relayed_punching_ends		behind the relay, our punch is repeated
+ *					only in the round of our own search
  *	probe_in_during_relayed_round	a member's probe is the other half of a
  *					hole only while a punch round runs,
  *					relayed or not */
@@ -321,6 +323,35 @@ T_TEST(address_change_relays_meanwhile)
 	T_ASSERT(natep_eq(&p.ep, &b));
 }
 
+/* Behind the relay, the member's punch replies extend the round; ours are
+ * repeated only within the round of our own search: no endless exchange
+ * of punches between two relayed members. */
+T_TEST(relayed_punching_ends)
+{
+	struct natpath		p;
+	struct sockaddr_in6	b = ep(IP(203, 0, 113, 20), 6374);
+	struct drained		d;
+	uint64_t		t;
+	unsigned		late = 0;
+
+	direct_on(&p, &b, 33);
+	natpath_rx(&p, &b, 5000);
+	natpath_use(&p, 5000);
+	natpath_restart(&p, "our address changed", 5010);
+	drain(&p, &d);
+	for (t = 5010; t < 20000; t += 50) {
+		if ((t - 5010) % 1000 == 500)
+			natpath_punch_in(&p, &b, NULL, 0, 1, t);
+		natpath_use(&p, t);
+		natpath_periodic(&p, t);
+		drain(&p, &d);
+		if (t >= 5010 + NATPATH_PUNCH_MS)
+			late += d.npunch;
+	}
+	T_EQ_INT(p.state, NATPATH_RELAYED);
+	T_EQ_INT(late, 0);
+}
+
 T_TEST(probe_in_during_relayed_round)
 {
 	struct natpath		p;
@@ -356,6 +387,7 @@ main(void)
 	T_RUN(punch_while_silent);
 	T_RUN(other_endpoint_answers_while_silent);
 	T_RUN(address_change_relays_meanwhile);
+	T_RUN(relayed_punching_ends);
 	T_RUN(probe_in_during_relayed_round);
 	return t_done();
 }

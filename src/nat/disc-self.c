@@ -69,13 +69,26 @@ self_local(struct disc *d, uint64_t now)
 	}
 	freeifaddrs(ifa);
 	d->self.local_at = now;
+	if (n == 0) {
+		/* no address at all: an interface being replaced (a move to
+		 * another network). Nothing can be sent now, a search started
+		 * now would be lost (lookups failing, rendezvous forgotten):
+		 * look again at the next tick, and count it as a move once an
+		 * address is back. */
+		if (d->self.nlocal != 0)
+			d->self.local_gone = 1;
+		d->self.nlocal = 0;
+		d->self.local_at = now - DISC_LOCAL_MS;
+		return;
+	}
 	changed = n != d->self.nlocal ||
 	    memcmp(l, d->self.local, n * sizeof(l[0])) != 0;
 	memcpy(d->self.local, l, n * sizeof(l[0]));
 	memcpy(d->self.local_mask, mask, n * sizeof(mask[0]));
 	if (!changed)
 		return;
-	had = d->self.nlocal != 0;
+	had = d->self.nlocal != 0 || d->self.local_gone;
+	d->self.local_gone = 0;
 	d->self.nlocal = n;
 	natkind_set_local(&d->self.nk, d->self.local, n);
 	if (had)

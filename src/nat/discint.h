@@ -245,6 +245,8 @@ struct disc_self {
 	uint32_t		 local_mask[DISC_MAX_LOCAL];	/* IPv4 */
 	size_t			 nlocal;
 	uint64_t		 local_at;
+	int			 local_gone;	/* none left: moved once
+						 * one comes back */
 	int			 reachable;
 	uint64_t		 moved_at;	/* we last found we moved */
 	struct portmap		*pm;

@@ -486,6 +486,13 @@ punch_out(struct dmember *m, int reply, uint64_t now)
 	(void)d->pg.punch(m, buf, n, now);
 	/* and how our NAT maps, for hard NATs (a message of its own) */
 	hardnat_predict_out(m, now);
+	/* a punch while the path is direct: it went silent (at most once a
+	 * punch round). If we are the one who moved, the relays still have
+	 * our old address: tell them now, so that the member's data through
+	 * them reaches us before we give the direct path up (their BOUND
+	 * also tells us whether we moved: RC_ACT_MOVED) */
+	if (!reply && m->pa.np.state == NATPATH_DIRECT)
+		pathglue_rebind(m, now);
 }
 
 static void

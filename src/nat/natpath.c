@@ -141,83 +141,6 @@ probe_fresh(struct natpath *p, struct natpath_cand *c, uint64_t now)
 		probe(p, c, now);
 }
 
-/* Lower is better: LAN, then what the member advertised or we were told,
- * then holes and roaming. */
-static int
-rank(enum natpath_src s)
-{
-	switch (s) {
-	case NATPATH_SRC_LAN:
-		return 0;
-	case NATPATH_SRC_CONFIG:
-	case NATPATH_SRC_DHT:
-	case NATPATH_SRC_MAPPED:
-		return 1;
-	case NATPATH_SRC_PUNCHED:
-	case NATPATH_SRC_ROAMED:
-		break;
-	}
-	return 2;
-}
-
-static struct natpath_cand *
-find(struct natpath *p, const struct sockaddr_in6 *ep)
-{
-	size_t	i;
-
-	for (i = 0; i < p->ncand; i++)
-		if (natep_eq(&p->cand[i].ep, ep))
-			return &p->cand[i];
-	return NULL;
-}
-
-/* Add or refresh; returns the candidate and whether it is new. */
-static struct natpath_cand *
-add(struct natpath *p, const struct sockaddr_in6 *ep, enum natpath_src src,
-    uint64_t now, int *isnew)
-{
-	struct natpath_cand	*c;
-	size_t			 i, victim = 0;
-
-	*isnew = 0;
-	if (!natep_is_set(ep))
-		return NULL;
-	if ((c = find(p, ep)) != NULL) {
-		/* a better source, or the member told us it is its port
-		 * mapping: say so (also for the path in use) */
-		if (rank(src) < rank(c->src) || (src == NATPATH_SRC_MAPPED &&
-		    c->src != NATPATH_SRC_LAN)) {
-			c->src = src;
-			if (p->have_ep && natep_eq(&p->ep, ep))
-				p->ep_src = src;
-		}
-		return c;
-	}
-	if (p->ncand < NATPATH_MAX_CAND)
-		c = &p->cand[p->ncand++];
-	else {
-		/* replace the worst, oldest candidate that is not in use */
-		for (i = 0; i < p->ncand; i++) {
-			if (p->have_ep && natep_eq(&p->cand[i].ep, &p->ep))
-				continue;
-			if (p->have_ep && natep_eq(&p->cand[victim].ep, &p->ep))
-				victim = i;
-			else if (rank(p->cand[i].src) > rank(p->cand[victim].src)
-			    || (rank(p->cand[i].src) ==
-			    rank(p->cand[victim].src) &&
-			    p->cand[i].added < p->cand[victim].added))
-				victim = i;
-		}
-		c = &p->cand[victim];
-	}
-	memset(c, 0, sizeof(*c));
-	c->ep = *ep;
-	c->src = src;
-	c->added = now;
-	*isnew = 1;
-	return c;
-}
-
 static int
 searching(const struct natpath *p)
 {
@@ -232,7 +155,7 @@ natpath_add_candidate(struct natpath *p, const struct sockaddr_in6 *ep,
 	struct natpath_cand	*c;
 	int			 isnew;
 
-	c = add(p, ep, src, now, &isnew);
+	c = natpath_cand_add(p, ep, src, now, &isnew);
 	if (c == NULL)
 		return;
 	if (src == NATPATH_SRC_CONFIG && (!p->have_cfg ||
@@ -254,7 +177,8 @@ natpath_add_candidate(struct natpath *p, const struct sockaddr_in6 *ep,
 	/* a new candidate is worth a probe right away, unless an endpoint
 	 * at least as good is established */
 	if (isnew && (searching(p) ||
-	    (p->state == NATPATH_DIRECT && rank(src) < rank(p->ep_src))))
+	    (p->state == NATPATH_DIRECT &&
+	    natpath_rank(src) < natpath_rank(p->ep_src))))
 		probe(p, c, now);
 }
 
@@ -304,8 +228,10 @@ natpath_set_rendezvous(struct natpath *p, int have, uint64_t now)
 	}
 }
 
+/* A new search: probes to every candidate, and (punch_now) a punch
+ * request through the rendezvous. */
 static void
-start(struct natpath *p, uint64_t now)
+start_search(struct natpath *p, int punch_now, uint64_t now)
 {
 	p->state = NATPATH_PROBING;
 	p->phase_start = now;
@@ -317,11 +243,42 @@ start(struct natpath *p, uint64_t now)
 	probe_all(p, now);
 	/* a NAT-ed member (it has a rendezvous) rarely answers a probe it
 	 * did not expect: ask it to probe us at the same time, at once */
-	if (p->have_rendezvous) {
+	if (p->have_rendezvous && punch_now) {
 		punch(p, 0, now);
 		util_strlcpy(p->reason, "probing; hole punching through the "
 		    "rendezvous", sizeof(p->reason));
 	}
+}
+
+static void
+start(struct natpath *p, uint64_t now)
+{
+	start_search(p, 1, now);
+}
+
+/* The direct path is in doubt (silent, or our address changed) and a
+ * relay is ready: the data goes through the relay at once while the
+ * direct search (probes, a punch round) runs behind it, and the first ACK
+ * moves it back (natpath_ack_in). Waiting out NATPATH_DIRECT_MS of probes
+ * first would add a second to every roam that ends relayed. */
+static void
+relay_meanwhile(struct natpath *p, const char *why, uint64_t now)
+{
+	/* (a punch round already running goes on: no second request) */
+	uint64_t	until = p->punch_until, pnext = p->punch_next;
+	int		punching = until > now;
+
+	start_search(p, !punching, now);
+	if (punching) {
+		p->punch_until = until;
+		p->punch_next = pnext;
+	}
+	p->state = NATPATH_RELAYED;
+	p->next_retry = now + NATPATH_RETRY_MS;
+	if (p->punch_until < now + NATPATH_PUNCH_MS)	/* no rendezvous */
+		p->punch_until = now + NATPATH_PUNCH_MS;
+	util_strlcpy(p->reason, why, sizeof(p->reason));
+	switched(p, now);
 }
 
 void
@@ -335,6 +292,10 @@ natpath_restart(struct natpath *p, const char *why, uint64_t now)
 		/* keep the relay while looking: probes and a punch round */
 		p->next_retry = now;
 		util_strlcpy(p->reason, why, sizeof(p->reason));
+		return;
+	}
+	if (p->state == NATPATH_DIRECT && p->have_relay) {
+		relay_meanwhile(p, why, now);
 		return;
 	}
 	start(p, now);
@@ -387,6 +348,16 @@ natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 		/* through the relay: alive, but says nothing about direct */
 		if (p->state == NATPATH_IDLE)
 			start(p, now);
+		/* ... unless our direct sends go unanswered meanwhile: the
+		 * member lost the direct path too (it moved, its NAT changed)
+		 * and answers the way it found; so do we */
+		if (p->state == NATPATH_DIRECT && p->have_relay && waiting(p) &&
+		    now - p->waiting_since >= NATPATH_PROBE_MS) {
+			lost(p, "path lost", heard(p));
+			relay_meanwhile(p, "relayed: the member answers through "
+			    "the relay, direct is silent", now);
+			return;
+		}
 		/* the member found no better way to us: answer through the
 		 * relay at once (probing goes on for a punch round) */
 		if (p->have_relay && (p->state == NATPATH_PROBING ||
@@ -407,7 +378,7 @@ natpath_rx(struct natpath *p, const struct sockaddr_in6 *from, uint64_t now)
 		return;
 	if (p->state == NATPATH_IDLE)
 		start(p, now);
-	c = add(p, from, NATPATH_SRC_ROAMED, now, &isnew);
+	c = natpath_cand_add(p, from, NATPATH_SRC_ROAMED, now, &isnew);
 	if (c == NULL)
 		return;
 	if (p->state == NATPATH_DIRECT) {
@@ -435,38 +406,24 @@ natpath_probe_in(struct natpath *p, const struct sockaddr_in6 *from,
 		return;
 	}
 	/* Only while we are looking for a path ourselves (we started, or
-	 * the member's PUNCH asked us to) is its probe the other half of a
+	 * the member's PUNCH asked us to; a punch round behind the relay
+	 * counts) is its probe the other half of a
 	 * hole being punched. Otherwise the source has not shown that it
 	 * receives (a member's PROBE can be replayed from a spoofed
 	 * address): it gets the ACK, no larger than the PROBE, and nothing
 	 * more (SECURITY.md). The member, told by our ACK, sends from there,
 	 * and an authentic packet from it is offered to us (path_authentic). */
 	searching = p->state == NATPATH_PROBING ||
-	    p->state == NATPATH_PUNCHING;
+	    p->state == NATPATH_PUNCHING || ((p->state == NATPATH_RELAYED ||
+	    p->state == NATPATH_UNREACHABLE) && p->punch_until > now);
 	if (!searching)
 		return;
-	c = add(p, from, NATPATH_SRC_PUNCHED, now, &isnew);
+	c = natpath_cand_add(p, from, NATPATH_SRC_PUNCHED, now, &isnew);
 	/* probe back at once: that opens our side of the hole (not again
 	 * for every probe of a burst, or the two sides chase each other's
 	 * nonces and no ACK ever matches) */
 	if (c != NULL && (isnew || now - c->probed_at >= NATPATH_PROBE_MS / 2))
 		probe(p, c, now);
-}
-
-int
-natpath_ack_matches(const struct natpath *p, const struct sockaddr_in6 *from,
-    const uint8_t nonce[8])
-{
-	uint64_t	n = be64_get(nonce);
-	size_t		i;
-
-	if (pp_spray_matches(&p->spray, from, n))
-		return 1;
-	for (i = 0; i < p->ncand; i++)
-		if (natep_eq(&p->cand[i].ep, from))
-			return n != 0 && (n == p->cand[i].nonce ||
-			    n == p->cand[i].prev_nonce);
-	return 0;
 }
 
 /* An answer to one of the spray's probes: that port is a candidate, with
@@ -479,11 +436,13 @@ spray_answered(struct natpath *p, const struct sockaddr_in6 *from,
 	int			 isnew;
 
 	if (!pp_spray_matches(&p->spray, from, n) ||
-	    (c = add(p, from, NATPATH_SRC_PUNCHED, now, &isnew)) == NULL)
+	    (c = natpath_cand_add(p, from, NATPATH_SRC_PUNCHED, now,
+	    &isnew)) == NULL)
 		return;
 	c->prev_nonce = c->nonce;
 	c->nonce = n;
-	if (p->state != NATPATH_DIRECT || rank(c->src) < rank(p->ep_src))
+	if (p->state != NATPATH_DIRECT ||
+	    natpath_rank(c->src) < natpath_rank(p->ep_src))
 		pp_spray_end(&p->spray, 1, now);
 }
 
@@ -495,7 +454,7 @@ natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
 	uint64_t		 n = be64_get(nonce);
 
 	spray_answered(p, from, n, now);
-	if ((c = find(p, from)) == NULL || n == 0 ||
+	if ((c = natpath_find(p, from)) == NULL || n == 0 ||
 	    (n != c->nonce && n != c->prev_nonce))
 		return;		/* not an answer to a probe sent there */
 	c->acked_at = now;
@@ -508,7 +467,8 @@ natpath_ack_in(struct natpath *p, const struct sockaddr_in6 *from,
 		answered(p, now, 2);
 		return;
 	}
-	if (p->state == NATPATH_DIRECT && rank(c->src) >= rank(p->ep_src) &&
+	if (p->state == NATPATH_DIRECT &&
+	    natpath_rank(c->src) >= natpath_rank(p->ep_src) &&
 	    !(p->have_cfg && natep_eq(&c->ep, &p->cfg) &&
 	    p->ep_src == NATPATH_SRC_CONFIG) &&
 	    !(waiting(p) && now - p->waiting_since >= NATPATH_PROBE_MS)) {
@@ -534,9 +494,9 @@ natpath_punch_in(struct natpath *p, const struct sockaddr_in6 *observed,
 	int	isnew;
 
 	if (observed != NULL)
-		add(p, observed, NATPATH_SRC_PUNCHED, now, &isnew);
+		natpath_cand_add(p, observed, NATPATH_SRC_PUNCHED, now, &isnew);
 	for (i = 0; i < neps; i++)
-		add(p, &eps[i], NATPATH_SRC_DHT, now, &isnew);
+		natpath_cand_add(p, &eps[i], NATPATH_SRC_DHT, now, &isnew);
 	p->last_use = now;
 	if (p->state == NATPATH_IDLE)
 		start(p, now);
@@ -548,16 +508,28 @@ natpath_punch_in(struct natpath *p, const struct sockaddr_in6 *observed,
 		p->last_punch_reply = now;
 	} else
 		p->punch_until = now + NATPATH_PUNCH_MS;
+	if (p->state == NATPATH_DIRECT && p->have_relay && waiting(p) &&
+	    now - p->last_tx < NATPATH_ACTIVE_MS &&
+	    now - p->waiting_since >= NATPATH_ACTIVE_STALE_MS) {
+		/* ... and our own sends have waited as long as a liveness
+		 * probe does: both ends lost the path (the member moved,
+		 * a NAT changed). The data goes through the relay now,
+		 * the search (probes where it says it is) behind it. */
+		lost(p, "path lost", heard(p));
+		relay_meanwhile(p, "relayed: the member looks for us and "
+		    "direct is silent; punching meanwhile", now);
+		return;
+	}
 	if (p->state == NATPATH_DIRECT) {
 		/* the member looks for us although we have a path: it may
 		 * have moved or lost its NAT state; probe where it says it
 		 * is (an answer there moves us if ours went silent) */
 		struct natpath_cand	*c;
 
-		if (observed != NULL && (c = find(p, observed)) != NULL)
+		if (observed != NULL && (c = natpath_find(p, observed)) != NULL)
 			probe_fresh(p, c, now);
 		for (i = 0; i < neps; i++)
-			if ((c = find(p, &eps[i])) != NULL)
+			if ((c = natpath_find(p, &eps[i])) != NULL)
 				probe_fresh(p, c, now);
 		return;
 	}
@@ -604,11 +576,29 @@ min64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* A punch request (or the member's reply) may have been lost on the way:
+ * ask again once a second while the round lasts. */
+static void
+repunch(struct natpath *p, uint64_t now, uint64_t *next)
+{
+	if (!p->have_rendezvous || p->punch_until <= now)
+		return;
+	if (now >= p->punch_next) {
+		uint64_t	until = p->punch_until;
+
+		punch(p, 0, now);
+		p->punch_until = until;	/* the same round */
+	}
+	if (p->punch_next > now && p->punch_next < p->punch_until)
+		*next = min64(*next, p->punch_next);
+}
+
 uint64_t
 natpath_periodic(struct natpath *p, uint64_t now)
 {
-	uint64_t	next = UINT64_MAX, quiet, aquiet, dead;
-	int		active;
+	struct natpath_cand	*c;
+	uint64_t		 next = UINT64_MAX, quiet, aquiet, dead;
+	int			 active;
 
 	if (p->state == NATPATH_IDLE)
 		return UINT64_MAX;
@@ -646,20 +636,9 @@ natpath_periodic(struct natpath *p, uint64_t now)
 		}
 		if (now >= p->next_probe)
 			probe_all(p, now);
-		/* a punch request (or the member's reply) may have been lost
-		 * on the way: ask again once a second while the round lasts */
-		if (p->have_rendezvous && p->punch_until > now &&
-		    now >= p->punch_next) {
-			uint64_t	until = p->punch_until;
-
-			punch(p, 0, now);
-			p->punch_until = until;	/* the same round */
-		}
 		next = min64(p->next_probe, p->punch_until > now ?
 		    p->punch_until : p->phase_start + NATPATH_DIRECT_MS);
-		if (p->have_rendezvous && p->punch_next > now &&
-		    p->punch_next < p->punch_until)
-			next = min64(next, p->punch_next);
+		repunch(p, now, &next);
 		break;
 	case NATPATH_RELAYED:
 	case NATPATH_UNREACHABLE:
@@ -676,6 +655,11 @@ natpath_periodic(struct natpath *p, uint64_t now)
 			if (now >= p->next_probe)
 				probe_all(p, now);
 			next = min64(p->next_probe, p->punch_until);
+			/* only in the round of a search we began (a path
+			 * lost): the member's punches extend the round, and
+			 * its repeats would extend ours, for ever */
+			if (now - p->phase_start < NATPATH_PUNCH_MS)
+				repunch(p, now, &next);
 		}
 		next = min64(next, p->next_retry);
 		break;
@@ -690,23 +674,43 @@ natpath_periodic(struct natpath *p, uint64_t now)
 		if (quiet >= NATPATH_DEAD_MS || (active && aquiet >= dead)) {
 			uint64_t shown = active && aquiet < quiet ? aquiet :
 			    quiet;
+			char	 why[NATPATH_REASON_MAX];
 
 			lost(p, "path lost", active ? heard(p) : p->last_rx);
-			p->have_ep = 0;
-			start(p, now);
 			/* keep the reason that says why we search again */
-			snprintf(p->reason, sizeof(p->reason), "path lost: "
-			    "no answer for %llu.%llu s, probing",
+			snprintf(why, sizeof(why), "path lost: no answer for "
+			    "%llu.%llu s, %s",
 			    (unsigned long long)(shown / 1000),
-			    (unsigned long long)(shown % 1000 / 100));
-			switched(p, now);
+			    (unsigned long long)(shown % 1000 / 100),
+			    p->have_relay ? "relayed while probing" :
+			    "probing");
+			p->have_ep = 0;
+			if (p->have_relay)
+				relay_meanwhile(p, why, now);
+			else {
+				start(p, now);
+				util_strlcpy(p->reason, why, sizeof(p->reason));
+				switched(p, now);
+			}
 			return natpath_periodic(p, now);
+		}
+		/* while our sends go unanswered, another endpoint of the
+		 * member's answered a probe (its NAT was renumbered, it
+		 * moved and punched to us): go there now */
+		if (active && (c = natpath_answered_elsewhere(p)) != NULL) {
+			if (aquiet >= NATPATH_PROBE_MS) {
+				lost(p, "member moved", heard(p));
+				establish(p, c, "answered while the path was "
+				    "silent", now);
+				return natpath_periodic(p, now);
+			}
+			next = p->waiting_since + NATPATH_PROBE_MS;
 		}
 		if (quiet >= NATPATH_STALE_MS || (active &&
 		    aquiet >= NATPATH_ACTIVE_STALE_MS)) {
 			/* unanswered: probe it fast until it answers */
 			if (now >= p->next_probe) {
-				struct natpath_cand *c = find(p, &p->ep);
+				c = natpath_find(p, &p->ep);
 
 				/* a probe went unanswered too while we
 				 * send: ask the member through its
@@ -724,19 +728,20 @@ natpath_periodic(struct natpath *p, uint64_t now)
 				p->next_probe = now + NATPATH_PROBE_MS *
 				    (active ? 1 : 4);
 			}
-			next = min64(p->next_probe, active ?
+			next = min64(next, min64(p->next_probe, active ?
 			    p->waiting_since + dead :
-			    p->last_rx + NATPATH_DEAD_MS);
+			    p->last_rx + NATPATH_DEAD_MS));
 			break;
 		}
 		/* keepalive only while in use and only if quiet on our side */
 		if (now - p->last_use < NATPATH_IDLE_MS &&
 		    now - p->last_tx >= NATPATH_KEEPALIVE_MS &&
 		    now - p->last_keepalive >= NATPATH_KEEPALIVE_MS) {
-			struct natpath_cand *c = find(p, &p->ep);
-			if (c == NULL) {
+			if ((c = natpath_find(p, &p->ep)) == NULL) {
 				int isnew;
-				c = add(p, &p->ep, p->ep_src, now, &isnew);
+
+				c = natpath_cand_add(p, &p->ep, p->ep_src, now,
+				    &isnew);
 			}
 			if (c != NULL)
 				probe(p, c, now);
@@ -744,10 +749,11 @@ natpath_periodic(struct natpath *p, uint64_t now)
 		}
 		/* while sending, run now and then to learn of sends that
 		 * wait for an answer (the glue feeds them in pathglue_run) */
-		next = min64(active ? (waiting(p) ? p->waiting_since +
-		    NATPATH_ACTIVE_STALE_MS : now + NATPATH_ACTIVE_STALE_MS / 2) :
+		next = min64(next, min64(active ? (waiting(p) ?
+		    p->waiting_since + NATPATH_ACTIVE_STALE_MS :
+		    now + NATPATH_ACTIVE_STALE_MS / 2) :
 		    p->last_rx + NATPATH_STALE_MS, (p->last_tx > p->last_keepalive ?
-		    p->last_tx : p->last_keepalive) + NATPATH_KEEPALIVE_MS);
+		    p->last_tx : p->last_keepalive) + NATPATH_KEEPALIVE_MS));
 		if (active)
 			next = min64(next, p->last_tx + NATPATH_ACTIVE_MS);
 		break;
@@ -768,7 +774,8 @@ natpath_via_socket(struct natpath *p, const struct sockaddr_in6 *ep,
 	 * socket, or this one) stays */
 	if (p->state == NATPATH_IDLE || p->state == NATPATH_DIRECT)
 		return;
-	if ((c = add(p, ep, NATPATH_SRC_PUNCHED, now, &isnew)) == NULL)
+	if ((c = natpath_cand_add(p, ep, NATPATH_SRC_PUNCHED, now,
+	    &isnew)) == NULL)
 		return;
 	c->acked_at = now;
 	c->src = NATPATH_SRC_PUNCHED;	/* (through that socket only) */

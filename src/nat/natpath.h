@@ -18,6 +18,15 @@
  *	            the first ack switches back to direct)
  *	   unreachable (no relay: a new round every NATPATH_RETRY_MS)
  *
+ * A direct path in doubt while a relay is ready goes relayed at once, the
+ * search (probes, a punch round) running behind it and the first ACK
+ * moving it back (issue 11: a roaming member resumes within 1.5 s): when it
+ * is silent past the dead line, when our own address changed, when the
+ * member answers through the relay while our direct sends wait, or asks
+ * us to punch while they have waited NATPATH_ACTIVE_STALE_MS. Another
+ * endpoint of the member that answers a probe while our sends wait (its
+ * NAT was renumbered) takes over a probe interval into the silence.
+ *
  * An endpoint is only ever confirmed by an authenticated ACK carrying the
  * nonce of a probe sent to that very endpoint, so a replayed or spoofed
  * packet cannot redirect the path. Keepalives (a probe to the current

@@ -8,11 +8,15 @@
 # B moves to a LAN behind another router (a new local address too), and
 # the traffic resumes again; then behind a symmetric NAT, from where no
 # hole can be punched to A: the traffic resumes through the relay.
+# Issue 11's target: every round's gap within 1.5 s (MESH_ROAM_BOUND, ms;
+# raise it only to measure on a machine too loaded to keep time).
 . "${top_srcdir:-.}/tests/lib.sh"
 need_netns
 . "$top_srcdir/tests/natlab/natlab.sh"
 . "$top_srcdir/tests/natlab/meshlab.sh"
 natlab_need setpriv
+
+BOUND=${MESH_ROAM_BOUND:-1500}
 
 natlab_init
 meshlab_init roam
@@ -48,11 +52,12 @@ gap() {
 		END { printf "%d %d\n", max * 1000, n }' "$1"
 }
 
-# roam ROUND WHAT...: ping A -> B while WHAT runs, check the gap
+# roam ROUND WHAT...: ping A -> B every 50 ms while WHAT runs, check the
+# gap
 roam() {
 	round=$1
 	shift
-	natlab_spawn ha "ping$round.log" ping -D -n -i 0.1 -w 25 \
+	natlab_spawn ha "ping$round.log" ping -D -n -i 0.05 -w 25 \
 	    "$(meshlab_ip B)"
 	pid=$NATLAB_PID
 	sleep 3
@@ -63,7 +68,8 @@ roam() {
 	echo "$round: longest gap $1 ms; $2 answers after the move;" \
 	    "path now $(meshlab_peer A B path) at $(meshlab_peer A B endpoint)"
 	[ "$2" -gt 30 ] || fail "$round: the traffic did not resume"
-	[ "$1" -le 15000 ] || fail "$round: the traffic stopped for $1 ms"
+	[ "$1" -le "$BOUND" ] || fail "$round: the traffic stopped for $1 ms" \
+	    "(bound $BOUND ms)"
 }
 
 # 1: B's router is renumbered

@@ -25,64 +25,8 @@
  *					relayed or not */
 #include "config.h"
 
-#include <string.h>
-
-#include "nat/natep.h"
-#include "nat/natpath.h"
+#include "natpath-harness.h"
 #include "t.h"
-
-#define IP(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
-
-static struct sockaddr_in6
-ep(uint32_t ip, uint16_t port)
-{
-	struct sockaddr_in6	e;
-
-	natep_v4(&e, ip, port);
-	return e;
-}
-
-struct drained {
-	unsigned		nprobe, npunch, nswitch;
-	struct natpath_action	probes[16];
-	struct natpath_action	last_switch;
-};
-
-static void
-drain(struct natpath *p, struct drained *d)
-{
-	struct natpath_action	a;
-
-	memset(d, 0, sizeof(*d));
-	while (natpath_next_action(p, &a)) {
-		switch (a.type) {
-		case NATPATH_ACT_PROBE:
-			if (d->nprobe < 16)
-				d->probes[d->nprobe] = a;
-			d->nprobe++;
-			break;
-		case NATPATH_ACT_PUNCH:
-			d->npunch++;
-			break;
-		case NATPATH_ACT_SWITCH:
-			d->nswitch++;
-			d->last_switch = a;
-			break;
-		}
-	}
-}
-
-/* The nonce of the last probe to e in d, or NULL. */
-static const uint8_t *
-probed(const struct drained *d, const struct sockaddr_in6 *e)
-{
-	unsigned	i;
-
-	for (i = d->nprobe < 16 ? d->nprobe : 16; i-- > 0;)
-		if (natep_eq(&d->probes[i].ep, e))
-			return d->probes[i].nonce;
-	return NULL;
-}
 
 static const struct sockaddr_in6	*relay_ep;
 

@@ -1,52 +1,7 @@
 #include "config.h"
 
-#include "nat/natep.h"
-#include "nat/natpath.h"
+#include "natpath-harness.h"
 #include "t.h"
-
-#define IP(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
-
-static struct sockaddr_in6
-ep(uint32_t ip, uint16_t port)
-{
-	struct sockaddr_in6	e;
-
-	natep_v4(&e, ip, port);
-	return e;
-}
-
-/* Drain the queue; count actions by type, keep the last probe per
- * endpoint in probes[] (up to 8). */
-struct drained {
-	unsigned		nprobe, npunch, nswitch, reply;
-	struct natpath_action	probes[16];
-	struct natpath_action	last_switch;
-};
-
-static void
-drain(struct natpath *p, struct drained *d)
-{
-	struct natpath_action	a;
-
-	memset(d, 0, sizeof(*d));
-	while (natpath_next_action(p, &a)) {
-		switch (a.type) {
-		case NATPATH_ACT_PROBE:
-			if (d->nprobe < 16)
-				d->probes[d->nprobe] = a;
-			d->nprobe++;
-			break;
-		case NATPATH_ACT_PUNCH:
-			d->npunch++;
-			d->reply = a.reply;
-			break;
-		case NATPATH_ACT_SWITCH:
-			d->nswitch++;
-			d->last_switch = a;
-			break;
-		}
-	}
-}
 
 T_TEST(idle_until_used)
 {

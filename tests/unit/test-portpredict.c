@@ -6,17 +6,7 @@
 #include "nat/natpath.h"
 #include "nat/portpredict.h"
 #include "t.h"
-
-#define IP(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
-
-static struct sockaddr_in6
-ep(uint32_t ip, uint16_t port)
-{
-	struct sockaddr_in6	e;
-
-	natep_v4(&e, ip, port);
-	return e;
-}
+#include "test-ep.h"
 
 T_TEST(learn_patterns)
 {

@@ -8,8 +8,7 @@
 #include "nat/natpath.h"
 #include "nat/relayclient.h"
 #include "t.h"
-
-#define IP(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#include "test-ep.h"
 
 struct fake {
 	uint64_t	wall;
@@ -44,15 +43,6 @@ f_own(void *arg, struct rc_rv *out, size_t max)
 
 	memcpy(out, f->own, n * sizeof(*out));
 	return n;
-}
-
-static struct sockaddr_in6
-ep(uint32_t ip, uint16_t port)
-{
-	struct sockaddr_in6	e;
-
-	natep_v4(&e, ip, port);
-	return e;
 }
 
 static void

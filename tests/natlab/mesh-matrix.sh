@@ -110,6 +110,33 @@ while [ $# -gt 1 ]; do
 	done
 done
 
+# Later: birthday probing turns port-restricted <-> symmetric pairs direct
+# a few seconds in (asserted by mesh-hardnat.sh); how many are still
+# relayed here after up to 15 s, for the README
+relayed_now() {
+	set -- $members
+	nrel=0 npairs=0
+	while [ $# -gt 1 ]; do
+		a=$1
+		shift
+		for b in "$@"; do
+			npairs=$((npairs + 1))
+			[ "$(meshlab_peer "$a" "$b" path)" = relayed ] ||
+			    [ "$(meshlab_peer "$b" "$a" path)" = relayed ] &&
+			    nrel=$((nrel + 1))
+		done
+	done
+}
+k=0
+relayed_now
+while [ "$nrel" -gt 1 ] && [ "$k" -lt 15 ]; do
+	sleep 1
+	k=$((k + 1))
+	relayed_now
+done
+echo "after $k s more: $nrel of $npairs pairs relayed (symmetric <->" \
+    "symmetric stays relayed)"
+
 # own NAT kind, as the public nodes saw it
 for m in $members; do
 	nat=$(meshlab_iface "$m" nat)

@@ -89,7 +89,14 @@ pending_send(struct dht *d, struct dht_pending *pd, const uint8_t *payload,
 	memcpy(m.target, pd->target, DHT_KEY_LEN);
 	m.payload = payload;
 	m.payload_len = plen;
-	if (p->token_at != 0 && now < p->token_at + DHT_TOKEN_FRESH) {
+	/* A token names the address it was given to: after our NAT mapped
+	 * us anew it is worth nothing, and a NODES answer larger than the
+	 * FIND is then refused. So a FIND retransmitted goes without it,
+	 * padded, as to a node that never saw us (and its answer brings a
+	 * new one). Other answers fit their requests: a stale token costs
+	 * them a "token needed" round at most. */
+	if (p->token_at != 0 && now < p->token_at + DHT_TOKEN_FRESH &&
+	    (pd->attempts == 0 || m.type != DHTMSG_FIND)) {
 		m.flags |= DHTMSG_F_TOKEN;
 		memcpy(m.token, p->token, DHTMSG_TOKEN_LEN);
 	}
@@ -240,10 +247,15 @@ dht_pending_recent(const struct dht *d, uint64_t txid)
 static void
 pending_failed(struct dht *d, const struct dht_pending *pd, uint64_t now)
 {
-	uint8_t	id[DHT_ID_LEN];
+	struct dht_peer	*p;
+	uint8_t		 id[DHT_ID_LEN];
 
 	d->st.timeouts++;
 	dhtbudget_failed(d, &pd->addr, pd->charged, now);
+	/* unanswered: our token there may be stale (see pending_send), the
+	 * next request goes without it */
+	if ((p = dhtkeys_lookup(d, pd->key)) != NULL)
+		p->token_at = 0;
 	dht_node_id(d, id, pd->key);
 	switch (pd->purpose) {
 	case DHT_P_SEARCH:

@@ -46,6 +46,10 @@ enum nat_mode {
 	NAT_OPEN,		/* anything in */
 	NAT_RESTRICTED,		/* only from where it sent to */
 	NAT_CLOSED,		/* only from P */
+	NAT_SYMMETRIC,		/* only from P, and only P gets what it
+				 * sends: to anyone else it goes out from
+				 * another port (endpoint-dependent), which
+				 * a port-restricted member never let in */
 };
 
 static const uint8_t ula[8] = { 0xfd, 0, 0, 0, 0, 0, 0, 1 };
@@ -138,6 +142,7 @@ nat_in(const struct node *n, const void *from)
 	case NAT_OPEN:
 		return 1;
 	case NAT_CLOSED:
+	case NAT_SYMMETRIC:
 		return port == nodes[0].udp.port;
 	case NAT_RESTRICTED:
 		for (i = 0; i < n->nsent_to; i++)
@@ -177,15 +182,38 @@ __wrap_recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags,
 	return (int)k;
 }
 
+/* Behind NAT_SYMMETRIC, does a datagram to `to` get lost on the way (to
+ * anyone but P)? */
+static int
+lost_out(const struct node *n, const void *to)
+{
+	return n->nat == NAT_SYMMETRIC && port_of(to) != nodes[0].udp.port;
+}
+
 int
 __wrap_sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
 {
 	struct node	*n = node_of(fd);
 	unsigned int	 i;
+	size_t		 j;
 
 	for (i = 0; n != NULL && i < vlen; i++)
 		nat_out(n, v[i].msg_hdr.msg_name);
-	return __real_sendmmsg(fd, v, vlen, flags);
+	if (n == NULL || n->nat != NAT_SYMMETRIC)
+		return __real_sendmmsg(fd, v, vlen, flags);
+	/* one at a time: those to P go out, the others are lost */
+	for (i = 0; i < vlen; i++) {
+		if (!lost_out(n, v[i].msg_hdr.msg_name)) {
+			if (__real_sendmmsg(fd, v + i, 1, flags) != 1)
+				return i > 0 ? (int)i : -1;
+			continue;
+		}
+		v[i].msg_len = 0;
+		for (j = 0; j < v[i].msg_hdr.msg_iovlen; j++)
+			v[i].msg_len += (unsigned int)
+			    v[i].msg_hdr.msg_iov[j].iov_len;
+	}
+	return (int)vlen;
 }
 
 ssize_t
@@ -194,8 +222,11 @@ __wrap_sendto(int fd, const void *buf, size_t len, int flags,
 {
 	struct node	*n = node_of(fd);
 
-	if (n != NULL)
+	if (n != NULL) {
 		nat_out(n, to);
+		if (lost_out(n, to))
+			return (ssize_t)len;
+	}
 	return __real_sendto(fd, buf, len, flags, to, tolen);
 }
 
@@ -280,6 +311,8 @@ static const struct dp_hooks hooks = {
 	.relay_send = h_relay_send,
 	.relayed = h_relayed,
 	.rx_done = h_rx_done,
+	/* in use again after a quiet spell: as the daemon does */
+	.active = h_handshake,
 };
 
 static void

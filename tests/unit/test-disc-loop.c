@@ -34,6 +34,10 @@
  *				(a new socket) and sends: A's path follows the
  *				authenticated packet at once, and A's packets
  *				reach B there
+ *	roam_behind_symmetric	A port-restricted, B direct with it, both
+ *				sending every 50 ms; B moves behind a
+ *				symmetric NAT (nothing direct gets through):
+ *				within 1.5 s both ways go through P's relay
  *
  * No port mapping, no LAN beacon, no interface addresses
  * (disc_config.lan_off): nothing is sent beyond loopback. */
@@ -182,12 +186,34 @@ T_TEST(reload)
 	teardown();
 }
 
+/* B moves: its datagrams leave from another port (its NAT mapping
+ * changed). A new socket takes the old one's descriptor, so that
+ * everything holding B's struct udp (its handlers: the DHT, the NAT
+ * messages) goes on as the daemon's would. */
+static void
+move_b(void)
+{
+	struct node	*nb = &nodes[2];
+	struct udp	 fresh;
+	char		 err[160];
+
+	memset(&fresh, 0, sizeof(fresh));
+	fresh.fd = -1;
+	event_free(nb->ev_udp);
+	T_EQ_INT(udp_open(&fresh, 0, err, sizeof(err)), 0);
+	T_ASSERT(fresh.port != nb->udp.port);
+	T_ASSERT(dup2(fresh.fd, nb->udp.fd) == nb->udp.fd);
+	nb->udp.port = fresh.port;
+	udp_close(&fresh);
+	nb->ev_udp = event_new(base, nb->udp.fd, EV_READ | EV_PERSIST,
+	    udp_cb, nb);
+	T_ASSERT(nb->ev_udp != NULL && event_add(nb->ev_udp, NULL) == 0);
+}
+
 T_TEST(roaming)
 {
 	struct node	*nb = &nodes[2];
 	struct peer	*b;
-	char		 err[160];
-	uint16_t	 old;
 
 	unsetenv("MESH_TEST_RELAY_ONLY");
 	setup();
@@ -195,20 +221,77 @@ T_TEST(roaming)
 	T_ASSERT(a_reaches_b(20000));
 	b = nodes[1].peers[1];
 	T_ASSERT(!b->path.relayed);
-	/* B moves: a new socket on another port (its NAT mapping changed) */
-	old = nb->udp.port;
-	event_free(nb->ev_udp);
-	udp_close(&nb->udp);
-	T_EQ_INT(udp_open(&nb->udp, 0, err, sizeof(err)), 0);
-	T_ASSERT(nb->udp.port != old);
-	nb->ev_udp = event_new(base, nb->udp.fd, EV_READ | EV_PERSIST,
-	    udp_cb, nb);
-	T_ASSERT(nb->ev_udp != NULL && event_add(nb->ev_udp, NULL) == 0);
+	move_b();
 	/* B's packet to A comes from there: A follows it */
 	T_ASSERT(reaches(2, 1, 10000) >= 0);
 	T_EQ_INT(ntohs(b->path.endpoint.sin6_port), nb->udp.port);
 	T_ASSERT(!b->path.relayed);
 	T_ASSERT(a_reaches_b(10000));
+	teardown();
+}
+
+/* A and B send to each other every 50 ms for ms: the longest time
+ * (virtual) that either kernel went without a packet, counted from when
+ * the function started. */
+static uint64_t
+pingpong(uint64_t ms)
+{
+	uint8_t		p[200];
+	uint64_t	start = util_mono_ms(), now, last[2], gap = 0;
+	int		i, k;
+
+	last[0] = last[1] = start;
+	for (now = start; now - start < ms;) {
+		for (i = 1; i <= 2; i++) {
+			pkt4(p, sizeof(p), NET + (uint32_t)i,
+			    NET + (uint32_t)(3 - i), 0x55);
+			T_EQ_INT(write(nodes[i].tun.peer_fd, p, sizeof(p)),
+			    (ssize_t)sizeof(p));
+		}
+		run_for(50);
+		now = util_mono_ms();
+		for (k = 0; k < 2; k++) {
+			if (delivered(k + 1, sizeof(p), NULL) == 0)
+				continue;
+			if (now - last[k] > gap)
+				gap = now - last[k];
+			last[k] = now;
+		}
+	}
+	for (k = 0; k < 2; k++)
+		if (now - last[k] > gap)
+			gap = now - last[k];
+	return gap;
+}
+
+/* Issue 11's hardest roam (mesh-roam.sh's last round, here on a fake
+ * clock): A is behind a port-restricted NAT, B on a direct path with it;
+ * B moves behind a symmetric NAT mid-stream, so that nothing direct gets
+ * through either way any more. Traffic resumes through P's relay within
+ * 1.5 s, both ways. */
+T_TEST(roam_behind_symmetric)
+{
+	struct peer	*a, *b;
+	uint64_t	 gap;
+
+	unsetenv("MESH_TEST_RELAY_ONLY");
+	setup();
+	nodes[1].nat = NAT_RESTRICTED;
+	join();
+	T_ASSERT(a_reaches_b(20000));
+	b = nodes[1].peers[1];
+	a = nodes[2].peers[0];
+	T_ASSERT(!b->path.relayed);
+	T_ASSERT(pingpong(3000) <= 100);	/* steady, direct */
+	T_ASSERT(!b->path.relayed && !a->path.relayed);
+	move_b();
+	nodes[2].nat = NAT_SYMMETRIC;
+	gap = pingpong(8000);
+	printf("# roam behind a symmetric NAT: longest gap %llu ms\n",
+	    (unsigned long long)gap);
+	T_ASSERT(gap <= 1500);
+	T_ASSERT(b->path.relayed);
+	T_ASSERT(a->path.relayed);
 	teardown();
 }
 
@@ -222,5 +305,6 @@ main(void)
 	T_RUN(upgrade);
 	T_RUN(reload);
 	T_RUN(roaming);
+	T_RUN(roam_behind_symmetric);
 	return t_done();
 }

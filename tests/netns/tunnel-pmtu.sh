@@ -7,8 +7,8 @@
 # a full-size ping with DF either passes or gets "too big", never silence;
 # one without DF passes, and so does a 1280-byte IPv6 one (in pieces).
 # The machines this runs on are shared: a case under MIN_PCT is measured
-# once more together with a fresh 1500 run, and the better of each counts
-# (a real shortfall fails both times; a neighbour's burst seldom does).
+# once more right after a fresh 1500 run, and that pair counts (a real
+# shortfall fails both times; a neighbour's burst seldom does).
 #
 #   n1 192.0.2.1 --- r --- 198.51.100.2 n2	(r's far link and n2: MTU N)
 #
@@ -115,7 +115,7 @@ stop_all() {
 	mesh_stop 2
 }
 
-# base: the 1500 throughput into BASE (the better of it and the last one)
+# base: the 1500 throughput into BASE
 base() {
 	set_mtu 1500
 	icmp icmp
@@ -125,17 +125,16 @@ base() {
 	stop_all
 	echo "IPv$FAMILY outside, 1500: $1 Mbit/s"
 	[ "$1" -gt 0 ] || fail "1500: no throughput"
-	[ "$1" -gt "${BASE:-0}" ] && BASE=$1
-	:
+	BASE=$1
 }
 
-# narrow MTU MODE [again]: one case into RATE (the better of two if again)
+# narrow MTU MODE [again]: one case into RATE
 narrow() {
 	set_mtu "$1"
 	icmp "$2"
 	run_case "$1-$2"
 	set -- "$1" "$2" $(cat "$TMPD/res") "${3:-}"
-	[ "$3" -gt "${RATE:-0}" ] && RATE=$3
+	RATE=$3
 	[ -z "$5" ] && df_ping "$1-$2"
 	echo "$1 ($2)${5:+, again}: $3 Mbit/s ($(($3 * 100 / BASE)) % of" \
 	    "1500), $4 bytes in 2 s"
@@ -148,7 +147,6 @@ base
 for c in $CASES; do
 	mtu=${c%%:*}
 	mode=${c#*:}
-	RATE=0
 	narrow "$mtu" "$mode"
 	if [ $((RATE * 100 / BASE)) -lt "$MIN_PCT" ]; then
 		base

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "common/util.h"
 #include "netconf/adminkey.h"
 #include "netconf/netconf.h"
 #include "netconf/sign.h"
@@ -34,9 +35,7 @@ cmd_write_file(const char *path, const char *buf, size_t len)
 {
 	struct stat	st;
 	char		tmp[4096];
-	size_t		off = 0;
-	ssize_t		n;
-	int		fd;
+	int		fd, saved;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path,
 	    (long)getpid()) >= sizeof(tmp)) {
@@ -48,20 +47,15 @@ cmd_write_file(const char *path, const char *buf, size_t len)
 		return -1;
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		(void)fchmod(fd, st.st_mode & 07777);
-	while (off < len) {
-		if ((n = write(fd, buf + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
+	if (util_write_all(fd, buf, len) == -1 || fsync(fd) == -1) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
 	}
-	if (off < len || fsync(fd) == -1 || close(fd) == -1 ||
-	    rename(tmp, path) == -1) {
-		int	saved = errno;
-
-		if (off < len)
-			close(fd);
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		saved = errno;
 		unlink(tmp);
 		errno = saved;
 		return -1;

@@ -26,6 +26,9 @@ int	util_errf(char *err, size_t errlen, const char *fmt, ...)
 int	util_read_file(const char *path, size_t maxlen, char **buf, size_t *len);
 /* The same from an open descriptor, which it leaves open. */
 int	util_read_fd(int fd, size_t maxlen, char **buf, size_t *len);
+/* Write all of buf to fd (again after EINTR or a short write); 0, or -1
+ * with errno set. */
+int	util_write_all(int fd, const void *buf, size_t len);
 
 /* CLOCK_MONOTONIC in milliseconds: the old name of clock_mono_ms()
  * (common/clock.h), kept for the call sites in files being split at the

@@ -95,8 +95,6 @@ static int
 write_state(struct ncglue *g, const char *buf, size_t len)
 {
 	char	tmp[sizeof(g->name) + 8];
-	size_t	off = 0;
-	ssize_t	n;
 	int	fd;
 
 	if (g->dirfd == -1)
@@ -105,15 +103,7 @@ write_state(struct ncglue *g, const char *buf, size_t len)
 	if ((fd = openat(g->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1)
 		return -1;
-	while (off < len) {
-		if ((n = write(fd, buf + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (off < len || fsync(fd) == -1) {
+	if (util_write_all(fd, buf, len) == -1 || fsync(fd) == -1) {
 		close(fd);
 		(void)unlinkat(g->dirfd, tmp, 0);
 		return -1;

@@ -83,6 +83,25 @@ disc_member_pair(struct dmember *m)
 	return m->pair_state == 1 ? 0 : -1;
 }
 
+int
+disc_member_ack(struct dmember *m, const struct natmsg *probe,
+    const struct sockaddr_in6 *from, uint64_t now, struct natmsg *ack)
+{
+	struct disc	*d = m->d;
+
+	if (!ratelimit_bucket_take(&m->pa.ack_bucket, DISC_ACK_RATE,
+	    DISC_ACK_BURST, 1, now)) {
+		d->pg.drops[DISC_DROP_PROBE_RATE]++;
+		return -1;
+	}
+	memset(ack, 0, sizeof(*ack));
+	ack->type = NATMSG_ACK;
+	memcpy(ack->key, d->pk, NATMSG_KEY_LEN);
+	memcpy(ack->nonce, probe->nonce, NATMSG_NONCE_LEN);
+	ack->observed = *from;
+	return 0;
+}
+
 void
 disc_kick(struct dmember *m)
 {

@@ -382,6 +382,10 @@ void	 dmembers_free(struct disc *);
 struct dmember *disc_member_by_key(struct disc *, const uint8_t *key);
 struct dmember *disc_member_by_id(struct disc *, const uint8_t *id8);
 int	 disc_member_pair(struct dmember *);	/* 0, or -1: bad key */
+/* The ACK answering m's authentic PROBE from `from` (no larger than it),
+ * within m's ACK rate; 0, or -1 (over the rate: counted, nothing to send). */
+int	 disc_member_ack(struct dmember *, const struct natmsg *probe,
+	    const struct sockaddr_in6 *from, uint64_t now, struct natmsg *ack);
 /* Something happened to m's natpath: handle its actions soon (from the
  * loop, never from inside the caller). */
 void	 disc_kick(struct dmember *);

@@ -187,16 +187,8 @@ sock_input(struct hn_sock *s, uint8_t *buf, size_t len,
 		/* one of the member's random probes found this socket's
 		 * mapping: answer (no larger than the probe) and confirm
 		 * with a probe of ours from here */
-		if (!ratelimit_bucket_take(&m->pa.ack_bucket, DISC_ACK_RATE,
-		    DISC_ACK_BURST, 1, now)) {
-			d->pg.drops[DISC_DROP_PROBE_RATE]++;
+		if (disc_member_ack(m, &msg, from, now, &ack) == -1)
 			return;
-		}
-		memset(&ack, 0, sizeof(ack));
-		ack.type = NATMSG_ACK;
-		memcpy(ack.key, d->pk, NATMSG_KEY_LEN);
-		memcpy(ack.nonce, msg.nonce, NATMSG_NONCE_LEN);
-		ack.observed = *from;
 		seal_send(s->fd, &ack, m->pair, from);
 		/* The member's own probe came in through this socket's
 		 * mapping: it sends to it, so its NAT lets our answers in,

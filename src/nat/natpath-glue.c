@@ -373,18 +373,9 @@ pathglue_probe_in(struct disc *d, const struct natmsg *msg,
 	struct dmember	*m;
 	struct natmsg	 ack;
 
-	if ((m = authentic(d, msg)) == NULL || d->relay_only)
+	if ((m = authentic(d, msg)) == NULL || d->relay_only ||
+	    disc_member_ack(m, msg, from, now, &ack) == -1)
 		return;
-	if (!ratelimit_bucket_take(&m->pa.ack_bucket, DISC_ACK_RATE,
-	    DISC_ACK_BURST, 1, now)) {
-		d->pg.drops[DISC_DROP_PROBE_RATE]++;
-		return;
-	}
-	memset(&ack, 0, sizeof(ack));
-	ack.type = NATMSG_ACK;
-	memcpy(ack.key, d->pk, NATMSG_KEY_LEN);
-	memcpy(ack.nonce, msg->nonce, NATMSG_NONCE_LEN);
-	ack.observed = *from;
 	/* it came from outside our NAT, and we hold a port mapping: that
 	 * is how it got in */
 	if (d->self.mapped && !disc_on_lan(d, from))
